@@ -1,0 +1,47 @@
+/**
+ * Caps that keep a run safe on a shared machine. The validation gate rejects
+ * topologies past them; the runtime enforces the ones that are about time.
+ */
+export const LIMITS = {
+  maxNodes: 24,
+  maxEdges: 64,
+  maxIdLength: 32,
+  maxLabelLength: 64,
+  maxNameLength: 80,
+  maxDescriptionLength: 2000,
+  maxChannelLength: 64,
+  maxPathLength: 128,
+  /** Per client. */
+  maxRatePerSecond: 200,
+  maxPayloadBytes: 64 * 1024,
+  maxWorkMs: 30_000,
+  maxTimeoutMs: 60_000,
+  maxRetries: 5,
+  maxAttempts: 10,
+  maxBackoffMs: 30_000,
+  maxConcurrency: 256,
+  maxBurstSize: 500,
+  maxRampSeconds: 600,
+  maxHopLimit: 64,
+  /** SendMessage count per call. */
+  maxSendCount: 1000,
+  /** Runs alive at once on one server. */
+  maxConcurrentRuns: 4,
+  /** A run is stopped automatically after this long. */
+  maxRunMs: 30 * 60 * 1000,
+  /** Traces kept per run (a ring; the oldest go first). */
+  maxTracesPerRun: 2000,
+} as const;
+
+export const DEFAULTS = {
+  hopLimit: 8,
+  concurrency: 16,
+  restMethod: "POST",
+  restPath: "/",
+  timeoutMs: 1000,
+  queueAttempts: 3,
+  queueBackoffMs: 200,
+  pubsubChannel: "events",
+  burstSize: 10,
+  rampSeconds: 10,
+} as const;

@@ -1,0 +1,72 @@
+/**
+ * The contract between the control plane (server/control), socket.io fan-out
+ * (server/main.ts) and the runtime. Implemented by `createRunManager` in
+ * ./orchestrator.ts. Handlers stay thin: they validate through parseTopology and
+ * call these methods; errors are RunError with a code that maps to a Connect code.
+ */
+import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type {
+  FaultKind,
+  RunEvent,
+  RunInfo,
+  RunSummary,
+  Span,
+  TraceSummary,
+} from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { Problem } from "@/lib/run/problem";
+
+export type RunErrorCode =
+  | "invalid_argument"
+  | "not_found"
+  | "permission_denied"
+  | "resource_exhausted"
+  | "failed_precondition"
+  | "unavailable"
+  | "internal";
+
+export class RunError extends Error {
+  constructor(
+    readonly code: RunErrorCode,
+    message: string,
+    readonly problems: readonly Problem[] = [],
+  ) {
+    super(message);
+    this.name = "RunError";
+  }
+}
+
+export interface StartOptions {
+  /** Resolve as soon as processes are launching instead of when all are ready. */
+  detach: boolean;
+}
+
+export interface FaultRequest {
+  nodeId?: string;
+  edgeId?: string;
+  kind: FaultKind;
+  latencyMs?: number;
+  errorRate?: number;
+}
+
+export interface RunManager {
+  /** `topology` has already passed parseTopology (defaults filled, no problems). */
+  start(topology: Topology, options: StartOptions): Promise<{ runId: string; token: string; run: RunInfo }>;
+  /** Stops processes, removes the run's Redis keys; idempotent for a stopped run. */
+  stop(runId: string): Promise<RunSummary>;
+  get(runId: string): RunInfo;
+  /** True when `token` is the run's token (constant-time compare). */
+  checkToken(runId: string, token: string): boolean;
+  sendMessage(runId: string, nodeId: string, count: number, payload?: string): Promise<string[]>;
+  getTrace(runId: string, traceId: string): Span[];
+  listTraces(runId: string, limit: number): TraceSummary[];
+  injectFault(runId: string, fault: FaultRequest): Promise<RunInfo>;
+  clearFault(runId: string, target: { nodeId?: string; edgeId?: string }): Promise<RunInfo>;
+  /**
+   * Calls `listener` with a RunInfo snapshot at once, then with every event of
+   * the run (spans batched ≤ 20/s, RunInfo on change and each second, the
+   * summary when it stops). Returns the unsubscribe function.
+   */
+  watch(runId: string, listener: (event: RunEvent) => void): () => void;
+  /** Stops every run; used on server exit. */
+  shutdown(): Promise<void>;
+}
