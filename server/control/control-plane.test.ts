@@ -1,0 +1,99 @@
+/**
+ * The control plane as scripts and curl see it: JSON POSTs to
+ * /ipcplay.v1.PlaygroundService/<Method> on a real server (no UI), real
+ * processes and real Redis behind it.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPlayground, type Playground } from "@/server/app";
+
+const fixture = (name: string) => JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures", name), "utf8"));
+
+let playground: Playground;
+
+beforeAll(async () => {
+  playground = await startPlayground({ port: 0, host: "127.0.0.1", next: false, log: () => undefined });
+});
+
+afterAll(async () => {
+  await playground?.close();
+});
+
+async function post(method: string, body: string | object, token?: string) {
+  const response = await fetch(`${playground.url}/ipcplay.v1.PlaygroundService/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+describe("control plane over plain JSON", () => {
+  it("rejects malformed JSON with invalid_argument", async () => {
+    const { status, json } = await post("StartRun", '{"topology": {"nodes": [');
+    expect(status).toBe(400);
+    expect(json.code).toBe("invalid_argument");
+  });
+
+  it("lists every problem of an invalid topology with its path", async () => {
+    const { status, json } = await post("ValidateTopology", { topology: fixture("invalid.json") });
+    expect(status).toBe(200);
+    expect(json.valid ?? false).toBe(false);
+    const paths = (json.problems as { path: string }[]).map((p) => p.path);
+    expect(paths).toContain("nodes[1].id");
+    expect(paths).toContain("nodes[2].id");
+    expect(paths).toContain("nodes[2].behavior.errorRate");
+    expect(paths).toContain("edges[0].target");
+  });
+
+  it("refuses to start an invalid topology: invalid_argument with the problem list", async () => {
+    const { status, json } = await post("StartRun", { topology: fixture("invalid.json") });
+    expect(status).toBe(400);
+    expect(json.code).toBe("invalid_argument");
+    expect(json.message).toContain("edges[0].target");
+    expect(json.message).toContain("nodes[2].behavior.errorRate");
+    expect(json.details?.[0]?.debug?.problems?.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("refuses a topology whose fields have the wrong types", async () => {
+    const { status, json } = await post("StartRun", { topology: { nodes: [{ id: 7, kind: "NOPE" }] } });
+    expect(status).toBe(400);
+    expect(json.code).toBe("invalid_argument");
+  });
+
+  it("starts a run from a topology file, answers with the token, and stops it", async () => {
+    const started = await post("StartRun", { topology: fixture("rest-chain.json") });
+    expect(started.status).toBe(200);
+    const { runId, token } = started.json as { runId: string; token: string };
+    expect(runId).toMatch(/\S/);
+    expect(token.length).toBeGreaterThanOrEqual(16);
+    expect(started.json.run.state).toBe("RUN_STATE_RUNNING");
+
+    const noToken = await post("GetRun", { runId });
+    expect(noToken.json.code).toBe("unauthenticated");
+    const wrongToken = await post("GetRun", { runId }, "not-the-token");
+    expect(wrongToken.json.code).toBe("permission_denied");
+
+    const sent = await post("SendMessage", { runId, nodeId: "client", count: 2 }, token);
+    expect(sent.status).toBe(200);
+    expect(sent.json.traceIds).toHaveLength(2);
+
+    // Wait until the first trace has reached billing, the end of the chain.
+    await expect
+      .poll(async () => {
+        const trace = await post("GetTrace", { runId, traceId: sent.json.traceIds[0] }, token);
+        return (trace.json.spans ?? []).map((s: { nodeId: string }) => s.nodeId);
+      }, { timeout: 10_000 })
+      .toContain("billing");
+
+    const run = await post("GetRun", { runId }, token);
+    expect(run.json.run.nodes.map((n: { nodeId: string }) => n.nodeId).sort()).toEqual(["billing", "client", "orders"]);
+
+    const stopped = await post("StopRun", { runId }, token);
+    expect(stopped.status).toBe(200);
+    const edges = stopped.json.summary.edges as { edgeId: string; sent?: number }[];
+    expect(edges.map((e) => e.edgeId).sort()).toEqual(["client-orders", "orders-billing"]);
+    expect(edges.find((e) => e.edgeId === "client-orders")?.sent).toBe(2);
+  });
+});

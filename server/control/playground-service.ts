@@ -1,0 +1,148 @@
+/**
+ * Handlers of ipcplay.v1.PlaygroundService. Thin by design: every topology goes
+ * through the one gate (parseTopology), everything else is a RunManager call.
+ */
+import { create, toJson } from "@bufbuild/protobuf";
+import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  PlaygroundService,
+  WatchRunResponseSchema,
+  type RunEvent,
+  type WatchRunResponse,
+} from "@/lib/gen/ipcplay/v1/playground_pb";
+import { TopologySchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { LIMITS } from "@/lib/topology/limits";
+import { parseTopology } from "@/lib/topology/parse";
+import type { RunManager } from "@/server/runtime/run-manager";
+import { requireRunToken } from "./auth";
+import { invalidTopologyError, toConnectError } from "./errors";
+
+/** Routes of the control plane: `connectNodeAdapter({ routes: controlRoutes(runs) })`. */
+export function controlRoutes(runs: RunManager): (router: ConnectRouter) => void {
+  return (router) => router.service(PlaygroundService, playgroundService(runs));
+}
+
+function gate(topology: Topology | undefined) {
+  if (!topology) return parseTopology(undefined);
+  return parseTopology(toJson(TopologySchema, topology));
+}
+
+/** Runs `body`, turning runtime errors into Connect errors with the right code. */
+async function call<T>(body: () => Promise<T> | T): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw toConnectError(error);
+  }
+}
+
+export function playgroundService(runs: RunManager): ServiceImpl<typeof PlaygroundService> {
+  return {
+    validateTopology(request) {
+      const result = gate(request.topology);
+      return { valid: result.ok, problems: result.problems, topology: result.ok ? result.topology : undefined };
+    },
+
+    async startRun(request) {
+      const result = gate(request.topology);
+      if (!result.ok || !result.topology) throw invalidTopologyError(result.problems);
+      const topology = result.topology;
+      return call(() => runs.start(topology, { detach: request.detach }));
+    },
+
+    async stopRun(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(async () => ({ summary: await runs.stop(request.runId) }));
+    },
+
+    getRun(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(() => ({ run: runs.get(request.runId) }));
+    },
+
+    async sendMessage(request, context) {
+      requireRunToken(runs, request.runId, context);
+      const count = request.count || 1;
+      if (count > LIMITS.maxSendCount) {
+        throw new ConnectError(`count: at most ${LIMITS.maxSendCount} messages per call`, Code.InvalidArgument);
+      }
+      if (request.payload.length > LIMITS.maxPayloadBytes) {
+        throw new ConnectError(`payload: at most ${LIMITS.maxPayloadBytes} bytes`, Code.InvalidArgument);
+      }
+      if (!request.nodeId) throw new ConnectError("nodeId is required", Code.InvalidArgument);
+      const payload = request.payload === "" ? undefined : request.payload;
+      return call(async () => ({ traceIds: await runs.sendMessage(request.runId, request.nodeId, count, payload) }));
+    },
+
+    getTrace(request, context) {
+      requireRunToken(runs, request.runId, context);
+      if (!request.traceId) throw new ConnectError("traceId is required", Code.InvalidArgument);
+      return call(() => {
+        const spans = runs.getTrace(request.runId, request.traceId);
+        if (spans.length === 0) throw new ConnectError(`no trace ${request.traceId} in run ${request.runId}`, Code.NotFound);
+        return { spans };
+      });
+    },
+
+    listTraces(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(() => ({ traces: runs.listTraces(request.runId, Math.min(request.limit || 50, LIMITS.maxTracesPerRun)) }));
+    },
+
+    async injectFault(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(async () => ({
+        run: await runs.injectFault(request.runId, {
+          nodeId: request.nodeId || undefined,
+          edgeId: request.edgeId || undefined,
+          kind: request.kind,
+          latencyMs: request.latencyMs,
+          errorRate: request.errorRate,
+        }),
+      }));
+    },
+
+    async clearFault(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(async () => ({
+        run: await runs.clearFault(request.runId, { nodeId: request.nodeId || undefined, edgeId: request.edgeId || undefined }),
+      }));
+    },
+
+    async *watchRun(request, context) {
+      requireRunToken(runs, request.runId, context);
+      yield* watchEvents(runs, request.runId, context);
+    },
+  };
+}
+
+/**
+ * Adapts the RunManager's listener to an async stream that ends when the
+ * client goes away or the run's summary has been sent.
+ */
+async function* watchEvents(runs: RunManager, runId: string, context: HandlerContext): AsyncGenerator<WatchRunResponse> {
+  const pending: RunEvent[] = [];
+  let wake: (() => void) | undefined;
+  const unsubscribe = call(() =>
+    runs.watch(runId, (event) => {
+      pending.push(event);
+      wake?.();
+    }),
+  );
+  const stop = await unsubscribe;
+  const aborted = new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve(), { once: true }));
+  try {
+    while (!context.signal.aborted) {
+      while (pending.length > 0) {
+        const event = pending.shift()!;
+        yield create(WatchRunResponseSchema, { event });
+        if (event.event.case === "summary") return;
+      }
+      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+      wake = undefined;
+    }
+  } finally {
+    stop();
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Entry point: `node --import tsx server/main.ts`. PORT (3000) and HOST
+ * (127.0.0.1 — loopback unless told otherwise) choose where it listens.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startPlayground } from "@/server/app";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "127.0.0.1";
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+try {
+  const playground = await startPlayground({ port, host, next: { dev: process.env.NODE_ENV !== "production", dir } });
+  console.log(`IPC Playground ready on http://${host === "127.0.0.1" ? "localhost" : host}:${playground.port}`);
+
+  const shutdown = (signal: string) => {
+    console.log(`${signal}: stopping runs and exiting…`);
+    setTimeout(() => {
+      console.error("shutdown took too long; exiting anyway");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    playground.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error("shutdown failed:", error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
