@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { controlRoutes } from "@/server/control/playground-service";
-import { resolveRedis } from "@/server/redis/resolve";
+import { resolveRedis } from "@/server/redis/resolve-redis";
 import { createRunManager } from "@/server/runtime/orchestrator";
 import { attachRunSocket } from "@/server/run-socket";
 
@@ -49,8 +49,14 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   const runs = createRunManager({ redisUrl: redis.url });
   const fallback = options.next ? await nextHandler(options.next, options.host, options.port) : notFound;
 
+  // The control plane answers its own paths; everything else (pages, assets,
+  // socket.io's polling is intercepted by socket.io itself) falls through to Next.
   const server = createServer(
-    connectNodeAdapter({ routes: controlRoutes(runs), fallback, readMaxBytes: MAX_REQUEST_BYTES }),
+    connectNodeAdapter({
+      routes: controlRoutes(runs),
+      fallback: (req, res) => fallback(req as IncomingMessage, res as ServerResponse),
+      readMaxBytes: MAX_REQUEST_BYTES,
+    }),
   );
   const io = attachRunSocket(server, runs);
   await new Promise<void>((resolve, reject) => {
