@@ -23,6 +23,12 @@ export const LIMITS = {
   maxBurstSize: 500,
   maxRampSeconds: 600,
   maxHopLimit: 64,
+  /** REST GET `Cache-Control: max-age`, in seconds. */
+  maxCacheMaxAgeS: 3600,
+  /** Characters of a share link's fragment; longer ones are refused before decoding. */
+  maxShareFragmentChars: 16_000,
+  /** Bytes a share link may inflate to; a guard against zip bombs. */
+  maxShareInflatedBytes: 256 * 1024,
   /** SendMessage count per call. */
   maxSendCount: 1000,
   /** Runs alive at once on one server. */
@@ -34,6 +40,7 @@ export const LIMITS = {
 } as const;
 
 export const DEFAULTS = {
+  topologyName: "Untitled topology",
   hopLimit: 8,
   concurrency: 16,
   restMethod: "POST",
