@@ -1,0 +1,57 @@
+/**
+ * The process side of a service host: reads ParentMessages, drives the
+ * ServiceHost, and makes sure the process never outlives its parent.
+ */
+import { isParentMessage, type ParentMessage } from "@/server/runtime/child-messages";
+import { sendToParent } from "./parent-channel";
+import { ServiceHost } from "./service-host";
+
+/** Exit code of a host that could not start or hit an unexpected error. */
+const EXIT_FATAL = 1;
+
+export function runHostProcess(): void {
+  if (!process.send) {
+    process.stderr.write("the service host is forked by the orchestrator (server/runtime); it needs an IPC channel\n");
+    process.exit(EXIT_FATAL);
+  }
+  let host: ServiceHost | undefined;
+  let stopping = false;
+
+  // The parent died or closed the channel: nothing may outlive the server.
+  process.on("disconnect", () => process.exit(0));
+  process.on("uncaughtException", (error) => void fatal(error));
+  process.on("unhandledRejection", (reason) => void fatal(reason instanceof Error ? reason : new Error(String(reason))));
+
+  process.on("message", (message: unknown) => {
+    if (!isParentMessage(message)) return void host?.log("warn", `unknown message from parent: ${JSON.stringify(message)}`);
+    handle(message).catch((error: Error) => void fatal(error));
+  });
+
+  async function handle(message: ParentMessage): Promise<void> {
+    switch (message.type) {
+      case "init": {
+        const started = await ServiceHost.start(message.config);
+        host = started.host;
+        await sendToParent({ type: "ready", pid: process.pid, ports: started.ports });
+        return;
+      }
+      case "addresses":
+        return host?.updateAddresses(message.addresses);
+      case "start-traffic":
+        return host?.beginTraffic();
+      case "send":
+        return host?.originate({ traceIds: message.traceIds, payload: message.payload });
+      case "shutdown":
+        if (stopping) return;
+        stopping = true;
+        await host?.shutdown();
+        process.disconnect();
+        process.exit(0);
+    }
+  }
+
+  async function fatal(error: Error): Promise<void> {
+    await sendToParent({ type: "fatal", message: error.message });
+    process.exit(EXIT_FATAL);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * One node of one run, inside its own process: opens the listeners of its
+ * inbound transports, creates a sender per outgoing edge, runs the message flow,
+ * generates the client's traffic, and reports spans and counters to the parent.
+ */
+import { fromJson } from "@bufbuild/protobuf";
+import { EdgeSchema, NodeSchema, type Edge, type Node, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/runtime/child-messages";
+import { runKeys } from "@/server/redis/keys";
+import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
+import { MessageFlow } from "./message-flow";
+import { sendToParent } from "./parent-channel";
+import { SpanRecorder } from "./span-recorder";
+import { startTraffic } from "./traffic";
+import { transportPlugin } from "./transports/registry";
+import type { Listener, TransportHost } from "./transports/transport";
+
+export class ServiceHost {
+  private readonly addresses = new Map<string, NodeAddress>();
+  private readonly spans = new SpanRecorder((spans) => void sendToParent({ type: "spans", spans }));
+  private readonly counters = new HostCounters();
+  private readonly countersTimer = setInterval(() => void this.reportCounters(), COUNTERS_REPORT_MS);
+  private readonly listeners: Listener[] = [];
+  private readonly node: Node;
+  private readonly flow: MessageFlow;
+  private readonly transportHost: TransportHost;
+  private stopTraffic: () => void = () => {};
+
+  private constructor(private readonly config: HostConfig) {
+    this.node = fromJson(NodeSchema, config.node);
+    this.transportHost = {
+      config,
+      nodeId: this.node.id,
+      pid: process.pid,
+      keys: runKeys(config.runId),
+      receive: (message) => this.flow.receive(message),
+      addressOf: (nodeId) => this.addresses.get(nodeId),
+      log: (level, message) => void this.log(level, message),
+    };
+    const outgoing = config.outgoing.map((json) => fromJson(EdgeSchema, json));
+    this.flow = new MessageFlow({
+      node: this.node,
+      pid: process.pid,
+      hopLimit: config.hopLimit,
+      outgoing: outgoing.map((edge) => ({
+        edge,
+        sender: transportPlugin(edge.transport).createSender(edge, this.transportHost),
+      })),
+      spans: this.spans,
+      counters: this.counters,
+    });
+  }
+
+  /** Builds the node from its config and opens its listeners; resolves with the ports. */
+  static async start(config: HostConfig): Promise<{ host: ServiceHost; ports: NodePorts }> {
+    const host = new ServiceHost(config);
+    const ports = await host.listen();
+    return { host, ports };
+  }
+
+  private async listen(): Promise<NodePorts> {
+    const inbound = this.config.inbound.map((json) => fromJson(EdgeSchema, json));
+    const ports: NodePorts = { httpPort: 0, connectPort: 0 };
+    for (const [transport, edges] of groupByTransport(inbound)) {
+      const plugin = transportPlugin(transport);
+      if (!plugin.listen) continue;
+      const listener = await plugin.listen(edges, this.transportHost);
+      this.listeners.push(listener);
+      Object.assign(ports, listener.ports);
+    }
+    return ports;
+  }
+
+  updateAddresses(addresses: readonly NodeAddress[]): void {
+    for (const address of addresses) this.addresses.set(address.nodeId, address);
+  }
+
+  beginTraffic(): void {
+    this.stopTraffic();
+    this.stopTraffic = startTraffic(this.node.traffic, (count) => this.originate({ count }));
+  }
+
+  /** Starts one message per given trace id, or `count` messages with new trace ids. */
+  originate(request: { traceIds?: readonly string[]; count?: number; payload?: string }): void {
+    const payload = request.payload ?? "x".repeat(this.node.traffic?.payloadBytes ?? 0);
+    const traceIds = request.traceIds ?? Array.from({ length: request.count ?? 0 }, () => undefined);
+    for (const traceId of traceIds) {
+      this.flow.originate(traceId, payload).catch((error: Error) => void this.log("error", `message failed: ${error.message}`));
+    }
+  }
+
+  /** Stops traffic and listeners, closes connections, flushes what the parent has not seen. */
+  async shutdown(): Promise<void> {
+    this.stopTraffic();
+    clearInterval(this.countersTimer);
+    await Promise.all(this.listeners.map((listener) => listener.close()));
+    await this.flow.close();
+    this.spans.flush();
+    await this.reportCounters();
+  }
+
+  log(level: LogLevel, message: string): Promise<void> {
+    return sendToParent({ type: "log", level, message });
+  }
+
+  private reportCounters(): Promise<void> {
+    return sendToParent({ type: "counters", ...this.counters.snapshot() });
+  }
+}
+
+function groupByTransport(edges: readonly Edge[]): Map<Transport, Edge[]> {
+  const groups = new Map<Transport, Edge[]>();
+  for (const edge of edges) groups.set(edge.transport, [...(groups.get(edge.transport) ?? []), edge]);
+  return groups;
+}

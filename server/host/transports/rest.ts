@@ -1,0 +1,264 @@
+/**
+ * REST edges: HTTP/1.1 over loopback with node:http. The callee runs one
+ * keep-alive server per process; the caller keeps one keep-alive Agent per edge,
+ * times out each attempt and retries on timeout, unreachable or 5xx.
+ *
+ * Headers on the wire: `traceparent` (W3C), `x-ipcplay-hop`, `x-ipcplay-edge`.
+ * A request without them (curl, fetch) is a plain request: it starts a new trace
+ * at this node and is answered like any other.
+ *
+ * Not done yet: the caller-side HTTP cache. The callee already answers cacheable
+ * GETs with `Cache-Control: max-age=N`, but the caller does not store replies.
+ */
+import http from "node:http";
+import { once } from "node:events";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
+import { formatTraceparent, parseTraceparent } from "@/server/trace/trace-context";
+import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
+
+export const HOP_HEADER = "x-ipcplay-hop";
+export const EDGE_HEADER = "x-ipcplay-edge";
+/** Idle keep-alive sockets live this long on the server (longer than the client's, so the client closes first). */
+const SERVER_KEEP_ALIVE_MS = 10_000;
+const CLIENT_KEEP_ALIVE_MS = 5_000;
+/** A request body larger than this is refused with 413 (a payload plus JSON framing). */
+const MAX_BODY_BYTES = 2 * LIMITS.maxPayloadBytes;
+
+/** The JSON body of every reply. */
+export interface RestReply {
+  nodeId: string;
+  pid: number;
+  hop: number;
+  payload: string;
+  traceId: string;
+  error?: string;
+}
+
+export const restTransport: TransportPlugin = {
+  transport: Transport.REST,
+  listen: listenRest,
+  createSender: createRestSender,
+};
+
+function restSettings(edge: Edge): RestSettings | undefined {
+  return edge.settings.case === "rest" ? edge.settings.value : undefined;
+}
+
+async function listenRest(inbound: Edge[], host: TransportHost): Promise<Listener> {
+  const edgesById = new Map(inbound.map((edge) => [edge.id, edge]));
+  const server = http.createServer({ keepAliveTimeout: SERVER_KEEP_ALIVE_MS }, (request, response) => {
+    answer(request, response, edgesById, host).catch((error: Error) => {
+      host.log("error", `REST request failed: ${error.message}`);
+      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
+      response.end(`internal error: ${error.message}\n`);
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  return {
+    ports: { httpPort: port },
+    close: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      // close() alone waits for idle keep-alive sockets to time out.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+async function answer(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  edgesById: ReadonlyMap<string, Edge>,
+  host: TransportHost,
+): Promise<void> {
+  const body = await readBody(request);
+  if (body === undefined) {
+    response.writeHead(413, { "content-type": "text/plain" }).end(`body larger than ${MAX_BODY_BYTES} bytes\n`);
+    return;
+  }
+  const edge = edgesById.get(String(request.headers[EDGE_HEADER] ?? ""));
+  const method = request.method ?? "GET";
+  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const hop = edge ? Number(request.headers[HOP_HEADER]) || 1 : 0;
+  const handled = await host.receive({
+    edge,
+    parent: parseTraceparent(headerValue(request.headers.traceparent)),
+    hop,
+    payload: payloadOf(body, request.headers["content-type"]),
+    spanKind: SpanKind.SERVER,
+    spanName: `${method} ${path}`,
+    attributes: {
+      "http.request.method": method,
+      "url.path": path,
+      "server.port": String(request.socket.localPort ?? 0),
+    },
+  });
+  const ok = handled.status === SpanStatus.OK;
+  const reply: RestReply = {
+    nodeId: host.nodeId,
+    pid: host.pid,
+    hop,
+    payload: handled.replyPayload,
+    traceId: handled.traceId,
+    ...(ok ? {} : { error: handled.statusMessage }),
+  };
+  const headers: http.OutgoingHttpHeaders = { "content-type": "application/json" };
+  const maxAge = edge ? restSettings(edge)?.cacheMaxAgeS ?? 0 : 0;
+  if (ok && method === "GET" && maxAge > 0) headers["cache-control"] = `max-age=${maxAge}`;
+  response.writeHead(ok ? 200 : 500, headers).end(JSON.stringify(reply));
+}
+
+/** The body as text, or undefined when it is too large. */
+async function readBody(request: http.IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Our callers send `{"payload": "..."}`; anything else (curl -d) is the payload itself. */
+function payloadOf(body: string, contentType: string | undefined): string {
+  if (!body || !contentType?.includes("json")) return body;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === "object" && parsed !== null && typeof (parsed as { payload?: unknown }).payload === "string") {
+      return (parsed as { payload: string }).payload;
+    }
+  } catch (error) {
+    // Not our framing: keep the raw body as the payload rather than refusing it.
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  return body;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** One attempt's result, before it becomes a span status. */
+type AttemptResult =
+  | { kind: "response"; statusCode: number }
+  | { kind: "timeout" }
+  | { kind: "unreachable"; reason: string };
+
+function createRestSender(edge: Edge, host: TransportHost): Sender {
+  const settings = restSettings(edge);
+  const method = (settings?.method || DEFAULTS.restMethod).toUpperCase();
+  const path = settings?.path || DEFAULTS.restPath;
+  const timeoutMs = settings?.timeoutMs || DEFAULTS.timeoutMs;
+  const retries = settings?.retries ?? 0;
+  const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: CLIENT_KEEP_ALIVE_MS });
+
+  async function send(message: OutboundMessage): Promise<SendOutcome> {
+    const headers: http.OutgoingHttpHeaders = {
+      traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }),
+      [HOP_HEADER]: String(message.hop),
+      [EDGE_HEADER]: edge.id,
+    };
+    // GET carries no body; the payload is not part of the request then.
+    const body = method === "GET" ? undefined : JSON.stringify({ payload: message.payload });
+    if (body !== undefined) headers["content-type"] = "application/json";
+
+    let result: AttemptResult = { kind: "unreachable", reason: "not attempted" };
+    let attempts = 0;
+    let port = 0;
+    while (attempts <= retries) {
+      attempts++;
+      port = host.addressOf(edge.target)?.httpPort ?? 0;
+      result = port
+        ? await attempt({ agent, port, method, path, headers, body, timeoutMs })
+        : { kind: "unreachable", reason: `no address for ${edge.target}` };
+      if (!isRetryable(result)) break;
+    }
+    return {
+      ...outcomeStatus(result, timeoutMs),
+      attempts,
+      attributes: {
+        "http.request.method": method,
+        "url.path": path,
+        "server.address": "127.0.0.1",
+        "server.port": String(port),
+        "ipcplay.edge": edge.id,
+        "ipcplay.attempts": String(attempts),
+        ...(result.kind === "response" ? { "http.response.status_code": String(result.statusCode) } : {}),
+      },
+    };
+  }
+
+  return {
+    spanName: `${method} ${path}`,
+    spanKind: SpanKind.CLIENT,
+    send,
+    close: async () => agent.destroy(),
+  };
+}
+
+function isRetryable(result: AttemptResult): boolean {
+  return result.kind !== "response" || result.statusCode >= 500;
+}
+
+function outcomeStatus(result: AttemptResult, timeoutMs: number): Pick<SendOutcome, "status" | "statusMessage"> {
+  switch (result.kind) {
+    case "timeout":
+      return { status: SpanStatus.TIMEOUT, statusMessage: `timeout after ${timeoutMs} ms` };
+    case "unreachable":
+      return { status: SpanStatus.UNAVAILABLE, statusMessage: result.reason };
+    case "response":
+      return result.statusCode < 400
+        ? { status: SpanStatus.OK, statusMessage: "" }
+        : { status: SpanStatus.ERROR, statusMessage: `HTTP ${result.statusCode}` };
+  }
+}
+
+interface AttemptOptions {
+  agent: http.Agent;
+  port: number;
+  method: string;
+  path: string;
+  headers: http.OutgoingHttpHeaders;
+  body: string | undefined;
+  timeoutMs: number;
+}
+
+/** One HTTP exchange; never rejects. The timeout covers the whole exchange. */
+function attempt(options: AttemptOptions): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const request = http.request({
+      host: "127.0.0.1",
+      port: options.port,
+      method: options.method,
+      path: options.path,
+      headers: options.headers,
+      agent: options.agent,
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.destroy();
+    }, options.timeoutMs);
+    const settle = (result: AttemptResult) => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      settle(timedOut ? { kind: "timeout" } : { kind: "unreachable", reason: error.code ?? error.message });
+    });
+    request.on("response", (response) => {
+      // Drain the body so the keep-alive socket can be reused; we only need the status.
+      response.resume();
+      response.on("end", () => settle({ kind: "response", statusCode: response.statusCode ?? 0 }));
+      response.on("error", (error: NodeJS.ErrnoException) => {
+        settle(timedOut ? { kind: "timeout" } : { kind: "unreachable", reason: error.code ?? error.message });
+      });
+    });
+    request.end(options.body);
+  });
+}

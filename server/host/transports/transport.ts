@@ -1,0 +1,105 @@
+/**
+ * The plug-in interface of a transport inside a service host. A transport is
+ * one file under server/host/transports/ exporting a `TransportPlugin`, listed
+ * once in ./registry.ts; nothing else in the host knows a transport by name.
+ *
+ * - `listen` makes this node reachable on its inbound edges of that transport
+ *   (an HTTP server, a BullMQ Worker, a subscription …) and hands every arriving
+ *   message to `host.receive`, which runs the service's behaviour and resolves
+ *   with the reply.
+ * - `createSender` makes the sending side of one outgoing edge. The host has
+ *   already opened the CLIENT/PRODUCER span; the sender carries the trace
+ *   context (`formatTraceparent({ traceId, parentSpanId: message.spanId })`)
+ *   and the hop count, and reports the outcome. Synchronous transports resolve
+ *   when the reply arrives (with their own timeout and retries); asynchronous
+ *   ones when the broker took the message.
+ */
+import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { HostConfig, NodeAddress, NodePorts, LogLevel } from "@/server/runtime/child-messages";
+import type { RunKeys } from "@/server/redis/keys";
+import type { TraceParent } from "@/server/trace/trace-context";
+
+/** A message that arrived at this node. */
+export interface InboundMessage {
+  /** The edge it travelled along; undefined for a plain request (e.g. curl). */
+  edge: Edge | undefined;
+  /** The caller's context; undefined starts a new trace here. */
+  parent: TraceParent | undefined;
+  /** Edges crossed so far, including the one it arrived on (0 for a plain request). */
+  hop: number;
+  payload: string;
+  /** SERVER (synchronous) or CONSUMER (asynchronous). */
+  spanKind: SpanKind;
+  /** e.g. "POST /orders". */
+  spanName: string;
+  /** Transport attributes for the span, OpenTelemetry names. */
+  attributes: Record<string, string>;
+}
+
+/** What the service made of an inbound message. */
+export interface HandledMessage {
+  /** OK, or ERROR when the service's error rate fired. */
+  status: SpanStatus;
+  statusMessage: string;
+  replyPayload: string;
+  /** The span the service recorded for it. */
+  traceId: string;
+  spanId: string;
+}
+
+/** A message leaving along one outgoing edge. */
+export interface OutboundMessage {
+  traceId: string;
+  /** The CLIENT/PRODUCER span of this send: the parent of the receiver's span. */
+  spanId: string;
+  /** Edges crossed once this one is crossed. */
+  hop: number;
+  payload: string;
+}
+
+/** How a send ended, for the CLIENT/PRODUCER span and the edge's counters. */
+export interface SendOutcome {
+  status: SpanStatus;
+  /** Detail of a non-OK status, e.g. "HTTP 503", "timeout after 100 ms". */
+  statusMessage: string;
+  /** Attempts made, ≥ 1; attempts − 1 are counted as retries. */
+  attempts: number;
+  attributes: Record<string, string>;
+}
+
+/** The host's services offered to transports. */
+export interface TransportHost {
+  readonly config: HostConfig;
+  readonly nodeId: string;
+  readonly pid: number;
+  readonly keys: RunKeys;
+  /** Runs the service's behaviour on an arriving message (counts it as delivered). */
+  receive(message: InboundMessage): Promise<HandledMessage>;
+  /** Where a node listens now; changes when a killed node is started again. */
+  addressOf(nodeId: string): NodeAddress | undefined;
+  log(level: LogLevel, message: string): void;
+}
+
+export interface Listener {
+  /** Ports opened (only the ones this transport uses). */
+  ports: Partial<NodePorts>;
+  /** Stops taking messages and closes every connection. */
+  close(): Promise<void>;
+}
+
+export interface Sender {
+  /** Name and kind of the span of each send, e.g. "POST /orders", CLIENT. */
+  readonly spanName: string;
+  readonly spanKind: SpanKind;
+  send(message: OutboundMessage): Promise<SendOutcome>;
+  /** Closes connections; later sends are not expected. */
+  close(): Promise<void>;
+}
+
+export interface TransportPlugin {
+  readonly transport: Transport;
+  /** Called once with all of this node's inbound edges of this transport. */
+  listen?(inbound: Edge[], host: TransportHost): Promise<Listener>;
+  createSender(edge: Edge, host: TransportHost): Sender;
+}

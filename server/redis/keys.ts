@@ -1,0 +1,76 @@
+/**
+ * Every Redis key, BullMQ queue and channel of a run is named here, under the
+ * run's prefix `ipcplay:<runId>:` (bullmq's queue-keys.ts style). Nothing else
+ * in the codebase spells a Redis name, so `deleteRunKeys` can trust the prefix
+ * to find everything a run ever wrote.
+ */
+import type { Redis } from "ioredis";
+
+/** Root of every name the playground writes to Redis. */
+export const KEY_ROOT = "ipcplay";
+
+/** How many keys one SCAN step asks for; a hint to Redis, not a cap. */
+const SCAN_BATCH = 500;
+
+export interface RunKeys {
+  /** `ipcplay:<runId>:` — every key of the run starts with this. */
+  readonly prefix: string;
+  /**
+   * BullMQ's own `prefix` option: bullmq appends `:<queue>:<suffix>`, so its keys
+   * land under `prefix` too.
+   */
+  readonly bullmqPrefix: string;
+  /** BullMQ queue name of a QUEUE channel (queue names may not contain ":"). */
+  queueName(channel: string): string;
+  /** Redis Pub/Sub channel of an AT_MOST_ONCE topic. */
+  pubsubChannel(topic: string): string;
+  /** Redis Stream of a DURABLE topic. */
+  stream(topic: string): string;
+  /** Consumer group of one subscriber node on a DURABLE topic's stream. */
+  consumerGroup(subscriberNodeId: string): string;
+  /** SCAN pattern that matches every key of the run. */
+  readonly pattern: string;
+}
+
+/**
+ * Names of one run.
+ * @example runKeys("r-1a2b3c4d").stream("events") === "ipcplay:r-1a2b3c4d:stream:events"
+ */
+export function runKeys(runId: string): RunKeys {
+  const bullmqPrefix = `${KEY_ROOT}:${runId}`;
+  const prefix = `${bullmqPrefix}:`;
+  return {
+    prefix,
+    bullmqPrefix,
+    queueName: (channel) => `queue-${channel}`,
+    pubsubChannel: (topic) => `${prefix}topic:${topic}`,
+    stream: (topic) => `${prefix}stream:${topic}`,
+    consumerGroup: (subscriberNodeId) => `group-${subscriberNodeId}`,
+    pattern: `${escapeGlob(prefix)}*`,
+  };
+}
+
+/**
+ * Removes every key under `prefix` (SCAN + UNLINK, so a big run does not block
+ * Redis). Pub/Sub channels hold no keys and vanish with their subscribers.
+ * Returns how many keys were removed.
+ */
+export async function deleteRunKeys(redis: Redis, prefix: string): Promise<number> {
+  if (!prefix.startsWith(`${KEY_ROOT}:`) || prefix.length <= KEY_ROOT.length + 1) {
+    // A guard against wiping foreign data with an empty or foreign prefix.
+    throw new Error(`refusing to delete keys outside "${KEY_ROOT}:<runId>:" (got "${prefix}")`);
+  }
+  let cursor = "0";
+  let removed = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${escapeGlob(prefix)}*`, "COUNT", SCAN_BATCH);
+    cursor = next;
+    if (keys.length > 0) removed += await redis.unlink(...keys);
+  } while (cursor !== "0");
+  return removed;
+}
+
+/** Escapes Redis glob metacharacters so a prefix matches only itself. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}

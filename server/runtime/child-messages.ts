@@ -1,0 +1,116 @@
+/**
+ * Every message between the orchestrator (parent) and a service host (child),
+ * as one discriminated union per direction (bullmq's child-command.ts style).
+ * They travel over the fork IPC channel as JSON, so they hold only plain data:
+ * topology parts in their protobuf JSON form, spans as plain records.
+ */
+import type { JsonValue } from "@bufbuild/protobuf";
+import type { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+
+/** Loopback ports a node's process listens on; 0 = none. */
+export interface NodePorts {
+  httpPort: number;
+  connectPort: number;
+}
+
+export interface NodeAddress extends NodePorts {
+  nodeId: string;
+}
+
+/** Everything a host needs to become one node of one run. */
+export interface HostConfig {
+  runId: string;
+  /** The node, as protobuf JSON (`toJson(NodeSchema, node)`). */
+  node: JsonValue;
+  /** Edges whose target is this node, as protobuf JSON. */
+  inbound: JsonValue[];
+  /** Edges whose source is this node, as protobuf JSON. */
+  outgoing: JsonValue[];
+  /** Edges a message may cross; forwarding past it records HOP_LIMIT. */
+  hopLimit: number;
+  redisUrl: string;
+  /** `ipcplay:<runId>:`; see server/redis/keys.ts. */
+  redisPrefix: string;
+}
+
+/** A Span (playground.proto) as plain data; the parent turns it into a message. */
+export interface SpanRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  nodeId: string;
+  pid: number;
+  edgeId: string;
+  transport: Transport;
+  kind: SpanKind;
+  name: string;
+  startUnixMs: number;
+  durationMs: number;
+  status: SpanStatus;
+  statusMessage: string;
+  attributes: Record<string, string>;
+  hop: number;
+  attempt: number;
+}
+
+/**
+ * One host's share of an edge's counts, cumulative since the process started
+ * (so a lost report costs nothing). The source counts sent/failed/retries, the
+ * target counts delivered; the parent adds the shares up.
+ */
+export interface EdgeCounts {
+  edgeId: string;
+  sent: number;
+  delivered: number;
+  failed: number;
+  retries: number;
+  lost: number;
+  deadLettered: number;
+}
+
+export interface NodeCounts {
+  /** Messages this node has worked on (cumulative). */
+  handled: number;
+  inFlight: number;
+  /** Messages handled over about the last second, per second. */
+  ratePerSecond: number;
+}
+
+export type LogLevel = "info" | "warn" | "error";
+
+export type ParentMessage =
+  /** First message: become this node. The host answers `ready` or `fatal`. */
+  | { type: "init"; config: HostConfig }
+  /** Where every node listens; sent once all are up and again when one restarts. */
+  | { type: "addresses"; addresses: NodeAddress[] }
+  /** Start the node's automatic traffic (clients with rate > 0). */
+  | { type: "start-traffic" }
+  /** Originate `traceIds.length` messages here, one per trace id (SendMessage). */
+  | { type: "send"; traceIds: string[]; payload?: string }
+  /** Close listeners and connections, flush spans and counters, exit 0. */
+  | { type: "shutdown" };
+
+export type ChildMessage =
+  | { type: "ready"; pid: number; ports: NodePorts }
+  | { type: "spans"; spans: SpanRecord[] }
+  | { type: "counters"; edges: EdgeCounts[]; node: NodeCounts }
+  | { type: "log"; level: LogLevel; message: string }
+  /** The host cannot go on and is about to exit non-zero. */
+  | { type: "fatal"; message: string };
+
+const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "log", "fatal"]);
+const PARENT_MESSAGE_TYPES = new Set<ParentMessage["type"]>(["init", "addresses", "start-traffic", "send", "shutdown"]);
+
+/** Narrows whatever arrived over IPC; the other side is our own code, so the type tag suffices. */
+export function isChildMessage(value: unknown): value is ChildMessage {
+  return hasType(value) && CHILD_MESSAGE_TYPES.has(value.type as ChildMessage["type"]);
+}
+
+export function isParentMessage(value: unknown): value is ParentMessage {
+  return hasType(value) && PARENT_MESSAGE_TYPES.has(value.type as ParentMessage["type"]);
+}
+
+function hasType(value: unknown): value is { type: unknown } {
+  return typeof value === "object" && value !== null && "type" in value;
+}

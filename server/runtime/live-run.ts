@@ -1,0 +1,157 @@
+/**
+ * The state of one run in the parent: its nodes' processes and statuses, its
+ * traces and counters, its watchers. It changes only through the orchestrator;
+ * here it is read out as RunInfo and RunSummary.
+ */
+import { create } from "@bufbuild/protobuf";
+import {
+  EdgeCountersSchema,
+  NodeRuntimeSchema,
+  NodeStatus,
+  RunInfoSchema,
+  RunState,
+  RunSummarySchema,
+  type EdgeCounters,
+  type RunInfo,
+  type RunSummary,
+} from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { CounterBook } from "@/server/trace/counter-book";
+import { RunEvents } from "@/server/trace/run-events";
+import { TraceHub } from "@/server/trace/trace-hub";
+import type { HostConfig, NodeAddress, NodeCounts, NodePorts } from "./child-messages";
+import type { NodeProcess } from "./node-process";
+
+/** One node of a run and the process currently behind it. */
+export interface NodeSlot {
+  nodeId: string;
+  config: HostConfig;
+  process: NodeProcess | undefined;
+  status: NodeStatus;
+  /** Why the node is down, when it is. */
+  error: string;
+  ports: NodePorts;
+  counts: NodeCounts;
+  /**
+   * Why the parent itself is ending the process, set just before, so its exit
+   * is not reported as unexpected: "stop" (the run stops) or "fault" (InjectFault KILL).
+   */
+  exitExpected: "stop" | "fault" | undefined;
+}
+
+export interface LiveRunOptions {
+  runId: string;
+  token: string;
+  topology: Topology;
+  redisPrefix: string;
+  hosts: readonly HostConfig[];
+  maxTraces: number;
+  expiresInMs: number;
+}
+
+export class LiveRun {
+  readonly runId: string;
+  readonly token: string;
+  readonly topology: Topology;
+  readonly redisPrefix: string;
+  readonly startedAt = Date.now();
+  readonly expiresAt: number;
+  readonly nodes: Map<string, NodeSlot>;
+  readonly counters = new CounterBook();
+  readonly events: RunEvents;
+  readonly traces: TraceHub;
+  state = RunState.STARTING;
+  error = "";
+  stoppedAt: number | undefined;
+  /** The one stop in progress or done, so `stop` is idempotent. */
+  stopping: Promise<RunSummary> | undefined;
+  autoStop: NodeJS.Timeout | undefined;
+
+  constructor(options: LiveRunOptions) {
+    this.runId = options.runId;
+    this.token = options.token;
+    this.topology = options.topology;
+    this.redisPrefix = options.redisPrefix;
+    this.expiresAt = this.startedAt + options.expiresInMs;
+    this.nodes = new Map(
+      options.hosts.map((config, index) => {
+        const nodeId = options.topology.nodes[index].id;
+        const slot: NodeSlot = {
+          nodeId,
+          config,
+          process: undefined,
+          status: NodeStatus.STARTING,
+          error: "",
+          ports: { httpPort: 0, connectPort: 0 },
+          counts: { handled: 0, inFlight: 0, ratePerSecond: 0 },
+          exitExpected: undefined,
+        };
+        return [nodeId, slot];
+      }),
+    );
+    this.events = new RunEvents(() => this.info());
+    this.traces = new TraceHub({ maxTraces: options.maxTraces, emit: (event) => this.events.emit(event) });
+  }
+
+  get active(): boolean {
+    return this.state === RunState.STARTING || this.state === RunState.RUNNING;
+  }
+
+  addresses(): NodeAddress[] {
+    return [...this.nodes.values()].map((slot) => ({ nodeId: slot.nodeId, ...slot.ports }));
+  }
+
+  info(): RunInfo {
+    return create(RunInfoSchema, {
+      runId: this.runId,
+      state: this.state,
+      nodes: [...this.nodes.values()].map((slot) =>
+        create(NodeRuntimeSchema, {
+          nodeId: slot.nodeId,
+          pid: slot.process?.pid ?? 0,
+          httpPort: slot.ports.httpPort,
+          connectPort: slot.ports.connectPort,
+          status: slot.status,
+          error: slot.error,
+          ratePerSecond: slot.counts.ratePerSecond,
+          handled: slot.counts.handled,
+          inFlight: slot.counts.inFlight,
+        }),
+      ),
+      edges: this.edgeCounters(),
+      startedUnixMs: this.startedAt,
+      error: this.error,
+      redisPrefix: this.redisPrefix,
+      expiresUnixMs: this.expiresAt,
+      traces: this.traces.traceCount,
+    });
+  }
+
+  summary(): RunSummary {
+    return create(RunSummarySchema, {
+      runId: this.runId,
+      edges: this.edgeCounters(),
+      traces: this.traces.traceCount,
+      durationMs: (this.stoppedAt ?? Date.now()) - this.startedAt,
+    });
+  }
+
+  /** The hosts' counts merged with the latency of recent sends. */
+  edgeCounters(): EdgeCounters[] {
+    const now = Date.now();
+    return this.topology.edges.map((edge) => {
+      const totals = this.counters.totals(edge.id);
+      const latency = this.traces.edgeLatency(edge.id, now);
+      return create(EdgeCountersSchema, {
+        edgeId: edge.id,
+        sent: totals.sent,
+        delivered: totals.delivered,
+        failed: totals.failed,
+        lost: totals.lost,
+        deadLettered: totals.deadLettered,
+        retries: totals.retries,
+        ...latency,
+      });
+    });
+  }
+}

@@ -1,0 +1,431 @@
+/**
+ * The runtime: turns a topology into running processes and back.
+ *
+ *   start:  admit → plan → launch (fork one host per node) → wait until up → go live
+ *   stop:   shut down hosts → SIGKILL stragglers → flush traces → delete Redis keys → summary
+ *
+ * Each node's process is supervised: one that exits unexpectedly is marked DOWN
+ * with the reason and the run goes on; InjectFault/ClearFault kill, pause,
+ * restart and resume them.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { create } from "@bufbuild/protobuf";
+import { Redis } from "ioredis";
+import {
+  FaultKind,
+  LogLineSchema,
+  NodeStatus,
+  RunEventSchema,
+  RunState,
+  type RunInfo,
+  type RunSummary,
+} from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { LIMITS } from "@/lib/topology/limits";
+import { deleteRunKeys } from "@/server/redis/keys";
+import { newTraceId } from "@/server/trace/trace-context";
+import type { ChildMessage, LogLevel } from "./child-messages";
+import { LiveRun, type NodeSlot } from "./live-run";
+import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
+import { planRun } from "./plan";
+import { newRunId, newRunToken, tokensMatch } from "./run-ids";
+import { RunError, type FaultRequest, type RunManager, type StartOptions } from "./run-manager";
+
+/** How long every node of a run (or a restarted node) gets to report ready. */
+export const START_TIMEOUT_MS = 15_000;
+/** Stopped runs kept for GetRun/GetTrace after they stop; older ones are forgotten. */
+const RETAINED_STOPPED_RUNS = 16;
+/** A Redis command of the cleanup may take this long before the stop gives up on it. */
+const REDIS_COMMAND_TIMEOUT_MS = 5_000;
+const DEFAULT_TRACE_LIST_LIMIT = 50;
+
+export const DEFAULT_HOST_BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/host.mjs");
+
+export interface RuntimeLimits {
+  maxConcurrentRuns: number;
+  maxRunMs: number;
+  maxTracesPerRun: number;
+  startTimeoutMs: number;
+  /** How long a host gets to exit after `shutdown` before SIGKILL. */
+  shutdownGraceMs: number;
+}
+
+export interface RunManagerOptions {
+  redisUrl: string;
+  /** The bundled service host; default dist/host.mjs (`npm run build:host`). */
+  hostBundlePath?: string;
+  limits?: Partial<RuntimeLimits>;
+}
+
+export function createRunManager(options: RunManagerOptions): RunManager {
+  const limits: RuntimeLimits = {
+    maxConcurrentRuns: LIMITS.maxConcurrentRuns,
+    maxRunMs: LIMITS.maxRunMs,
+    maxTracesPerRun: LIMITS.maxTracesPerRun,
+    startTimeoutMs: START_TIMEOUT_MS,
+    shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    ...options.limits,
+  };
+  const bundlePath = options.hostBundlePath ?? DEFAULT_HOST_BUNDLE;
+  const runs = new Map<string, LiveRun>();
+  let redis: Redis | undefined;
+
+  // ---- start ---------------------------------------------------------------
+
+  async function start(topology: Topology, startOptions: StartOptions) {
+    admit();
+    const runId = newRunId();
+    const plan = planRun(topology, { runId, redisUrl: options.redisUrl });
+    const run = new LiveRun({
+      runId,
+      token: newRunToken(),
+      topology,
+      redisPrefix: plan.redisPrefix,
+      hosts: plan.hosts,
+      maxTraces: limits.maxTracesPerRun,
+      expiresInMs: limits.maxRunMs,
+    });
+    runs.set(runId, run);
+    for (const slot of run.nodes.values()) launch(run, slot);
+
+    const live = waitUntilUp(run, [...run.nodes.values()]).then(() => goLive(run));
+    if (startOptions.detach) {
+      live.catch((error: Error) => failStart(run, error));
+      return { runId, token: run.token, run: run.info() };
+    }
+    try {
+      await live;
+    } catch (error) {
+      await failStart(run, error as Error);
+      throw new RunError("unavailable", `The run could not start, so everything was stopped. ${(error as Error).message}`);
+    }
+    return { runId, token: run.token, run: run.info() };
+  }
+
+  /** Refuses a run the server cannot take, before anything is started. */
+  function admit(): void {
+    const busy = [...runs.values()].filter((run) => run.active || run.state === RunState.STOPPING).length;
+    if (busy >= limits.maxConcurrentRuns) {
+      throw new RunError(
+        "resource_exhausted",
+        `This server already runs ${busy} runs, the most it allows at once (${limits.maxConcurrentRuns}); stop one with StopRun and try again.`,
+      );
+    }
+    if (!existsSync(bundlePath)) {
+      throw new RunError(
+        "failed_precondition",
+        `The service host bundle ${bundlePath} is missing: run \`npm run build:host\` first.`,
+      );
+    }
+  }
+
+  /** Forks the node's host and wires its messages and exit into the run. */
+  function launch(run: LiveRun, slot: NodeSlot): NodeProcess {
+    const host: NodeProcess = new NodeProcess({
+      bundlePath,
+      config: slot.config,
+      onMessage: (message) => {
+        if (slot.process === host) onChildMessage(run, slot, message);
+      },
+      onOutput: (level, line) => log(run, slot.nodeId, level, line),
+      onExit: (exit) => onChildExit(run, slot, host, exit),
+    });
+    slot.process = host;
+    host.ready.then(
+      (ports) => {
+        if (slot.process !== host) return;
+        slot.ports = ports;
+        slot.status = NodeStatus.UP;
+        run.events.changed();
+      },
+      (error: Error) => {
+        if (slot.process !== host) return;
+        slot.status = NodeStatus.DOWN;
+        slot.error ||= error.message;
+      },
+    );
+    return host;
+  }
+
+  /** Resolves when every slot is UP; rejects naming each node that is not, and why. */
+  async function waitUntilUp(run: LiveRun, slots: readonly NodeSlot[]): Promise<void> {
+    const readies = slots.map((slot) => slot.process?.ready ?? Promise.reject(new Error("not launched")));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, limits.startTimeoutMs)));
+    await Promise.race([Promise.allSettled(readies), timeout]);
+    clearTimeout(timer);
+    const notUp = slots.filter((slot) => slot.status !== NodeStatus.UP);
+    if (notUp.length > 0) {
+      const reasons = notUp.map((slot) => `${slot.nodeId}: ${slot.error || `not ready within ${limits.startTimeoutMs} ms`}`);
+      throw new Error(`Node${notUp.length > 1 ? "s" : ""} not up — ${reasons.join("; ")}.`);
+    }
+  }
+
+  /** Every node is up: tell each where the others listen, start traffic, arm the time limit. */
+  function goLive(run: LiveRun): void {
+    if (run.state !== RunState.STARTING) return; // stopped while starting
+    const addresses = run.addresses();
+    for (const slot of run.nodes.values()) slot.process?.send({ type: "addresses", addresses });
+    for (const slot of run.nodes.values()) slot.process?.send({ type: "start-traffic" });
+    run.state = RunState.RUNNING;
+    run.autoStop = setTimeout(() => {
+      void stopRun(run, { finalState: RunState.FAILED, error: `Stopped automatically after the ${limits.maxRunMs} ms limit.` });
+    }, limits.maxRunMs);
+    run.autoStop.unref();
+    run.events.startHeartbeat();
+    run.events.changed();
+  }
+
+  async function failStart(run: LiveRun, error: Error): Promise<void> {
+    log(run, "", "error", error.message);
+    await stopRun(run, { finalState: RunState.FAILED, error: error.message });
+  }
+
+  // ---- supervise -------------------------------------------------------------
+
+  function onChildMessage(run: LiveRun, slot: NodeSlot, message: ChildMessage): void {
+    switch (message.type) {
+      case "spans":
+        return run.traces.ingest(message.spans);
+      case "counters":
+        run.counters.report(slot.nodeId, message.edges);
+        slot.counts = message.node;
+        return;
+      case "log":
+        return log(run, slot.nodeId, message.level, message.message);
+      case "fatal":
+        slot.error = message.message;
+        return log(run, slot.nodeId, "error", `fatal: ${message.message}`);
+      case "ready":
+        return; // handled by NodeProcess.ready
+    }
+  }
+
+  function onChildExit(run: LiveRun, slot: NodeSlot, host: NodeProcess, exit: ProcessExit): void {
+    if (slot.process !== host) return;
+    // Keep what the process counted; a restarted one counts from zero.
+    run.counters.retire(slot.nodeId);
+    slot.counts = { ...slot.counts, inFlight: 0, ratePerSecond: 0 };
+    const expected = slot.exitExpected;
+    slot.exitExpected = undefined;
+    if (expected === "stop") {
+      slot.status = NodeStatus.STOPPED;
+    } else if (expected === "fault") {
+      slot.status = NodeStatus.DOWN;
+      slot.error = "killed by InjectFault (SIGKILL)";
+      log(run, slot.nodeId, "warn", `${slot.nodeId} was killed by InjectFault`);
+    } else {
+      slot.status = NodeStatus.DOWN;
+      slot.error ||= `the process ${exit.reason}`;
+      log(run, slot.nodeId, "error", `${slot.nodeId} went down: the process ${exit.reason}`);
+    }
+    run.events.changed();
+  }
+
+  function log(run: LiveRun, nodeId: string, level: LogLevel, message: string): void {
+    const line = create(LogLineSchema, { unixMs: Date.now(), nodeId, level, message });
+    run.events.emit(create(RunEventSchema, { event: { case: "log", value: line } }));
+  }
+
+  // ---- stop ----------------------------------------------------------------
+
+  function stopRun(run: LiveRun, how: { finalState: RunState; error?: string }): Promise<RunSummary> {
+    run.stopping ??= (async () => {
+      run.state = RunState.STOPPING;
+      if (how.error) run.error = how.error;
+      clearTimeout(run.autoStop);
+      run.events.changed();
+
+      await shutDownHosts(run);
+      run.traces.close();
+      await deleteKeys(run);
+
+      run.state = how.finalState;
+      run.stoppedAt = Date.now();
+      run.events.stopHeartbeat();
+      run.events.changed();
+      const summary = run.summary();
+      run.events.emit(create(RunEventSchema, { event: { case: "summary", value: summary } }));
+      forgetOldRuns();
+      return summary;
+    })();
+    return run.stopping;
+  }
+
+  /** `shutdown` to every host at once; each gets the grace period, then SIGKILL. */
+  async function shutDownHosts(run: LiveRun): Promise<void> {
+    await Promise.all(
+      [...run.nodes.values()].map(async (slot) => {
+        if (!slot.process?.alive) {
+          if (slot.status !== NodeStatus.DOWN) slot.status = NodeStatus.STOPPED;
+          return;
+        }
+        slot.exitExpected = "stop";
+        await slot.process.stop(limits.shutdownGraceMs);
+      }),
+    );
+  }
+
+  async function deleteKeys(run: LiveRun): Promise<void> {
+    try {
+      await deleteRunKeys(redisClient(), run.redisPrefix);
+    } catch (error) {
+      // The run still stops; the keys stay under its prefix and the reason is shown.
+      run.error ||= `Could not delete the run's Redis keys: ${(error as Error).message}`;
+      log(run, "", "error", `Could not delete Redis keys under ${run.redisPrefix}: ${(error as Error).message}`);
+    }
+  }
+
+  function redisClient(): Redis {
+    if (!redis) {
+      redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
+      redis.on("error", (error: Error) => console.error(`runtime redis: ${error.message}`));
+    }
+    return redis;
+  }
+
+  function forgetOldRuns(): void {
+    const stopped = [...runs.values()].filter((run) => run.stoppedAt !== undefined);
+    for (const run of stopped.slice(0, Math.max(0, stopped.length - RETAINED_STOPPED_RUNS))) runs.delete(run.runId);
+  }
+
+  // ---- faults --------------------------------------------------------------
+
+  async function injectFault(runId: string, fault: FaultRequest): Promise<RunInfo> {
+    const run = runningRun(runId);
+    if (fault.edgeId) throw edgeFaultsUnsupported(run, fault.edgeId);
+    const slot = slotOf(run, fault.nodeId ?? "");
+    switch (fault.kind) {
+      case FaultKind.KILL:
+        if (slot.process?.alive) {
+          slot.exitExpected = "fault";
+          await slot.process.kill();
+        }
+        break;
+      case FaultKind.PAUSE:
+        if (slot.status === NodeStatus.UP) {
+          slot.process?.signal("SIGSTOP");
+          slot.status = NodeStatus.PAUSED;
+          log(run, slot.nodeId, "warn", `${slot.nodeId} was paused by InjectFault (SIGSTOP)`);
+        }
+        break;
+      default:
+        throw new RunError("invalid_argument", `A node fault is KILL or PAUSE; ${FaultKind[fault.kind]} needs an edge_id.`);
+    }
+    run.events.changed();
+    return run.info();
+  }
+
+  async function clearFault(runId: string, target: { nodeId?: string; edgeId?: string }): Promise<RunInfo> {
+    const run = runningRun(runId);
+    if (target.edgeId) throw edgeFaultsUnsupported(run, target.edgeId);
+    const slot = slotOf(run, target.nodeId ?? "");
+    if (slot.status === NodeStatus.PAUSED) {
+      slot.process?.signal("SIGCONT");
+      slot.status = NodeStatus.UP;
+      log(run, slot.nodeId, "info", `${slot.nodeId} was resumed (SIGCONT)`);
+    } else if (slot.status === NodeStatus.DOWN) {
+      await restart(run, slot);
+    }
+    run.events.changed();
+    return run.info();
+  }
+
+  /** Starts a down node again; its new address goes to every node (REST callers reconnect). */
+  async function restart(run: LiveRun, slot: NodeSlot): Promise<void> {
+    slot.status = NodeStatus.RESTARTING;
+    slot.error = "";
+    run.events.changed();
+    const host = launch(run, slot);
+    try {
+      await waitUntilUp(run, [slot]);
+    } catch (error) {
+      slot.exitExpected = "stop";
+      await host.kill();
+      slot.status = NodeStatus.DOWN;
+      slot.error ||= (error as Error).message;
+      throw new RunError("unavailable", `${slot.nodeId} could not be started again: ${(error as Error).message}`);
+    }
+    host.send({ type: "addresses", addresses: run.addresses() });
+    const moved = run.addresses().filter((address) => address.nodeId === slot.nodeId);
+    for (const other of run.nodes.values()) if (other !== slot) other.process?.send({ type: "addresses", addresses: moved });
+    host.send({ type: "start-traffic" });
+    log(run, slot.nodeId, "info", `${slot.nodeId} was started again (pid ${host.pid})`);
+  }
+
+  function edgeFaultsUnsupported(run: LiveRun, edgeId: string): RunError {
+    if (!run.topology.edges.some((edge) => edge.id === edgeId)) {
+      return new RunError("not_found", `Run ${run.runId} has no edge "${edgeId}".`);
+    }
+    return new RunError("failed_precondition", "Edge faults (LATENCY, ERRORS, PARTITION) are not yet supported.");
+  }
+
+  // ---- lookups -------------------------------------------------------------
+
+  function findRun(runId: string): LiveRun {
+    const run = runs.get(runId);
+    if (!run) throw new RunError("not_found", `There is no run "${runId}" (it may have stopped long ago).`);
+    return run;
+  }
+
+  function runningRun(runId: string): LiveRun {
+    const run = findRun(runId);
+    if (run.state !== RunState.RUNNING) {
+      throw new RunError("failed_precondition", `Run ${runId} is ${RunState[run.state]}, not RUNNING.`);
+    }
+    return run;
+  }
+
+  function slotOf(run: LiveRun, nodeId: string): NodeSlot {
+    const slot = run.nodes.get(nodeId);
+    if (!slot) throw new RunError("not_found", `Run ${run.runId} has no node "${nodeId}".`);
+    return slot;
+  }
+
+  // ---- the RunManager --------------------------------------------------------
+
+  return {
+    start,
+    stop: (runId) => stopRun(findRun(runId), { finalState: RunState.STOPPED }),
+    get: (runId) => findRun(runId).info(),
+    checkToken: (runId, token) => {
+      const run = runs.get(runId);
+      return run !== undefined && tokensMatch(run.token, token);
+    },
+    async sendMessage(runId, nodeId, count, payload) {
+      const run = runningRun(runId);
+      const slot = slotOf(run, nodeId);
+      const messages = count || 1;
+      if (!Number.isInteger(messages) || messages < 1 || messages > LIMITS.maxSendCount) {
+        throw new RunError("invalid_argument", `count must be a whole number from 1 to ${LIMITS.maxSendCount}, got ${count}.`);
+      }
+      if (slot.status !== NodeStatus.UP || !slot.process) {
+        throw new RunError("failed_precondition", `${nodeId} is ${NodeStatus[slot.status]}; it takes messages when UP.`);
+      }
+      const traceIds = Array.from({ length: messages }, newTraceId);
+      // An empty payload means "the node's traffic payload", as in SendMessageRequest.
+      slot.process.send({ type: "send", traceIds, payload: payload || undefined });
+      return traceIds;
+    },
+    getTrace: (runId, traceId) => findRun(runId).traces.getTrace(traceId),
+    listTraces: (runId, limit) => findRun(runId).traces.listTraces(limit || DEFAULT_TRACE_LIST_LIMIT),
+    injectFault,
+    clearFault,
+    watch(runId, listener) {
+      const run = findRun(runId);
+      const unsubscribe = run.events.subscribe(listener);
+      if (run.stoppedAt !== undefined) {
+        listener(create(RunEventSchema, { event: { case: "summary", value: run.summary() } }));
+      }
+      return unsubscribe;
+    },
+    async shutdown() {
+      await Promise.all([...runs.values()].filter((run) => !run.stopping).map((run) => stopRun(run, { finalState: RunState.STOPPED })));
+      await Promise.all([...runs.values()].map((run) => run.stopping));
+      await redis?.quit();
+      redis = undefined;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The plan of a run: pure, from a topology that passed the gate to one
+ * HostConfig per node. No ports here — every host listens on port 0 and reports
+ * the real port in `ready`, so plans never race for ports.
+ */
+import { toJson } from "@bufbuild/protobuf";
+import { EdgeSchema, NodeSchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { DEFAULTS } from "@/lib/topology/limits";
+import { runKeys } from "@/server/redis/keys";
+import type { HostConfig } from "./child-messages";
+
+export interface RunPlan {
+  runId: string;
+  redisPrefix: string;
+  /** In topology order. */
+  hosts: HostConfig[];
+}
+
+export function planRun(topology: Topology, options: { runId: string; redisUrl: string }): RunPlan {
+  const keys = runKeys(options.runId);
+  const hopLimit = topology.hopLimit || DEFAULTS.hopLimit;
+  const hosts = topology.nodes.map(
+    (node): HostConfig => ({
+      runId: options.runId,
+      node: toJson(NodeSchema, node),
+      inbound: topology.edges.filter((edge) => edge.target === node.id).map((edge) => toJson(EdgeSchema, edge)),
+      outgoing: topology.edges.filter((edge) => edge.source === node.id).map((edge) => toJson(EdgeSchema, edge)),
+      hopLimit,
+      redisUrl: options.redisUrl,
+      redisPrefix: keys.prefix,
+    }),
+  );
+  return { runId: options.runId, redisPrefix: keys.prefix, hosts };
+}

@@ -1,0 +1,51 @@
+/**
+ * Adds up the hosts' cumulative per-edge counts. Each process reports its own
+ * share since it started; when a process is replaced (a killed node started
+ * again) its last report is folded into a base, so counts never go backwards.
+ */
+import type { EdgeCounts } from "@/server/runtime/child-messages";
+
+type Totals = Omit<EdgeCounts, "edgeId">;
+
+const ZERO: Totals = { sent: 0, delivered: 0, failed: 0, retries: 0, lost: 0, deadLettered: 0 };
+
+export class CounterBook {
+  /** nodeId → edgeId → that node's current process's latest report. */
+  private readonly current = new Map<string, Map<string, Totals>>();
+  /** edgeId → what replaced processes had counted. */
+  private readonly retired = new Map<string, Totals>();
+
+  report(nodeId: string, edges: readonly EdgeCounts[]): void {
+    const byEdge = new Map<string, Totals>();
+    for (const { edgeId, ...totals } of edges) byEdge.set(edgeId, totals);
+    this.current.set(nodeId, byEdge);
+  }
+
+  /** The node's process is gone; keep what it counted. */
+  retire(nodeId: string): void {
+    for (const [edgeId, totals] of this.current.get(nodeId) ?? []) {
+      this.retired.set(edgeId, add(this.retired.get(edgeId) ?? ZERO, totals));
+    }
+    this.current.delete(nodeId);
+  }
+
+  totals(edgeId: string): Totals {
+    let sum = this.retired.get(edgeId) ?? ZERO;
+    for (const byEdge of this.current.values()) {
+      const totals = byEdge.get(edgeId);
+      if (totals) sum = add(sum, totals);
+    }
+    return sum;
+  }
+}
+
+function add(a: Totals, b: Totals): Totals {
+  return {
+    sent: a.sent + b.sent,
+    delivered: a.delivered + b.delivered,
+    failed: a.failed + b.failed,
+    retries: a.retries + b.retries,
+    lost: a.lost + b.lost,
+    deadLettered: a.deadLettered + b.deadLettered,
+  };
+}

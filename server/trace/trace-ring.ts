@@ -1,0 +1,64 @@
+/**
+ * The traces of one run, bounded: a ring of at most `maxTraces` traces (the
+ * oldest trace goes first) with at most `maxSpansPerTrace` spans each, so a
+ * fan-out cycle cannot eat the server's memory.
+ */
+import type { Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+
+/** A trace bigger than this keeps its first spans and counts the rest as dropped. */
+export const MAX_SPANS_PER_TRACE = 2_000;
+
+export class TraceRing {
+  /** Insertion order = order of each trace's first span: Map keeps it. */
+  private readonly traces = new Map<string, Span[]>();
+  private droppedSpans = 0;
+
+  constructor(
+    private readonly maxTraces: number,
+    private readonly maxSpansPerTrace = MAX_SPANS_PER_TRACE,
+  ) {}
+
+  /** Adds spans; returns the ids of the traces they touched. */
+  add(spans: readonly Span[]): Set<string> {
+    const touched = new Set<string>();
+    for (const span of spans) {
+      let trace = this.traces.get(span.traceId);
+      if (!trace) {
+        trace = [];
+        this.traces.set(span.traceId, trace);
+        this.evictOldest();
+      }
+      if (trace.length >= this.maxSpansPerTrace) {
+        this.droppedSpans++;
+        continue;
+      }
+      trace.push(span);
+      touched.add(span.traceId);
+    }
+    return touched;
+  }
+
+  get(traceId: string): readonly Span[] {
+    return this.traces.get(traceId) ?? [];
+  }
+
+  /** Trace ids, newest first. */
+  newest(limit: number): string[] {
+    return [...this.traces.keys()].slice(-Math.max(0, limit)).reverse();
+  }
+
+  get size(): number {
+    return this.traces.size;
+  }
+
+  get dropped(): number {
+    return this.droppedSpans;
+  }
+
+  private evictOldest(): void {
+    while (this.traces.size > this.maxTraces) {
+      const oldest = this.traces.keys().next().value as string;
+      this.traces.delete(oldest);
+    }
+  }
+}
