@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { Distribution, FanOut, TrafficPattern, type Traffic, type WorkTime } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { ConcurrencyLimiter, createFanOut, sampleWorkMs, shouldFail } from "./behavior";
+import { messagesDue } from "./traffic";
+
+const work = (fields: Partial<WorkTime>) => ({ distribution: Distribution.FIXED, meanMs: 0, minMs: 0, maxMs: 0, stddevMs: 0, ...fields }) as WorkTime;
+const fixed = (value: number) => () => value;
+
+describe("work time", () => {
+  it("samples each distribution and never goes negative", () => {
+    expect(sampleWorkMs(work({ meanMs: 40 }))).toBe(40);
+    expect(sampleWorkMs(work({ distribution: Distribution.UNIFORM, minMs: 10, maxMs: 30 }), fixed(0.5))).toBe(20);
+    expect(sampleWorkMs(work({ distribution: Distribution.EXPONENTIAL, meanMs: 10 }), fixed(1 - Math.exp(-1)))).toBeCloseTo(10);
+    expect(sampleWorkMs(work({ distribution: Distribution.NORMAL, meanMs: 5, stddevMs: 100 }), fixed(0.999))).toBeGreaterThanOrEqual(0);
+    expect(sampleWorkMs(undefined)).toBe(0);
+  });
+
+  it("has the configured mean over many samples", () => {
+    const samples = Array.from({ length: 20_000 }, () => sampleWorkMs(work({ distribution: Distribution.NORMAL, meanMs: 50, stddevMs: 5 })));
+    expect(samples.reduce((a, b) => a + b, 0) / samples.length).toBeCloseTo(50, 0);
+  });
+});
+
+describe("errors", () => {
+  it("fails with the error rate", () => {
+    expect(shouldFail(0, fixed(0))).toBe(false);
+    expect(shouldFail(0.3, fixed(0.29))).toBe(true);
+    expect(shouldFail(0.3, fixed(0.3))).toBe(false);
+  });
+});
+
+describe("ConcurrencyLimiter", () => {
+  it("lets `limit` holders in and queues the rest in order", async () => {
+    const limiter = new ConcurrencyLimiter(2);
+    const order: string[] = [];
+    const first = await limiter.acquire();
+    const second = await limiter.acquire();
+    const third = limiter.acquire().then((release) => (order.push("third"), release));
+    const fourth = limiter.acquire().then((release) => (order.push("fourth"), release));
+    expect([limiter.inUse, limiter.queued]).toEqual([2, 2]);
+    first();
+    first(); // releasing twice must not free two slots
+    (await third)();
+    second();
+    (await fourth)();
+    expect(order).toEqual(["third", "fourth"]);
+    expect([limiter.inUse, limiter.queued]).toEqual([0, 0]);
+  });
+});
+
+describe("fan-out", () => {
+  it("picks all, one in turn, or one at random", () => {
+    expect(createFanOut(FanOut.ALL)(["a", "b"])).toEqual(["a", "b"]);
+    const roundRobin = createFanOut(FanOut.ROUND_ROBIN);
+    expect([1, 2, 3].map(() => roundRobin(["a", "b"])[0])).toEqual(["a", "b", "a"]);
+    expect(createFanOut(FanOut.RANDOM, fixed(0.99))(["a", "b", "c"])).toEqual(["c"]);
+    expect(createFanOut(FanOut.RANDOM)([])).toEqual([]);
+  });
+});
+
+describe("traffic schedule", () => {
+  const traffic = (fields: Partial<Traffic>) =>
+    ({ ratePerSecond: 10, pattern: TrafficPattern.CONSTANT, payloadBytes: 0, burstSize: 10, rampSeconds: 10, ...fields }) as Traffic;
+
+  it("spaces constant traffic evenly", () => {
+    expect(messagesDue(traffic({}), 0)).toBe(0);
+    expect(messagesDue(traffic({}), 1.05)).toBe(10);
+    expect(messagesDue(traffic({ ratePerSecond: 0 }), 5)).toBe(0);
+  });
+
+  it("sends bursts at the start of each period, keeping the average rate", () => {
+    const burst = traffic({ pattern: TrafficPattern.BURST, burstSize: 5 });
+    expect([0, 0.49, 0.5, 10].map((t) => messagesDue(burst, t))).toEqual([5, 5, 10, 105]);
+  });
+
+  it("ramps up linearly and then holds the rate", () => {
+    const ramp = traffic({ pattern: TrafficPattern.RAMP, ratePerSecond: 20, rampSeconds: 10 });
+    expect(messagesDue(ramp, 5)).toBe(25);
+    expect(messagesDue(ramp, 10)).toBe(100);
+    expect(messagesDue(ramp, 11)).toBe(120);
+  });
+});

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { SpanKind, SpanStatus, type RunEvent } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { SpanRecord } from "@/server/runtime/child-messages";
+import { CounterBook } from "./counter-book";
+import { SPAN_BATCH_INTERVAL_MS, TraceHub } from "./trace-hub";
+
+const record = (spanId: string, fields: Partial<SpanRecord> = {}): SpanRecord => ({
+  traceId: "t",
+  spanId,
+  parentSpanId: "",
+  nodeId: "client",
+  pid: 1,
+  edgeId: "e",
+  transport: Transport.REST,
+  kind: SpanKind.CLIENT,
+  name: "POST /",
+  startUnixMs: Date.now(),
+  durationMs: 5,
+  status: SpanStatus.OK,
+  statusMessage: "",
+  attributes: {},
+  hop: 1,
+  attempt: 1,
+  ...fields,
+});
+
+describe("TraceHub", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("emits at most one span batch per interval, with the touched traces' summaries", () => {
+    vi.useFakeTimers();
+    const events: RunEvent[] = [];
+    const hub = new TraceHub({ maxTraces: 10, emit: (event) => events.push(event) });
+    for (let i = 0; i < 50; i++) hub.ingest([record(`s${i}`)]);
+    expect(events).toHaveLength(0);
+    vi.advanceTimersByTime(SPAN_BATCH_INTERVAL_MS);
+    expect(events).toHaveLength(1);
+    const batch = events[0].event;
+    expect(batch.case).toBe("spans");
+    if (batch.case !== "spans") return;
+    expect(batch.value.spans).toHaveLength(50);
+    expect(batch.value.traces.map((trace) => [trace.traceId, trace.spanCount])).toEqual([["t", 50]]);
+  });
+
+  it("feeds CLIENT spans' durations into the edge latency", () => {
+    const hub = new TraceHub({ maxTraces: 10, emit: () => {} });
+    hub.ingest([record("a", { durationMs: 10 }), record("b", { durationMs: 20, kind: SpanKind.SERVER })]);
+    hub.close();
+    expect(hub.edgeLatency("e", Date.now() + 10)).toMatchObject({ p50Ms: 10, p99Ms: 10, ratePerSecond: 1 });
+  });
+});
+
+describe("CounterBook", () => {
+  it("adds the shares of source and target and keeps a replaced process's counts", () => {
+    const book = new CounterBook();
+    const counts = { sent: 0, delivered: 0, failed: 0, retries: 0, lost: 0, deadLettered: 0 };
+    book.report("orders", [{ edgeId: "e", ...counts, sent: 5, failed: 1 }]);
+    book.report("billing", [{ edgeId: "e", ...counts, delivered: 4 }]);
+    book.report("billing", [{ edgeId: "e", ...counts, delivered: 5 }]);
+    expect(book.totals("e")).toMatchObject({ sent: 5, delivered: 5, failed: 1 });
+    book.retire("billing");
+    book.report("billing", [{ edgeId: "e", ...counts, delivered: 2 }]);
+    expect(book.totals("e")).toMatchObject({ sent: 5, delivered: 7 });
+  });
+});
