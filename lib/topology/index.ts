@@ -43,3 +43,10 @@ export {
   type SettingsCase,
 } from "./rules";
 export { LIMITS, DEFAULTS } from "./limits";
+export {
+  encodeShareFragment,
+  decodeShareFragment,
+  SHARE_FORMAT_TAG,
+  SHARE_FRAGMENT_KEY,
+} from "./share-link";
+export { TEMPLATES, findTemplate, type Template } from "./templates";
