@@ -5,10 +5,10 @@
  */
 import { fromJson } from "@bufbuild/protobuf";
 import { EdgeSchema, NodeSchema, type Edge, type Node, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
-import type { HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/runtime/child-messages";
+import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/runtime/child-messages";
 import { runKeys } from "@/server/redis/keys";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
-import { MessageFlow } from "./message-flow";
+import { MessageFlow, type OutgoingEdge } from "./message-flow";
 import { sendToParent } from "./parent-channel";
 import { SpanRecorder } from "./span-recorder";
 import { startTraffic } from "./traffic";
@@ -23,6 +23,7 @@ export class ServiceHost {
   private readonly listeners: Listener[] = [];
   private readonly node: Node;
   private readonly flow: MessageFlow;
+  private readonly outgoing: OutgoingEdge[];
   private readonly transportHost: TransportHost;
   private stopTraffic: () => void = () => {};
 
@@ -37,15 +38,15 @@ export class ServiceHost {
       addressOf: (nodeId) => this.addresses.get(nodeId),
       log: (level, message) => void this.log(level, message),
     };
-    const outgoing = config.outgoing.map((json) => fromJson(EdgeSchema, json));
+    this.outgoing = config.outgoing.map((json) => {
+      const edge = fromJson(EdgeSchema, json);
+      return { edge, sender: transportPlugin(edge.transport).createSender(edge, this.transportHost) };
+    });
     this.flow = new MessageFlow({
       node: this.node,
       pid: process.pid,
       hopLimit: config.hopLimit,
-      outgoing: outgoing.map((edge) => ({
-        edge,
-        sender: transportPlugin(edge.transport).createSender(edge, this.transportHost),
-      })),
+      outgoing: this.outgoing,
       spans: this.spans,
       counters: this.counters,
     });
@@ -103,8 +104,25 @@ export class ServiceHost {
     return sendToParent({ type: "log", level, message });
   }
 
-  private reportCounters(): Promise<void> {
-    return sendToParent({ type: "counters", ...this.counters.snapshot() });
+  private async reportCounters(): Promise<void> {
+    const gauges = await this.readGauges();
+    await sendToParent({ type: "counters", ...this.counters.snapshot(), gauges });
+  }
+
+  private async readGauges(): Promise<EdgeGauges[]> {
+    const readings = await Promise.all(
+      this.outgoing.map(async ({ edge, sender }) => {
+        if (!sender.gauges) return undefined;
+        try {
+          return { edgeId: edge.id, ...(await sender.gauges()) };
+        } catch (error) {
+          // A broker hiccup costs one reading, not the counters report.
+          void this.log("warn", `could not read the levels of edge ${edge.id}: ${(error as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+    return readings.filter((reading): reading is EdgeGauges => reading !== undefined);
   }
 }
 

@@ -69,6 +69,17 @@ export interface EdgeCounts {
   deadLettered: number;
 }
 
+/**
+ * Levels of an edge that are read, not counted (the last report wins): queue
+ * depth for QUEUE edges, subscriber count for PUBSUB edges. Reported by the
+ * edge's sender (see Sender.gauges in server/host/transports/transport.ts).
+ */
+export interface EdgeGauges {
+  edgeId: string;
+  queue?: { waiting: number; active: number; delayed: number; deadLetters: number };
+  subscribers?: number;
+}
+
 export interface NodeCounts {
   /** Messages this node has worked on (cumulative). */
   handled: number;
@@ -94,7 +105,7 @@ export type ParentMessage =
 export type ChildMessage =
   | { type: "ready"; pid: number; ports: NodePorts }
   | { type: "spans"; spans: SpanRecord[] }
-  | { type: "counters"; edges: EdgeCounts[]; node: NodeCounts }
+  | { type: "counters"; edges: EdgeCounts[]; gauges: EdgeGauges[]; node: NodeCounts }
   | { type: "log"; level: LogLevel; message: string }
   /** The host cannot go on and is about to exit non-zero. */
   | { type: "fatal"; message: string };

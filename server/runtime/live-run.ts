@@ -8,6 +8,7 @@ import {
   EdgeCountersSchema,
   NodeRuntimeSchema,
   NodeStatus,
+  QueueDepthSchema,
   RunInfoSchema,
   RunState,
   RunSummarySchema,
@@ -142,6 +143,7 @@ export class LiveRun {
     return this.topology.edges.map((edge) => {
       const totals = this.counters.totals(edge.id);
       const latency = this.traces.edgeLatency(edge.id, now);
+      const gauges = this.counters.gaugesOf(edge.id);
       return create(EdgeCountersSchema, {
         edgeId: edge.id,
         sent: totals.sent,
@@ -151,6 +153,8 @@ export class LiveRun {
         deadLettered: totals.deadLettered,
         retries: totals.retries,
         ...latency,
+        queue: gauges?.queue ? create(QueueDepthSchema, gauges.queue) : undefined,
+        subscribers: gauges?.subscribers ?? 0,
       });
     });
   }

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FaultKind, NodeStatus, RunState, SpanKind, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, NodeStatus, RunState, SpanKind, SpanStatus, type RunEvent, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { createRunManager } from "./orchestrator";
 import { RunError, type RunManager } from "./run-manager";
 import {
@@ -187,6 +187,55 @@ describe("a REST chain client → orders → billing", () => {
     expect(ended[0]).toMatchObject({ nodeId: "b", edgeId: "b-a", hop: 4 });
     expect(Math.max(...spans.map((span) => span.hop))).toBe(4);
     expect(manager.listTraces(runId, 10)[0]).toMatchObject({ traceId, rootNodeId: "client", status: SpanStatus.HOP_LIMIT });
+  });
+});
+
+describe("a run over time", () => {
+  it("generates a client's traffic by itself and streams spans and RunInfo to watchers", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = restTopology({ services: [{ id: "api", workMs: 2 }], edges: [{ id: "client-api", source: "client", target: "api" }] });
+    topology.nodes[0].traffic!.ratePerSecond = 50;
+    const { runId, run } = await manager.start(topology, { detach: true });
+    expect(run.state).toBe(RunState.STARTING);
+
+    const events: RunEvent[] = [];
+    const unwatch = manager.watch(runId, (event) => events.push(event));
+    expect(events[0]?.event.case).toBe("run");
+    const traces = await eventually(() => {
+      const list = manager.listTraces(runId, 100);
+      return list.length >= 15 ? list : undefined;
+    }, "15 traces from automatic traffic");
+    expect(traces.every((trace) => trace.rootNodeId === "client" && trace.status === SpanStatus.OK)).toBe(true);
+    const edge = await eventually(() => {
+      const counters = manager.get(runId).edges[0];
+      return counters.sent >= 10 && counters.ratePerSecond > 0 ? counters : undefined;
+    }, "edge counters and rate");
+    expect(edge.p50Ms).toBeGreaterThanOrEqual(2);
+    unwatch();
+    expect(events.some((event) => event.event.case === "spans")).toBe(true);
+    expect(events.some((event) => event.event.case === "run" && event.event.value.state === RunState.RUNNING)).toBe(true);
+  });
+
+  it("pauses a node (its callers time out) and resumes it; edge faults are not supported yet", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = restTopology({ services: [{ id: "api" }], edges: [{ id: "client-api", source: "client", target: "api", timeoutMs: 150 }] });
+    const { runId } = await manager.start(topology, { detach: false });
+    const paused = await manager.injectFault(runId, { nodeId: "api", kind: FaultKind.PAUSE });
+    expect(paused.nodes.find((node) => node.nodeId === "api")!.status).toBe(NodeStatus.PAUSED);
+    const [stuck] = await manager.sendMessage(runId, "client", 1);
+    const [call] = (await spansOf(runId, stuck, 2)).filter((span) => span.kind === SpanKind.CLIENT);
+    expect(call.status).toBe(SpanStatus.TIMEOUT);
+
+    const resumed = await manager.clearFault(runId, { nodeId: "api" });
+    expect(resumed.nodes.find((node) => node.nodeId === "api")!.status).toBe(NodeStatus.UP);
+    const [fine] = await manager.sendMessage(runId, "client", 1);
+    expect((await spansOf(runId, fine, 3)).every((span) => span.status === SpanStatus.OK)).toBe(true);
+
+    await expect(manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 50 })).rejects.toMatchObject({
+      code: "failed_precondition",
+    });
+    await expect(manager.injectFault(runId, { nodeId: "nope", kind: FaultKind.KILL })).rejects.toMatchObject({ code: "not_found" });
+    expect(() => manager.get("r-unknown")).toThrow(expect.objectContaining({ code: "not_found" }));
   });
 });
 

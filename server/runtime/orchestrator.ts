@@ -191,6 +191,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         return run.traces.ingest(message.spans);
       case "counters":
         run.counters.report(slot.nodeId, message.edges);
+        run.counters.readGauges(message.gauges);
         slot.counts = message.node;
         return;
       case "log":

@@ -3,7 +3,7 @@
  * share since it started; when a process is replaced (a killed node started
  * again) its last report is folded into a base, so counts never go backwards.
  */
-import type { EdgeCounts } from "@/server/runtime/child-messages";
+import type { EdgeCounts, EdgeGauges } from "@/server/runtime/child-messages";
 
 type Totals = Omit<EdgeCounts, "edgeId">;
 
@@ -14,11 +14,22 @@ export class CounterBook {
   private readonly current = new Map<string, Map<string, Totals>>();
   /** edgeId → what replaced processes had counted. */
   private readonly retired = new Map<string, Totals>();
+  /** edgeId → the latest levels read by any node. */
+  private readonly gauges = new Map<string, EdgeGauges>();
 
   report(nodeId: string, edges: readonly EdgeCounts[]): void {
     const byEdge = new Map<string, Totals>();
     for (const { edgeId, ...totals } of edges) byEdge.set(edgeId, totals);
     this.current.set(nodeId, byEdge);
+  }
+
+  /** Levels are not summed: the latest reading of an edge wins. */
+  readGauges(readings: readonly EdgeGauges[]): void {
+    for (const reading of readings) this.gauges.set(reading.edgeId, reading);
+  }
+
+  gaugesOf(edgeId: string): EdgeGauges | undefined {
+    return this.gauges.get(edgeId);
   }
 
   /** The node's process is gone; keep what it counted. */

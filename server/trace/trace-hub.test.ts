@@ -63,4 +63,12 @@ describe("CounterBook", () => {
     book.report("billing", [{ edgeId: "e", ...counts, delivered: 2 }]);
     expect(book.totals("e")).toMatchObject({ sent: 5, delivered: 7 });
   });
+
+  it("keeps the latest level reading of an edge instead of adding them up", () => {
+    const book = new CounterBook();
+    book.readGauges([{ edgeId: "q", queue: { waiting: 7, active: 1, delayed: 0, deadLetters: 0 } }]);
+    book.readGauges([{ edgeId: "q", queue: { waiting: 2, active: 1, delayed: 0, deadLetters: 1 } }]);
+    expect(book.gaugesOf("q")?.queue).toEqual({ waiting: 2, active: 1, delayed: 0, deadLetters: 1 });
+    expect(book.gaugesOf("other")).toBeUndefined();
+  });
 });

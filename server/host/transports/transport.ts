@@ -16,7 +16,7 @@
  */
 import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { HostConfig, NodeAddress, NodePorts, LogLevel } from "@/server/runtime/child-messages";
+import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/runtime/child-messages";
 import type { RunKeys } from "@/server/redis/keys";
 import type { TraceParent } from "@/server/trace/trace-context";
 
@@ -93,6 +93,11 @@ export interface Sender {
   readonly spanName: string;
   readonly spanKind: SpanKind;
   send(message: OutboundMessage): Promise<SendOutcome>;
+  /**
+   * Optional: the edge's current levels (queue depth, subscribers), read every
+   * counters report (~500 ms). REST has none.
+   */
+  gauges?(): Promise<Omit<EdgeGauges, "edgeId">>;
   /** Closes connections; later sends are not expected. */
   close(): Promise<void>;
 }
