@@ -1,0 +1,185 @@
+"use client";
+
+import {
+  Background,
+  BackgroundVariant,
+  type Connection,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+} from "@xyflow/react";
+import { MousePointerClick } from "lucide-react";
+import { useCallback, useMemo, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { NodeKind, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { useDocumentStore } from "@/components/state/document-store";
+import { isLive, useRunStore } from "@/components/state/run-store";
+import type { CanvasEdge, CanvasNode } from "@/lib/topology";
+import { Button } from "@/components/ui/Button";
+import { transportStyle } from "@/components/ui/transport-style";
+import { ClientNode } from "./ClientNode";
+import { DRAG_MIME } from "./Palette";
+import { ServiceNode } from "./ServiceNode";
+import { TransportEdge } from "./TransportEdge";
+import { type PendingConnection, TransportPicker } from "./TransportPicker";
+
+const nodeTypes = { service: ServiceNode, client: ClientNode };
+const edgeTypes = { transport: TransportEdge };
+const NODE_W = 216;
+const NODE_H = 92;
+
+export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
+  const { nodes, edges, onNodesChange, onEdgesChange, addNode, connect, deselectAll } = useDocumentStore(
+    useShallow((s) => ({
+      nodes: s.nodes,
+      edges: s.edges,
+      onNodesChange: s.onNodesChange,
+      onEdgesChange: s.onEdgesChange,
+      addNode: s.addNode,
+      connect: s.connect,
+      deselectAll: s.deselectAll,
+    })),
+  );
+  const live = useRunStore((s) => isLive(s.phase));
+  const { screenToFlowPosition, flowToScreenPosition } = useReactFlow();
+  const [pending, setPending] = useState<PendingConnection | null>(null);
+  // Fit a restored document once; never jump the view while someone builds.
+  const [fitOnOpen] = useState(() => nodes.length > 0);
+
+  const styledEdges = useMemo(
+    () =>
+      edges.map((e) => ({
+        ...e,
+        markerEnd: { type: MarkerType.ArrowClosed, color: transportStyle(e.data.edge.transport).color, width: 16, height: 16 },
+      })),
+    [edges],
+  );
+
+  const isValidConnection = useCallback(
+    (c: Connection | CanvasEdge) => {
+      if (c.source === c.target) return false;
+      const target = nodes.find((n) => n.id === c.target);
+      if (!target || target.type === "client") return false;
+      return !edges.some((e) => e.source === c.source && e.target === c.target);
+    },
+    [nodes, edges],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const a = nodes.find((n) => n.id === c.source);
+      const b = nodes.find((n) => n.id === c.target);
+      if (!a || !b) return;
+      const mid = flowToScreenPosition({
+        x: (a.position.x + b.position.x + NODE_W) / 2,
+        y: (a.position.y + b.position.y + NODE_H) / 2,
+      });
+      setPending({ source: c.source, target: c.target, x: mid.x, y: mid.y });
+    },
+    [nodes, flowToScreenPosition],
+  );
+
+  const pick = useCallback(
+    (t: Transport) => {
+      if (pending) connect(pending.source, pending.target, t);
+      setPending(null);
+    },
+    [pending, connect],
+  );
+  const cancel = useCallback(() => setPending(null), []);
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const kind = Number(e.dataTransfer.getData(DRAG_MIME));
+      if (kind !== NodeKind.CLIENT && kind !== NodeKind.SERVICE) return;
+      e.preventDefault();
+      if (live) return;
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      addNode(kind, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) });
+    },
+    [addNode, screenToFlowPosition, live],
+  );
+
+  const labelOf = (id: string) => nodes.find((n) => n.id === id)?.data.node.label || id;
+
+  return (
+    <div className="relative h-full w-full" data-testid="canvas">
+      <ReactFlow<CanvasNode, CanvasEdge>
+        nodes={nodes}
+        edges={styledEdges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        nodesConnectable={!live}
+        deleteKeyCode={live ? null : ["Delete", "Backspace"]}
+        onPaneClick={() => deselectAll()}
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes(DRAG_MIME)) {
+            e.preventDefault();
+            e.dataTransfer.dropEffect = live ? "none" : "copy";
+          }
+        }}
+        onDrop={onDrop}
+        fitView={fitOnOpen}
+        fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
+        minZoom={0.25}
+        maxZoom={2}
+        connectionLineStyle={{ stroke: "#71717a", strokeWidth: 2, strokeDasharray: "4 4" }}
+        proOptions={{ hideAttribution: true }}
+        snapToGrid
+        snapGrid={[8, 8]}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#d4d4d8" />
+        <Controls showInteractive={false} position="bottom-left" />
+        {nodes.length > 0 && (
+          <MiniMap
+            position="bottom-right"
+            pannable
+            zoomable
+            nodeColor={(n) => ((n as CanvasNode).type === "client" ? "#bae6fd" : "#d4d4d8")}
+            nodeBorderRadius={6}
+            maskColor="rgb(244 244 245 / 0.7)"
+            style={{ width: 160, height: 100 }}
+          />
+        )}
+      </ReactFlow>
+
+      {nodes.length === 0 && (
+        <div className="pointer-events-none absolute inset-0 flex items-center justify-center" data-testid="empty-state">
+          <div className="pointer-events-auto flex max-w-sm flex-col items-center rounded-2xl border border-dashed border-zinc-300 bg-white/80 px-8 py-7 text-center backdrop-blur-sm">
+            <div className="mb-3 flex size-10 items-center justify-center rounded-xl bg-zinc-900 text-white shadow-sm">
+              <MousePointerClick className="size-5" strokeWidth={1.75} />
+            </div>
+            <p className="text-sm font-semibold text-zinc-900">Drag a Client and a Service here, then connect them</p>
+            <p className="mt-1.5 text-xs leading-relaxed text-zinc-500">
+              Each service runs as its own process. Press Run to send real messages and watch every hop.
+            </p>
+            <div className="mt-4 flex gap-2">
+              <Button size="sm" onClick={() => onAdd(NodeKind.CLIENT)}>
+                Add a client
+              </Button>
+              <Button size="sm" onClick={() => onAdd(NodeKind.SERVICE)}>
+                Add a service
+              </Button>
+            </div>
+          </div>
+        </div>
+      )}
+
+      {pending && (
+        <TransportPicker
+          pending={pending}
+          sourceLabel={labelOf(pending.source)}
+          targetLabel={labelOf(pending.target)}
+          onPick={pick}
+          onCancel={cancel}
+        />
+      )}
+    </div>
+  );
+}

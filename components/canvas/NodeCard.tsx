@@ -1,0 +1,107 @@
+"use client";
+
+import clsx from "clsx";
+import { Handle, Position } from "@xyflow/react";
+import { CircleAlert, MonitorSmartphone, Server } from "lucide-react";
+import { type Node, NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { NodeStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { useProblems } from "@/components/state/problems";
+import { isLive, useRunStore } from "@/components/state/run-store";
+import { NodeStatusBadge } from "@/components/ui/status";
+import { Tooltip } from "@/components/ui/Tooltip";
+import { formatBytes, formatCount, formatRate } from "@/components/ui/format";
+import { describeTraffic, describeWork } from "./describe";
+
+/** The body shared by service and client nodes. */
+export function NodeCard({ node, selected }: { node: Node; selected: boolean }) {
+  const isClient = node.kind === NodeKind.CLIENT;
+  const runtime = useRunStore((s) => s.nodes[node.id]);
+  const live = useRunStore((s) => isLive(s.phase));
+  const problems = useProblems().nodes.get(node.id);
+  const serverFlag = useProblems().server;
+  const down = runtime?.status === NodeStatus.DOWN;
+  const bad = down || (!!problems && serverFlag);
+  const Icon = isClient ? MonitorSmartphone : Server;
+
+  return (
+    <div
+      data-testid={`node-${node.id}`}
+      data-node-status={runtime ? NodeStatus[runtime.status].toLowerCase() : "idle"}
+      className={clsx(
+        "group relative w-[216px] rounded-xl border bg-white text-left shadow-[0_1px_2px_rgb(0_0_0/0.05),0_4px_12px_-4px_rgb(0_0_0/0.08)] transition-[box-shadow,border-color]",
+        bad ? "border-red-400" : selected ? "border-zinc-900" : "border-zinc-200 hover:border-zinc-300",
+        selected && (bad ? "ring-3 ring-red-500/15" : "ring-3 ring-zinc-900/10"),
+      )}
+    >
+      {!isClient && (
+        <Handle type="target" position={Position.Left} className="ipc-handle" data-testid={`handle-in-${node.id}`} />
+      )}
+      <Handle type="source" position={Position.Right} className="ipc-handle" data-testid={`handle-out-${node.id}`} />
+
+      <div className="flex items-start gap-2.5 px-3 pt-3 pb-2.5">
+        <div
+          className={clsx(
+            "flex size-8 shrink-0 items-center justify-center rounded-lg",
+            isClient ? "bg-sky-50 text-sky-700 ring-1 ring-sky-100" : "bg-zinc-100 text-zinc-700 ring-1 ring-zinc-200/70",
+          )}
+        >
+          <Icon className="size-4" strokeWidth={1.75} />
+        </div>
+        <div className="min-w-0 flex-1">
+          <div className="truncate text-[13px] leading-4 font-semibold text-zinc-900" data-testid="node-label">
+            {node.label || node.id}
+          </div>
+          <div className="mt-0.5 truncate font-mono text-2xs text-zinc-500" data-testid="node-id">
+            {node.id}
+          </div>
+        </div>
+        <div className="flex shrink-0 items-center gap-1">
+          {problems && (
+            <Tooltip
+              content={
+                <ul className="flex flex-col gap-1">
+                  {problems.map((p, i) => (
+                    <li key={i}>{p.message}</li>
+                  ))}
+                </ul>
+              }
+              align="end"
+            >
+              <CircleAlert
+                data-testid={`node-problem-${node.id}`}
+                className={clsx("size-4", serverFlag ? "text-red-500" : "text-amber-500")}
+              />
+            </Tooltip>
+          )}
+          {runtime && live && <NodeStatusBadge status={runtime.status} testId={`status-${node.id}`} />}
+        </div>
+      </div>
+
+      <div className="flex h-8 items-center gap-2 rounded-b-xl border-t border-zinc-100 bg-zinc-50/70 px-3 text-2xs text-zinc-500">
+        {down && runtime?.error ? (
+          <span className="truncate text-red-600" title={runtime.error}>
+            {runtime.error}
+          </span>
+        ) : runtime && live ? (
+          <>
+            <span className="tabular font-medium text-zinc-700" data-testid={`rate-${node.id}`}>
+              {formatRate(runtime.ratePerSecond)}
+            </span>
+            <span className="text-zinc-300">·</span>
+            <span className="tabular">{formatCount(runtime.handled)} handled</span>
+            {runtime.pid > 0 && (
+              <span className="tabular ml-auto font-mono text-zinc-400">pid {runtime.pid}</span>
+            )}
+          </>
+        ) : isClient ? (
+          <span className="truncate">{describeTraffic(node)}</span>
+        ) : (
+          <span className="truncate">
+            {describeWork(node)}
+            {node.behavior && node.behavior.replyBytes > 0 ? ` · ${formatBytes(node.behavior.replyBytes)} reply` : ""}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}

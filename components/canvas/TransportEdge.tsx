@@ -1,0 +1,172 @@
+"use client";
+
+import clsx from "clsx";
+import { BaseEdge, type Edge as FlowEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from "@xyflow/react";
+import { CircleAlert } from "lucide-react";
+import { memo, useEffect, useRef, useState } from "react";
+import type { Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { useDocumentStore } from "@/components/state/document-store";
+import { useProblems } from "@/components/state/problems";
+import { useRunStore } from "@/components/state/run-store";
+import { formatCount, formatMs } from "@/components/ui/format";
+import { transportStyle } from "@/components/ui/transport-style";
+import { Tooltip } from "@/components/ui/Tooltip";
+
+const DOT_MS = 900;
+const MAX_DOTS = 6;
+
+/** What the label says: method and path for REST, the channel for async edges. */
+export function edgeCaption(edge: Edge): string {
+  const s = edge.settings;
+  switch (s.case) {
+    case "rest":
+      return `${s.value.method || "POST"} ${s.value.path || "/"}`;
+    case "connect":
+      return "SimService/Handle";
+    case "queue":
+      return s.value.channel ? `queue ${s.value.channel}` : "queue";
+    case "pubsub":
+      return s.value.channel ? `topic ${s.value.channel}` : "topic";
+    default:
+      return transportStyle(edge.transport).label;
+  }
+}
+
+interface Dot {
+  key: number;
+  failed: boolean;
+  delay: number;
+}
+
+/** Moving dots, one per message seen on this edge (from real spans). */
+function useDots(edgeId: string): Dot[] {
+  const hits = useRunStore((s) => s.edgeHits[edgeId]);
+  const prev = useRef({ ok: 0, failed: 0 });
+  const seq = useRef(0);
+  const [dots, setDots] = useState<Dot[]>([]);
+
+  useEffect(() => {
+    if (!hits) {
+      prev.current = { ok: 0, failed: 0 };
+      return;
+    }
+    const okNew = Math.max(0, hits.ok - prev.current.ok);
+    const failedNew = Math.max(0, hits.failed - prev.current.failed);
+    prev.current = hits;
+    const total = okNew + failedNew;
+    if (total === 0) return;
+    const count = Math.min(total, 3);
+    const added: Dot[] = [];
+    for (let i = 0; i < count; i++) {
+      added.push({ key: ++seq.current, failed: i < Math.min(failedNew, count), delay: i * 140 });
+    }
+    setDots((d) => [...d, ...added].slice(-MAX_DOTS));
+    const keys = new Set(added.map((a) => a.key));
+    const timer = setTimeout(() => setDots((d) => d.filter((x) => !keys.has(x.key))), DOT_MS + 140 * count + 50);
+    return () => clearTimeout(timer);
+  }, [hits]);
+
+  return dots;
+}
+
+function MovingDot({ path, color, delay }: { path: string; color: string; delay: number }) {
+  const ref = useRef<SVGCircleElement>(null);
+  useEffect(() => {
+    const circle = ref.current;
+    if (!circle) return;
+    const t = setTimeout(() => {
+      for (const anim of circle.querySelectorAll<SVGAnimationElement>("animate, animateMotion")) {
+        try {
+          anim.beginElement();
+        } catch (err) {
+          console.warn("edge animation could not start", err);
+        }
+      }
+    }, delay);
+    return () => clearTimeout(t);
+  }, [delay]);
+  return (
+    <circle ref={ref} r={4.5} fill={color} stroke="#fff" strokeWidth={1.5} opacity={0} pointerEvents="none">
+      <animate attributeName="opacity" values="0;1;1;0" keyTimes="0;0.12;0.85;1" dur={`${DOT_MS}ms`} begin="indefinite" />
+      <animateMotion
+        dur={`${DOT_MS}ms`}
+        begin="indefinite"
+        path={path}
+        calcMode="spline"
+        keyPoints="0;1"
+        keyTimes="0;1"
+        keySplines="0.45 0 0.25 1"
+      />
+    </circle>
+  );
+}
+
+export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEdge<{ edge: Edge }, "transport">>) {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
+  const edge = data?.edge;
+  const style = transportStyle(edge?.transport ?? 0);
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const counters = useRunStore((s) => s.edgeCounters[id]);
+  const hasRun = useRunStore((s) => s.phase !== "idle" && s.runId !== null);
+  const problems = useProblems().edges.get(id);
+  const serverFlag = useProblems().server;
+  const select = useDocumentStore((s) => s.select);
+  const dots = useDots(id);
+  const caption = edge ? edgeCaption(edge) : "";
+
+  return (
+    <>
+      <path d={path} fill="none" stroke={style.color} strokeWidth={12} strokeOpacity={0} className="ipc-edge-halo" />
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        interactionWidth={18}
+        style={{
+          stroke: problems && serverFlag ? "#ef4444" : style.color,
+          strokeWidth: selected ? 2.5 : 2,
+          strokeDasharray: style.dash,
+          strokeLinecap: "round",
+        }}
+      />
+      {dots.map((d) => (
+        <MovingDot key={d.key} path={path} color={d.failed ? "#ef4444" : style.color} delay={d.delay} />
+      ))}
+      <EdgeLabelRenderer>
+        <div
+          className="nodrag nopan pointer-events-auto absolute flex -translate-x-1/2 -translate-y-1/2 flex-col items-center gap-1"
+          style={{ left: labelX, top: labelY }}
+          onClick={() => select({ edges: [id] })}
+          data-testid={`edge-${id}`}
+        >
+          <div
+            className={clsx(
+              "flex h-6 cursor-pointer items-center gap-1.5 rounded-md border bg-white px-2 font-mono text-2xs font-medium whitespace-nowrap shadow-xs transition-shadow",
+              selected ? "shadow-md ring-2" : "hover:shadow-sm",
+              problems && serverFlag ? "border-red-300" : "border-zinc-200",
+            )}
+            style={{ color: style.color, ...(selected ? { ["--tw-ring-color" as string]: `${style.color}33` } : {}) }}
+          >
+            <span className="size-1.5 rounded-full" style={{ background: style.color }} />
+            {caption}
+            {problems && (
+              <Tooltip content={problems.map((p) => p.message).join("\n")}>
+                <CircleAlert className={clsx("size-3.5", serverFlag ? "text-red-500" : "text-amber-500")} />
+              </Tooltip>
+            )}
+          </div>
+          {hasRun && counters && (
+            <div
+              data-testid={`edge-counters-${id}`}
+              className="tabular flex h-5 items-center gap-1.5 rounded-md bg-zinc-900/85 px-1.5 text-[10px] font-medium whitespace-nowrap text-zinc-100 shadow-sm"
+            >
+              <span>{formatCount(counters.sent)} sent</span>
+              {counters.failed > 0 && <span className="text-red-300">{formatCount(counters.failed)} failed</span>}
+              <span className="text-zinc-400">p50 {formatMs(counters.p50Ms)}</span>
+            </div>
+          )}
+        </div>
+      </EdgeLabelRenderer>
+    </>
+  );
+});

@@ -1,0 +1,112 @@
+"use client";
+
+import clsx from "clsx";
+import { ChevronDown, ChevronUp } from "lucide-react";
+import { useEffect, useState } from "react";
+import { useProblems } from "@/components/state/problems";
+import { useRunStore } from "@/components/state/run-store";
+import { formatCount } from "@/components/ui/format";
+import { LogView } from "./LogView";
+import { ProblemsList } from "./ProblemsList";
+import { SummaryTable } from "./SummaryTable";
+import { TraceList } from "./TraceList";
+import { Waterfall } from "./Waterfall";
+
+type Tab = "traces" | "log" | "summary" | "problems";
+
+export function RunPanel() {
+  const [tab, setTab] = useState<Tab>("traces");
+  const [open, setOpen] = useState(true);
+  const traceCount = useRunStore((s) => s.info?.traces || s.traces.length);
+  const logCount = useRunStore((s) => s.logs.length);
+  const summary = useRunStore((s) => s.summary);
+  const serverProblems = useRunStore((s) => s.serverProblems);
+  const phase = useRunStore((s) => s.phase);
+  const problems = useProblems();
+
+  useEffect(() => {
+    if (summary) setTab("summary");
+  }, [summary]);
+  useEffect(() => {
+    if (serverProblems) {
+      setTab("problems");
+      setOpen(true);
+    }
+  }, [serverProblems]);
+  useEffect(() => {
+    if (phase === "starting") setTab("traces");
+  }, [phase]);
+
+  const tabs: { id: Tab; label: string; count?: number; tone?: string }[] = [
+    { id: "traces", label: "Traces", count: traceCount },
+    { id: "log", label: "Log", count: logCount },
+    { id: "summary", label: "Summary" },
+    {
+      id: "problems",
+      label: "Problems",
+      count: problems.all.length,
+      tone: problems.all.length ? (problems.server ? "bg-red-100 text-red-700" : "bg-amber-100 text-amber-800") : undefined,
+    },
+  ];
+
+  return (
+    <section
+      className={clsx("flex shrink-0 flex-col border-t border-zinc-200 bg-white", open ? "h-[300px]" : "h-9")}
+      aria-label="Run panel"
+      data-testid="run-panel"
+    >
+      <div className="flex h-9 shrink-0 items-center gap-1 border-b border-zinc-100 px-2">
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            data-testid={`tab-${t.id}`}
+            onClick={() => {
+              setTab(t.id);
+              setOpen(true);
+            }}
+            className={clsx(
+              "relative flex h-9 items-center gap-1.5 px-2.5 text-xs font-medium transition-colors",
+              tab === t.id && open ? "text-zinc-900" : "text-zinc-500 hover:text-zinc-800",
+            )}
+          >
+            {t.label}
+            {t.count !== undefined && t.count > 0 && (
+              <span className={clsx("tabular rounded-full px-1.5 text-[10px] leading-4", t.tone ?? "bg-zinc-100 text-zinc-600")}>
+                {formatCount(t.count)}
+              </span>
+            )}
+            {tab === t.id && open && <span className="absolute inset-x-2 -bottom-px h-0.5 rounded-full bg-zinc-900" />}
+          </button>
+        ))}
+        <button
+          type="button"
+          onClick={() => setOpen((o) => !o)}
+          className="ml-auto flex size-7 items-center justify-center rounded-md text-zinc-400 hover:bg-zinc-100 hover:text-zinc-700"
+          aria-label={open ? "Collapse the run panel" : "Expand the run panel"}
+        >
+          {open ? <ChevronDown className="size-4" /> : <ChevronUp className="size-4" />}
+        </button>
+      </div>
+      {open && (
+        <div className="min-h-0 flex-1">
+          {tab === "traces" && (
+            <div className="grid h-full grid-cols-[minmax(300px,34%)_1fr]">
+              <div className="min-h-0 border-r border-zinc-100">
+                <TraceList />
+              </div>
+              <div className="min-h-0">
+                <Waterfall />
+              </div>
+            </div>
+          )}
+          {tab === "log" && <LogView />}
+          {tab === "summary" && <SummaryTable />}
+          {tab === "problems" && <ProblemsList />}
+        </div>
+      )}
+    </section>
+  );
+}

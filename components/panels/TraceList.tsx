@@ -1,0 +1,74 @@
+"use client";
+
+import clsx from "clsx";
+import { ChevronRight } from "lucide-react";
+import { memo } from "react";
+import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { loadTrace } from "@/components/state/run-actions";
+import { useRunStore } from "@/components/state/run-store";
+import { formatClock, formatMs } from "@/components/ui/format";
+import { SPAN_STATUS_LABEL, SpanStatusIcon } from "@/components/ui/status";
+
+export function TraceList() {
+  const traces = useRunStore((s) => s.traces);
+  const selected = useRunStore((s) => s.selectedTraceId);
+  const phase = useRunStore((s) => s.phase);
+
+  if (traces.length === 0) {
+    return (
+      <div className="flex h-full items-center justify-center px-6 text-center text-xs text-zinc-500">
+        {phase === "running" ? "Waiting for the first message to finish…" : "Traces of every message appear here while a run is going."}
+      </div>
+    );
+  }
+  return (
+    <div className="h-full overflow-y-auto" data-testid="trace-list">
+      <div className="sticky top-0 z-10 grid grid-cols-[16px_1fr_64px_72px] gap-2 border-b border-zinc-100 bg-white/95 px-3 py-1.5 text-2xs font-medium text-zinc-400 backdrop-blur">
+        <span />
+        <span>Path</span>
+        <span className="text-right">Duration</span>
+        <span className="text-right">Time</span>
+      </div>
+      <ul>
+        {traces.map((t) => (
+          <TraceRow key={t.traceId} trace={t} selected={t.traceId === selected} />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const TraceRow = memo(function TraceRow({ trace, selected }: { trace: TraceSummary; selected: boolean }) {
+  const selectTrace = useRunStore((s) => s.selectTrace);
+  const path = trace.nodeIds.length ? trace.nodeIds : [trace.rootNodeId];
+  return (
+    <li>
+      <button
+        type="button"
+        data-testid="trace-row"
+        data-trace-id={trace.traceId}
+        onClick={() => {
+          selectTrace(trace.traceId);
+          void loadTrace(trace.traceId, trace.spanCount);
+        }}
+        className={clsx(
+          "ipc-row-new grid w-full grid-cols-[16px_1fr_64px_72px] items-center gap-2 border-b border-zinc-50 px-3 py-1.5 text-left text-xs transition-colors",
+          selected ? "!bg-blue-50 text-zinc-900" : "text-zinc-700 hover:bg-zinc-50",
+        )}
+        title={`${SPAN_STATUS_LABEL[trace.status]} · ${trace.spanCount} spans`}
+      >
+        <SpanStatusIcon status={trace.status} />
+        <span className="flex min-w-0 items-center gap-0.5 truncate font-mono text-2xs">
+          {path.map((id, i) => (
+            <span key={i} className="flex items-center gap-0.5">
+              {i > 0 && <ChevronRight className="size-3 shrink-0 text-zinc-300" />}
+              <span className={i === 0 ? "font-semibold text-zinc-900" : ""}>{id}</span>
+            </span>
+          ))}
+        </span>
+        <span className="tabular text-right font-medium">{formatMs(trace.durationMs)}</span>
+        <span className="tabular text-right font-mono text-2xs text-zinc-400">{formatClock(trace.startUnixMs).slice(0, 8)}</span>
+      </button>
+    </li>
+  );
+});

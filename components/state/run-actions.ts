@@ -1,0 +1,63 @@
+/**
+ * What the Run and Stop buttons do: call the control plane, join the run's
+ * socket room, and keep the run store in step.
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { controlClient, problemsFromError, withToken } from "./control-client";
+import { unwatchRun, watchRun } from "./run-socket";
+import { type ProblemMap, useRunStore } from "./run-store";
+import { problemTargets } from "@/lib/topology";
+
+export async function startRun(topology: Topology): Promise<void> {
+  const store = useRunStore.getState();
+  store.beginStart();
+  try {
+    const res = await controlClient().startRun({ topology, detach: true });
+    useRunStore.getState().started(res.runId, res.token, res.run);
+    await watchRun(res.runId, res.token);
+  } catch (err) {
+    const { problems, invalid, message } = problemsFromError(err);
+    if (invalid) {
+      const t = problemTargets(topology, problems);
+      const map: ProblemMap = {
+        nodes: Object.fromEntries(t.nodes),
+        edges: Object.fromEntries(t.edges),
+        document: t.document,
+      };
+      useRunStore.getState().failed(message, map);
+    } else {
+      useRunStore.getState().failed(`Could not start the run: ${message}`);
+    }
+  }
+}
+
+export async function stopRun(): Promise<void> {
+  const { runId, token } = useRunStore.getState();
+  if (!runId || !token) return;
+  useRunStore.getState().beginStop();
+  try {
+    const res = await controlClient().stopRun({ runId }, withToken(token));
+    useRunStore.getState().stopped(res.summary);
+  } catch (err) {
+    const ce = ConnectError.from(err);
+    // Already gone (expired, server restarted): it is stopped either way.
+    if (ce.code === Code.NotFound) useRunStore.getState().stopped(undefined);
+    else useRunStore.getState().failed(`Could not stop the run: ${ce.rawMessage}`);
+  } finally {
+    unwatchRun();
+  }
+}
+
+/** Fetches a trace's spans when the streamed ones are missing or incomplete. */
+export async function loadTrace(traceId: string, expectedSpans: number): Promise<void> {
+  const { runId, token, spansByTrace } = useRunStore.getState();
+  const have = spansByTrace[traceId]?.length ?? 0;
+  if (!runId || !token || have >= expectedSpans) return;
+  try {
+    const res = await controlClient().getTrace({ runId, traceId }, withToken(token));
+    if (res.spans.length >= have) useRunStore.getState().setTraceSpans(traceId, res.spans);
+  } catch (err) {
+    console.warn("could not load the trace", err);
+  }
+}

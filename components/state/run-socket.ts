@@ -1,0 +1,62 @@
+/**
+ * The one owner of the socket.io client. Joins a run's room with its token,
+ * validates every payload with fromJson, and hands events to the run store.
+ * Nothing else in the browser opens a socket.
+ */
+import { fromJson } from "@bufbuild/protobuf";
+import { io, type Socket } from "socket.io-client";
+import { RunEventSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from "@/lib/run/socket-events";
+import { useRunStore } from "./run-store";
+
+type RunSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const ACK_TIMEOUT_MS = 10_000;
+
+let socket: RunSocket | null = null;
+let watching: { runId: string; token: string } | null = null;
+
+function getSocket(): RunSocket {
+  if (socket) return socket;
+  const s: RunSocket = io({ path: "/socket.io", autoConnect: true });
+  s.on("run-event", (payload) => {
+    let event;
+    try {
+      event = fromJson(RunEventSchema, payload, { ignoreUnknownFields: true });
+    } catch (err) {
+      console.warn("dropped a malformed run-event", err);
+      return;
+    }
+    useRunStore.getState().applyEvent(event);
+  });
+  // After a reconnect the server has forgotten our room: join it again.
+  s.io.on("reconnect", () => {
+    if (watching) void emitWatch(s, watching.runId, watching.token).catch((err) => console.warn(err));
+  });
+  socket = s;
+  return s;
+}
+
+function emitWatch(s: RunSocket, runId: string, token: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    s.timeout(ACK_TIMEOUT_MS).emit("watch", { runId, token }, (err: Error | null, ack: WatchAck) => {
+      if (err) reject(new Error("The server did not answer the watch request in time."));
+      else if (!ack.ok) reject(new Error(ack.error));
+      else resolve();
+    });
+  });
+}
+
+/** Joins the run's room; events flow into the run store until unwatch. */
+export async function watchRun(runId: string, token: string): Promise<void> {
+  const s = getSocket();
+  if (watching && watching.runId !== runId) unwatchRun();
+  watching = { runId, token };
+  await emitWatch(s, runId, token);
+}
+
+export function unwatchRun(): void {
+  if (!socket || !watching) return;
+  socket.emit("unwatch", { runId: watching.runId });
+  watching = null;
+}

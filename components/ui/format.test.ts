@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { formatBytes, formatClock, formatCount, formatMs, formatPercent, formatRate } from "./format";
+
+describe("formatMs", () => {
+  it("keeps precision that matters at each scale", () => {
+    expect(formatMs(0.42)).toBe("0.42 ms");
+    expect(formatMs(4.25)).toBe("4.3 ms");
+    expect(formatMs(41.6)).toBe("42 ms");
+    expect(formatMs(1250)).toBe("1.25 s");
+    expect(formatMs(12_300)).toBe("12.3 s");
+    expect(formatMs(125_000)).toBe("2 min 5 s");
+  });
+  it("shows a dash for nonsense", () => {
+    expect(formatMs(Number.NaN)).toBe("–");
+    expect(formatMs(-1)).toBe("–");
+  });
+});
+
+describe("formatRate", () => {
+  it("always carries msg/s", () => {
+    expect(formatRate(0)).toBe("0 msg/s");
+    expect(formatRate(2)).toBe("2 msg/s");
+    expect(formatRate(2.45)).toBe("2.5 msg/s");
+    expect(formatRate(180.4)).toBe("180 msg/s");
+    expect(formatRate(1500)).toBe("1.5k msg/s");
+  });
+});
+
+describe("other units", () => {
+  it("formats counts, bytes, percents and clock time", () => {
+    expect(formatCount(12345)).toBe("12,345");
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatPercent(0.025)).toBe("2.5 %");
+    expect(formatPercent(0)).toBe("0 %");
+    expect(formatClock(new Date(2024, 0, 1, 9, 5, 7, 42).getTime())).toBe("09:05:07.042");
+  });
+});

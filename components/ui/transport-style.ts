@@ -1,0 +1,70 @@
+/**
+ * One colour and one line style per transport, used everywhere: canvas edges,
+ * legend, picker, waterfall bars. Change a transport's look here only.
+ */
+import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+
+export interface TransportStyle {
+  transport: Transport;
+  label: string;
+  short: string;
+  /** Stroke / bar colour. */
+  color: string;
+  /** Tinted background for chips. */
+  tint: string;
+  /** SVG stroke-dasharray; undefined = solid. */
+  dash?: string;
+  /** How the line looks, in words (legend, accessibility). */
+  line: "solid" | "dashed" | "dotted";
+  description: string;
+}
+
+export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>, TransportStyle> = {
+  [Transport.REST]: {
+    transport: Transport.REST,
+    label: "REST",
+    short: "REST",
+    color: "#2563eb",
+    tint: "#eff6ff",
+    line: "solid",
+    description: "HTTP/1.1 request and reply, with timeout and retries",
+  },
+  [Transport.CONNECT]: {
+    transport: Transport.CONNECT,
+    label: "Connect / gRPC",
+    short: "gRPC",
+    color: "#7c3aed",
+    tint: "#f5f3ff",
+    line: "solid",
+    description: "Unary RPC over HTTP/2: Connect, gRPC or gRPC-web",
+  },
+  [Transport.QUEUE]: {
+    transport: Transport.QUEUE,
+    label: "Queue",
+    short: "Queue",
+    color: "#d97706",
+    tint: "#fffbeb",
+    dash: "7 5",
+    line: "dashed",
+    description: "BullMQ job queue: buffers while the consumer is down",
+  },
+  [Transport.PUBSUB]: {
+    transport: Transport.PUBSUB,
+    label: "Pub/Sub",
+    short: "Pub/Sub",
+    color: "#059669",
+    tint: "#ecfdf5",
+    dash: "1 5",
+    line: "dotted",
+    description: "Redis topic: every subscriber gets each message",
+  },
+};
+
+/** Transports a person can pick today. Enabling one is a one-line change here. */
+export const ENABLED_TRANSPORTS: ReadonlySet<Transport> = new Set([Transport.REST]);
+
+export const TRANSPORT_ORDER = [Transport.REST, Transport.CONNECT, Transport.QUEUE, Transport.PUBSUB] as const;
+
+export function transportStyle(t: Transport): TransportStyle {
+  return t === Transport.UNSPECIFIED ? TRANSPORT_STYLES[Transport.REST] : TRANSPORT_STYLES[t];
+}
