@@ -5,8 +5,7 @@
  * topology parts in their protobuf JSON form, spans as plain records.
  */
 import type { JsonValue } from "@bufbuild/protobuf";
-import type { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 
 /** Loopback ports a node's process listens on; 0 = none. */
 export interface NodePorts {
@@ -34,25 +33,11 @@ export interface HostConfig {
   redisPrefix: string;
 }
 
-/** A Span (playground.proto) as plain data; the parent turns it into a message. */
-export interface SpanRecord {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  nodeId: string;
-  pid: number;
-  edgeId: string;
-  transport: Transport;
-  kind: SpanKind;
-  name: string;
-  startUnixMs: number;
-  durationMs: number;
-  status: SpanStatus;
-  statusMessage: string;
-  attributes: Record<string, string>;
-  hop: number;
-  attempt: number;
-}
+/**
+ * A Span (playground.proto) as plain data: the same fields without protobuf-es's
+ * `$typeName`, so it crosses IPC as JSON; the parent turns it back with `create`.
+ */
+export type SpanRecord = Omit<Span, "$typeName" | "$unknown">;
 
 /**
  * One host's share of an edge's counts, cumulative since the process started
