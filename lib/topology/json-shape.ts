@@ -176,7 +176,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** "a list", "null", "the number 1.5", "the string \"x\"" — for messages. */
-export function describeJson(value: unknown): string {
+function describeJson(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";

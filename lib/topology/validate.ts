@@ -63,6 +63,11 @@ interface Range {
   unit?: string;
 }
 
+const WORK_MS: Range = { min: 0, max: LIMITS.maxWorkMs, unit: "ms" };
+const PAYLOAD_BYTES: Range = { min: 0, max: LIMITS.maxPayloadBytes, whole: true, unit: "bytes" };
+const TIMEOUT: Range = { min: 1, max: LIMITS.maxTimeoutMs, whole: true, unit: "ms" };
+const RETRIES: Range = { min: 0, max: LIMITS.maxRetries, whole: true };
+
 function checkNumber(problems: Problem[], path: string, value: number, range: Range): void {
   const fits =
     Number.isFinite(value) &&
@@ -172,11 +177,9 @@ function checkBehavior(problems: Problem[], path: string, behavior: Behavior): v
   if (work) {
     const wpath = `${path}.workTime`;
     checkChoice(problems, `${wpath}.distribution`, DistributionSchema, work.distribution, "distribution");
-    const ms: Range = { min: 0, max: LIMITS.maxWorkMs, unit: "ms" };
-    checkNumber(problems, `${wpath}.meanMs`, work.meanMs, ms);
-    checkNumber(problems, `${wpath}.minMs`, work.minMs, ms);
-    checkNumber(problems, `${wpath}.maxMs`, work.maxMs, ms);
-    checkNumber(problems, `${wpath}.stddevMs`, work.stddevMs, ms);
+    for (const field of ["meanMs", "minMs", "maxMs", "stddevMs"] as const) {
+      checkNumber(problems, `${wpath}.${field}`, work[field], WORK_MS);
+    }
     if (work.distribution === Distribution.UNIFORM && work.minMs > work.maxMs) {
       problems.push({ path: `${wpath}.maxMs`, message: `must be at least minMs (${work.minMs} ms), got ${work.maxMs}` });
     }
@@ -184,12 +187,7 @@ function checkBehavior(problems: Problem[], path: string, behavior: Behavior): v
   checkNumber(problems, `${path}.errorRate`, behavior.errorRate, { min: 0, max: 1 });
   checkNumber(problems, `${path}.concurrency`, behavior.concurrency, { min: 1, max: LIMITS.maxConcurrency, whole: true });
   checkChoice(problems, `${path}.fanOut`, FanOutSchema, behavior.fanOut, "fan-out");
-  checkNumber(problems, `${path}.replyBytes`, behavior.replyBytes, {
-    min: 0,
-    max: LIMITS.maxPayloadBytes,
-    whole: true,
-    unit: "bytes",
-  });
+  checkNumber(problems, `${path}.replyBytes`, behavior.replyBytes, PAYLOAD_BYTES);
 }
 
 function checkTraffic(problems: Problem[], path: string, traffic: Traffic): void {
@@ -199,12 +197,7 @@ function checkTraffic(problems: Problem[], path: string, traffic: Traffic): void
     unit: "messages per second",
   });
   checkChoice(problems, `${path}.pattern`, TrafficPatternSchema, traffic.pattern, "pattern");
-  checkNumber(problems, `${path}.payloadBytes`, traffic.payloadBytes, {
-    min: 0,
-    max: LIMITS.maxPayloadBytes,
-    whole: true,
-    unit: "bytes",
-  });
+  checkNumber(problems, `${path}.payloadBytes`, traffic.payloadBytes, PAYLOAD_BYTES);
   checkNumber(problems, `${path}.burstSize`, traffic.burstSize, { min: 1, max: LIMITS.maxBurstSize, whole: true });
   checkNumber(problems, `${path}.rampSeconds`, traffic.rampSeconds, {
     min: 1,
@@ -281,8 +274,6 @@ function checkSettings(problems: Problem[], path: string, edge: Edge): void {
   }
 }
 
-const TIMEOUT: Range = { min: 1, max: LIMITS.maxTimeoutMs, whole: true, unit: "ms" };
-const RETRIES: Range = { min: 0, max: LIMITS.maxRetries, whole: true };
 
 function checkRest(problems: Problem[], path: string, rest: RestSettings): void {
   if (!(REST_METHODS as readonly string[]).includes(rest.method)) {
