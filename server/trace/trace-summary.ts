@@ -1,21 +1,7 @@
 /** Summaries and ordering of spans: pure functions over Span messages. */
 import { create } from "@bufbuild/protobuf";
 import { SpanStatus, TraceSummarySchema, type Span, type TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
-
-/** Higher is worse; a trace shows its worst span's status. */
-const SEVERITY: Record<SpanStatus, number> = {
-  [SpanStatus.UNSPECIFIED]: 0,
-  [SpanStatus.OK]: 1,
-  [SpanStatus.HOP_LIMIT]: 2,
-  [SpanStatus.ERROR]: 3,
-  [SpanStatus.TIMEOUT]: 4,
-  [SpanStatus.UNAVAILABLE]: 5,
-  [SpanStatus.DEAD_LETTER]: 6,
-};
-
-export function worseStatus(a: SpanStatus, b: SpanStatus): SpanStatus {
-  return (SEVERITY[b] ?? 0) > (SEVERITY[a] ?? 0) ? b : a;
-}
+import { worseStatus } from "@/lib/trace/status";
 
 /** Spans by start time, parents before children when they start together. */
 export function causalOrder(spans: readonly Span[]): Span[] {
