@@ -36,6 +36,8 @@ export class ServiceHost {
       keys: runKeys(config.runId),
       receive: (message) => this.flow.receive(message),
       addressOf: (nodeId) => this.addresses.get(nodeId),
+      count: (edgeId, counter, amount) => this.counters.add(edgeId, counter, amount),
+      recordSpan: (span) => this.spans.record({ ...span, nodeId: this.node.id, pid: process.pid }),
       log: (level, message) => void this.log(level, message),
     };
     this.outgoing = config.outgoing.map((json) => {

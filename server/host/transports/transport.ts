@@ -16,7 +16,7 @@
  */
 import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/runtime/child-messages";
+import type { EdgeCounts, EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts, SpanRecord } from "@/server/runtime/child-messages";
 import type { RunKeys } from "@/server/redis/keys";
 import type { TraceParent } from "@/server/trace/trace-context";
 
@@ -78,6 +78,14 @@ export interface TransportHost {
   receive(message: InboundMessage): Promise<HandledMessage>;
   /** Where a node listens now; changes when a killed node is started again. */
   addressOf(nodeId: string): NodeAddress | undefined;
+  /**
+   * Counts what only the transport sees — a job that became a dead letter, a
+   * pub/sub message a subscriber missed. (sent/delivered/failed/retries of
+   * ordinary sends are counted by the host from SendOutcome and `receive`.)
+   */
+  count(edgeId: string, counter: Exclude<keyof EdgeCounts, "edgeId">, amount?: number): void;
+  /** Records a span the transport itself owns, e.g. a DEAD_LETTER span when a job gives up. */
+  recordSpan(span: Omit<SpanRecord, "nodeId" | "pid">): void;
   log(level: LogLevel, message: string): void;
 }
 
