@@ -87,20 +87,18 @@ function Shell() {
         <TopBar />
         <div className="flex min-h-0 flex-1">
           <Palette onAdd={onAdd} disabled={live} />
-          <main className="flex min-w-0 flex-1 flex-col">
-            <div className="min-h-0 flex-1">
-              {hydrated ? (
-                <Canvas onAdd={onAdd} />
-              ) : (
-                <div className="flex h-full items-center justify-center gap-2 bg-zinc-50 text-xs text-zinc-500">
-                  <Spinner /> Opening your topology…
-                </div>
-              )}
-            </div>
-            <RunPanel />
+          <main className="min-w-0 flex-1">
+            {hydrated ? (
+              <Canvas onAdd={onAdd} />
+            ) : (
+              <div className="flex h-full items-center justify-center gap-2 bg-zinc-50 text-xs text-zinc-500">
+                <Spinner /> Opening your topology…
+              </div>
+            )}
           </main>
           <Inspector />
         </div>
+        <RunPanel />
       </div>
       <Notices />
     </ProblemsContext.Provider>

@@ -130,7 +130,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         minZoom={0.25}
         maxZoom={2}
         connectionLineStyle={{ stroke: "#71717a", strokeWidth: 2, strokeDasharray: "4 4" }}
-        proOptions={{ hideAttribution: true }}
+        attributionPosition="top-right"
         snapToGrid
         snapGrid={[8, 8]}
       >

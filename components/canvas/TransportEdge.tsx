@@ -162,7 +162,7 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
             >
               <span>{formatCount(counters.sent)} sent</span>
               {counters.failed > 0 && <span className="text-red-300">{formatCount(counters.failed)} failed</span>}
-              <span className="text-zinc-400">p50 {formatMs(counters.p50Ms)}</span>
+              {counters.delivered > 0 && <span className="text-zinc-400">p50 {formatMs(counters.p50Ms)}</span>}
             </div>
           )}
         </div>

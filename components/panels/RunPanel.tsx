@@ -51,7 +51,7 @@ export function RunPanel() {
 
   return (
     <section
-      className={clsx("flex shrink-0 flex-col border-t border-zinc-200 bg-white", open ? "h-[300px]" : "h-9")}
+      className={clsx("flex shrink-0 flex-col border-t border-zinc-200 bg-white", open ? "h-[290px]" : "h-9")}
       aria-label="Run panel"
       data-testid="run-panel"
     >
@@ -93,7 +93,7 @@ export function RunPanel() {
       {open && (
         <div className="min-h-0 flex-1">
           {tab === "traces" && (
-            <div className="grid h-full grid-cols-[minmax(300px,34%)_1fr]">
+            <div className="grid h-full grid-cols-[400px_1fr]">
               <div className="min-h-0 border-r border-zinc-100">
                 <TraceList />
               </div>

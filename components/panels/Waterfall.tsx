@@ -12,6 +12,7 @@ import { SPAN_STATUS_LABEL, SpanStatusIcon, isOk } from "@/components/ui/status"
 import { transportStyle } from "@/components/ui/transport-style";
 
 const EMPTY: Span[] = [];
+const COLS = "grid grid-cols-[minmax(200px,260px)_72px_1fr_72px]";
 const KIND_LABEL: Record<SpanKind, string> = {
   [SpanKind.UNSPECIFIED]: "",
   [SpanKind.INTERNAL]: "internal",
@@ -63,24 +64,30 @@ export function Waterfall() {
           <span className="tabular">{rows.length} spans</span>
           <span className="tabular font-medium text-zinc-700">{formatMs(total)} total</span>
         </div>
-        <div className="grid grid-cols-[240px_1fr] border-b border-zinc-100 text-[10px] text-zinc-400">
-          <div className="px-3 py-1">Span</div>
-          <div className="relative mr-16 h-5">
+        <div className={clsx(COLS, "border-b border-zinc-100 text-[10px] text-zinc-400")}>
+          <div className="px-3 py-1">Service · span</div>
+          <div className="py-1">Process</div>
+          <div className="relative mx-2 h-5">
             {ticks.map((t) => (
               <span
                 key={t}
-                className="tabular absolute top-1 -translate-x-1/2 first:translate-x-0 last:-translate-x-full"
+                className={clsx(
+                  "tabular absolute top-1 whitespace-nowrap",
+                  t === 0 ? "" : t === 1 ? "-translate-x-full" : "-translate-x-1/2",
+                )}
                 style={{ left: `${t * 100}%` }}
               >
                 {formatMs(total * t)}
               </span>
             ))}
           </div>
+          <div className="py-1 pr-3 text-right">Duration</div>
         </div>
         <ul className="min-h-0 flex-1 overflow-y-auto" onMouseLeave={() => setHoveredId(null)}>
           {rows.map((r) => {
             const color = barColor(r.span);
             const on = r.span.spanId === selectedSpanId;
+            const outgoing = r.span.kind === SpanKind.CLIENT || r.span.kind === SpanKind.PRODUCER;
             return (
               <li key={r.span.spanId}>
                 <button
@@ -91,37 +98,29 @@ export function Waterfall() {
                   data-depth={r.depth}
                   onClick={() => selectSpan(on ? null : r.span.spanId)}
                   onMouseEnter={() => setHoveredId(r.span.spanId)}
-                  className={clsx(
-                    "grid h-8 w-full grid-cols-[240px_1fr] items-center text-left text-xs transition-colors",
-                    on ? "bg-blue-50/70" : "hover:bg-zinc-50",
-                  )}
+                  className={clsx(COLS, "h-8 w-full items-center text-left text-xs transition-colors", on ? "bg-blue-50/70" : "hover:bg-zinc-50")}
                 >
-                  <span className="flex min-w-0 items-center gap-1.5 pr-2" style={{ paddingLeft: 12 + r.depth * 14 }}>
-                    <SpanStatusIcon status={r.span.status} className="size-3" />
-                    <span className="truncate font-medium text-zinc-800">{r.span.nodeId}</span>
-                    <span className="truncate text-2xs text-zinc-400">{r.span.name}</span>
-                    <span className="ml-auto shrink-0 font-mono text-[10px] text-zinc-400">pid {r.span.pid}</span>
+                  <span className="flex min-w-0 items-center gap-1.5 pr-2" style={{ paddingLeft: 12 + r.depth * 16 }}>
+                    <SpanStatusIcon status={r.span.status} className="size-3.5" />
+                    <span className="shrink-0 font-medium text-zinc-900">{r.span.nodeId}</span>
+                    <span className="truncate text-2xs text-zinc-500">{r.span.name}</span>
                   </span>
-                  <span className="relative mr-16 h-full">
+                  <span className="tabular truncate font-mono text-2xs text-zinc-500">pid {r.span.pid}</span>
+                  <span className="relative mx-2 h-full">
                     {ticks.slice(1, -1).map((t) => (
                       <span key={t} className="absolute inset-y-0 w-px bg-zinc-100" style={{ left: `${t * 100}%` }} />
                     ))}
                     <span
-                      className="absolute top-1/2 h-3.5 -translate-y-1/2 rounded-[3px]"
+                      className="absolute top-1/2 h-4 -translate-y-1/2 rounded-[3px]"
                       style={{
                         left: `${r.leftPct}%`,
                         width: `max(${r.widthPct}%, 2px)`,
                         background: isOk(r.span.status) ? color : "#ef4444",
-                        opacity: r.span.kind === SpanKind.CLIENT || r.span.kind === SpanKind.PRODUCER ? 0.55 : 0.95,
+                        opacity: outgoing ? 0.45 : 0.95,
                       }}
                     />
-                    <span
-                      className="tabular absolute top-1/2 -translate-y-1/2 pl-1.5 text-2xs whitespace-nowrap text-zinc-600"
-                      style={{ left: `${Math.min(r.leftPct + r.widthPct, 100)}%` }}
-                    >
-                      {formatMs(r.durationMs)}
-                    </span>
                   </span>
+                  <span className="tabular pr-3 text-right font-medium text-zinc-800">{formatMs(r.durationMs)}</span>
                 </button>
               </li>
             );
@@ -136,7 +135,7 @@ export function Waterfall() {
 function SpanDetails({ span }: { span: Span | null }) {
   if (!span) {
     return (
-      <div className="flex w-[260px] shrink-0 items-center justify-center border-l border-zinc-100 px-4 text-center text-2xs text-zinc-400">
+      <div className="flex w-[300px] shrink-0 items-center justify-center border-l border-zinc-100 px-4 text-center text-2xs text-zinc-400">
         Hover or select a span to see its attributes.
       </div>
     );
@@ -144,7 +143,7 @@ function SpanDetails({ span }: { span: Span | null }) {
   const style = span.transport === Transport.UNSPECIFIED ? null : transportStyle(span.transport);
   const attrs = Object.entries(span.attributes).sort(([a], [b]) => a.localeCompare(b));
   return (
-    <div className="flex w-[260px] shrink-0 flex-col overflow-y-auto border-l border-zinc-100" data-testid="span-details">
+    <div className="flex w-[300px] shrink-0 flex-col overflow-y-auto border-l border-zinc-100" data-testid="span-details">
       <div className="border-b border-zinc-100 px-3 py-2">
         <div className="flex items-center gap-1.5 text-xs font-semibold text-zinc-900">
           <SpanStatusIcon status={span.status} className="size-3.5" />
@@ -157,7 +156,7 @@ function SpanDetails({ span }: { span: Span | null }) {
           {KIND_LABEL[span.kind] && <span>{KIND_LABEL[span.kind]}</span>}
         </div>
       </div>
-      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 px-3 py-2 text-2xs">
+      <dl className="flex flex-col gap-1 px-3 py-2 text-2xs">
         <Row k="node" v={span.nodeId} />
         <Row k="pid" v={String(span.pid)} />
         {span.edgeId && <Row k="edge" v={span.edgeId} />}
@@ -175,13 +174,13 @@ function SpanDetails({ span }: { span: Span | null }) {
 
 function Row({ k, v }: { k: string; v: string }) {
   return (
-    <>
-      <dt className="truncate font-mono text-zinc-400" title={k}>
+    <div className="flex items-baseline justify-between gap-3">
+      <dt className="min-w-0 truncate font-mono text-zinc-400" title={k}>
         {k}
       </dt>
-      <dd className="truncate font-mono text-zinc-800" title={v}>
+      <dd className="max-w-[62%] shrink-0 text-right font-mono break-all text-zinc-800" title={v}>
         {v}
       </dd>
-    </>
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { formatBytes, formatClock, formatCount, formatMs, formatPercent, formatR
 
 describe("formatMs", () => {
   it("keeps precision that matters at each scale", () => {
+    expect(formatMs(0)).toBe("0 ms");
     expect(formatMs(0.42)).toBe("0.42 ms");
     expect(formatMs(4.25)).toBe("4.3 ms");
     expect(formatMs(41.6)).toBe("42 ms");

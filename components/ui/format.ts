@@ -6,6 +6,7 @@
 /** `0.4 ms`, `12 ms`, `1.25 s`, `2 min 5 s`. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "–";
+  if (ms === 0) return "0 ms";
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 10) return `${ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
