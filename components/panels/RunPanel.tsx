@@ -17,7 +17,7 @@ type Tab = "traces" | "log" | "summary" | "problems";
 export function RunPanel() {
   const [tab, setTab] = useState<Tab>("traces");
   const [open, setOpen] = useState(true);
-  const traceCount = useRunStore((s) => s.info?.traces || s.traces.length);
+  const traceCount = useRunStore((s) => Math.max(s.info?.traces ?? 0, s.traces.length));
   const logCount = useRunStore((s) => s.logs.length);
   const summary = useRunStore((s) => s.summary);
   const serverProblems = useRunStore((s) => s.serverProblems);

@@ -7,7 +7,8 @@ import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { loadTrace } from "@/components/state/run-actions";
 import { useRunStore } from "@/components/state/run-store";
 import { formatClock, formatMs } from "@/components/ui/format";
-import { SPAN_STATUS_LABEL, SpanStatusIcon } from "@/components/ui/status";
+import { spanStatusLabel } from "@/lib/trace";
+import { SpanStatusIcon } from "@/components/ui/status";
 
 export function TraceList() {
   const traces = useRunStore((s) => s.traces);
@@ -55,7 +56,7 @@ const TraceRow = memo(function TraceRow({ trace, selected }: { trace: TraceSumma
           "ipc-row-new grid w-full grid-cols-[16px_1fr_64px_72px] items-center gap-2 border-b border-zinc-50 px-3 py-1.5 text-left text-xs transition-colors",
           selected ? "!bg-blue-50 text-zinc-900" : "text-zinc-700 hover:bg-zinc-50",
         )}
-        title={`${SPAN_STATUS_LABEL[trace.status]} · ${trace.spanCount} spans`}
+        title={`${spanStatusLabel(trace.status)} · ${trace.spanCount} spans`}
       >
         <SpanStatusIcon status={trace.status} />
         <span className="flex min-w-0 items-center gap-0.5 truncate font-mono text-2xs">

@@ -6,21 +6,13 @@ import { useMemo, useState } from "react";
 import { SpanKind, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useRunStore } from "@/components/state/run-store";
-import { layoutWaterfall } from "./waterfall-layout";
+import { layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds } from "@/lib/trace";
 import { formatClock, formatMs } from "@/components/ui/format";
-import { SPAN_STATUS_LABEL, SpanStatusIcon, isOk } from "@/components/ui/status";
+import { SpanStatusIcon, isOk } from "@/components/ui/status";
 import { transportStyle } from "@/components/ui/transport-style";
 
 const EMPTY: Span[] = [];
 const COLS = "grid grid-cols-[minmax(200px,260px)_72px_1fr_72px]";
-const KIND_LABEL: Record<SpanKind, string> = {
-  [SpanKind.UNSPECIFIED]: "",
-  [SpanKind.INTERNAL]: "internal",
-  [SpanKind.SERVER]: "server",
-  [SpanKind.CLIENT]: "client",
-  [SpanKind.PRODUCER]: "producer",
-  [SpanKind.CONSUMER]: "consumer",
-};
 
 function barColor(span: Span): string {
   if (span.transport === Transport.UNSPECIFIED) return "#71717a";
@@ -34,11 +26,7 @@ export function Waterfall() {
   const selectSpan = useRunStore((s) => s.selectSpan);
   const rows = useMemo(() => layoutWaterfall(spans), [spans]);
   const [hoveredId, setHoveredId] = useState<string | null>(null);
-  const total = useMemo(() => {
-    if (!spans.length) return 0;
-    const t0 = Math.min(...spans.map((s) => s.startUnixMs));
-    return Math.max(...spans.map((s) => s.startUnixMs + s.durationMs)) - t0;
-  }, [spans]);
+  const total = useMemo(() => traceBounds(spans).durationMs, [spans]);
   const active = rows.find((r) => r.span.spanId === (hoveredId ?? selectedSpanId))?.span ?? null;
 
   if (!traceId) {
@@ -150,10 +138,10 @@ function SpanDetails({ span }: { span: Span | null }) {
           {span.name || span.nodeId}
         </div>
         <div className="mt-0.5 flex flex-wrap items-center gap-x-2 text-2xs text-zinc-500">
-          <span>{SPAN_STATUS_LABEL[span.status]}</span>
+          <span>{spanStatusLabel(span.status)}</span>
           {span.statusMessage && <span className="text-red-600">{span.statusMessage}</span>}
           {style && <span style={{ color: style.color }}>{style.label}</span>}
-          {KIND_LABEL[span.kind] && <span>{KIND_LABEL[span.kind]}</span>}
+          {span.kind !== SpanKind.UNSPECIFIED && <span>{spanKindLabel(span.kind)}</span>}
         </div>
       </div>
       <dl className="flex flex-col gap-1 px-3 py-2 text-2xs">

@@ -1,17 +1,9 @@
 import clsx from "clsx";
 import { CircleAlert, CircleCheck, Clock, Skull, Unplug, Repeat } from "lucide-react";
 import { NodeStatus, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { spanStatusLabel } from "@/lib/trace";
 import { Spinner } from "./Spinner";
 
-export const SPAN_STATUS_LABEL: Record<SpanStatus, string> = {
-  [SpanStatus.UNSPECIFIED]: "Unknown",
-  [SpanStatus.OK]: "OK",
-  [SpanStatus.ERROR]: "Error",
-  [SpanStatus.TIMEOUT]: "Timeout",
-  [SpanStatus.UNAVAILABLE]: "Unavailable",
-  [SpanStatus.HOP_LIMIT]: "Hop limit",
-  [SpanStatus.DEAD_LETTER]: "Dead letter",
-};
 
 export function isOk(status: SpanStatus): boolean {
   return status === SpanStatus.OK || status === SpanStatus.UNSPECIFIED;
@@ -19,7 +11,7 @@ export function isOk(status: SpanStatus): boolean {
 
 export function SpanStatusIcon({ status, className }: { status: SpanStatus; className?: string }) {
   const cls = clsx("shrink-0", className ?? "size-3.5");
-  const label = SPAN_STATUS_LABEL[status];
+  const label = spanStatusLabel(status);
   switch (status) {
     case SpanStatus.OK:
     case SpanStatus.UNSPECIFIED:

@@ -3,6 +3,7 @@
  * legend, picker, waterfall bars. Change a transport's look here only.
  */
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { transportLabel } from "@/lib/trace";
 
 export interface TransportStyle {
   transport: Transport;
@@ -22,7 +23,7 @@ export interface TransportStyle {
 export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>, TransportStyle> = {
   [Transport.REST]: {
     transport: Transport.REST,
-    label: "REST",
+    label: transportLabel(Transport.REST),
     short: "REST",
     color: "#2563eb",
     tint: "#eff6ff",
@@ -31,7 +32,7 @@ export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>,
   },
   [Transport.CONNECT]: {
     transport: Transport.CONNECT,
-    label: "Connect / gRPC",
+    label: transportLabel(Transport.CONNECT),
     short: "gRPC",
     color: "#7c3aed",
     tint: "#f5f3ff",
@@ -40,7 +41,7 @@ export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>,
   },
   [Transport.QUEUE]: {
     transport: Transport.QUEUE,
-    label: "Queue",
+    label: transportLabel(Transport.QUEUE),
     short: "Queue",
     color: "#d97706",
     tint: "#fffbeb",
@@ -50,8 +51,8 @@ export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>,
   },
   [Transport.PUBSUB]: {
     transport: Transport.PUBSUB,
-    label: "Pub/Sub",
-    short: "Pub/Sub",
+    label: transportLabel(Transport.PUBSUB),
+    short: "Pub/sub",
     color: "#059669",
     tint: "#ecfdf5",
     dash: "1 5",
