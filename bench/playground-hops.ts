@@ -1,0 +1,82 @@
+/**
+ * One hop inside the playground, measured from its own spans: a client node
+ * sends to one service over the transport under test, with tracing on (it is
+ * always on). Sync hops (REST, Connect) are the caller's CLIENT span — the
+ * round trip; async hops (queue, pub/sub) run from the PRODUCER span's start
+ * to the CONSUMER span's start — the same definitions the raw baselines use.
+ */
+import { toJson } from "@bufbuild/protobuf";
+import { SpanKind, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { NodeKind, TopologySchema, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { createEdge, createNode, emptyTopology } from "@/lib/topology/factory";
+import { parseTopology } from "@/lib/topology/parse";
+import type { RunManager } from "@/server/runtime/run-manager";
+import type { BenchTransport } from "./raw-baselines";
+
+const TRANSPORTS: Record<BenchTransport, Transport> = {
+  rest: Transport.REST,
+  connect: Transport.CONNECT,
+  queue: Transport.QUEUE,
+  pubsub: Transport.PUBSUB,
+};
+
+const SYNC = new Set<BenchTransport>(["rest", "connect"]);
+
+function hopTopology(transport: BenchTransport): Topology {
+  const topology = emptyTopology(`bench ${transport}`);
+  const client = createNode(NodeKind.CLIENT, "client", { x: 0, y: 0 });
+  client.traffic!.ratePerSecond = 0; // only the bench's own sends
+  client.traffic!.payloadBytes = 128;
+  const service = createNode(NodeKind.SERVICE, "service", { x: 240, y: 0 });
+  service.behavior!.workTime!.meanMs = 0;
+  topology.nodes.push(client, service);
+  topology.edges.push(createEdge("hop", "client", "service", TRANSPORTS[transport]));
+  const parsed = parseTopology(toJson(TopologySchema, topology));
+  if (!parsed.ok || !parsed.topology) throw new Error(`bench topology invalid: ${JSON.stringify(parsed.problems)}`);
+  return parsed.topology;
+}
+
+function hopLatency(transport: BenchTransport, spans: Span[]): number | undefined {
+  if (SYNC.has(transport)) return spans.find((s) => s.kind === SpanKind.CLIENT && s.edgeId === "hop")?.durationMs;
+  const producer = spans.find((s) => s.kind === SpanKind.PRODUCER && s.edgeId === "hop");
+  const consumer = spans.find((s) => s.kind === SpanKind.CONSUMER && s.nodeId === "service");
+  return producer && consumer ? consumer.startUnixMs - producer.startUnixMs : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends `warmup + iterations` single messages, one every `intervalMs` (open
+ * loop, as the raw side does), then reads each measured trace's spans.
+ */
+export async function measurePlayground(
+  runs: RunManager,
+  transport: BenchTransport,
+  options: { iterations: number; warmup: number; intervalMs: number },
+): Promise<number[]> {
+  const { runId } = await runs.start(hopTopology(transport), { detach: false });
+  try {
+    const traceIds: string[] = [];
+    for (let i = 0; i < options.warmup + options.iterations; i++) {
+      const [traceId] = await runs.sendMessage(runId, "client", 1);
+      if (i >= options.warmup) traceIds.push(traceId);
+      await sleep(options.intervalMs);
+    }
+    const samples: number[] = [];
+    const deadline = Date.now() + 30_000;
+    for (const traceId of traceIds) {
+      for (;;) {
+        const latency = hopLatency(transport, runs.getTrace(runId, traceId));
+        if (latency !== undefined) {
+          samples.push(latency);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`${transport}: trace ${traceId} never completed its hop`);
+        await sleep(20);
+      }
+    }
+    return samples;
+  } finally {
+    await runs.stop(runId);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: for each transport, the p50/p99 latency of one hop in the
+ * playground beside the raw library doing the same hop, measured in the same
+ * run on the same machine, and their ratio. Target: ≤ 1.25× at p50.
+ *
+ * Options (env): BENCH_ITERATIONS (300), BENCH_WARMUP (50), BENCH_INTERVAL_MS (5),
+ * BENCH_TRANSPORTS (rest,connect,queue,pubsub).
+ */
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { resolveRedis } from "@/server/redis/resolve-redis";
+import { deleteRunKeys } from "@/server/redis/keys";
+import { createRunManager } from "@/server/runtime/orchestrator";
+import { measurePlayground } from "./playground-hops";
+import { measureRaw, startRawPeer, type BenchTransport } from "./raw-baselines";
+import { summarize } from "./stats";
+
+const TARGET_P50_RATIO = 1.25;
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
+const warmup = Number(process.env.BENCH_WARMUP ?? 50);
+const intervalMs = Number(process.env.BENCH_INTERVAL_MS ?? 5);
+const transports = (process.env.BENCH_TRANSPORTS ?? "rest,connect,queue,pubsub").split(",") as BenchTransport[];
+
+const RAW_LABEL: Record<BenchTransport, string> = {
+  rest: "node:http keep-alive",
+  connect: "connect-node h2c",
+  queue: "BullMQ add→process",
+  pubsub: "ioredis publish→message",
+};
+
+const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
+
+async function main() {
+  const redis = await resolveRedis();
+  const prefix = `ipcplay:bench-${randomBytes(4).toString("hex")}:`;
+  const peer = await startRawPeer(redis.url, prefix.slice(0, -1));
+  const runs = createRunManager({ redisUrl: redis.url });
+  const rows: string[][] = [];
+  let worst = 0;
+  try {
+    for (const transport of transports) {
+      const raw = summarize(await measureRaw(peer, transport, iterations, warmup, intervalMs));
+      const playground = summarize(await measurePlayground(runs, transport, { iterations, warmup, intervalMs }));
+      const ratioP50 = playground.p50 / raw.p50;
+      worst = Math.max(worst, ratioP50);
+      rows.push([
+        transport,
+        RAW_LABEL[transport],
+        fmt(raw.p50),
+        fmt(raw.p99),
+        fmt(playground.p50),
+        fmt(playground.p99),
+        `${ratioP50.toFixed(2)}×`,
+        `${(playground.p99 / raw.p99).toFixed(2)}×`,
+        ratioP50 <= TARGET_P50_RATIO ? "ok" : "over",
+      ]);
+      console.error(`${transport}: done (${raw.n} raw, ${playground.n} playground hops)`);
+    }
+  } finally {
+    await runs.shutdown();
+    await peer.stop();
+    const client = new Redis(redis.url);
+    await deleteRunKeys(client, prefix);
+    client.disconnect();
+    await redis.stop();
+  }
+  const header = ["transport", "raw baseline", "raw p50", "raw p99", "playground p50", "playground p99", "p50 ratio", "p99 ratio", `≤${TARGET_P50_RATIO}×`];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(`\nOne hop, ${iterations} messages each after ${warmup} warm-up, one every ${intervalMs} ms, tracing on:\n`);
+  console.log(line(header));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const row of rows) console.log(line(row));
+  console.log(`\nWorst p50 ratio: ${worst.toFixed(2)}× (target ≤ ${TARGET_P50_RATIO}×)`);
+}
+
+await main();
