@@ -1,0 +1,246 @@
+/**
+ * CONNECT edges: `ipcplay.v1.SimService/Call` over HTTP/2 cleartext (h2c), in
+ * the protocol the edge picks — Connect, gRPC or gRPC-web. The callee serves
+ * all three on one port (connect-node tells them apart by content-type), so a
+ * stock gRPC client that knows only proto/ipcplay/v1/sim.proto can call it too.
+ *
+ * On the wire: the `traceparent` header (W3C) and the hop count and edge id in
+ * the CallRequest itself (`hop`, `edge_id`). A call without an edge id is a
+ * plain call from outside the run: it starts a new trace here, unless it sent
+ * a traceparent, and is answered like any other.
+ *
+ * Policy of the caller, per attempt:
+ * - Deadline `timeoutMs` (sent to the callee as grpc-timeout / connect-timeout-ms).
+ * - Retried, up to `retries` more attempts: UNAVAILABLE (refused, reset, no
+ *   address yet) and DEADLINE_EXCEEDED (the deadline is per attempt, as REST's
+ *   timeout is). Nothing else is retried — in particular not a service error
+ *   (INTERNAL): the call reached the service and it failed, which gRPC's own
+ *   retry guidance treats as not safe to repeat.
+ * - Span status: deadline_exceeded → TIMEOUT, unavailable → UNAVAILABLE, any
+ *   other code → ERROR; the status message is the code's name ("internal"), the
+ *   error's text is in the `ipcplay.error_detail` attribute.
+ *
+ * The callee answers a service error (its error rate fired) with INTERNAL
+ * "service error: …", the gRPC counterpart of REST's HTTP 500.
+ *
+ * Connections: each sender keeps one Http2SessionManager for the target's
+ * current address and replaces it when the address changes (a killed and
+ * restarted target has a new port); close() aborts it. Without that abort an
+ * idle HTTP/2 session would keep the process alive for 15 minutes.
+ */
+import http2 from "node:http2";
+import { once } from "node:events";
+import { Code, ConnectError, createClient, type Client, type Transport as RpcTransport } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
+import {
+  connectNodeAdapter,
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+  Http2SessionManager,
+} from "@connectrpc/connect-node";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { SimService, type CallResponse } from "@/lib/gen/ipcplay/v1/sim_pb";
+import { ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { DEFAULTS } from "@/lib/topology/limits";
+import { formatTraceparent, parseTraceparent } from "@/server/trace/trace-context";
+import { withRetries } from "./attempts";
+import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
+
+const RPC_SERVICE = SimService.typeName;
+const RPC_METHOD = SimService.method.call.name;
+const LOOPBACK = "127.0.0.1";
+
+/** What differs between the three protocols, for both sides. */
+interface ProtocolInfo {
+  /** connect-node's protocol name; also `ipcplay.protocol`. */
+  name: "connect" | "grpc" | "grpc-web";
+  /** For span names, e.g. "Call (gRPC)". */
+  label: string;
+  /** OpenTelemetry `rpc.system`. */
+  rpcSystem: "connect_rpc" | "grpc" | "grpc_web";
+  createTransport: (options: { baseUrl: string; httpVersion: "2"; sessionManager: Http2SessionManager }) => RpcTransport;
+}
+
+const PROTOCOLS: Record<"connect" | "grpc" | "grpc-web", ProtocolInfo> = {
+  connect: { name: "connect", label: "Connect", rpcSystem: "connect_rpc", createTransport: createConnectTransport },
+  grpc: { name: "grpc", label: "gRPC", rpcSystem: "grpc", createTransport: createGrpcTransport },
+  "grpc-web": { name: "grpc-web", label: "gRPC-web", rpcSystem: "grpc_web", createTransport: createGrpcWebTransport },
+};
+
+export const connectTransport: TransportPlugin = {
+  transport: Transport.CONNECT,
+  listen: listenConnect,
+  createSender: createConnectSender,
+};
+
+function connectSettings(edge: Edge): ConnectSettings | undefined {
+  return edge.settings.case === "connect" ? edge.settings.value : undefined;
+}
+
+function protocolOfEdge(settings: ConnectSettings | undefined): ProtocolInfo {
+  switch (settings?.protocol) {
+    case ConnectProtocol.GRPC:
+      return PROTOCOLS.grpc;
+    case ConnectProtocol.GRPC_WEB:
+      return PROTOCOLS["grpc-web"];
+    default:
+      // UNSPECIFIED is CONNECT, the gate's default.
+      return PROTOCOLS.connect;
+  }
+}
+
+/** The protocol a request came in with, from its content-type (application/proto|json = Connect). */
+function protocolOfRequest(contentType: string | null): ProtocolInfo {
+  if (contentType?.startsWith("application/grpc-web")) return PROTOCOLS["grpc-web"];
+  if (contentType?.startsWith("application/grpc")) return PROTOCOLS.grpc;
+  return PROTOCOLS.connect;
+}
+
+async function listenConnect(inbound: Edge[], host: TransportHost): Promise<Listener> {
+  const edgesById = new Map(inbound.map((edge) => [edge.id, edge]));
+  let port = 0;
+  const handler = connectNodeAdapter({
+    routes: (router) =>
+      router.service(SimService, {
+        async call(request, context) {
+          const edge = edgesById.get(request.edgeId);
+          const protocol = protocolOfRequest(context.requestHeader.get("content-type"));
+          const handled = await host.receive({
+            edge,
+            parent: parseTraceparent(context.requestHeader.get("traceparent") ?? undefined),
+            hop: edge ? request.hop || 1 : 0,
+            payload: request.payload,
+            spanKind: SpanKind.SERVER,
+            spanName: `${RPC_SERVICE}/${RPC_METHOD}`,
+            attributes: {
+              "rpc.system": protocol.rpcSystem,
+              "rpc.service": RPC_SERVICE,
+              "rpc.method": RPC_METHOD,
+              "network.protocol.version": "2",
+              "server.port": String(port),
+            },
+          });
+          if (handled.status !== SpanStatus.OK) throw new ConnectError(`service error: ${handled.statusMessage}`, Code.Internal);
+          return { payload: handled.replyPayload, nodeId: host.nodeId, pid: host.pid };
+        },
+      }),
+  });
+  const server = http2.createServer(handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  server.listen(0, LOOPBACK);
+  await once(server, "listening");
+  port = (server.address() as { port: number }).port;
+  return {
+    ports: { connectPort: port },
+    close: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      // close() alone waits for every open session (callers keep theirs for minutes).
+      for (const session of sessions) session.destroy();
+      await closed;
+    },
+  };
+}
+
+/** A client bound to one address of the target. */
+interface Connection {
+  port: number;
+  sessions: Http2SessionManager;
+  client: Client<typeof SimService>;
+}
+
+/** One attempt: the reply, or the error it ended with. */
+type AttemptResult = { port: number; response: CallResponse; error?: undefined } | { port: number; error: ConnectError };
+
+function createConnectSender(edge: Edge, host: TransportHost): Sender {
+  const settings = connectSettings(edge);
+  const protocol = protocolOfEdge(settings);
+  const timeoutMs = settings?.timeoutMs || DEFAULTS.timeoutMs;
+  const retries = settings?.retries ?? 0;
+  let connection: Connection | undefined;
+
+  /** The client for the target's address now; a new one (and the old session aborted) when it moved. */
+  function connectionTo(port: number): Connection {
+    if (connection?.port === port) return connection;
+    connection?.sessions.abort();
+    const baseUrl = `http://${LOOPBACK}:${port}`;
+    const sessions = new Http2SessionManager(baseUrl);
+    const transport: RpcTransport = protocol.createTransport({ baseUrl, httpVersion: "2", sessionManager: sessions });
+    connection = { port, sessions, client: createClient(SimService, transport) };
+    return connection;
+  }
+
+  async function attempt(message: OutboundMessage): Promise<AttemptResult> {
+    const port = host.addressOf(edge.target)?.connectPort ?? 0;
+    if (!port) return { port, error: new ConnectError(`no address for ${edge.target}`, Code.Unavailable) };
+    try {
+      const response = await connectionTo(port).client.call(
+        { payload: message.payload, hop: message.hop, edgeId: edge.id },
+        { timeoutMs, headers: { traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }) } },
+      );
+      return { port, response };
+    } catch (error) {
+      return { port, error: ConnectError.from(error) };
+    }
+  }
+
+  async function send(message: OutboundMessage): Promise<SendOutcome> {
+    const { result, attempts } = await withRetries(retries, () => attempt(message), isRetryable);
+    const code = result.error?.code;
+    return {
+      ...outcomeStatus(code),
+      attempts,
+      attributes: {
+        "rpc.system": protocol.rpcSystem,
+        "rpc.service": RPC_SERVICE,
+        "rpc.method": RPC_METHOD,
+        "network.protocol.version": "2",
+        "server.address": LOOPBACK,
+        "server.port": String(result.port),
+        "ipcplay.protocol": protocol.name,
+        "ipcplay.edge": edge.id,
+        "ipcplay.attempts": String(attempts),
+        ...statusCodeAttribute(protocol, code),
+        ...(result.error ? { "ipcplay.error_detail": result.error.rawMessage } : {}),
+      },
+    };
+  }
+
+  return {
+    spanName: `${RPC_METHOD} (${protocol.label})`,
+    spanKind: SpanKind.CLIENT,
+    send,
+    close: async () => {
+      connection?.sessions.abort();
+      connection = undefined;
+    },
+  };
+}
+
+function isRetryable(result: AttemptResult): boolean {
+  return result.error?.code === Code.Unavailable || result.error?.code === Code.DeadlineExceeded;
+}
+
+/** `code` undefined = the call succeeded. */
+function outcomeStatus(code: Code | undefined): Pick<SendOutcome, "status" | "statusMessage"> {
+  switch (code) {
+    case undefined:
+      return { status: SpanStatus.OK, statusMessage: "" };
+    case Code.DeadlineExceeded:
+      return { status: SpanStatus.TIMEOUT, statusMessage: codeToString(code) };
+    case Code.Unavailable:
+      return { status: SpanStatus.UNAVAILABLE, statusMessage: codeToString(code) };
+    default:
+      return { status: SpanStatus.ERROR, statusMessage: codeToString(code) };
+  }
+}
+
+/** OpenTelemetry: gRPC (and gRPC-web) report the numeric status, 0 included; Connect the error code's name, on errors only. */
+function statusCodeAttribute(protocol: ProtocolInfo, code: Code | undefined): Record<string, string> {
+  if (protocol.rpcSystem === "connect_rpc") return code === undefined ? {} : { "rpc.connect_rpc.error_code": codeToString(code) };
+  return { "rpc.grpc.status_code": String(code ?? 0) };
+}
