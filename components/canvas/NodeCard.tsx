@@ -51,8 +51,11 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
           <div className="truncate text-[13px] leading-4 font-semibold text-zinc-900" data-testid="node-label">
             {node.label || node.id}
           </div>
-          <div className="mt-0.5 truncate font-mono text-2xs text-zinc-500" data-testid="node-id">
-            {node.id}
+          <div className="mt-0.5 flex min-w-0 items-center gap-1 font-mono text-2xs text-zinc-500">
+            <span className="max-w-full shrink-0 truncate" data-testid="node-id">
+              {node.id}
+            </span>
+            {runtime && live && runtime.pid > 0 && <span className="tabular min-w-0 truncate text-zinc-400">· pid {runtime.pid}</span>}
           </div>
         </div>
         <div className="flex shrink-0 items-center gap-1">
@@ -77,20 +80,20 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
         </div>
       </div>
 
-      <div className="flex h-8 items-center gap-2 rounded-b-xl border-t border-zinc-100 bg-zinc-50/70 px-3 text-2xs text-zinc-500">
+      <div className="flex h-8 items-center gap-2 overflow-hidden rounded-b-xl border-t whitespace-nowrap border-zinc-100 bg-zinc-50/70 px-3 text-2xs text-zinc-500">
         {down && runtime?.error ? (
           <span className="truncate text-red-600" title={runtime.error}>
             {runtime.error}
           </span>
         ) : runtime && live ? (
           <>
-            <span className="tabular font-medium text-zinc-700" data-testid={`rate-${node.id}`}>
+            <span className="tabular shrink-0 font-medium text-zinc-700" data-testid={`rate-${node.id}`}>
               {formatRate(runtime.ratePerSecond)}
             </span>
             <span className="text-zinc-300">·</span>
-            <span className="tabular">{formatCount(runtime.handled)} handled</span>
-            {runtime.pid > 0 && (
-              <span className="tabular ml-auto font-mono text-zinc-400">pid {runtime.pid}</span>
+            <span className="tabular shrink-0">{formatCount(runtime.handled)} handled</span>
+            {runtime.inFlight > 0 && (
+              <span className="tabular ml-auto shrink-0 text-zinc-400">{formatCount(runtime.inFlight)} in flight</span>
             )}
           </>
         ) : isClient ? (

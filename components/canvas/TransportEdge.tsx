@@ -43,7 +43,16 @@ function useDots(edgeId: string): Dot[] {
   const hits = useRunStore((s) => s.edgeHits[edgeId]);
   const prev = useRef({ ok: 0, failed: 0 });
   const seq = useRef(0);
+  const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
   const [dots, setDots] = useState<Dot[]>([]);
+
+  useEffect(() => {
+    const pending = timers.current;
+    return () => {
+      for (const t of pending) clearTimeout(t);
+      pending.clear();
+    };
+  }, []);
 
   useEffect(() => {
     if (!hits) {
@@ -53,17 +62,20 @@ function useDots(edgeId: string): Dot[] {
     const okNew = Math.max(0, hits.ok - prev.current.ok);
     const failedNew = Math.max(0, hits.failed - prev.current.failed);
     prev.current = hits;
-    const total = okNew + failedNew;
-    if (total === 0) return;
-    const count = Math.min(total, 3);
+    const count = Math.min(okNew + failedNew, 3);
+    if (count === 0) return;
     const added: Dot[] = [];
     for (let i = 0; i < count; i++) {
       added.push({ key: ++seq.current, failed: i < Math.min(failedNew, count), delay: i * 140 });
     }
     setDots((d) => [...d, ...added].slice(-MAX_DOTS));
     const keys = new Set(added.map((a) => a.key));
-    const timer = setTimeout(() => setDots((d) => d.filter((x) => !keys.has(x.key))), DOT_MS + 140 * count + 50);
-    return () => clearTimeout(timer);
+    // Each batch's dots leave on their own timer; a later batch never cancels it.
+    const timer = setTimeout(() => {
+      timers.current.delete(timer);
+      setDots((d) => d.filter((x) => !keys.has(x.key)));
+    }, DOT_MS + 140 * count + 50);
+    timers.current.add(timer);
   }, [hits]);
 
   return dots;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
-import { Distribution, NodeKind, NodeSchema, TrafficPattern } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { Distribution, NodeKind, NodeSchema, TrafficPattern, WorkTimeSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { describeTraffic, describeWork } from "./describe";
 
 describe("node summaries", () => {
@@ -11,6 +11,8 @@ describe("node summaries", () => {
       behavior: { workTime: { distribution: Distribution.FIXED, meanMs: 40 }, errorRate: 0.05 },
     });
     expect(describeWork(n)).toBe("40 ms work · 5 % errors");
+    n.behavior!.workTime = create(WorkTimeSchema, { distribution: Distribution.UNIFORM, minMs: 5, maxMs: 30 });
+    expect(describeWork(n)).toBe("5–30 ms work · 5 % errors");
   });
   it("describes a client's traffic", () => {
     const n = create(NodeSchema, {

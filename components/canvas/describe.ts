@@ -10,7 +10,7 @@ export function describeWork(node: Node): string {
   if (w) {
     switch (w.distribution) {
       case Distribution.UNIFORM:
-        work = `${formatMs(w.minMs)}–${formatMs(w.maxMs)}`;
+        work = w.maxMs < 1000 ? `${formatMs(w.minMs).replace(/ ms$/, "")}–${formatMs(w.maxMs)}` : `${formatMs(w.minMs)}–${formatMs(w.maxMs)}`;
         break;
       case Distribution.NORMAL:
         work = `~${formatMs(w.meanMs)} ±${formatMs(w.stddevMs)}`;

@@ -25,7 +25,7 @@ export function SummaryTable() {
           <span className="tabular font-medium text-zinc-800">{formatCount(summary.traces)}</span> traces
         </span>
       </div>
-      <table className="w-full border-t border-zinc-100 text-xs">
+      <table className="w-full max-w-[1100px] border-t border-zinc-100 text-xs">
         <thead className="text-2xs text-zinc-400">
           <tr className="border-b border-zinc-100">
             <th className="px-3 py-1.5 text-left font-medium">Edge</th>

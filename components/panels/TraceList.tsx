@@ -59,7 +59,10 @@ const TraceRow = memo(function TraceRow({ trace, selected }: { trace: TraceSumma
         title={`${spanStatusLabel(trace.status)} · ${trace.spanCount} spans`}
       >
         <SpanStatusIcon status={trace.status} />
-        <span className="flex min-w-0 items-center gap-0.5 truncate font-mono text-2xs">
+        <span
+          className="flex min-w-0 items-center gap-0.5 overflow-hidden font-mono text-2xs [mask-image:linear-gradient(to_right,black_85%,transparent)]"
+          title={path.join(" → ")}
+        >
           {path.map((id, i) => (
             <span key={i} className="flex items-center gap-0.5">
               {i > 0 && <ChevronRight className="size-3 shrink-0 text-zinc-300" />}

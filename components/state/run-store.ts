@@ -3,10 +3,13 @@
  * from the saved document (document-store.ts); fed by run-socket.ts and by the
  * control-plane replies in run-actions.ts.
  */
+import { create as createMessage } from "@bufbuild/protobuf";
 import { create } from "zustand";
 import {
   type EdgeCounters,
   type LogLine,
+  LogLineSchema,
+  NodeStatus,
   type NodeRuntime,
   type RunEvent,
   type RunInfo,
@@ -77,6 +80,27 @@ const PHASE_OF_STATE: Record<RunState, RunPhase> = {
   [RunState.STOPPED]: "stopped",
   [RunState.FAILED]: "failed",
 };
+
+const STATUS_WORD: Partial<Record<NodeStatus, { text: string; level: string }>> = {
+  [NodeStatus.UP]: { text: "is up", level: "info" },
+  [NodeStatus.DOWN]: { text: "is down", level: "error" },
+  [NodeStatus.RESTARTING]: { text: "is restarting", level: "warn" },
+  [NodeStatus.PAUSED]: { text: "is paused", level: "warn" },
+  [NodeStatus.STOPPED]: { text: "stopped", level: "info" },
+};
+
+/** Log lines the browser writes itself: a node's process changing state. */
+function statusLines(prev: Record<string, NodeRuntime>, next: readonly NodeRuntime[]): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const n of next) {
+    if (prev[n.nodeId]?.status === n.status) continue;
+    const word = STATUS_WORD[n.status];
+    if (!word) continue;
+    const detail = n.status === NodeStatus.UP && n.pid ? ` (pid ${n.pid})` : n.error ? `: ${n.error}` : "";
+    lines.push(createMessage(LogLineSchema, { unixMs: Date.now(), nodeId: n.nodeId, level: word.level, message: `${n.nodeId} ${word.text}${detail}` }));
+  }
+  return lines;
+}
 
 const fresh = {
   runId: null,
@@ -177,7 +201,9 @@ export const useRunStore = create<RunStoreState>()((set, get) => ({
       let phase = PHASE_OF_STATE[info.state];
       if (s.phase === "stopping" && (phase === "running" || phase === "starting")) phase = "stopping";
       if (s.phase === "stopped" && phase !== "failed") phase = "stopped";
-      return { info, nodes, edgeCounters, phase, error: info.error || s.error };
+      const lines = statusLines(s.nodes, info.nodes);
+      const logs = lines.length ? [...s.logs, ...lines].slice(-MAX_LOG_LINES) : s.logs;
+      return { info, nodes, edgeCounters, phase, logs, error: info.error || s.error };
     });
   },
 

@@ -6,6 +6,7 @@ describe("formatMs", () => {
     expect(formatMs(0)).toBe("0 ms");
     expect(formatMs(0.42)).toBe("0.42 ms");
     expect(formatMs(4.25)).toBe("4.3 ms");
+    expect(formatMs(5)).toBe("5 ms");
     expect(formatMs(41.6)).toBe("42 ms");
     expect(formatMs(1250)).toBe("1.25 s");
     expect(formatMs(12_300)).toBe("12.3 s");

@@ -8,7 +8,7 @@ export function formatMs(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "–";
   if (ms === 0) return "0 ms";
   if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 10) return `${trimZero(ms.toFixed(1))} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const min = Math.floor(ms / 60_000);
