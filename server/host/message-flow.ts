@@ -12,6 +12,11 @@
  *   `failed` counter; it does not turn the upstream reply into an error.
  * - A forward that would cross more than `hopLimit` edges is not sent; a span
  *   with status HOP_LIMIT records where the message ended.
+ * - Asynchronous edges that share a (transport, channel) are one group (see
+ *   transports/channel-groups.ts): one send per group through the first edge's
+ *   sender — one job on a shared queue, one publish on a topic. `sent` (and
+ *   `failed`) count on every edge of the group; its one PRODUCER span names the
+ *   first edge and lists all in `ipcplay.edges`. Fan-out chooses among groups.
  */
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
@@ -21,6 +26,7 @@ import { newSpanId, newTraceId } from "@/server/trace/trace-context";
 import { ConcurrencyLimiter, createFanOut, sampleWorkMs, shouldFail, type Random } from "./behavior";
 import type { HostCounters } from "./counters";
 import type { SpanRecorder } from "./span-recorder";
+import { groupByChannel } from "./transports/channel-groups";
 import type { HandledMessage, InboundMessage, Sender } from "./transports/transport";
 
 export interface OutgoingEdge {
@@ -58,8 +64,11 @@ export class MessageFlow {
   private readonly chooseEdges: <T>(targets: readonly T[]) => T[];
   private readonly random: Random;
   private readonly replyPayload: string;
+  /** Outgoing edges grouped by (transport, channel); each group is sent to once. */
+  private readonly groups: OutgoingEdge[][];
 
   constructor(private readonly options: MessageFlowOptions) {
+    this.groups = groupByChannel(options.outgoing, (outgoing) => outgoing.edge);
     const behavior = options.node.behavior;
     this.random = options.random ?? Math.random;
     this.limiter = new ConcurrencyLimiter(behavior?.concurrency || DEFAULTS.concurrency);
@@ -159,11 +168,14 @@ export class MessageFlow {
   }
 
   private async forward(context: ForwardContext): Promise<void> {
-    const chosen = this.chooseEdges(this.options.outgoing);
-    await Promise.all(chosen.map((outgoing) => this.sendAlong(outgoing, context)));
+    const chosen = this.chooseEdges(this.groups);
+    await Promise.all(chosen.map((group) => this.sendAlong(group, context)));
   }
 
-  private async sendAlong({ edge, sender }: OutgoingEdge, context: ForwardContext): Promise<void> {
+  private async sendAlong(group: readonly OutgoingEdge[], context: ForwardContext): Promise<void> {
+    const { edge, sender } = group[0];
+    const edgeIds = group.map((outgoing) => outgoing.edge.id);
+    const groupAttributes: Record<string, string> = edgeIds.length > 1 ? { "ipcplay.edges": edgeIds.join(",") } : {};
     const hop = context.hop + 1;
     const start = nowUnixMs();
     const common = {
@@ -182,7 +194,7 @@ export class MessageFlow {
         durationMs: 0,
         status: SpanStatus.HOP_LIMIT,
         statusMessage: `would cross edge ${hop}, the hop limit is ${this.options.hopLimit}`,
-        attributes: { "ipcplay.edge": edge.id, "ipcplay.hop_limit": String(this.options.hopLimit) },
+        attributes: { "ipcplay.edge": edge.id, ...groupAttributes, "ipcplay.hop_limit": String(this.options.hopLimit) },
         hop: context.hop,
         attempt: 0,
       });
@@ -190,7 +202,7 @@ export class MessageFlow {
     }
 
     const counters = this.options.counters;
-    counters.add(edge.id, "sent");
+    for (const id of edgeIds) counters.add(id, "sent");
     const outcome = await sender
       .send({ traceId: context.traceId, spanId: common.spanId, hop, payload: context.payload })
       .catch((error: Error) => ({
@@ -200,8 +212,10 @@ export class MessageFlow {
         attempts: 1,
         attributes: {},
       }));
-    if (outcome.status !== SpanStatus.OK) counters.add(edge.id, "failed");
-    if (outcome.attempts > 1) counters.add(edge.id, "retries", outcome.attempts - 1);
+    for (const id of edgeIds) {
+      if (outcome.status !== SpanStatus.OK) counters.add(id, "failed");
+      if (outcome.attempts > 1) counters.add(id, "retries", outcome.attempts - 1);
+    }
     this.record({
       ...common,
       kind: sender.spanKind,
@@ -209,7 +223,7 @@ export class MessageFlow {
       durationMs: nowUnixMs() - start,
       status: outcome.status,
       statusMessage: outcome.statusMessage,
-      attributes: { "ipcplay.edge": edge.id, ...outcome.attributes },
+      attributes: { "ipcplay.edge": edge.id, ...groupAttributes, ...outcome.attributes },
       hop,
       attempt: outcome.attempts,
     });

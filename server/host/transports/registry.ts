@@ -4,11 +4,12 @@
  */
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { TransportPlugin } from "./transport";
+import { queueTransport } from "./queue";
 import { restTransport } from "./rest";
 import { connectTransport } from "./connect";
 
 const PLUGINS: ReadonlyMap<Transport, TransportPlugin> = new Map(
-  [restTransport, connectTransport].map((plugin) => [plugin.transport, plugin]),
+  [restTransport, connectTransport, queueTransport].map((plugin) => [plugin.transport, plugin]),
 );
 
 /** The plug-in of `transport`, or an Error that names the missing one. */

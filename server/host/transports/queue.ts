@@ -1,0 +1,252 @@
+/**
+ * QUEUE edges: one BullMQ queue per channel (`keys.queueName(channel)`, under
+ * `keys.bullmqPrefix`, so StopRun's key sweep removes it).
+ *
+ * - Producer: `send` adds ONE job and resolves when BullMQ took it (PRODUCER
+ *   span, `messaging.operation` "publish"). Edges of one node that share the
+ *   channel are one group (channel-groups.ts): one job, offered to all of them.
+ *   The job carries `traceparent`, `hop`, the group's edge ids, the source and
+ *   the payload; `attempts` and exponential `backoff { delay: backoffMs }` come
+ *   from the edge.
+ * - Consumer: one BullMQ Worker per inbound channel with the service's
+ *   concurrency. Every node consuming a channel runs a Worker on the same queue:
+ *   competing consumers, each job processed by one of them. The processor calls
+ *   `host.receive` (CONSUMER span, `ipcplay.queue_wait_ms`, `ipcplay.attempt`)
+ *   and throws when the service failed, so BullMQ retries it. `delivered` counts
+ *   every processing attempt (BullMQ's `attemptsStarted`), so a retried job
+ *   counts once per attempt.
+ * - Dead letters: when the last attempt fails the job stays in BullMQ's failed
+ *   set (at most REMOVE_ON_FAIL of them), the consumer counts `deadLettered` and
+ *   `failed` on the edge and records a DEAD_LETTER span (sibling of the
+ *   consumer spans, child of the producer span). Completed jobs are trimmed to
+ *   the last REMOVE_ON_COMPLETE, so a long run does not grow Redis.
+ * - A killed worker: its active job's lock (LOCK_DURATION_MS, renewed every
+ *   half of it while the job runs) expires, and a stalled-job check (every
+ *   STALLED_INTERVAL_MS in any worker of the queue, and at the start of a
+ *   restarted one) moves it back to waiting: it is processed again within
+ *   about LOCK_DURATION_MS + 2 × STALLED_INTERVAL_MS. BullMQ's default
+ *   maxStalledCount (1) stands: a job whose worker dies twice is failed.
+ * - Queue wait: `processedOn − timestamp` for the first attempt; a retry became
+ *   available at (previous failure + backoff delay), the failure time being
+ *   carried in the thrown error's message (BullMQ stores it as failedReason).
+ */
+import { fromJson } from "@bufbuild/protobuf";
+import { Queue, Worker, type Job } from "bullmq";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { NodeSchema, Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { DEFAULTS } from "@/lib/topology/limits";
+import { formatTraceparent, newSpanId, newTraceId, parseTraceparent } from "@/server/trace/trace-context";
+import { channelOf, edgesByChannel, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
+import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
+
+/** A job's lock; renewed every half of it while the job runs. */
+export const LOCK_DURATION_MS = 4_000;
+/** How often a worker looks for jobs whose lock expired (their worker died). */
+export const STALLED_INTERVAL_MS = 1_000;
+/** Completed jobs kept per queue (the rest are removed as new ones complete). */
+const REMOVE_ON_COMPLETE = { count: 100 };
+/** Dead letters kept per queue, for inspection with BullMQ tools. */
+const REMOVE_ON_FAIL = { count: 1_000 };
+const DEFAULT_ATTEMPTS = 3;
+const DEFAULT_BACKOFF_MS = 200;
+const JOB_NAME = "message";
+/** Suffix of the error a failed attempt throws: ` @<unix ms>`, the time of the failure. */
+const FAILED_AT = / @(\d+)$/;
+
+/** What a job carries. */
+export interface QueueJobData {
+  traceparent: string;
+  hop: number;
+  /** The producer's edges on this channel (all were offered the job). */
+  edgeIds: string[];
+  source: string;
+  payload: string;
+}
+
+export const queueTransport: TransportPlugin = {
+  transport: Transport.QUEUE,
+  listen: listenQueue,
+  createSender: createQueueSender,
+};
+
+function queueSettings(edge: Edge): QueueSettings | undefined {
+  return edge.settings.case === "queue" ? edge.settings.value : undefined;
+}
+
+function connectionOf(host: TransportHost) {
+  return { ...redisOptionsFromUrl(host.config.redisUrl), maxRetriesPerRequest: null };
+}
+
+function messagingAttributes(channel: string, operation: string): Record<string, string> {
+  return { "messaging.system": "bullmq", "messaging.destination.name": channel, "messaging.operation": operation };
+}
+
+// ---- producer --------------------------------------------------------------
+
+/** One Queue per channel per process, shared by the senders of its edges. */
+const queues = new Map<string, { queue: Queue; users: number }>();
+
+function acquireQueue(host: TransportHost, channel: string): Queue {
+  const key = `${host.keys.bullmqPrefix}|${channel}`;
+  let entry = queues.get(key);
+  if (!entry) {
+    const queue = new Queue(host.keys.queueName(channel), { connection: connectionOf(host), prefix: host.keys.bullmqPrefix });
+    queue.on("error", (error: Error) => host.log("warn", `queue ${channel}: ${error.message}`));
+    entry = { queue, users: 0 };
+    queues.set(key, entry);
+  }
+  entry.users++;
+  return entry.queue;
+}
+
+async function releaseQueue(host: TransportHost, channel: string): Promise<void> {
+  const key = `${host.keys.bullmqPrefix}|${channel}`;
+  const entry = queues.get(key);
+  if (!entry || --entry.users > 0) return;
+  queues.delete(key);
+  await entry.queue.close();
+}
+
+function createQueueSender(edge: Edge, host: TransportHost): Sender {
+  const settings = queueSettings(edge);
+  const channel = channelOf(edge)!;
+  const attempts = settings?.attempts || DEFAULT_ATTEMPTS;
+  const backoffMs = settings?.backoffMs ?? DEFAULT_BACKOFF_MS;
+  const edgeIds = outgoingGroupOf(edge, host.config).map((member) => member.id);
+  let queue: Queue | undefined;
+  const open = () => (queue ??= acquireQueue(host, channel));
+
+  async function send(message: OutboundMessage): Promise<SendOutcome> {
+    const data: QueueJobData = {
+      traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }),
+      hop: message.hop,
+      edgeIds,
+      source: host.nodeId,
+      payload: message.payload,
+    };
+    const attributes = {
+      ...messagingAttributes(channel, "publish"),
+      "ipcplay.attempts_allowed": String(attempts),
+      "ipcplay.backoff_ms": String(backoffMs),
+    };
+    try {
+      const job = await open().add(JOB_NAME, data, {
+        attempts,
+        backoff: { type: "exponential", delay: backoffMs },
+        removeOnComplete: REMOVE_ON_COMPLETE,
+        removeOnFail: REMOVE_ON_FAIL,
+      });
+      return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: { ...attributes, "messaging.message.id": String(job.id) } };
+    } catch (error) {
+      return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not add the job: ${(error as Error).message}`, attempts: 1, attributes };
+    }
+  }
+
+  return {
+    spanName: `publish ${channel}`,
+    spanKind: SpanKind.PRODUCER,
+    send,
+    async gauges() {
+      const counts = await open().getJobCounts("waiting", "active", "delayed", "failed");
+      return {
+        queue: { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, deadLetters: counts.failed ?? 0 },
+      };
+    },
+    close: async () => {
+      if (queue) await releaseQueue(host, channel);
+      queue = undefined;
+    },
+  };
+}
+
+// ---- consumer --------------------------------------------------------------
+
+async function listenQueue(inbound: Edge[], host: TransportHost): Promise<Listener> {
+  const concurrency = fromJson(NodeSchema, host.config.node).behavior?.concurrency || DEFAULTS.concurrency;
+  const workers = [...edgesByChannel(inbound)].map(([channel, edges]) => startWorker(channel, edges, concurrency, host));
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  return {
+    ports: {},
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  };
+}
+
+class ServiceFailed extends Error {
+  override name = "ServiceFailed";
+}
+
+function startWorker(channel: string, edges: Edge[], concurrency: number, host: TransportHost): Worker<QueueJobData> {
+  const processJob = async (job: Job<QueueJobData>): Promise<void> => {
+    const edge = inboundEdgeFor(edges, job.data);
+    const attempt = job.attemptsMade + 1;
+    const startedAt = job.processedOn ?? Date.now();
+    const handled = await host.receive({
+      edge,
+      parent: parseTraceparent(job.data.traceparent),
+      hop: job.data.hop,
+      payload: job.data.payload,
+      spanKind: SpanKind.CONSUMER,
+      spanName: `process ${channel}`,
+      attributes: {
+        ...messagingAttributes(channel, "process"),
+        "messaging.message.id": String(job.id),
+        "ipcplay.queue_wait_ms": Math.max(0, startedAt - availableAt(job)).toFixed(3),
+        "ipcplay.attempt": String(attempt),
+      },
+    });
+    if (handled.status !== SpanStatus.OK) throw new ServiceFailed(`${handled.statusMessage || "the service failed"} @${Date.now()}`);
+  };
+
+  const worker = new Worker<QueueJobData>(host.keys.queueName(channel), processJob, {
+    connection: connectionOf(host),
+    prefix: host.keys.bullmqPrefix,
+    concurrency,
+    lockDuration: LOCK_DURATION_MS,
+    stalledInterval: STALLED_INTERVAL_MS,
+  });
+  worker.on("error", (error: Error) => host.log("warn", `worker of ${channel}: ${error.message}`));
+  worker.on("failed", (job: Job<QueueJobData> | undefined, error: Error) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    deadLetter(job, error, channel, edges, host);
+  });
+  return worker;
+}
+
+/** When this attempt could first run: the job's creation, or a retry's end of backoff. */
+function availableAt(job: Job<QueueJobData>): number {
+  if (job.attemptsMade === 0) return job.timestamp;
+  const failedAt = FAILED_AT.exec(job.failedReason ?? "");
+  return failedAt ? Number(failedAt[1]) + (job.delay ?? 0) : job.timestamp;
+}
+
+function deadLetter(job: Job<QueueJobData>, error: Error, channel: string, edges: Edge[], host: TransportHost): void {
+  const edge = inboundEdgeFor(edges, job.data);
+  if (!edge) return;
+  host.count(edge.id, "deadLettered");
+  host.count(edge.id, "failed");
+  const parent = parseTraceparent(job.data.traceparent);
+  const now = Date.now();
+  host.recordSpan({
+    traceId: parent?.traceId ?? newTraceId(),
+    spanId: newSpanId(),
+    parentSpanId: parent?.parentSpanId ?? "",
+    edgeId: edge.id,
+    transport: Transport.QUEUE,
+    kind: SpanKind.CONSUMER,
+    name: `dead letter ${channel}`,
+    startUnixMs: now,
+    durationMs: 0,
+    status: SpanStatus.DEAD_LETTER,
+    statusMessage: `failed all ${job.attemptsMade} attempts: ${error.message.replace(FAILED_AT, "")}`,
+    attributes: {
+      ...messagingAttributes(channel, "process"),
+      "messaging.message.id": String(job.id),
+      "ipcplay.edge": edge.id,
+      "ipcplay.attempt": String(job.attemptsMade),
+    },
+    hop: job.data.hop,
+    attempt: job.attemptsMade,
+  });
+}
