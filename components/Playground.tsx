@@ -10,6 +10,7 @@ import { TopBar } from "./chrome/TopBar";
 import { Inspector } from "./panels/Inspector";
 import { RunPanel } from "./panels/RunPanel";
 import { startAutosave, useDocumentStore } from "./state/document-store";
+import { resumeRun } from "./state/run-actions";
 import { ProblemsContext } from "./state/problems";
 import { isLive, useRunStore } from "./state/run-store";
 import { useDocumentProblems } from "./state/useDocumentProblems";
@@ -32,6 +33,7 @@ function Shell() {
 
   useEffect(() => {
     useDocumentStore.getState().hydrate();
+    void resumeRun();
     return startAutosave();
   }, []);
 

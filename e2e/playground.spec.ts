@@ -91,6 +91,12 @@ test("build client → orders → billing, run it, read a trace, stop, reload", 
   await page.screenshot({ path: "test-results/playground.png", fullPage: true });
   await testInfo.attach("running", { path: "test-results/playground.png", contentType: "image/png" });
 
+  // A reload mid-run picks the run up again (its token is kept for this tab).
+  await page.reload();
+  await expect(page.getByTestId("run-state")).toHaveAttribute("data-phase", "running", { timeout: 15_000 });
+  await expect(page.getByTestId("status-billing")).toHaveAttribute("data-status", "up");
+  await expect(page.getByTestId("trace-row").first()).toBeVisible({ timeout: 15_000 });
+
   // 7. Stop: a summary per edge, every edge delivered something.
   await page.getByTestId("stop").click();
   await expect(page.getByTestId("run-state")).toHaveAttribute("data-phase", "stopped", { timeout: 30_000 });

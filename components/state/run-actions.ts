@@ -3,11 +3,51 @@
  * socket room, and keep the run store in step.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import { RunState } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { controlClient, problemsFromError, withToken } from "./control-client";
 import { unwatchRun, watchRun } from "./run-socket";
 import { type ProblemMap, useRunStore } from "./run-store";
 import { problemTargets } from "@/lib/topology";
+
+const RUN_KEY = "ipcplay.run.v1";
+
+/** The run this tab controls, kept across reloads (the token is shown only once). */
+function rememberRun(run: { runId: string; token: string } | null): void {
+  try {
+    if (run) window.sessionStorage.setItem(RUN_KEY, JSON.stringify(run));
+    else window.sessionStorage.removeItem(RUN_KEY);
+  } catch (err) {
+    console.warn("sessionStorage is not available; a reload will lose the run", err);
+  }
+}
+
+/** After a reload, picks up the run this tab started if it is still going. */
+export async function resumeRun(): Promise<void> {
+  let saved: { runId?: unknown; token?: unknown } | null = null;
+  try {
+    saved = JSON.parse(window.sessionStorage.getItem(RUN_KEY) ?? "null");
+  } catch {
+    saved = null;
+  }
+  if (!saved || typeof saved.runId !== "string" || typeof saved.token !== "string") return;
+  const { runId, token } = saved as { runId: string; token: string };
+  try {
+    const res = await controlClient().getRun({ runId }, withToken(token));
+    const state = res.run?.state;
+    if (state !== RunState.RUNNING && state !== RunState.STARTING) {
+      rememberRun(null);
+      return;
+    }
+    useRunStore.getState().beginStart();
+    useRunStore.getState().started(runId, token, res.run);
+    await watchRun(runId, token);
+  } catch (err) {
+    // Gone (expired, server restarted): nothing to resume.
+    console.info("the previous run is gone", ConnectError.from(err).rawMessage);
+    rememberRun(null);
+  }
+}
 
 export async function startRun(topology: Topology): Promise<void> {
   const store = useRunStore.getState();
@@ -15,6 +55,7 @@ export async function startRun(topology: Topology): Promise<void> {
   try {
     const res = await controlClient().startRun({ topology, detach: true });
     useRunStore.getState().started(res.runId, res.token, res.run);
+    rememberRun({ runId: res.runId, token: res.token });
     await watchRun(res.runId, res.token);
   } catch (err) {
     const { problems, invalid, message } = problemsFromError(err);
@@ -46,6 +87,7 @@ export async function stopRun(): Promise<void> {
     else useRunStore.getState().failed(`Could not stop the run: ${ce.rawMessage}`);
   } finally {
     unwatchRun();
+    rememberRun(null);
   }
 }
 
