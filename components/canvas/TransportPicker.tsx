@@ -51,7 +51,7 @@ export function TransportPicker({
   }, [onCancel]);
 
   // Keep the popover on screen.
-  const left = Math.min(Math.max(pending.x - 140, 8), window.innerWidth - 288);
+  const left = Math.min(Math.max(pending.x - 160, 8), window.innerWidth - 328);
   const top = Math.min(Math.max(pending.y + 14, 8), window.innerHeight - 260);
 
   return (
@@ -60,7 +60,7 @@ export function TransportPicker({
       role="dialog"
       aria-label="Choose a transport"
       data-testid="transport-picker"
-      className="ipc-pop fixed z-50 w-[280px] overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-xl shadow-zinc-900/10"
+      className="ipc-pop fixed z-50 w-[320px] overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-xl shadow-zinc-900/10"
       style={{ left, top }}
     >
       <div className="flex items-center gap-1.5 border-b border-zinc-100 px-3 py-2.5 text-xs text-zinc-500">
@@ -81,14 +81,16 @@ export function TransportPicker({
               data-testid={`pick-${s.short.toLowerCase().replace(/[^a-z]/g, "")}`}
               onClick={() => onPick(t)}
               className={clsx(
-                "flex items-center gap-3 rounded-lg px-2.5 py-2 text-left transition-colors",
+                "flex items-start gap-3 rounded-lg px-2.5 py-2 text-left transition-colors",
                 "focus-visible:bg-zinc-100 focus-visible:outline-none enabled:hover:bg-zinc-100 disabled:cursor-not-allowed",
               )}
             >
-              <TransportLine transport={t} width={24} />
+              <span className="mt-1.5 flex">
+                <TransportLine transport={t} width={24} />
+              </span>
               <span className="min-w-0 flex-1">
                 <span className={clsx("block text-[13px] font-medium", on ? "text-zinc-900" : "text-zinc-400")}>{s.label}</span>
-                <span className={clsx("block truncate text-2xs", on ? "text-zinc-500" : "text-zinc-400")}>{s.description}</span>
+                <span className={clsx("block text-2xs leading-snug", on ? "text-zinc-500" : "text-zinc-400")}>{s.description}</span>
               </span>
               {!on && <span className="shrink-0 rounded bg-zinc-100 px-1.5 py-px text-[10px] font-medium text-zinc-500">soon</span>}
             </button>
