@@ -47,8 +47,6 @@ export const STALLED_INTERVAL_MS = 1_000;
 const REMOVE_ON_COMPLETE = { count: 100 };
 /** Dead letters kept per queue, for inspection with BullMQ tools. */
 const REMOVE_ON_FAIL = { count: 1_000 };
-const DEFAULT_ATTEMPTS = 3;
-const DEFAULT_BACKOFF_MS = 200;
 const JOB_NAME = "message";
 /** Suffix of the error a failed attempt throws: ` @<unix ms>`, the time of the failure. */
 const FAILED_AT = / @(\d+)$/;
@@ -110,8 +108,8 @@ async function releaseQueue(host: TransportHost, channel: string): Promise<void>
 function createQueueSender(edge: Edge, host: TransportHost): Sender {
   const settings = queueSettings(edge);
   const channel = channelOf(edge)!;
-  const attempts = settings?.attempts || DEFAULT_ATTEMPTS;
-  const backoffMs = settings?.backoffMs ?? DEFAULT_BACKOFF_MS;
+  const attempts = settings?.attempts || DEFAULTS.queueAttempts;
+  const backoffMs = settings?.backoffMs || DEFAULTS.queueBackoffMs;
   const edgeIds = outgoingGroupOf(edge, host.config).map((member) => member.id);
   let queue: Queue | undefined;
   const open = () => (queue ??= acquireQueue(host, channel));

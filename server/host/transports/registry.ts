@@ -4,12 +4,13 @@
  */
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { TransportPlugin } from "./transport";
+import { pubsubTransport } from "./pubsub";
 import { queueTransport } from "./queue";
 import { restTransport } from "./rest";
 import { connectTransport } from "./connect";
 
 const PLUGINS: ReadonlyMap<Transport, TransportPlugin> = new Map(
-  [restTransport, connectTransport, queueTransport].map((plugin) => [plugin.transport, plugin]),
+  [restTransport, connectTransport, queueTransport, pubsubTransport].map((plugin) => [plugin.transport, plugin]),
 );
 
 /** The plug-in of `transport`, or an Error that names the missing one. */

@@ -1,0 +1,366 @@
+/**
+ * PUBSUB edges: a topic named by the edge's channel; every subscriber of the
+ * topic gets each message. Delivery belongs to each subscriber edge:
+ *
+ * - AT_MOST_ONCE: Redis Pub/Sub on `keys.pubsubChannel(topic)`. A subscriber
+ *   that is not connected when a message is published never gets it.
+ * - DURABLE: Redis Streams on `keys.stream(topic)`, one consumer group per
+ *   subscriber node (`keys.consumerGroup(nodeId)`, consumer name = node id).
+ *   The subscriber reads its own pending entries first (id 0) — what it had
+ *   read but not acknowledged when it died — then new ones (`>`) with
+ *   `XREADGROUP … BLOCK`, and XACKs each entry after the service worked on it
+ *   (whatever the service's outcome: the message was processed). Groups are
+ *   created with MKSTREAM at id 0 by the publisher before its first XADD and by
+ *   the subscriber when it starts, so a subscriber gets everything published
+ *   to the topic since the run began, even before it first connected.
+ *
+ * Publishing: edges of one node on one topic are one group (channel-groups.ts)
+ * and are published to ONCE: PUBLISH when any of them is AT_MOST_ONCE, XADD
+ * (MAXLEN ~ STREAM_MAXLEN) when any is DURABLE, in one MULTI with the loss check.
+ *
+ * Losses, from the broker, per edge: each AT_MOST_ONCE subscriber also
+ * subscribes (in the same SUBSCRIBE command, after the topic) to a presence
+ * channel per inbound edge, `<topic channel>:presence:<edgeId>`. The
+ * publisher's MULTI runs PUBLISH and `PUBSUB NUMSUB <presence of each
+ * AT_MOST_ONCE edge>` atomically; an edge whose presence has no subscriber did
+ * not get that message: `lost` += 1 on it (and `ipcplay.lost_edges` on the
+ * PRODUCER span). PUBLISH's receipt count is the span's `ipcplay.receivers`.
+ *
+ * Connections per process: one shared publisher connection (all topics), one
+ * subscriber connection for the AT_MOST_ONCE topics, and for DURABLE topics
+ * one blocking reader plus one for XGROUP/XACK.
+ */
+import { fromJson } from "@bufbuild/protobuf";
+import { Redis } from "ioredis";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { Delivery, NodeSchema, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { DEFAULTS } from "@/lib/topology/limits";
+import { formatTraceparent, parseTraceparent } from "@/server/trace/trace-context";
+import { channelOf, edgesByChannel, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
+import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
+
+/**
+ * Approximate cap of a topic's stream (`XADD … MAXLEN ~`): 10,000 entries are
+ * 50 s of a client at the maximum rate (200/s) and many minutes at usual
+ * rates, while bounding memory (≈ 1 MB with default payloads). A DURABLE
+ * subscriber that falls further behind than this loses the oldest entries.
+ */
+export const STREAM_MAXLEN = 10_000;
+/** How long one XREADGROUP waits for new entries before asking again. */
+const BLOCK_MS = 1_000;
+/** Pause after a failed read before the next one (Redis restarting, …). */
+const READ_RETRY_MS = 250;
+
+/** What a published message carries (JSON in the Pub/Sub message or the stream entry's `m` field). */
+export interface TopicMessage {
+  traceparent: string;
+  hop: number;
+  /** The publisher's edges on this topic (all were offered the message). */
+  edgeIds: string[];
+  source: string;
+  payload: string;
+}
+
+export const pubsubTransport: TransportPlugin = {
+  transport: Transport.PUBSUB,
+  listen: listenPubSub,
+  createSender: createPubSubSender,
+};
+
+function deliveryOf(edge: Edge): Delivery {
+  const delivery = edge.settings.case === "pubsub" ? edge.settings.value.delivery : Delivery.UNSPECIFIED;
+  return delivery === Delivery.DURABLE ? Delivery.DURABLE : Delivery.AT_MOST_ONCE;
+}
+
+function deliveryName(delivery: Delivery): string {
+  return delivery === Delivery.DURABLE ? "DURABLE" : "AT_MOST_ONCE";
+}
+
+/** The presence channel of one AT_MOST_ONCE subscriber edge. */
+export function presenceChannel(host: TransportHost, topic: string, edgeId: string): string {
+  return `${host.keys.pubsubChannel(topic)}:presence:${edgeId}`;
+}
+
+function connect(host: TransportHost, name: string, options: { blocking?: boolean } = {}): Redis {
+  const redis = new Redis({
+    ...redisOptionsFromUrl(host.config.redisUrl),
+    connectionName: `ipcplay:${host.nodeId}:${name}`,
+    ...(options.blocking ? { maxRetriesPerRequest: null } : {}),
+  });
+  redis.on("error", (error: Error) => host.log("warn", `redis (${name}): ${error.message}`));
+  return redis;
+}
+
+/** XGROUP CREATE … 0 MKSTREAM; an existing group is fine. */
+async function ensureGroup(redis: Redis, stream: string, group: string): Promise<void> {
+  try {
+    await redis.xgroup("CREATE", stream, group, "0", "MKSTREAM");
+  } catch (error) {
+    if (!(error as Error).message.includes("BUSYGROUP")) throw error;
+  }
+}
+
+function messagingAttributes(topic: string, operation: string, delivery: string): Record<string, string> {
+  return {
+    "messaging.system": "redis",
+    "messaging.destination.name": topic,
+    "messaging.operation": operation,
+    "ipcplay.delivery": delivery,
+  };
+}
+
+// ---- publisher -------------------------------------------------------------
+
+/** One publisher connection per process, shared by every sender. */
+let publisher: { redis: Redis; users: number } | undefined;
+
+function acquirePublisher(host: TransportHost): Redis {
+  publisher ??= { redis: connect(host, "publish"), users: 0 };
+  publisher.users++;
+  return publisher.redis;
+}
+
+async function releasePublisher(): Promise<void> {
+  if (!publisher || --publisher.users > 0) return;
+  const { redis } = publisher;
+  publisher = undefined;
+  await redis.quit().catch(() => redis.disconnect());
+}
+
+function createPubSubSender(edge: Edge, host: TransportHost): Sender {
+  const topic = channelOf(edge)!;
+  const group = outgoingGroupOf(edge, host.config);
+  const edgeIds = group.map((member) => member.id);
+  const atMostOnce = group.filter((member) => deliveryOf(member) === Delivery.AT_MOST_ONCE);
+  const durable = group.filter((member) => deliveryOf(member) === Delivery.DURABLE);
+  const channel = host.keys.pubsubChannel(topic);
+  const stream = host.keys.stream(topic);
+  const presence = atMostOnce.map((member) => presenceChannel(host, topic, member.id));
+  const delivery = [atMostOnce.length ? "AT_MOST_ONCE" : "", durable.length ? "DURABLE" : ""].filter(Boolean).join("+");
+  let redis: Redis | undefined;
+  let groupsReady: Promise<void> | undefined;
+  const open = () => (redis ??= acquirePublisher(host));
+
+  async function send(message: OutboundMessage): Promise<SendOutcome> {
+    const attributes = messagingAttributes(topic, "publish", delivery);
+    const body: TopicMessage = {
+      traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }),
+      hop: message.hop,
+      edgeIds,
+      source: host.nodeId,
+      payload: message.payload,
+    };
+    const json = JSON.stringify(body);
+    try {
+      const connection = open();
+      if (durable.length > 0) {
+        groupsReady ??= Promise.all(durable.map((member) => ensureGroup(connection, stream, host.keys.consumerGroup(member.target)))).then(() => {});
+        await groupsReady.catch((error: Error) => {
+          groupsReady = undefined;
+          throw error;
+        });
+      }
+      const multi = connection.multi();
+      if (atMostOnce.length > 0) {
+        multi.publish(channel, json);
+        multi.pubsub("NUMSUB", ...presence);
+      }
+      if (durable.length > 0) multi.xadd(stream, "MAXLEN", "~", STREAM_MAXLEN, "*", "m", json);
+      const results = (await multi.exec()) ?? [];
+      for (const [error] of results) if (error) throw error;
+
+      const outcome: Record<string, string> = { ...attributes };
+      if (atMostOnce.length > 0) {
+        outcome["ipcplay.receivers"] = String(results[0][1]);
+        const numsub = results[1][1] as Array<string | number>;
+        const lost = atMostOnce.filter((_, index) => Number(numsub[2 * index + 1]) === 0);
+        for (const member of lost) host.count(member.id, "lost");
+        if (lost.length > 0) outcome["ipcplay.lost_edges"] = lost.map((member) => member.id).join(",");
+      }
+      if (durable.length > 0) outcome["messaging.message.id"] = String(results[results.length - 1][1]);
+      return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: outcome };
+    } catch (error) {
+      return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not publish: ${(error as Error).message}`, attempts: 1, attributes };
+    }
+  }
+
+  return {
+    spanName: `publish ${topic}`,
+    spanKind: SpanKind.PRODUCER,
+    send,
+    async gauges() {
+      const connection = open();
+      const [numsub, groups] = await Promise.all([
+        connection.pubsub("NUMSUB", channel) as Promise<Array<string | number>>,
+        connection.xinfo("GROUPS", stream).then(
+          (reply) => (reply as unknown[]).length,
+          () => 0, // no stream yet: no durable subscriber has started
+        ),
+      ]);
+      return { subscribers: Number(numsub[1]) + groups };
+    },
+    close: async () => {
+      if (redis) await releasePublisher();
+      redis = undefined;
+    },
+  };
+}
+
+// ---- subscriber ------------------------------------------------------------
+
+async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Listener> {
+  const topics = [...edgesByChannel(inbound)];
+  const atMostOnce = topics.filter(([, edges]) => deliveryOf(edges[0]) === Delivery.AT_MOST_ONCE);
+  const durable = topics.filter(([, edges]) => deliveryOf(edges[0]) === Delivery.DURABLE);
+  const closers: Array<() => Promise<void>> = [];
+  if (atMostOnce.length > 0) closers.push(await subscribeAtMostOnce(new Map(atMostOnce), host));
+  if (durable.length > 0) closers.push(await readDurable(new Map(durable), host));
+  return {
+    ports: {},
+    close: async () => {
+      await Promise.all(closers.map((close) => close()));
+    },
+  };
+}
+
+/** Runs the service on one message of `topic`; never rejects. */
+async function deliver(host: TransportHost, topic: string, edges: Edge[], json: string, delivery: Delivery, id?: string): Promise<void> {
+  let message: TopicMessage;
+  try {
+    message = JSON.parse(json) as TopicMessage;
+  } catch {
+    host.log("warn", `ignored a message on topic ${topic} that is not ours: ${json.slice(0, 80)}`);
+    return;
+  }
+  try {
+    await host.receive({
+      edge: inboundEdgeFor(edges, message),
+      parent: parseTraceparent(message.traceparent),
+      hop: message.hop,
+      payload: message.payload,
+      spanKind: SpanKind.CONSUMER,
+      spanName: `receive ${topic}`,
+      attributes: {
+        ...messagingAttributes(topic, "receive", deliveryName(delivery)),
+        ...(id ? { "messaging.message.id": id } : {}),
+      },
+    });
+  } catch (error) {
+    host.log("error", `topic ${topic}: ${(error as Error).message}`);
+  }
+}
+
+async function subscribeAtMostOnce(topics: Map<string, Edge[]>, host: TransportHost): Promise<() => Promise<void>> {
+  const subscriber = connect(host, "subscribe");
+  const topicOfChannel = new Map([...topics.keys()].map((topic) => [host.keys.pubsubChannel(topic), topic]));
+  const inFlight = new Set<Promise<void>>();
+  subscriber.on("message", (channel: string, json: string) => {
+    const topic = topicOfChannel.get(channel);
+    if (topic === undefined) return; // a presence channel: nothing is published there
+    const delivery = deliver(host, topic, topics.get(topic)!, json, Delivery.AT_MOST_ONCE);
+    inFlight.add(delivery);
+    void delivery.finally(() => inFlight.delete(delivery));
+  });
+  // Topics first, then presence, in ONE command: once a presence shows, its topic is subscribed.
+  const presence = [...topics].flatMap(([topic, edges]) => edges.map((edge) => presenceChannel(host, topic, edge.id)));
+  await subscriber.subscribe(...topicOfChannel.keys(), ...presence);
+  return async () => {
+    await subscriber.quit().catch(() => subscriber.disconnect());
+    await Promise.all(inFlight);
+  };
+}
+
+async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Promise<() => Promise<void>> {
+  const concurrency = fromJson(NodeSchema, host.config.node).behavior?.concurrency || DEFAULTS.concurrency;
+  const group = host.keys.consumerGroup(host.nodeId);
+  const consumer = host.nodeId;
+  const commands = connect(host, "streams");
+  const reader = connect(host, "streams-read", { blocking: true });
+  const streams = [...topics.keys()].map((topic) => ({ topic, key: host.keys.stream(topic), edges: topics.get(topic)! }));
+  await Promise.all(streams.map(({ key }) => ensureGroup(commands, key, group)));
+  let closed = false;
+
+  type Stream = (typeof streams)[number];
+  type Batch = Array<[string, Array<[string, string[] | null]>]>;
+  /** Entries in work; reads ask for at most the free slots, so a slow service is not flooded. */
+  const inFlight = new Set<Promise<void>>();
+  let slotFreed: () => void = () => {};
+
+  async function handle(stream: Stream, id: string, fields: string[] | null): Promise<void> {
+    const json = fields?.[fields.indexOf("m") + 1];
+    // A pending entry trimmed from the stream since (MAXLEN) comes back without fields: acknowledge it.
+    if (json !== undefined) await deliver(host, stream.topic, stream.edges, json, Delivery.DURABLE, id);
+    await commands.xack(stream.key, group, id).catch((error: Error) => host.log("warn", `XACK ${id}: ${error.message}`));
+  }
+
+  function start(batch: Batch): void {
+    for (const [key, entries] of batch) {
+      const stream = streams.find((candidate) => candidate.key === key)!;
+      for (const [id, fields] of entries) {
+        const work = handle(stream, id, fields).finally(() => {
+          inFlight.delete(work);
+          slotFreed();
+        });
+        inFlight.add(work);
+      }
+    }
+  }
+
+  async function freeSlots(): Promise<number> {
+    while (inFlight.size >= concurrency) await new Promise<void>((resolve) => (slotFreed = resolve));
+    return concurrency - inFlight.size;
+  }
+
+  /** One XREADGROUP over all streams from `ids`. */
+  async function read(ids: string[], count: number, block: boolean): Promise<Batch> {
+    const args: Array<string | number> = ["GROUP", group, consumer, "COUNT", count];
+    if (block) args.push("BLOCK", BLOCK_MS);
+    args.push("STREAMS", ...streams.map((stream) => stream.key), ...ids);
+    // The typed method: ioredis 6 reshapes a `call("XREADGROUP")` reply of one stream.
+    const xreadgroup = reader.xreadgroup.bind(reader) as unknown as (...parts: Array<string | number>) => Promise<unknown>;
+    return ((await xreadgroup(...args)) ?? []) as Batch;
+  }
+
+  async function pause(error: Error, what: string): Promise<void> {
+    host.log("warn", `${what}: ${error.message}`);
+    await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
+  }
+
+  const loop = (async () => {
+    // 1. What this consumer read before and did not acknowledge (it died while working): ids after the cursor.
+    const cursors = streams.map(() => "0");
+    while (!closed && cursors.some((cursor) => cursor !== ">")) {
+      try {
+        const batch = await read(cursors, await freeSlots(), false);
+        for (const [index, stream] of streams.entries()) {
+          if (cursors[index] === ">") continue;
+          const entries = batch.find(([key]) => key === stream.key)?.[1] ?? [];
+          cursors[index] = entries.length === 0 ? ">" : entries[entries.length - 1][0];
+        }
+        // Streams already past their pending entries got new ones here: those are pending now too, so work on all.
+        start(batch);
+      } catch (error) {
+        if (!closed) await pause(error as Error, "reading pending entries");
+      }
+    }
+    // 2. New entries, as they come.
+    const news = streams.map(() => ">");
+    while (!closed) {
+      try {
+        start(await read(news, await freeSlots(), true));
+      } catch (error) {
+        if (!closed) await pause(error as Error, "reading streams");
+      }
+    }
+  })();
+
+  return async () => {
+    closed = true;
+    // Ends the blocked XREADGROUP at once; entries read and not yet acknowledged stay pending for the next start.
+    reader.disconnect();
+    slotFreed();
+    await loop;
+    await Promise.all(inFlight);
+    await commands.quit().catch(() => commands.disconnect());
+  };
+}
