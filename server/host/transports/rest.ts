@@ -16,6 +16,7 @@ import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { formatTraceparent, parseTraceparent } from "@/server/trace/trace-context";
+import { withRetries } from "./attempts";
 import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
 
 export const HOP_HEADER = "x-ipcplay-hop";
@@ -167,17 +168,17 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
     const body = method === "GET" ? undefined : JSON.stringify({ payload: message.payload });
     if (body !== undefined) headers["content-type"] = "application/json";
 
-    let result: AttemptResult = { kind: "unreachable", reason: "not attempted" };
-    let attempts = 0;
     let port = 0;
-    while (attempts <= retries) {
-      attempts++;
-      port = host.addressOf(edge.target)?.httpPort ?? 0;
-      result = port
-        ? await attempt({ agent, port, method, path, headers, body, timeoutMs })
-        : { kind: "unreachable", reason: `no address for ${edge.target}` };
-      if (!isRetryable(result)) break;
-    }
+    const { result, attempts } = await withRetries(
+      retries,
+      (): Promise<AttemptResult> => {
+        port = host.addressOf(edge.target)?.httpPort ?? 0;
+        return port
+          ? attempt({ agent, port, method, path, headers, body, timeoutMs })
+          : Promise.resolve({ kind: "unreachable", reason: `no address for ${edge.target}` });
+      },
+      isRetryable,
+    );
     return {
       ...outcomeStatus(result, timeoutMs),
       attempts,
