@@ -13,8 +13,8 @@ async function connect(page: Page, source: string, target: string) {
   await page.getByTestId(`handle-out-${source}`).dragTo(page.getByTestId(`handle-in-${target}`));
   const picker = page.getByTestId("transport-picker");
   await expect(picker).toBeVisible();
-  // REST is enabled; the others are announced but not yet pickable.
-  await expect(picker.getByTestId("pick-queue")).toBeDisabled();
+  // Every transport can be picked; this chain uses REST.
+  await expect(picker.getByTestId("pick-queue")).toBeEnabled();
   await picker.getByTestId("pick-rest").click();
   await expect(picker).toBeHidden();
 }

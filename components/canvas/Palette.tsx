@@ -3,7 +3,7 @@
 import clsx from "clsx";
 import { GripVertical, MonitorSmartphone, Server } from "lucide-react";
 import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { ENABLED_TRANSPORTS, TRANSPORT_ORDER, TRANSPORT_STYLES } from "@/components/ui/transport-style";
+import { TRANSPORT_ORDER, TRANSPORT_STYLES } from "@/components/ui/transport-style";
 import { TransportLine } from "./TransportLine";
 
 export const DRAG_MIME = "application/x-ipcplay-node";
@@ -72,14 +72,23 @@ export function Palette({ onAdd, disabled }: { onAdd: (kind: NodeKind) => void; 
       <ul className="flex flex-col gap-0.5 px-3" data-testid="legend">
         {TRANSPORT_ORDER.map((t) => {
           const s = TRANSPORT_STYLES[t];
-          const on = ENABLED_TRANSPORTS.has(t);
           return (
-            <li key={t} className="flex items-center gap-2.5 rounded-md px-1.5 py-1.5" title={s.description}>
+            <li
+              key={t}
+              className="flex items-center gap-2.5 rounded-md px-1.5 py-1"
+              title={s.description}
+              data-testid={`legend-${s.short.toLowerCase().replace(/[^a-z]/g, "")}`}
+            >
               <TransportLine transport={t} />
-              <span className={clsx("text-xs", on ? "text-zinc-700" : "text-zinc-500")}>{s.label}</span>
-              {!on && (
-                <span className="ml-auto rounded bg-zinc-100 px-1.5 py-px text-[10px] font-medium text-zinc-500">soon</span>
-              )}
+              <span className="min-w-0 flex-1">
+                <span className="flex items-baseline gap-1.5">
+                  <span className="text-xs font-medium" style={{ color: s.color }}>
+                    {s.label}
+                  </span>
+                  <span className="text-[10px] text-zinc-400">{s.line}</span>
+                </span>
+                <span className="block truncate text-2xs text-zinc-500">{s.legend}</span>
+              </span>
             </li>
           );
         })}

@@ -4,33 +4,17 @@ import clsx from "clsx";
 import { BaseEdge, type Edge as FlowEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from "@xyflow/react";
 import { CircleAlert } from "lucide-react";
 import { memo, useEffect, useRef, useState } from "react";
-import type { Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { type Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
 import { useProblems } from "@/components/state/problems";
 import { useRunStore } from "@/components/state/run-store";
 import { formatCount, formatMs } from "@/components/ui/format";
 import { transportStyle } from "@/components/ui/transport-style";
 import { Tooltip } from "@/components/ui/Tooltip";
+import { badgeText, edgeCaption, liveBadge } from "./edge-text";
 
 const DOT_MS = 900;
 const MAX_DOTS = 6;
-
-/** What the label says: method and path for REST, the channel for async edges. */
-export function edgeCaption(edge: Edge): string {
-  const s = edge.settings;
-  switch (s.case) {
-    case "rest":
-      return `${s.value.method || "POST"} ${s.value.path || "/"}`;
-    case "connect":
-      return "SimService/Handle";
-    case "queue":
-      return s.value.channel ? `queue ${s.value.channel}` : "queue";
-    case "pubsub":
-      return s.value.channel ? `topic ${s.value.channel}` : "topic";
-    default:
-      return transportStyle(edge.transport).label;
-  }
-}
 
 interface Dot {
   key: number;
@@ -125,6 +109,7 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
   const select = useDocumentStore((s) => s.select);
   const dots = useDots(id);
   const caption = edge ? edgeCaption(edge) : "";
+  const badge = hasRun && edge ? liveBadge(edge.transport, counters) : null;
 
   return (
     <>
@@ -167,6 +152,26 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
               </Tooltip>
             )}
           </div>
+          {badge && (
+            <div
+              data-testid={`edge-badge-${id}`}
+              data-waiting={counters?.queue?.waiting ?? 0}
+              data-active={counters?.queue?.active ?? 0}
+              data-subscribers={counters?.subscribers ?? 0}
+              data-lost={counters?.lost ?? 0}
+              title={edge?.transport === Transport.QUEUE ? "Jobs in the queue right now" : "Subscribers of the topic, and messages one of them never got"}
+              className="tabular flex h-5 items-center gap-1 rounded-full border px-2 text-[10px] font-semibold whitespace-nowrap shadow-xs"
+              style={{ color: style.color, background: style.tint, borderColor: `${style.color}40` }}
+              aria-label={badgeText(badge)}
+            >
+              {badge.map((p, i) => (
+                <span key={p.key} className="flex items-center gap-1">
+                  {i > 0 && <span className="opacity-40">·</span>}
+                  <span className={clsx(p.alarm ? "text-red-600" : p.quiet ? "opacity-60" : "")}>{p.text}</span>
+                </span>
+              ))}
+            </div>
+          )}
           {hasRun && counters && (
             <div
               data-testid={`edge-counters-${id}`}

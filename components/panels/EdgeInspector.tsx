@@ -1,19 +1,43 @@
 "use client";
 
-import { ArrowRight, Trash2 } from "lucide-react";
+import { ArrowRight, Trash2, Users } from "lucide-react";
 import { create } from "@bufbuild/protobuf";
-import { type Edge, RestSettingsSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { useId } from "react";
+import {
+  ConnectProtocol,
+  ConnectSettingsSchema,
+  Delivery,
+  type Edge,
+  PubSubSettingsSchema,
+  QueueSettingsSchema,
+  RestSettingsSchema,
+  Transport,
+} from "@/lib/gen/ipcplay/v1/topology_pb";
+import { CHANNEL_PATTERN, CHANNEL_RULE, defaultSettings } from "@/lib/topology";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { useDocumentStore } from "@/components/state/document-store";
 import { useRunStore } from "@/components/state/run-store";
 import { Button } from "@/components/ui/Button";
-import { NumberField, Section, SelectField, TextField } from "@/components/ui/fields";
+import { NumberField, Section, Segmented, SelectField, TextField } from "@/components/ui/fields";
 import { formatCount, formatMs, formatRate } from "@/components/ui/format";
-import { transportStyle } from "@/components/ui/transport-style";
+import { TRANSPORT_ORDER, TRANSPORT_STYLES, transportStyle } from "@/components/ui/transport-style";
 import { TransportLine } from "@/components/canvas/TransportLine";
+import { channelsOf, protocolLabel, sharingChannel } from "@/components/canvas/edge-text";
 import { Stat } from "./NodeInspector";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+const PROTOCOLS = [ConnectProtocol.CONNECT, ConnectProtocol.GRPC, ConnectProtocol.GRPC_WEB] as const;
+const DELIVERY_HINT: Record<Delivery.AT_MOST_ONCE | Delivery.DURABLE, string> = {
+  [Delivery.AT_MOST_ONCE]: "Redis Pub/Sub — a subscriber that is down misses messages.",
+  [Delivery.DURABLE]: "Redis Streams — acknowledged after processing.",
+};
+
+type Settings<C extends NonNullable<Edge["settings"]["case"]>> = Extract<Edge["settings"], { case: C }>["value"];
+
+function channelError(channel: string): string | null {
+  if (channel === "") return "Needs a name";
+  return CHANNEL_PATTERN.test(channel) ? null : CHANNEL_RULE.replace(/^use/, "Use");
+}
 
 export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean }) {
   const updateEdge = useDocumentStore((s) => s.updateEdge);
@@ -22,24 +46,40 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
     const find = (id: string) => s.nodes.find((n) => n.id === id)?.data.node.label || id;
     return `${find(edge.source)}\u0000${find(edge.target)}`;
   }).split("\u0000");
+  const allEdges = useDocumentStore((s) => s.edges);
   const counters = useRunStore((s) => s.edgeCounters[edge.id]);
   const style = transportStyle(edge.transport);
-  const rest = edge.settings.case === "rest" ? edge.settings.value : create(RestSettingsSchema);
-  const editRest = (f: (r: typeof rest) => void) =>
+  const datalistId = useId();
+
+  /** Edits this edge's settings of transport `which`, creating them when missing. */
+  function edit<C extends NonNullable<Edge["settings"]["case"]>>(which: C, f: (v: Settings<C>) => void) {
     updateEdge(edge.id, (e) => {
-      if (e.settings.case !== "rest") e.settings = { case: "rest", value: create(RestSettingsSchema, { method: "POST", path: "/", timeoutMs: DEFAULTS.timeoutMs }) };
-      f(e.settings.value as typeof rest);
+      if (e.settings.case !== which) e.settings = defaultSettings(e.transport, e.target);
+      if (e.settings.case === which) f(e.settings.value as Settings<C>);
     });
-  const pathError = rest.path && !rest.path.startsWith("/") ? "Starts with /" : rest.path.length > LIMITS.maxPathLength ? `Up to ${LIMITS.maxPathLength} characters` : null;
+  }
+
+  const switchTransport = (t: Transport) => {
+    if (t === edge.transport) return;
+    updateEdge(edge.id, (e) => {
+      e.transport = t;
+      e.settings = defaultSettings(t, e.target);
+    });
+  };
+
+  const s = edge.settings;
+  const docEdges = allEdges.map((e) => e.data.edge);
+  const sharing = sharingChannel(docEdges, edge);
 
   return (
-    <div className="flex flex-col" data-testid="edge-inspector">
+    <div className="flex flex-col" data-testid="edge-inspector" data-transport={style.short.toLowerCase()}>
       <div className="flex flex-col gap-1.5 border-b border-zinc-100 px-4 py-3.5">
         <div className="flex items-center gap-2">
           <TransportLine transport={edge.transport} width={22} />
           <span className="text-2xs font-semibold" style={{ color: style.color }}>
             {style.label}
           </span>
+          <span className="text-2xs text-zinc-400">· {style.line}</span>
         </div>
         <div className="flex items-center gap-1.5 text-sm font-semibold text-zinc-900">
           <span className="truncate">{labels[0]}</span>
@@ -55,78 +95,156 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
             <Stat label="Sent" value={formatCount(counters.sent)} />
             <Stat label="Delivered" value={formatCount(counters.delivered)} />
             <Stat label="Failed" value={formatCount(counters.failed)} />
+            {edge.transport === Transport.QUEUE && (
+              <>
+                <Stat label="Waiting" value={formatCount(counters.queue?.waiting ?? 0)} />
+                <Stat label="Active" value={formatCount(counters.queue?.active ?? 0)} />
+                <Stat label="Dead letters" value={formatCount(Math.max(counters.queue?.deadLetters ?? 0, counters.deadLettered))} />
+              </>
+            )}
+            {edge.transport === Transport.PUBSUB && (
+              <>
+                <Stat label="Subscribers" value={formatCount(counters.subscribers)} />
+                <Stat label="Lost" value={formatCount(counters.lost)} />
+                <Stat label="Rate" value={formatRate(counters.ratePerSecond)} />
+              </>
+            )}
             <Stat label="p50" value={formatMs(counters.p50Ms)} />
             <Stat label="p95" value={formatMs(counters.p95Ms)} />
             <Stat label="p99" value={formatMs(counters.p99Ms)} />
-            <Stat label="Rate" value={formatRate(counters.ratePerSecond)} />
-            <Stat label="Retries" value={formatCount(counters.retries)} />
+            {edge.transport !== Transport.PUBSUB && <Stat label="Rate" value={formatRate(counters.ratePerSecond)} />}
+            {edge.transport !== Transport.PUBSUB && <Stat label="Retries" value={formatCount(counters.retries)} />}
           </dl>
         </Section>
       )}
 
-      {edge.settings.case === "rest" || edge.settings.case === undefined ? (
-        <Section title="Request">
-          <div className="grid grid-cols-[96px_1fr] gap-2">
-            <SelectField
-              label="Method"
-              value={rest.method || "POST"}
-              options={METHODS.map((m) => ({ value: m, label: m }))}
-              onChange={(v) => editRest((r) => (r.method = v))}
-              testId="field-method"
-              disabled={locked}
-            />
-            <TextField
-              label="Path"
-              value={rest.path}
-              onChange={(v) => editRest((r) => (r.path = v))}
-              mono
-              error={pathError}
-              placeholder="/"
-              testId="field-path"
-              disabled={locked}
-            />
-          </div>
-          <div className="grid grid-cols-2 gap-2">
-            <NumberField
-              label="Timeout"
-              unit="ms"
-              min={1}
-              max={LIMITS.maxTimeoutMs}
-              value={rest.timeoutMs || DEFAULTS.timeoutMs}
-              onChange={(v) => editRest((r) => (r.timeoutMs = v))}
-              testId="field-timeout"
-              disabled={locked}
-            />
-            <NumberField
-              label="Retries"
-              unit="extra"
-              max={LIMITS.maxRetries}
-              value={rest.retries}
-              onChange={(v) => editRest((r) => (r.retries = v))}
-              testId="field-retries"
-              disabled={locked}
-            />
-          </div>
-          <p className="text-2xs leading-relaxed text-zinc-500">
-            The caller waits up to the timeout for each attempt, then retries.
-          </p>
-          {rest.method === "GET" && (
-            <NumberField
-              label="Cacheable for"
-              unit="s"
-              max={86_400}
-              value={rest.cacheMaxAgeS}
-              onChange={(v) => editRest((r) => (r.cacheMaxAgeS = v))}
-              hint="0 = not cacheable. The callee sends Cache-Control: max-age."
-              disabled={locked}
-            />
-          )}
-        </Section>
-      ) : (
-        <Section title="Settings">
-          <p className="text-xs text-zinc-500">{style.label} settings arrive with the next release.</p>
-        </Section>
+      <Section title="Transport">
+        <Segmented
+          label="How they talk"
+          value={edge.transport}
+          options={TRANSPORT_ORDER.map((t) => ({ value: t, label: TRANSPORT_STYLES[t].short }))}
+          onChange={switchTransport}
+          disabled={locked}
+          testId="field-transport"
+        />
+        <p className="text-2xs leading-relaxed text-zinc-500">
+          {style.description}.{!locked && " Switching starts from that transport's defaults."}
+        </p>
+      </Section>
+
+      {(s.case === "rest" || s.case === undefined) && edge.transport === Transport.REST && (
+        <RestSection rest={s.case === "rest" ? s.value : create(RestSettingsSchema)} edit={(f) => edit("rest", f)} locked={locked} />
       )}
+
+      {edge.transport === Transport.CONNECT && (
+        <ConnectSection
+          connect={s.case === "connect" ? s.value : create(ConnectSettingsSchema)}
+          edit={(f) => edit("connect", f)}
+          locked={locked}
+        />
+      )}
+
+      {edge.transport === Transport.QUEUE &&
+        (() => {
+          const queue = s.case === "queue" ? s.value : create(QueueSettingsSchema);
+          return (
+            <Section title="Queue">
+              <TextField
+                label="Channel"
+                value={queue.channel}
+                onChange={(v) => edit("queue", (q) => (q.channel = v))}
+                mono
+                list={datalistId}
+                error={channelError(queue.channel)}
+                hint="The BullMQ queue name."
+                testId="field-channel"
+                disabled={locked}
+              />
+              <datalist id={datalistId}>
+                {channelsOf(docEdges, "queue").map((c) => (
+                  <option key={c} value={c} />
+                ))}
+              </datalist>
+              <div className="grid grid-cols-2 gap-2">
+                <NumberField
+                  label="Attempts"
+                  unit="tries"
+                  min={1}
+                  max={LIMITS.maxAttempts}
+                  value={queue.attempts || DEFAULTS.queueAttempts}
+                  onChange={(v) => edit("queue", (q) => (q.attempts = v))}
+                  testId="field-attempts"
+                  disabled={locked}
+                />
+                <NumberField
+                  label="Backoff"
+                  unit="ms"
+                  min={1}
+                  max={LIMITS.maxBackoffMs}
+                  value={queue.backoffMs || DEFAULTS.queueBackoffMs}
+                  onChange={(v) => edit("queue", (q) => (q.backoffMs = v))}
+                  testId="field-backoff"
+                  disabled={locked}
+                />
+              </div>
+              <p className="text-2xs leading-relaxed text-zinc-500">
+                The sender hands the job over and goes on. A failed job is tried again after the backoff (doubling each time);
+                after the last attempt it becomes a dead letter.
+              </p>
+              <SharedChannelHint
+                kind="queue"
+                channel={queue.channel}
+                others={sharing}
+                text="Edges sharing a channel share one queue: their targets are competing consumers, each job goes to one of them."
+              />
+            </Section>
+          );
+        })()}
+
+      {edge.transport === Transport.PUBSUB &&
+        (() => {
+          const pubsub = s.case === "pubsub" ? s.value : create(PubSubSettingsSchema);
+          const delivery = pubsub.delivery === Delivery.DURABLE ? Delivery.DURABLE : Delivery.AT_MOST_ONCE;
+          return (
+            <Section title="Topic">
+              <TextField
+                label="Topic"
+                value={pubsub.channel}
+                onChange={(v) => edit("pubsub", (p) => (p.channel = v))}
+                mono
+                list={datalistId}
+                error={channelError(pubsub.channel)}
+                testId="field-topic"
+                disabled={locked}
+              />
+              <datalist id={datalistId}>
+                {channelsOf(docEdges, "pubsub").map((c) => (
+                  <option key={c} value={c} />
+                ))}
+              </datalist>
+              <Segmented
+                label="Delivery"
+                value={delivery}
+                options={[
+                  { value: Delivery.AT_MOST_ONCE, label: "At most once" },
+                  { value: Delivery.DURABLE, label: "Durable" },
+                ]}
+                onChange={(v) => edit("pubsub", (p) => (p.delivery = v))}
+                disabled={locked}
+                testId="field-delivery"
+              />
+              <p className="text-2xs leading-relaxed text-zinc-500" data-testid="delivery-hint">
+                {DELIVERY_HINT[delivery]}
+              </p>
+              <SharedChannelHint
+                kind="topic"
+                channel={pubsub.channel}
+                others={sharing}
+                text="Every subscriber of a topic gets each message."
+              />
+            </Section>
+          );
+        })()}
 
       {!locked && (
         <div className="border-t border-zinc-100 px-4 py-4">
@@ -136,5 +254,147 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
         </div>
       )}
     </div>
+  );
+}
+
+function SharedChannelHint({ kind, channel, others, text }: { kind: "queue" | "topic"; channel: string; others: Edge[]; text: string }) {
+  const style = transportStyle(kind === "queue" ? Transport.QUEUE : Transport.PUBSUB);
+  return (
+    <div className="flex gap-2 rounded-md border px-2.5 py-2 text-2xs leading-relaxed" style={{ background: style.tint, borderColor: `${style.color}33` }}>
+      <Users className="mt-px size-3.5 shrink-0" style={{ color: style.color }} />
+      <div className="text-zinc-600">
+        {text}
+        {others.length > 0 && (
+          <span className="mt-1 block font-medium text-zinc-800" data-testid="channel-sharing">
+            Also on {kind} <span className="font-mono">{channel}</span>:{" "}
+            {others.map((e, i) => (
+              <span key={e.id}>
+                {i > 0 && ", "}
+                <span className="font-mono">
+                  {e.source} → {e.target}
+                </span>
+              </span>
+            ))}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function RestSection({
+  rest,
+  edit,
+  locked,
+}: {
+  rest: Settings<"rest">;
+  edit: (f: (r: Settings<"rest">) => void) => void;
+  locked: boolean;
+}) {
+  const pathError = rest.path && !rest.path.startsWith("/") ? "Starts with /" : rest.path.length > LIMITS.maxPathLength ? `Up to ${LIMITS.maxPathLength} characters` : null;
+  return (
+    <Section title="Request">
+      <div className="grid grid-cols-[96px_1fr] gap-2">
+        <SelectField
+          label="Method"
+          value={rest.method || "POST"}
+          options={METHODS.map((m) => ({ value: m, label: m }))}
+          onChange={(v) => edit((r) => (r.method = v))}
+          testId="field-method"
+          disabled={locked}
+        />
+        <TextField
+          label="Path"
+          value={rest.path}
+          onChange={(v) => edit((r) => (r.path = v))}
+          mono
+          error={pathError}
+          placeholder="/"
+          testId="field-path"
+          disabled={locked}
+        />
+      </div>
+      <div className="grid grid-cols-2 gap-2">
+        <NumberField
+          label="Timeout"
+          unit="ms"
+          min={1}
+          max={LIMITS.maxTimeoutMs}
+          value={rest.timeoutMs || DEFAULTS.timeoutMs}
+          onChange={(v) => edit((r) => (r.timeoutMs = v))}
+          testId="field-timeout"
+          disabled={locked}
+        />
+        <NumberField
+          label="Retries"
+          unit="extra"
+          max={LIMITS.maxRetries}
+          value={rest.retries}
+          onChange={(v) => edit((r) => (r.retries = v))}
+          testId="field-retries"
+          disabled={locked}
+        />
+      </div>
+      <p className="text-2xs leading-relaxed text-zinc-500">The caller waits up to the timeout for each attempt, then retries.</p>
+      {rest.method === "GET" && (
+        <NumberField
+          label="Cacheable for"
+          unit="s"
+          max={86_400}
+          value={rest.cacheMaxAgeS}
+          onChange={(v) => edit((r) => (r.cacheMaxAgeS = v))}
+          hint="0 = not cacheable. The callee sends Cache-Control: max-age."
+          disabled={locked}
+        />
+      )}
+    </Section>
+  );
+}
+
+function ConnectSection({
+  connect,
+  edit,
+  locked,
+}: {
+  connect: Settings<"connect">;
+  edit: (f: (c: Settings<"connect">) => void) => void;
+  locked: boolean;
+}) {
+  return (
+    <Section title="Call">
+      <SelectField
+        label="Protocol"
+        value={connect.protocol || ConnectProtocol.CONNECT}
+        options={PROTOCOLS.map((p) => ({ value: p, label: protocolLabel(p) }))}
+        onChange={(v) => edit((c) => (c.protocol = v))}
+        hint="All three over HTTP/2 to SimService/Handle."
+        testId="field-protocol"
+        disabled={locked}
+      />
+      <div className="grid grid-cols-2 gap-2">
+        <NumberField
+          label="Deadline"
+          unit="ms"
+          min={1}
+          max={LIMITS.maxTimeoutMs}
+          value={connect.timeoutMs || DEFAULTS.timeoutMs}
+          onChange={(v) => edit((c) => (c.timeoutMs = v))}
+          testId="field-deadline"
+          disabled={locked}
+        />
+        <NumberField
+          label="Retries"
+          unit="extra"
+          max={LIMITS.maxRetries}
+          value={connect.retries}
+          onChange={(v) => edit((c) => (c.retries = v))}
+          testId="field-retries"
+          disabled={locked}
+        />
+      </div>
+      <p className="text-2xs leading-relaxed text-zinc-500">
+        The caller waits up to the deadline for each attempt; it retries on unavailable and deadline exceeded.
+      </p>
+    </Section>
   );
 }

@@ -52,6 +52,7 @@ export function TextField({
   testId,
   placeholder,
   onBlur,
+  list,
 }: {
   label: string;
   value: string;
@@ -63,6 +64,8 @@ export function TextField({
   testId?: string;
   placeholder?: string;
   onBlur?: () => void;
+  /** Id of a <datalist> of suggestions. */
+  list?: string;
 }) {
   const id = useId();
   return (
@@ -74,6 +77,7 @@ export function TextField({
         value={value}
         disabled={disabled}
         placeholder={placeholder}
+        list={list}
         spellCheck={false}
         autoComplete="off"
         onChange={(e) => onChange(e.target.value)}

@@ -13,7 +13,7 @@ describe("transport styles", () => {
     expect(transportStyle(Transport.QUEUE).dash).toBeDefined();
     expect(transportStyle(Transport.PUBSUB).line).toBe("dotted");
   });
-  it("enables REST", () => {
-    expect(ENABLED_TRANSPORTS.has(Transport.REST)).toBe(true);
+  it("enables all four transports", () => {
+    for (const t of TRANSPORT_ORDER) expect(ENABLED_TRANSPORTS.has(t)).toBe(true);
   });
 });

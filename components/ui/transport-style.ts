@@ -18,6 +18,8 @@ export interface TransportStyle {
   /** How the line looks, in words (legend, accessibility). */
   line: "solid" | "dashed" | "dotted";
   description: string;
+  /** A few words for the legend: how it behaves. */
+  legend: string;
 }
 
 export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>, TransportStyle> = {
@@ -29,6 +31,7 @@ export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>,
     tint: "#eff6ff",
     line: "solid",
     description: "HTTP/1.1 request and reply, with timeout and retries",
+    legend: "request, waits for the reply",
   },
   [Transport.CONNECT]: {
     transport: Transport.CONNECT,
@@ -38,6 +41,7 @@ export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>,
     tint: "#f5f3ff",
     line: "solid",
     description: "Unary RPC over HTTP/2: Connect, gRPC or gRPC-web",
+    legend: "RPC over HTTP/2, waits",
   },
   [Transport.QUEUE]: {
     transport: Transport.QUEUE,
@@ -48,6 +52,7 @@ export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>,
     dash: "7 5",
     line: "dashed",
     description: "BullMQ job queue: buffers while the consumer is down",
+    legend: "buffers; consumers compete",
   },
   [Transport.PUBSUB]: {
     transport: Transport.PUBSUB,
@@ -58,11 +63,12 @@ export const TRANSPORT_STYLES: Record<Exclude<Transport, Transport.UNSPECIFIED>,
     dash: "1 5",
     line: "dotted",
     description: "Redis topic: every subscriber gets each message",
+    legend: "every subscriber gets a copy",
   },
 };
 
 /** Transports a person can pick today. Enabling one is a one-line change here. */
-export const ENABLED_TRANSPORTS: ReadonlySet<Transport> = new Set([Transport.REST]);
+export const ENABLED_TRANSPORTS: ReadonlySet<Transport> = new Set([Transport.REST, Transport.CONNECT, Transport.QUEUE, Transport.PUBSUB]);
 
 export const TRANSPORT_ORDER = [Transport.REST, Transport.CONNECT, Transport.QUEUE, Transport.PUBSUB] as const;
 

@@ -1,0 +1,115 @@
+/**
+ * The words an edge shows on the canvas: its caption (what it calls, or which
+ * channel it uses) and its live badge (queue depth, subscribers and losses).
+ * Pure, so the canvas, the inspector and the tests agree.
+ */
+import type { EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { ConnectProtocol, Delivery, type Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { formatCount } from "@/components/ui/format";
+
+const PROTOCOL_LABEL: Readonly<Record<ConnectProtocol, string>> = {
+  [ConnectProtocol.UNSPECIFIED]: "Connect",
+  [ConnectProtocol.CONNECT]: "Connect",
+  [ConnectProtocol.GRPC]: "gRPC",
+  [ConnectProtocol.GRPC_WEB]: "gRPC-web",
+};
+
+/** "Connect", "gRPC", "gRPC-web". */
+export function protocolLabel(p: ConnectProtocol): string {
+  return PROTOCOL_LABEL[p] ?? "Connect";
+}
+
+/** "at most once", "durable". */
+export function deliveryLabel(d: Delivery): string {
+  return d === Delivery.DURABLE ? "durable" : "at most once";
+}
+
+/**
+ * What an edge's label says: method and path for REST, the protocol for
+ * Connect/gRPC, the channel for a queue or topic.
+ *
+ * @example edgeCaption(restEdge) // "POST /charge"
+ * @example edgeCaption(queueEdge) // 'queue "orders"'
+ */
+export function edgeCaption(edge: Edge): string {
+  const s = edge.settings;
+  switch (s.case) {
+    case "rest":
+      return `${s.value.method || "POST"} ${s.value.path || "/"}`;
+    case "connect":
+      return protocolLabel(s.value.protocol);
+    case "queue":
+      return s.value.channel ? `queue "${s.value.channel}"` : "queue";
+    case "pubsub":
+      return s.value.channel ? `topic "${s.value.channel}"` : "topic";
+    default:
+      switch (edge.transport) {
+        case Transport.CONNECT:
+          return "Connect";
+        case Transport.QUEUE:
+          return "queue";
+        case Transport.PUBSUB:
+          return "topic";
+        default:
+          return "POST /";
+      }
+  }
+}
+
+/** One piece of a badge; `alarm` pieces are shown in red. */
+export interface BadgePart {
+  key: string;
+  text: string;
+  alarm?: boolean;
+  /** Drawn dimmer: zero or secondary counts. */
+  quiet?: boolean;
+}
+
+/**
+ * The live badge of an asynchronous edge, or null for REST and Connect.
+ * Queue: "12 waiting · 1 active · 2 DLQ" (delayed retries when there are some).
+ * Pub/sub: "3 subs · 5 lost".
+ */
+export function liveBadge(transport: Transport, c: EdgeCounters | undefined): BadgePart[] | null {
+  if (!c) return null;
+  if (transport === Transport.QUEUE) {
+    const q = c.queue;
+    const waiting = q?.waiting ?? 0;
+    const active = q?.active ?? 0;
+    const delayed = q?.delayed ?? 0;
+    const dlq = Math.max(q?.deadLetters ?? 0, c.deadLettered);
+    const parts: BadgePart[] = [
+      { key: "waiting", text: `${formatCount(waiting)} waiting`, quiet: waiting === 0 },
+      { key: "active", text: `${formatCount(active)} active`, quiet: active === 0 },
+    ];
+    if (delayed > 0) parts.push({ key: "delayed", text: `${formatCount(delayed)} retrying` });
+    parts.push({ key: "dlq", text: `${formatCount(dlq)} DLQ`, alarm: dlq > 0, quiet: dlq === 0 });
+    return parts;
+  }
+  if (transport === Transport.PUBSUB) {
+    return [
+      { key: "subs", text: `${formatCount(c.subscribers)} ${c.subscribers === 1 ? "sub" : "subs"}`, quiet: c.subscribers === 0 },
+      { key: "lost", text: `${formatCount(c.lost)} lost`, alarm: c.lost > 0, quiet: c.lost === 0 },
+    ];
+  }
+  return null;
+}
+
+/** The badge as one line of text (titles, tests). */
+export function badgeText(parts: readonly BadgePart[]): string {
+  return parts.map((p) => p.text).join(" · ");
+}
+
+/** Channels already used by edges of a transport, sorted, for a datalist. */
+export function channelsOf(edges: readonly Edge[], which: "queue" | "pubsub"): string[] {
+  const set = new Set<string>();
+  for (const e of edges) if (e.settings.case === which && e.settings.value.channel) set.add(e.settings.value.channel);
+  return [...set].sort();
+}
+
+/** Other edges that share this queue edge's channel: its competing consumers. */
+export function sharingChannel(edges: readonly Edge[], edge: Edge): Edge[] {
+  if (edge.settings.case !== "queue" && edge.settings.case !== "pubsub") return [];
+  const { case: which, value } = edge.settings;
+  return edges.filter((e) => e.id !== edge.id && e.settings.case === which && e.settings.value.channel === value.channel);
+}
