@@ -2,11 +2,14 @@
 
 import clsx from "clsx";
 import { Handle, Position } from "@xyflow/react";
-import { CircleAlert, MonitorSmartphone, Server } from "lucide-react";
+import { CircleAlert, MonitorSmartphone, Power, RotateCcw, Server } from "lucide-react";
+import { useState } from "react";
 import { type Node, NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { NodeStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { useProblems } from "@/components/state/problems";
-import { isLive, useRunStore } from "@/components/state/run-store";
+import { killNode, startNodeAgain } from "@/components/state/fault-actions";
+import { isLive, type RunPhase, useRunStore } from "@/components/state/run-store";
+import { Spinner } from "@/components/ui/Spinner";
 import { NodeStatusBadge } from "@/components/ui/status";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { formatBytes, formatCount, formatRate } from "@/components/ui/format";
@@ -33,6 +36,7 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
         selected && (bad ? "ring-3 ring-red-500/15" : "ring-3 ring-zinc-900/10"),
       )}
     >
+      {live && <ProcessAction nodeId={node.id} status={runtime?.status ?? NodeStatus.UNSPECIFIED} selected={selected} />}
       {!isClient && (
         <Handle type="target" position={Position.Left} className="ipc-handle" data-testid={`handle-in-${node.id}`} />
       )}
@@ -105,6 +109,75 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
           </span>
         )}
       </div>
+    </div>
+  );
+}
+
+/** Why the process button cannot act now, or null when it can. */
+function blockedReason(phase: RunPhase, status: NodeStatus): string | null {
+  if (phase === "starting") return "The run is still starting";
+  if (phase === "stopping") return "The run is stopping";
+  if (phase !== "running") return "Only while the run is up";
+  if (status === NodeStatus.STARTING || status === NodeStatus.RESTARTING) return "The process is starting";
+  if (status === NodeStatus.STOPPED) return "The process has stopped";
+  return null;
+}
+
+/**
+ * Kill process / Start again, above the node's top-right corner: shown on hover
+ * or selection while a run is up, and always while the node is down.
+ */
+function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: NodeStatus; selected: boolean }) {
+  const phase = useRunStore((s) => s.phase);
+  const [busy, setBusy] = useState(false);
+  const down = status === NodeStatus.DOWN;
+  const starting = status === NodeStatus.RESTARTING || status === NodeStatus.STARTING;
+  const blocked = blockedReason(phase, status);
+  const act = async () => {
+    setBusy(true);
+    try {
+      await (down ? startNodeAgain(nodeId) : killNode(nodeId));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const label = down ? "Start again" : starting && phase === "running" ? "Starting…" : "Kill process";
+  const title = blocked ?? (down ? "Start this node's process again" : "Kill this node's process (SIGKILL); messages to it fail or wait");
+  return (
+    <div
+      className={clsx(
+        "nodrag absolute right-0 bottom-full z-10 flex justify-end pb-1.5 transition-opacity",
+        down || selected || busy ? "opacity-100" : "pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100",
+      )}
+    >
+      <span title={title} className="inline-flex">
+        <button
+          type="button"
+          data-testid={`node-action-${nodeId}`}
+          data-action={down ? "start" : "kill"}
+          disabled={!!blocked || busy}
+          onClick={(e) => {
+            e.stopPropagation();
+            void act();
+          }}
+          className={clsx(
+            "inline-flex h-6 items-center gap-1 rounded-md border bg-white px-2 text-2xs font-medium whitespace-nowrap shadow-sm transition-colors",
+            "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-60",
+            down
+              ? "border-emerald-300 text-emerald-700 enabled:hover:bg-emerald-50"
+              : "border-red-200 text-red-600 enabled:hover:border-red-300 enabled:hover:bg-red-50",
+          )}
+        >
+          {busy || (starting && phase === "running") ? (
+            <Spinner className="size-3" />
+          ) : down ? (
+            <RotateCcw className="size-3" />
+          ) : (
+            <Power className="size-3" />
+          )}
+          {busy && down ? "Starting…" : busy ? "Killing…" : label}
+        </button>
+      </span>
     </div>
   );
 }

@@ -43,7 +43,7 @@ export function SummaryTable() {
           {summary.edges.map((c) => {
             const e = byId.get(c.edgeId);
             return (
-              <tr key={c.edgeId} className="border-b border-zinc-50 hover:bg-zinc-50" data-testid="summary-row" data-edge={c.edgeId}>
+              <tr key={c.edgeId} className="border-b border-zinc-50 hover:bg-zinc-50" data-testid="summary-row" data-edge={c.edgeId} data-transport={e ? transportStyle(e.transport).short.toLowerCase().replace(/[^a-z]/g, "") : undefined}>
                 <td className="px-3 py-2">
                   <span className="flex items-center gap-2">
                     {e && <TransportLine transport={e.transport} width={18} />}

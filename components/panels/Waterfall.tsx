@@ -10,6 +10,8 @@ import { layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds } from "@/
 import { formatClock, formatMs } from "@/components/ui/format";
 import { SpanStatusIcon, isOk } from "@/components/ui/status";
 import { transportStyle } from "@/components/ui/transport-style";
+import { TransportLine } from "@/components/canvas/TransportLine";
+import { spanFacts, transportKey } from "./span-facts";
 
 const EMPTY: Span[] = [];
 const COLS = "grid grid-cols-[minmax(200px,260px)_72px_1fr_72px]";
@@ -28,6 +30,10 @@ export function Waterfall() {
   const [hoveredId, setHoveredId] = useState<string | null>(null);
   const total = useMemo(() => traceBounds(spans).durationMs, [spans]);
   const active = rows.find((r) => r.span.spanId === (hoveredId ?? selectedSpanId))?.span ?? null;
+  const transports = useMemo(
+    () => [...new Set(spans.map((x) => x.transport))].filter((t) => t !== Transport.UNSPECIFIED).sort((a, b) => a - b),
+    [spans],
+  );
 
   if (!traceId) {
     return (
@@ -51,6 +57,14 @@ export function Waterfall() {
           </span>
           <span className="tabular">{rows.length} spans</span>
           <span className="tabular font-medium text-zinc-700">{formatMs(total)} total</span>
+          <span className="ml-auto flex items-center gap-3" data-testid="waterfall-transports">
+            {transports.map((t) => (
+              <span key={t} className="flex items-center gap-1.5" data-transport={transportKey(t)}>
+                <TransportLine transport={t} width={16} />
+                <span style={{ color: transportStyle(t).color }}>{transportStyle(t).label}</span>
+              </span>
+            ))}
+          </span>
         </div>
         <div className={clsx(COLS, "border-b border-zinc-100 text-[10px] text-zinc-400")}>
           <div className="px-3 py-1">Service · span</div>
@@ -82,6 +96,8 @@ export function Waterfall() {
                   type="button"
                   data-testid="span-row"
                   data-node={r.span.nodeId}
+                  data-transport={transportKey(r.span.transport)}
+                  data-trace={r.span.traceId}
                   data-duration-ms={r.span.durationMs}
                   data-depth={r.depth}
                   onClick={() => selectSpan(on ? null : r.span.spanId)}
@@ -129,7 +145,11 @@ function SpanDetails({ span }: { span: Span | null }) {
     );
   }
   const style = span.transport === Transport.UNSPECIFIED ? null : transportStyle(span.transport);
-  const attrs = Object.entries(span.attributes).sort(([a], [b]) => a.localeCompare(b));
+  const facts = spanFacts(span);
+  const shown = new Set(facts.map((f) => f.key));
+  const attrs = Object.entries(span.attributes)
+    .filter(([k]) => !shown.has(k))
+    .sort(([a], [b]) => a.localeCompare(b));
   return (
     <div className="flex w-[300px] shrink-0 flex-col overflow-y-auto border-l border-zinc-100" data-testid="span-details">
       <div className="border-b border-zinc-100 px-3 py-2">
@@ -144,6 +164,22 @@ function SpanDetails({ span }: { span: Span | null }) {
           {span.kind !== SpanKind.UNSPECIFIED && <span>{spanKindLabel(span.kind)}</span>}
         </div>
       </div>
+      {facts.length > 0 && (
+        <dl
+          className="flex flex-col gap-1 border-b border-zinc-100 px-3 py-2 text-2xs"
+          style={style ? { background: style.tint } : undefined}
+          data-testid="span-facts"
+        >
+          {facts.map((f) => (
+            <div key={f.key} className="flex items-baseline justify-between gap-3">
+              <dt className="shrink-0 text-zinc-500">{f.label}</dt>
+              <dd className="min-w-0 truncate text-right font-medium text-zinc-900" title={f.value}>
+                {f.value}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
       <dl className="flex flex-col gap-1 px-3 py-2 text-2xs">
         <Row k="node" v={span.nodeId} />
         <Row k="pid" v={String(span.pid)} />
@@ -151,7 +187,7 @@ function SpanDetails({ span }: { span: Span | null }) {
         <Row k="duration" v={formatMs(span.durationMs)} />
         <Row k="start" v={formatClock(span.startUnixMs)} />
         <Row k="hop" v={String(span.hop)} />
-        {span.attempt > 1 && <Row k="attempt" v={String(span.attempt)} />}
+        {span.attempt > 1 && !shown.has("ipcplay.attempt") && <Row k="attempt" v={String(span.attempt)} />}
         {attrs.map(([k, v]) => (
           <Row key={k} k={k} v={v} />
         ))}
