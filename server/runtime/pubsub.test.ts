@@ -3,48 +3,16 @@
  * Redis Streams (DURABLE). Each test starts its own run, stops it, and checks
  * no key is left under its prefix.
  */
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FaultKind, SpanKind, SpanStatus, type EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { describe, expect, it } from "vitest";
+import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { pubsubEdge, topologyOf } from "@/server/host/transports/test-edges";
+import { POLL, pubsubEdge, runHarness, topologyOf } from "@/server/host/transports/test-harness";
 import { runKeys } from "@/server/redis/keys";
-import { createRunManager } from "./orchestrator";
-import type { RunManager } from "./run-manager";
-import { buildHostBundle, TEST_REDIS_URL } from "./test-support";
 
-let manager: RunManager;
-let redis: Redis;
-
-beforeAll(() => {
-  buildHostBundle();
-  redis = new Redis(TEST_REDIS_URL);
-});
-
-afterEach(async () => {
-  await manager?.shutdown();
-});
-
-afterAll(async () => {
-  await redis.quit();
-});
-
-const POLL = { timeout: 15_000, interval: 50 };
-
-function edge(runId: string, edgeId: string): EdgeCounters {
-  return manager.get(runId).edges.find((counters) => counters.edgeId === edgeId)!;
-}
-
-async function stopAndCheckClean(runId: string) {
-  const { redisPrefix } = manager.get(runId);
-  const summary = await manager.stop(runId);
-  expect(await redis.keys(`${redisPrefix}*`)).toEqual([]);
-  return summary;
-}
+const run = runHarness();
 
 describe("a PUBSUB topic", () => {
   it("gives every one of 3 subscribers (2 AT_MOST_ONCE, 1 DURABLE) each of 50 messages, published once", async () => {
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = topologyOf(
       [{ id: "s1" }, { id: "s2" }, { id: "s3" }],
       [
@@ -53,15 +21,15 @@ describe("a PUBSUB topic", () => {
         pubsubEdge("client-s3", "client", "s3", "news", Delivery.DURABLE),
       ],
     );
-    const { runId } = await manager.start(topology, { detach: false });
-    const traceIds = await manager.sendMessage(runId, "client", 50);
-    const total = () => ["client-s1", "client-s2", "client-s3"].reduce((sum, id) => sum + edge(runId, id).delivered, 0);
+    const runId = await run.start(topology);
+    const traceIds = await run.manager.sendMessage(runId, "client", 50);
+    const total = () => ["client-s1", "client-s2", "client-s3"].reduce((sum, id) => sum + run.edge(runId, id).delivered, 0);
     await expect.poll(total, POLL).toBe(150);
 
     for (const traceId of traceIds) {
       // send + ONE PRODUCER span for the three edges + a CONSUMER per subscriber.
-      await expect.poll(() => manager.getTrace(runId, traceId).length, POLL).toBe(5);
-      const spans = manager.getTrace(runId, traceId);
+      await expect.poll(() => run.manager.getTrace(runId, traceId).length, POLL).toBe(5);
+      const spans = run.manager.getTrace(runId, traceId);
       const producers = spans.filter((span) => span.kind === SpanKind.PRODUCER);
       expect(producers).toHaveLength(1);
       expect(producers[0].attributes).toMatchObject({
@@ -76,34 +44,33 @@ describe("a PUBSUB topic", () => {
       expect(consumers.every((span) => span.parentSpanId === producers[0].spanId && span.status === SpanStatus.OK)).toBe(true);
       expect(consumers.find((span) => span.nodeId === "s3")!.attributes["ipcplay.delivery"]).toBe("DURABLE");
     }
-    await expect.poll(() => edge(runId, "client-s1").subscribers, POLL).toBe(3);
-    const summary = await stopAndCheckClean(runId);
-    for (const counters of summary.edges) expect(counters).toMatchObject({ sent: 50, delivered: 50, lost: 0, failed: 0 });
+    await expect.poll(() => run.edge(runId, "client-s1").subscribers, POLL).toBe(3);
+    const summary = await run.stop(runId);
+    for (const counters of summary.values()) expect(counters).toMatchObject({ sent: 50, delivered: 50, lost: 0, failed: 0 });
   });
 
   it("hands a restarted DURABLE subscriber the entries it had read but not acknowledged when it was killed", async () => {
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = topologyOf([{ id: "slow", workMs: 2_000 }], [pubsubEdge("client-slow", "client", "slow", "jobs", Delivery.DURABLE)]);
-    const { runId } = await manager.start(topology, { detach: false });
+    const runId = await run.start(topology);
     const keys = runKeys(runId);
-    const traceIds = await manager.sendMessage(runId, "client", 5);
+    const traceIds = await run.manager.sendMessage(runId, "client", 5);
     // All 5 read by the subscriber and in work (pending, not acknowledged) …
-    const pending = () => redis.xpending(keys.stream("jobs"), keys.consumerGroup("slow")).then((reply) => Number((reply as unknown[])[0]));
+    const pending = () => run.redis.xpending(keys.stream("jobs"), keys.consumerGroup("slow")).then((reply) => Number((reply as unknown[])[0]));
     await expect.poll(pending, POLL).toBe(5);
     // … when it dies.
-    await manager.injectFault(runId, { nodeId: "slow", kind: FaultKind.KILL });
+    await run.manager.injectFault(runId, { nodeId: "slow", kind: FaultKind.KILL });
     expect(await pending()).toBe(5);
-    await manager.clearFault(runId, { nodeId: "slow" });
+    await run.manager.clearFault(runId, { nodeId: "slow" });
 
     await expect.poll(pending, POLL).toBe(0);
     for (const traceId of traceIds) {
-      await expect.poll(() => manager.getTrace(runId, traceId).filter((span) => span.kind === SpanKind.CONSUMER).length, POLL).toBe(1);
+      await expect.poll(() => run.manager.getTrace(runId, traceId).filter((span) => span.kind === SpanKind.CONSUMER).length, POLL).toBe(1);
     }
-    const pid = manager.get(runId).nodes.find((node) => node.nodeId === "slow")!.pid;
-    const consumers = traceIds.flatMap((traceId) => manager.getTrace(runId, traceId).filter((span) => span.kind === SpanKind.CONSUMER));
+    const pid = run.manager.get(runId).nodes.find((node) => node.nodeId === "slow")!.pid;
+    const consumers = traceIds.flatMap((traceId) => run.manager.getTrace(runId, traceId).filter((span) => span.kind === SpanKind.CONSUMER));
     // Worked on by the restarted process; the killed one never finished any.
     expect(consumers.every((span) => span.pid === pid && span.status === SpanStatus.OK)).toBe(true);
-    const summary = await stopAndCheckClean(runId);
-    expect(summary.edges[0]).toMatchObject({ sent: 5, lost: 0 });
+    const summary = await run.stop(runId);
+    expect(summary.get("client-slow")).toMatchObject({ sent: 5, lost: 0 });
   });
 });

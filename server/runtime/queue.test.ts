@@ -2,58 +2,26 @@
  * QUEUE edges end to end: real processes, real BullMQ on real Redis. Each test
  * starts its own run (own Redis prefix), stops it, and checks no key is left.
  */
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FaultKind, NodeStatus, SpanKind, SpanStatus, type EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { queueEdge, restEdge, topologyOf } from "@/server/host/transports/test-edges";
-import { createRunManager } from "./orchestrator";
-import type { RunManager } from "./run-manager";
-import { buildHostBundle, TEST_REDIS_URL } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { FaultKind, NodeStatus, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { POLL, queueEdge, restEdge, runHarness, topologyOf } from "@/server/host/transports/test-harness";
 
-let manager: RunManager;
-let redis: Redis;
-
-beforeAll(() => {
-  buildHostBundle();
-  redis = new Redis(TEST_REDIS_URL);
-});
-
-afterEach(async () => {
-  await manager?.shutdown();
-});
-
-afterAll(async () => {
-  await redis.quit();
-});
-
-const POLL = { timeout: 15_000, interval: 50 };
-
-function edge(runId: string, edgeId: string): EdgeCounters {
-  return manager.get(runId).edges.find((counters) => counters.edgeId === edgeId)!;
-}
-
-async function stopAndCheckClean(runId: string) {
-  const { redisPrefix } = manager.get(runId);
-  const summary = await manager.stop(runId);
-  expect(await redis.keys(`${redisPrefix}*`)).toEqual([]);
-  return summary;
-}
+const run = runHarness();
 
 describe("a QUEUE edge", () => {
   it("buffers for a slow consumer without failing, while a REST caller of an equally slow service times out", async () => {
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = topologyOf(
       [{ id: "slowq", workMs: 500 }, { id: "slowr", workMs: 500 }],
       [queueEdge("client-slowq", "client", "slowq", "work"), restEdge("client-slowr", "client", "slowr", 200)],
     );
-    const { runId } = await manager.start(topology, { detach: false });
-    const traceIds = await manager.sendMessage(runId, "client", 5);
+    const runId = await run.start(topology);
+    const traceIds = await run.manager.sendMessage(runId, "client", 5);
 
     // The producer's send resolved once the job was added, long before the work is done.
     const spans = await Promise.all(
       traceIds.map(async (traceId) => {
-        await expect.poll(() => manager.getTrace(runId, traceId).length, POLL).toBe(5);
-        return manager.getTrace(runId, traceId);
+        await expect.poll(() => run.manager.getTrace(runId, traceId).length, POLL).toBe(5);
+        return run.manager.getTrace(runId, traceId);
       }),
     );
     for (const trace of spans) {
@@ -71,47 +39,45 @@ describe("a QUEUE edge", () => {
       const call = trace.find((span) => span.kind === SpanKind.CLIENT)!;
       expect(call).toMatchObject({ edgeId: "client-slowr", status: SpanStatus.TIMEOUT });
     }
-    await expect.poll(() => edge(runId, "client-slowq").delivered, POLL).toBe(5);
-    await expect.poll(() => edge(runId, "client-slowr").failed, POLL).toBe(5);
-    const summary = await stopAndCheckClean(runId);
-    expect(summary.edges.find((e) => e.edgeId === "client-slowq")).toMatchObject({ sent: 5, delivered: 5, failed: 0, deadLettered: 0 });
-    expect(summary.edges.find((e) => e.edgeId === "client-slowr")).toMatchObject({ sent: 5, failed: 5 });
+    await expect.poll(() => run.edge(runId, "client-slowq").delivered, POLL).toBe(5);
+    await expect.poll(() => run.edge(runId, "client-slowr").failed, POLL).toBe(5);
+    const summary = await run.stop(runId);
+    expect(summary.get("client-slowq")).toMatchObject({ sent: 5, delivered: 5, failed: 0, deadLettered: 0 });
+    expect(summary.get("client-slowr")).toMatchObject({ sent: 5, failed: 5 });
   });
 
   it("keeps 100 jobs while its consumer is killed and delivers all of them once it is back", async () => {
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = topologyOf([{ id: "worker" }], [queueEdge("client-worker", "client", "worker", "jobs")]);
-    const { runId } = await manager.start(topology, { detach: false });
-    const killed = await manager.injectFault(runId, { nodeId: "worker", kind: FaultKind.KILL });
+    const runId = await run.start(topology);
+    const killed = await run.manager.injectFault(runId, { nodeId: "worker", kind: FaultKind.KILL });
     expect(killed.nodes.find((node) => node.nodeId === "worker")!.status).toBe(NodeStatus.DOWN);
 
-    await manager.sendMessage(runId, "client", 100);
+    await run.manager.sendMessage(runId, "client", 100);
     // The broker holds them: queue depth as read by the producer.
-    await expect.poll(() => edge(runId, "client-worker").queue?.waiting, POLL).toBe(100);
-    expect(edge(runId, "client-worker")).toMatchObject({ sent: 100, delivered: 0, failed: 0 });
+    await expect.poll(() => run.edge(runId, "client-worker").queue?.waiting, POLL).toBe(100);
+    expect(run.edge(runId, "client-worker")).toMatchObject({ sent: 100, delivered: 0, failed: 0 });
 
-    await manager.clearFault(runId, { nodeId: "worker" });
-    await expect.poll(() => edge(runId, "client-worker").delivered, POLL).toBe(100);
-    await expect.poll(() => edge(runId, "client-worker").queue?.waiting, POLL).toBe(0);
-    const summary = await stopAndCheckClean(runId);
-    expect(summary.edges[0]).toMatchObject({ sent: 100, delivered: 100, failed: 0, lost: 0, deadLettered: 0 });
+    await run.manager.clearFault(runId, { nodeId: "worker" });
+    await expect.poll(() => run.edge(runId, "client-worker").delivered, POLL).toBe(100);
+    await expect.poll(() => run.edge(runId, "client-worker").queue?.waiting, POLL).toBe(0);
+    const summary = await run.stop(runId);
+    expect(summary.get("client-worker")).toMatchObject({ sent: 100, delivered: 100, failed: 0, lost: 0, deadLettered: 0 });
   });
 
   it("gives each job to exactly one of two competing consumers, and work to both", async () => {
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = topologyOf(
       [{ id: "w1", workMs: 2 }, { id: "w2", workMs: 2 }],
       [queueEdge("client-w1", "client", "w1", "shared"), queueEdge("client-w2", "client", "w2", "shared")],
     );
-    const { runId } = await manager.start(topology, { detach: false });
-    const traceIds = await manager.sendMessage(runId, "client", 200);
-    await expect.poll(() => edge(runId, "client-w1").delivered + edge(runId, "client-w2").delivered, POLL).toBe(200);
+    const runId = await run.start(topology);
+    const traceIds = await run.manager.sendMessage(runId, "client", 200);
+    await expect.poll(() => run.edge(runId, "client-w1").delivered + run.edge(runId, "client-w2").delivered, POLL).toBe(200);
 
     const consumersPerTrace = await Promise.all(
       traceIds.map(async (traceId) => {
         // send + one PRODUCER (one job for both edges) + one CONSUMER.
-        await expect.poll(() => manager.getTrace(runId, traceId).length, POLL).toBeGreaterThanOrEqual(3);
-        return manager.getTrace(runId, traceId).filter((span) => span.kind === SpanKind.CONSUMER);
+        await expect.poll(() => run.manager.getTrace(runId, traceId).length, POLL).toBeGreaterThanOrEqual(3);
+        return run.manager.getTrace(runId, traceId).filter((span) => span.kind === SpanKind.CONSUMER);
       }),
     );
     expect(consumersPerTrace.map((spans) => spans.length)).toEqual(traceIds.map(() => 1));
@@ -120,11 +86,11 @@ describe("a QUEUE edge", () => {
     expect(byNode.w1).toBeGreaterThan(0);
     expect(byNode.w2).toBeGreaterThan(0);
     // `sent` counts on both edges of the group (each was offered every job); `delivered` where it was taken.
-    const w1 = edge(runId, "client-w1");
-    const w2 = edge(runId, "client-w2");
+    const w1 = run.edge(runId, "client-w1");
+    const w2 = run.edge(runId, "client-w2");
     expect([w1.sent, w2.sent]).toEqual([200, 200]);
     expect([w1.delivered, w2.delivered]).toEqual([byNode.w1, byNode.w2]);
     console.log(`competing consumers: w1 took ${byNode.w1}, w2 took ${byNode.w2} of 200`);
-    await stopAndCheckClean(runId);
+    await run.stop(runId);
   });
 });

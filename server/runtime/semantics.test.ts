@@ -4,49 +4,18 @@
  * and one trace id across a mixed chain. Real processes, real Redis.
  */
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FaultKind, SpanKind, SpanStatus, type EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { describe, expect, it } from "vitest";
+import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { redisOptionsFromUrl } from "@/server/host/transports/channel-groups";
-import { pubsubEdge, queueEdge, restEdge, topologyOf } from "@/server/host/transports/test-edges";
+import { POLL, pubsubEdge, queueEdge, restEdge, runHarness, topologyOf } from "@/server/host/transports/test-harness";
 import { runKeys } from "@/server/redis/keys";
-import { createRunManager } from "./orchestrator";
-import type { RunManager } from "./run-manager";
-import { buildHostBundle, TEST_REDIS_URL } from "./test-support";
+import { TEST_REDIS_URL } from "./test-support";
 
-let manager: RunManager;
-let redis: Redis;
-
-beforeAll(() => {
-  buildHostBundle();
-  redis = new Redis(TEST_REDIS_URL);
-});
-
-afterEach(async () => {
-  await manager?.shutdown();
-});
-
-afterAll(async () => {
-  await redis.quit();
-});
-
-const POLL = { timeout: 20_000, interval: 50 };
-
-function edge(runId: string, edgeId: string): EdgeCounters {
-  return manager.get(runId).edges.find((counters) => counters.edgeId === edgeId)!;
-}
-
-async function stopAndCheckClean(runId: string) {
-  const { redisPrefix } = manager.get(runId);
-  const summary = await manager.stop(runId);
-  expect(await redis.keys(`${redisPrefix}*`)).toEqual([]);
-  return new Map(summary.edges.map((counters) => [counters.edgeId, counters]));
-}
+const run = runHarness();
 
 describe("asynchronous semantics", () => {
   it("while consumers are down: the queue keeps 100, AT_MOST_ONCE loses 100, DURABLE keeps 100, REST fails 100", async () => {
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = topologyOf(
       [{ id: "q" }, { id: "amo" }, { id: "dur" }, { id: "r" }],
       [
@@ -56,24 +25,24 @@ describe("asynchronous semantics", () => {
         restEdge("client-r", "client", "r", 300),
       ],
     );
-    const { runId } = await manager.start(topology, { detach: false });
+    const runId = await run.start(topology);
     const consumers = ["q", "amo", "dur", "r"];
-    for (const nodeId of consumers) await manager.injectFault(runId, { nodeId, kind: FaultKind.KILL });
+    for (const nodeId of consumers) await run.manager.injectFault(runId, { nodeId, kind: FaultKind.KILL });
 
-    await manager.sendMessage(runId, "client", 100);
-    await expect.poll(() => edge(runId, "client-amo").lost, POLL).toBe(100);
-    await expect.poll(() => edge(runId, "client-r").failed, POLL).toBe(100);
-    await expect.poll(() => edge(runId, "client-q").queue?.waiting, POLL).toBe(100);
+    await run.manager.sendMessage(runId, "client", 100);
+    await expect.poll(() => run.edge(runId, "client-amo").lost, POLL).toBe(100);
+    await expect.poll(() => run.edge(runId, "client-r").failed, POLL).toBe(100);
+    await expect.poll(() => run.edge(runId, "client-q").queue?.waiting, POLL).toBe(100);
     const stream = runKeys(runId).stream("events");
-    expect(await redis.xlen(stream)).toBe(100);
+    expect(await run.redis.xlen(stream)).toBe(100);
 
-    for (const nodeId of consumers) await manager.clearFault(runId, { nodeId });
-    await expect.poll(() => edge(runId, "client-q").delivered, POLL).toBe(100);
-    await expect.poll(() => edge(runId, "client-dur").delivered, POLL).toBe(100);
+    for (const nodeId of consumers) await run.manager.clearFault(runId, { nodeId });
+    await expect.poll(() => run.edge(runId, "client-q").delivered, POLL).toBe(100);
+    await expect.poll(() => run.edge(runId, "client-dur").delivered, POLL).toBe(100);
     // Nothing more arrives at the AT_MOST_ONCE subscriber: those messages are gone.
-    expect(edge(runId, "client-amo")).toMatchObject({ delivered: 0, lost: 100 });
+    expect(run.edge(runId, "client-amo")).toMatchObject({ delivered: 0, lost: 100 });
 
-    const summary = await stopAndCheckClean(runId);
+    const summary = await run.stop(runId);
     console.log(
       "outage:",
       [...summary.values()].map((c) => `${c.edgeId} sent=${c.sent} delivered=${c.delivered} failed=${c.failed} lost=${c.lost}`).join("; "),
@@ -85,7 +54,6 @@ describe("asynchronous semantics", () => {
   });
 
   it("counts what the brokers report, and turns a job that fails every attempt into a dead letter", async () => {
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = topologyOf(
       [{ id: "ok" }, { id: "flaky", errorRate: 1 }, { id: "sub1" }, { id: "sub2" }],
       [
@@ -95,19 +63,19 @@ describe("asynchronous semantics", () => {
         pubsubEdge("client-sub2", "client", "sub2", "ticks", Delivery.AT_MOST_ONCE),
       ],
     );
-    const { runId } = await manager.start(topology, { detach: false });
+    const runId = await run.start(topology);
     const n = 20;
-    const traceIds = await manager.sendMessage(runId, "client", n);
-    await expect.poll(() => edge(runId, "client-ok").delivered, POLL).toBe(n);
-    await expect.poll(() => edge(runId, "client-flaky").deadLettered, POLL).toBe(n);
-    await expect.poll(() => edge(runId, "client-sub1").delivered + edge(runId, "client-sub2").delivered, POLL).toBe(2 * n);
+    const traceIds = await run.manager.sendMessage(runId, "client", n);
+    await expect.poll(() => run.edge(runId, "client-ok").delivered, POLL).toBe(n);
+    await expect.poll(() => run.edge(runId, "client-flaky").deadLettered, POLL).toBe(n);
+    await expect.poll(() => run.edge(runId, "client-sub1").delivered + run.edge(runId, "client-sub2").delivered, POLL).toBe(2 * n);
 
     // Dead letters: two failed attempts each, then one DEAD_LETTER span.
     let receipts = 0;
     for (const traceId of traceIds) {
       // send, 3 PRODUCER, ok, 2 × flaky, dead letter, sub1, sub2.
-      await expect.poll(() => manager.getTrace(runId, traceId).length, POLL).toBe(10);
-      const spans = manager.getTrace(runId, traceId);
+      await expect.poll(() => run.manager.getTrace(runId, traceId).length, POLL).toBe(10);
+      const spans = run.manager.getTrace(runId, traceId);
       const flaky = spans.filter((span) => span.nodeId === "flaky");
       expect(flaky.filter((span) => span.kind === SpanKind.CONSUMER && span.status === SpanStatus.ERROR).map((span) => span.attributes["ipcplay.attempt"]).sort()).toEqual(["1", "2"]);
       const dead = flaky.filter((span) => span.status === SpanStatus.DEAD_LETTER);
@@ -126,10 +94,10 @@ describe("asynchronous semantics", () => {
     const bad = new Queue(keys.queueName("bad"), { connection, prefix: keys.bullmqPrefix });
     const [goodCounts, badCounts] = await Promise.all([good.getJobCounts(), bad.getJobCounts()]);
     await Promise.all([good.close(), bad.close()]);
-    await expect.poll(() => edge(runId, "client-flaky").queue?.deadLetters, POLL).toBe(n);
-    const before = { ok: edge(runId, "client-ok"), flaky: edge(runId, "client-flaky") };
+    await expect.poll(() => run.edge(runId, "client-flaky").queue?.deadLetters, POLL).toBe(n);
+    const before = { ok: run.edge(runId, "client-ok"), flaky: run.edge(runId, "client-flaky") };
 
-    const summary = await stopAndCheckClean(runId);
+    const summary = await run.stop(runId);
     console.log("broker:", JSON.stringify({ goodCounts, badCounts, receipts }));
     expect(goodCounts).toMatchObject({ completed: n, failed: 0, waiting: 0, active: 0, delayed: 0 });
     expect(badCounts).toMatchObject({ completed: 0, failed: n, waiting: 0, active: 0, delayed: 0 });
@@ -144,7 +112,6 @@ describe("asynchronous semantics", () => {
   });
 
   it("carries one trace id through REST → queue → DURABLE topic → AT_MOST_ONCE topic", async () => {
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = topologyOf(
       [{ id: "a" }, { id: "b" }, { id: "c" }, { id: "d" }],
       [
@@ -154,11 +121,11 @@ describe("asynchronous semantics", () => {
         pubsubEdge("c-d", "c", "d", "live-topic", Delivery.AT_MOST_ONCE),
       ],
     );
-    const { runId } = await manager.start(topology, { detach: false });
-    const [traceId] = await manager.sendMessage(runId, "client", 1);
+    const runId = await run.start(topology);
+    const [traceId] = await run.manager.sendMessage(runId, "client", 1);
     // send, CLIENT, SERVER a, PRODUCER a, CONSUMER b, PRODUCER b, CONSUMER c, PRODUCER c, CONSUMER d.
-    await expect.poll(() => manager.getTrace(runId, traceId).length, POLL).toBe(9);
-    const spans = manager.getTrace(runId, traceId);
+    await expect.poll(() => run.manager.getTrace(runId, traceId).length, POLL).toBe(9);
+    const spans = run.manager.getTrace(runId, traceId);
     const byId = new Map(spans.map((span) => [span.spanId, span]));
     for (const span of spans) {
       expect(span.traceId).toBe(traceId);
@@ -173,6 +140,6 @@ describe("asynchronous semantics", () => {
       "messaging.system": "redis",
       "ipcplay.delivery": "DURABLE",
     });
-    await stopAndCheckClean(runId);
+    await run.stop(runId);
   });
 });

@@ -15,6 +15,29 @@ import { fromJson } from "@bufbuild/protobuf";
 import { EdgeSchema, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import type { HostConfig } from "@/server/runtime/child-messages";
+import { formatTraceparent } from "@/server/trace/trace-context";
+import type { OutboundMessage } from "./transport";
+
+/** What a job or a topic message carries across the broker. */
+export interface ChannelEnvelope {
+  /** W3C trace context of the PRODUCER span: one trace id follows the message. */
+  traceparent: string;
+  hop: number;
+  /** The producer's edges on this channel (all were offered the message). */
+  edgeIds: string[];
+  source: string;
+  payload: string;
+}
+
+export function envelopeOf(message: OutboundMessage, edgeIds: string[], source: string): ChannelEnvelope {
+  return {
+    traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }),
+    hop: message.hop,
+    edgeIds,
+    source,
+    payload: message.payload,
+  };
+}
 
 /** The queue channel or topic of an asynchronous edge; undefined for REST/CONNECT. */
 export function channelOf(edge: Edge): string | undefined {

@@ -35,8 +35,8 @@ import { Redis } from "ioredis";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Delivery, NodeSchema, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
-import { formatTraceparent, parseTraceparent } from "@/server/trace/trace-context";
-import { channelOf, edgesByChannel, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
+import { parseTraceparent } from "@/server/trace/trace-context";
+import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
 import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
 
 /**
@@ -50,16 +50,6 @@ export const STREAM_MAXLEN = 10_000;
 const BLOCK_MS = 1_000;
 /** Pause after a failed read before the next one (Redis restarting, …). */
 const READ_RETRY_MS = 250;
-
-/** What a published message carries (JSON in the Pub/Sub message or the stream entry's `m` field). */
-export interface TopicMessage {
-  traceparent: string;
-  hop: number;
-  /** The publisher's edges on this topic (all were offered the message). */
-  edgeIds: string[];
-  source: string;
-  payload: string;
-}
 
 export const pubsubTransport: TransportPlugin = {
   transport: Transport.PUBSUB,
@@ -143,14 +133,8 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
     const attributes = messagingAttributes(topic, "publish", delivery);
-    const body: TopicMessage = {
-      traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }),
-      hop: message.hop,
-      edgeIds,
-      source: host.nodeId,
-      payload: message.payload,
-    };
-    const json = JSON.stringify(body);
+    // JSON in the Pub/Sub message and in the stream entry's `m` field.
+    const json = JSON.stringify(envelopeOf(message, edgeIds, host.nodeId));
     try {
       const connection = open();
       if (durable.length > 0) {
@@ -225,9 +209,9 @@ async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Liste
 
 /** Runs the service on one message of `topic`; never rejects. */
 async function deliver(host: TransportHost, topic: string, edges: Edge[], json: string, delivery: Delivery, id?: string): Promise<void> {
-  let message: TopicMessage;
+  let message: ChannelEnvelope;
   try {
-    message = JSON.parse(json) as TopicMessage;
+    message = JSON.parse(json) as ChannelEnvelope;
   } catch {
     host.log("warn", `ignored a message on topic ${topic} that is not ours: ${json.slice(0, 80)}`);
     return;

@@ -35,8 +35,8 @@ import { Queue, Worker, type Job } from "bullmq";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { NodeSchema, Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
-import { formatTraceparent, newSpanId, newTraceId, parseTraceparent } from "@/server/trace/trace-context";
-import { channelOf, edgesByChannel, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
+import { newSpanId, newTraceId, parseTraceparent } from "@/server/trace/trace-context";
+import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
 import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
 
 /** A job's lock; renewed every half of it while the job runs. */
@@ -50,16 +50,6 @@ const REMOVE_ON_FAIL = { count: 1_000 };
 const JOB_NAME = "message";
 /** Suffix of the error a failed attempt throws: ` @<unix ms>`, the time of the failure. */
 const FAILED_AT = / @(\d+)$/;
-
-/** What a job carries. */
-export interface QueueJobData {
-  traceparent: string;
-  hop: number;
-  /** The producer's edges on this channel (all were offered the job). */
-  edgeIds: string[];
-  source: string;
-  payload: string;
-}
 
 export const queueTransport: TransportPlugin = {
   transport: Transport.QUEUE,
@@ -115,13 +105,7 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
   const open = () => (queue ??= acquireQueue(host, channel));
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
-    const data: QueueJobData = {
-      traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }),
-      hop: message.hop,
-      edgeIds,
-      source: host.nodeId,
-      payload: message.payload,
-    };
+    const data = envelopeOf(message, edgeIds, host.nodeId);
     const attributes = {
       ...messagingAttributes(channel, "publish"),
       "ipcplay.attempts_allowed": String(attempts),
@@ -175,8 +159,8 @@ class ServiceFailed extends Error {
   override name = "ServiceFailed";
 }
 
-function startWorker(channel: string, edges: Edge[], concurrency: number, host: TransportHost): Worker<QueueJobData> {
-  const processJob = async (job: Job<QueueJobData>): Promise<void> => {
+function startWorker(channel: string, edges: Edge[], concurrency: number, host: TransportHost): Worker<ChannelEnvelope> {
+  const processJob = async (job: Job<ChannelEnvelope>): Promise<void> => {
     const edge = inboundEdgeFor(edges, job.data);
     const attempt = job.attemptsMade + 1;
     const startedAt = job.processedOn ?? Date.now();
@@ -197,7 +181,7 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
     if (handled.status !== SpanStatus.OK) throw new ServiceFailed(`${handled.statusMessage || "the service failed"} @${Date.now()}`);
   };
 
-  const worker = new Worker<QueueJobData>(host.keys.queueName(channel), processJob, {
+  const worker = new Worker<ChannelEnvelope>(host.keys.queueName(channel), processJob, {
     connection: connectionOf(host),
     prefix: host.keys.bullmqPrefix,
     concurrency,
@@ -205,7 +189,7 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
     stalledInterval: STALLED_INTERVAL_MS,
   });
   worker.on("error", (error: Error) => host.log("warn", `worker of ${channel}: ${error.message}`));
-  worker.on("failed", (job: Job<QueueJobData> | undefined, error: Error) => {
+  worker.on("failed", (job: Job<ChannelEnvelope> | undefined, error: Error) => {
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     deadLetter(job, error, channel, edges, host);
   });
@@ -213,13 +197,13 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
 }
 
 /** When this attempt could first run: the job's creation, or a retry's end of backoff. */
-function availableAt(job: Job<QueueJobData>): number {
+function availableAt(job: Job<ChannelEnvelope>): number {
   if (job.attemptsMade === 0) return job.timestamp;
   const failedAt = FAILED_AT.exec(job.failedReason ?? "");
   return failedAt ? Number(failedAt[1]) + (job.delay ?? 0) : job.timestamp;
 }
 
-function deadLetter(job: Job<QueueJobData>, error: Error, channel: string, edges: Edge[], host: TransportHost): void {
+function deadLetter(job: Job<ChannelEnvelope>, error: Error, channel: string, edges: Edge[], host: TransportHost): void {
   const edge = inboundEdgeFor(edges, job.data);
   if (!edge) return;
   host.count(edge.id, "deadLettered");
