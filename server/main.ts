@@ -1,6 +1,8 @@
 /**
  * Entry point: `node --import tsx server/main.ts`. PORT (3000) and HOST
- * (127.0.0.1 — loopback unless told otherwise) choose where it listens.
+ * (127.0.0.1 — loopback unless told otherwise) choose where it listens;
+ * IPCPLAY_NO_UI=1 serves the control plane and socket.io without the Next.js UI
+ * (scripts, and tests that need the real entry point without a build).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +15,8 @@ const host = process.env.HOST ?? "127.0.0.1";
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 try {
-  const playground = await startPlayground({ port, host, next: { dev: process.env.NODE_ENV !== "production", dir } });
+  const ui = process.env.IPCPLAY_NO_UI === "1" ? false : { dev: process.env.NODE_ENV !== "production", dir };
+  const playground = await startPlayground({ port, host, next: ui });
   console.log(`IPC Playground ready on http://${host === "127.0.0.1" ? "localhost" : host}:${playground.port}`);
 
   const shutdown = (signal: string) => {

@@ -1,0 +1,88 @@
+/**
+ * The real entry point as a person runs it: Ctrl-C (SIGINT) stops every run
+ * and exits; a crashed server (SIGKILL) takes its service processes with it,
+ * because each host exits when its IPC channel to the server closes. Either way
+ * no child process and no listening port stays behind.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildHostBundle, connectOutcome, processGone } from "@/server/runtime/test-support";
+
+const root = path.resolve(import.meta.dirname, "..");
+const fixture = JSON.parse(readFileSync(path.join(root, "server/control/fixtures/rest-chain.json"), "utf8"));
+
+let server: ChildProcess | undefined;
+
+afterEach(() => {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
+  server = undefined;
+});
+
+/** Starts `server/main.ts` without the UI on a free port; resolves with its URL. */
+async function startServer(): Promise<{ url: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", IPCPLAY_NO_UI: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server = child;
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /ready on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1].replace("localhost", "127.0.0.1"));
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => reject(new Error(`server exited with ${code} before it was ready:\n${output}`)));
+  });
+  return { url, process: child };
+}
+
+async function startRun(url: string): Promise<{ pids: number[]; ports: number[] }> {
+  const response = await fetch(`${url}/ipcplay.v1.PlaygroundService/StartRun`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ topology: fixture }),
+  });
+  expect(response.status).toBe(200);
+  const { run } = (await response.json()) as { run: { nodes: { pid: number; httpPort?: number }[] } };
+  const pids = run.nodes.map((node) => node.pid);
+  const ports = run.nodes.flatMap((node) => (node.httpPort ? [node.httpPort] : []));
+  expect(pids).toHaveLength(3);
+  expect(ports).toHaveLength(2);
+  for (const pid of pids) expect(processGone(pid)).toBe(false);
+  return { pids, ports };
+}
+
+async function expectNothingLeft(pids: number[], ports: number[]): Promise<void> {
+  await expect.poll(() => pids.filter((pid) => !processGone(pid)), { timeout: 10_000 }).toEqual([]);
+  for (const port of ports) expect(await connectOutcome(port)).toBe("ECONNREFUSED");
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "")));
+
+describe("the server process", () => {
+  it("stops every run and exits cleanly on Ctrl-C (SIGINT)", async () => {
+    buildHostBundle();
+    const { url, process: child } = await startServer();
+    const { pids, ports } = await startRun(url);
+    const exit = exited(child);
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
+    await expectNothingLeft(pids, ports);
+  });
+
+  it("leaves no service process or port behind when it crashes (SIGKILL)", async () => {
+    buildHostBundle();
+    const { url, process: child } = await startServer();
+    const { pids, ports } = await startRun(url);
+    const exit = exited(child);
+    child.kill("SIGKILL");
+    expect(await exit).toBe("SIGKILL");
+    await expectNothingLeft(pids, ports);
+  });
+});
