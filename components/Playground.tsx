@@ -9,7 +9,9 @@ import { Notices } from "./chrome/Notices";
 import { TopBar } from "./chrome/TopBar";
 import { Inspector } from "./panels/Inspector";
 import { RunPanel } from "./panels/RunPanel";
-import { startAutosave, useDocumentStore } from "./state/document-store";
+import { startAutosave, startHistory, useDocumentStore } from "./state/document-store";
+import { openLinkFromLocation } from "./state/open-topology";
+import { useKeyboardShortcuts } from "./state/useKeyboardShortcuts";
 import { resumeRun } from "./state/run-actions";
 import { ProblemsContext } from "./state/problems";
 import { isLive, useRunStore } from "./state/run-store";
@@ -33,9 +35,19 @@ function Shell() {
 
   useEffect(() => {
     useDocumentStore.getState().hydrate();
+    const stopHistory = startHistory();
+    // After hydrate and the history: the canvas a link replaces stays one undo away.
+    openLinkFromLocation();
+    window.addEventListener("hashchange", openLinkFromLocation);
     void resumeRun();
-    return startAutosave();
+    const stopAutosave = startAutosave();
+    return () => {
+      window.removeEventListener("hashchange", openLinkFromLocation);
+      stopHistory();
+      stopAutosave();
+    };
   }, []);
+  useKeyboardShortcuts();
 
   // The server's problems describe the document as it was sent: drop them on the next edit.
   useEffect(

@@ -10,15 +10,18 @@ import {
   ReactFlow,
   useReactFlow,
 } from "@xyflow/react";
-import { MousePointerClick } from "lucide-react";
 import { useCallback, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { NodeKind, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
 import { isLive, useRunStore } from "@/components/state/run-store";
 import type { CanvasEdge, CanvasNode } from "@/lib/topology";
-import { Button } from "@/components/ui/Button";
+import { importTopologyFile } from "@/components/state/file-actions";
+import { GRID_PX, useUiStore } from "@/components/state/ui-store";
+import { EmptyCanvas } from "@/components/templates/EmptyCanvas";
+import { TemplateGuide } from "@/components/templates/TemplateGuide";
 import { transportStyle } from "@/components/ui/transport-style";
+import { CanvasTools, FIT_VIEW } from "./CanvasTools";
 import { ClientNode } from "./ClientNode";
 import { DRAG_MIME } from "./Palette";
 import { ServiceNode } from "./ServiceNode";
@@ -43,6 +46,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
     })),
   );
   const live = useRunStore((s) => isLive(s.phase));
+  const snap = useUiStore((s) => s.snap);
   const { screenToFlowPosition, flowToScreenPosition } = useReactFlow();
   const [pending, setPending] = useState<PendingConnection | null>(null);
   // Fit a restored document once; never jump the view while someone builds.
@@ -92,6 +96,13 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
 
   const onDrop = useCallback(
     (e: React.DragEvent) => {
+      const file = e.dataTransfer.files[0];
+      if (file) {
+        // A .json file dropped on the canvas is imported, through the same gate as the File menu.
+        e.preventDefault();
+        if (!live) void importTopologyFile(file);
+        return;
+      }
       const kind = Number(e.dataTransfer.getData(DRAG_MIME));
       if (kind !== NodeKind.CLIENT && kind !== NodeKind.SERVICE) return;
       e.preventDefault();
@@ -119,23 +130,25 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         deleteKeyCode={live ? null : ["Delete", "Backspace"]}
         onPaneClick={() => deselectAll()}
         onDragOver={(e) => {
-          if (e.dataTransfer.types.includes(DRAG_MIME)) {
+          if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes("Files")) {
             e.preventDefault();
             e.dataTransfer.dropEffect = live ? "none" : "copy";
           }
         }}
         onDrop={onDrop}
         fitView={fitOnOpen}
-        fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW}
         minZoom={0.25}
         maxZoom={2}
         connectionLineStyle={{ stroke: "#71717a", strokeWidth: 2, strokeDasharray: "4 4" }}
         attributionPosition="top-right"
-        snapToGrid
-        snapGrid={[8, 8]}
+        snapToGrid={snap}
+        snapGrid={[GRID_PX, GRID_PX]}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#d4d4d8" />
-        <Controls showInteractive={false} position="bottom-left" />
+        <Controls showInteractive={false} position="bottom-left">
+          <CanvasTools />
+        </Controls>
         {nodes.length > 0 && (
           <MiniMap
             position="bottom-right"
@@ -149,27 +162,8 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         )}
       </ReactFlow>
 
-      {nodes.length === 0 && (
-        <div className="pointer-events-none absolute inset-0 flex items-center justify-center" data-testid="empty-state">
-          <div className="pointer-events-auto flex max-w-sm flex-col items-center rounded-2xl border border-dashed border-zinc-300 bg-white/80 px-8 py-7 text-center backdrop-blur-sm">
-            <div className="mb-3 flex size-10 items-center justify-center rounded-xl bg-zinc-900 text-white shadow-sm">
-              <MousePointerClick className="size-5" strokeWidth={1.75} />
-            </div>
-            <p className="text-sm font-semibold text-zinc-900">Drag a Client and a Service here, then connect them</p>
-            <p className="mt-1.5 text-xs leading-relaxed text-zinc-500">
-              Each service runs as its own process. Press Run to send real messages and watch every hop.
-            </p>
-            <div className="mt-4 flex gap-2">
-              <Button size="sm" onClick={() => onAdd(NodeKind.CLIENT)}>
-                Add a client
-              </Button>
-              <Button size="sm" onClick={() => onAdd(NodeKind.SERVICE)}>
-                Add a service
-              </Button>
-            </div>
-          </div>
-        </div>
-      )}
+      {nodes.length === 0 && <EmptyCanvas onAdd={onAdd} disabled={live} />}
+      <TemplateGuide />
 
       {pending && (
         <TransportPicker

@@ -12,7 +12,11 @@ import { type RunPhase, useRunStore } from "@/components/state/run-store";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Spinner";
 import { Tooltip } from "@/components/ui/Tooltip";
+import { FileMenu } from "./FileMenu";
+import { HistoryButtons } from "./HistoryButtons";
+import { TemplatesMenu } from "@/components/templates/TemplatesMenu";
 import { Logo } from "./Logo";
+import { ShareButton } from "./ShareButton";
 import { formatElapsed, startProgress } from "./run-progress";
 
 export function TopBar() {
@@ -24,9 +28,13 @@ export function TopBar() {
       </div>
       <span className="text-zinc-300">/</span>
       <TopologyName />
+      <HistoryButtons />
       <div className="ml-auto flex items-center gap-2">
+        <TemplatesMenu />
+        <FileMenu />
+        <ShareButton />
+        <span className="mx-1 h-5 w-px bg-zinc-200" />
         <RunStatePill />
-        {/* Share goes here (next issue). */}
         <RunButton />
       </div>
     </header>

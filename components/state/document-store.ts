@@ -4,7 +4,7 @@
  * in run-store.ts, never here. Autosaved to localStorage; restored only through
  * parseTopology, the one gate.
  */
-import { clone, toJson } from "@bufbuild/protobuf";
+import { clone, create as createMessage, toJson } from "@bufbuild/protobuf";
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from "@xyflow/react";
 import { create } from "zustand";
 import {
@@ -17,6 +17,7 @@ import {
   TopologySchema,
   type Transport,
 } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { changeKey, emptyHistory, type History, record, redo, undo } from "./history";
 import {
   type CanvasEdge,
   type CanvasNode,
@@ -38,10 +39,15 @@ export type DocEdge = CanvasEdge & { data: { edge: Edge } };
 
 type Meta = Pick<Topology, "name" | "description" | "hopLimit" | "version">;
 
+/** What undo brings back: the document, selection included. */
+export type DocSnapshot = Pick<DocumentState, "meta" | "nodes" | "edges">;
+
 export interface DocumentState {
   meta: Meta;
   nodes: CanvasNode[];
   edges: DocEdge[];
+  /** Undo/redo steps, recorded by {@link startHistory}. */
+  history: History<DocSnapshot>;
   /** False until the autosaved document has been read (client only). */
   hydrated: boolean;
   /** Set when the saved document could not be restored. */
@@ -62,6 +68,12 @@ export interface DocumentState {
   deselectAll(): void;
   deleteSelection(): void;
   replace(topology: Topology): void;
+  /** Adds nodes and edges (already given unique ids) and selects only them. */
+  insert(nodes: Node[], edges: Edge[]): void;
+  /** Moves nodes to new top-left positions, in one undo step. */
+  moveNodes(positions: ReadonlyMap<string, { x: number; y: number }>): void;
+  undo(): void;
+  redo(): void;
 }
 
 /** The document as a Topology message, memoized on the store's arrays. */
@@ -85,10 +97,14 @@ function isAutoEdgeId(id: string, source: string, target: string): boolean {
   return id === base || (id.startsWith(`${base}-`) && /^\d+$/.test(id.slice(base.length + 1)));
 }
 
+/** True while undo/redo writes a snapshot back, so that write is not recorded as a change. */
+let restoring = false;
+
 export const useDocumentStore = create<DocumentState>()((set, get) => ({
   meta: metaOf(emptyTopology()),
   nodes: [],
   edges: [],
+  history: emptyHistory(),
   hydrated: false,
   restoreNotice: null,
 
@@ -251,7 +267,87 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
     const { nodes, edges } = topologyToCanvas(topology);
     set({ meta: metaOf(topology), nodes, edges: edges as DocEdge[] });
   },
+
+  insert(nodes, edges) {
+    const added = topologyToCanvas(createMessage(TopologySchema, { nodes, edges }));
+    set((s) => ({
+      nodes: [
+        ...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+        ...added.nodes.map((n) => ({ ...n, selected: true })),
+      ],
+      edges: [
+        ...s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        ...(added.edges as DocEdge[]).map((e) => ({ ...e, selected: true })),
+      ],
+    }));
+  },
+
+  moveNodes(positions) {
+    set((s) => ({
+      nodes: s.nodes.map((n) => {
+        const p = positions.get(n.id);
+        return p && (p.x !== n.position.x || p.y !== n.position.y) ? { ...n, position: { x: p.x, y: p.y } } : n;
+      }),
+    }));
+  },
+
+  undo() {
+    const s = get();
+    const step = undo(s.history, snapshotOf(s));
+    if (step) restore(step.snapshot, step.history);
+  },
+
+  redo() {
+    const s = get();
+    const step = redo(s.history, snapshotOf(s));
+    if (step) restore(step.snapshot, step.history);
+  },
 }));
+
+function snapshotOf(s: DocSnapshot): DocSnapshot {
+  return { meta: s.meta, nodes: s.nodes, edges: s.edges };
+}
+
+function restore(snapshot: DocSnapshot, history: History<DocSnapshot>): void {
+  restoring = true;
+  try {
+    useDocumentStore.setState({ ...snapshot, history });
+  } finally {
+    restoring = false;
+  }
+}
+
+/**
+ * Changes made in one synchronous run share a batch number, so one key press
+ * that removes nodes and then their edges (two store updates) is one step.
+ */
+let batch = 0;
+let batchOpen = false;
+function currentBatch(): number {
+  if (!batchOpen) {
+    batchOpen = true;
+    queueMicrotask(() => {
+      batch++;
+      batchOpen = false;
+    });
+  }
+  return batch;
+}
+
+/**
+ * Records an undo step before each change of the document (not of the
+ * selection or of React Flow's measurements). Returns the unsubscribe.
+ */
+export function startHistory(): () => void {
+  return useDocumentStore.subscribe((s, prev) => {
+    if (restoring || !s.hydrated || !prev.hydrated) return;
+    if (s.meta === prev.meta && s.nodes === prev.nodes && s.edges === prev.edges) return;
+    const key = changeKey(prev, s);
+    if (key === undefined) return;
+    const history = record(s.history, snapshotOf(prev), { key, at: performance.now(), batch: currentBatch() });
+    useDocumentStore.setState({ history });
+  });
+}
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 

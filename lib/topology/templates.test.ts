@@ -2,7 +2,7 @@ import { equals, toJson } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { Delivery, NodeKind, TopologySchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { parseTopology } from "./parse";
-import { findTemplate, TEMPLATES } from "./templates";
+import { COLUMN_PX, findTemplate, ROW_PX, TEMPLATES } from "./templates";
 
 describe("templates", () => {
   it("has the five templates with one-line summaries", () => {
@@ -21,10 +21,10 @@ describe("templates", () => {
     expect(equals(TopologySchema, template.topology, result.topology!)).toBe(true);
   });
 
-  it.each(TEMPLATES.map((t) => [t.id, t] as const))("%s is laid out left to right on a 240 × 140 grid", (_id, template) => {
+  it.each(TEMPLATES.map((t) => [t.id, t] as const))("%s is laid out left to right on the 340 × 140 grid", (_id, template) => {
     for (const node of template.topology.nodes) {
-      expect(node.position!.x % 240).toBe(0);
-      expect(node.position!.y % 70).toBe(0);
+      expect(node.position!.x % COLUMN_PX).toBe(0);
+      expect(node.position!.y % (ROW_PX / 2)).toBe(0);
       expect(node.label).not.toBe(node.id);
     }
     for (const edge of template.topology.edges) {

@@ -21,9 +21,13 @@ export interface Template {
   topology: Topology;
 }
 
-/** Layout grid: columns left to right, rows top to bottom. */
-const COLUMN_PX = 240;
-const ROW_PX = 140;
+/**
+ * Layout grid: columns left to right, rows top to bottom. A column is a node
+ * card (216 px) plus room for the edge and its label between cards; both are
+ * multiples of the canvas's 20 px snap grid.
+ */
+export const COLUMN_PX = 340;
+export const ROW_PX = 140;
 
 interface NodeSpec {
   kind: NodeKind;
