@@ -162,7 +162,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         )}
       </ReactFlow>
 
-      {nodes.length === 0 && <EmptyCanvas onAdd={onAdd} disabled={live} />}
+      {nodes.length === 0 && <EmptyCanvas onAdd={onAdd} onDrop={onDrop} disabled={live} />}
       <TemplateGuide />
 
       {pending && (

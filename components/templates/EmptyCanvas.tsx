@@ -3,15 +3,33 @@
 import { LayoutTemplate, MousePointerClick } from "lucide-react";
 import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { TEMPLATES } from "@/lib/topology";
+import { DRAG_MIME } from "@/components/canvas/Palette";
 import { Button } from "@/components/ui/Button";
 import { loadTemplate } from "./load-template";
 import { TemplateCard } from "./TemplateCard";
 
 /** What an empty canvas offers: a template to start from, or the first nodes by hand. */
-export function EmptyCanvas({ onAdd, disabled }: { onAdd: (kind: NodeKind) => void; disabled: boolean }) {
+export function EmptyCanvas({
+  onAdd,
+  onDrop,
+  disabled,
+}: {
+  onAdd: (kind: NodeKind) => void;
+  /** The canvas's drop handler: a node or a file dropped on the gallery lands on the canvas below it. */
+  onDrop: (e: React.DragEvent) => void;
+  disabled: boolean;
+}) {
   return (
     <div className="pointer-events-none absolute inset-0 flex items-center justify-center overflow-y-auto p-6" data-testid="empty-state">
-      <div className="pointer-events-auto w-full max-w-[760px] rounded-2xl border border-zinc-200 bg-white/85 p-5 shadow-sm backdrop-blur-sm">
+      <div
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes("Files")) {
+            e.preventDefault();
+            e.dataTransfer.dropEffect = disabled ? "none" : "copy";
+          }
+        }}
+        onDrop={onDrop}
+        className="pointer-events-auto w-full max-w-[760px] rounded-2xl border border-zinc-200 bg-white/85 p-5 shadow-sm backdrop-blur-sm">
         <div className="flex items-center gap-2.5">
           <div className="flex size-8 items-center justify-center rounded-lg bg-zinc-900 text-white shadow-sm">
             <LayoutTemplate className="size-4" strokeWidth={1.75} />
