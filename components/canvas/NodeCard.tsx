@@ -8,12 +8,13 @@ import { type Node, NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { NodeStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { useProblems } from "@/components/state/problems";
 import { killNode, startNodeAgain } from "@/components/state/fault-actions";
-import { isLive, type RunPhase, useRunStore } from "@/components/state/run-store";
+import { isLive, useRunStore } from "@/components/state/run-store";
 import { Spinner } from "@/components/ui/Spinner";
 import { NodeStatusBadge } from "@/components/ui/status";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { formatBytes, formatCount, formatRate } from "@/components/ui/format";
 import { describeTraffic, describeWork } from "./describe";
+import { blockedReason, downReason } from "./process-text";
 
 /** The body shared by service and client nodes. */
 export function NodeCard({ node, selected }: { node: Node; selected: boolean }) {
@@ -85,9 +86,9 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
       </div>
 
       <div className="flex h-8 items-center gap-2 overflow-hidden rounded-b-xl border-t whitespace-nowrap border-zinc-100 bg-zinc-50/70 px-3 text-2xs text-zinc-500">
-        {down && runtime?.error ? (
-          <span className="truncate text-red-600" title={runtime.error}>
-            {runtime.error}
+        {down ? (
+          <span className="min-w-0 truncate pr-[88px] text-red-600" title={runtime?.error} data-testid={`down-reason-${node.id}`}>
+            {downReason(runtime?.error ?? "")}
           </span>
         ) : runtime && live ? (
           <>
@@ -113,19 +114,9 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
   );
 }
 
-/** Why the process button cannot act now, or null when it can. */
-function blockedReason(phase: RunPhase, status: NodeStatus): string | null {
-  if (phase === "starting") return "The run is still starting";
-  if (phase === "stopping") return "The run is stopping";
-  if (phase !== "running") return "Only while the run is up";
-  if (status === NodeStatus.STARTING || status === NodeStatus.RESTARTING) return "The process is starting";
-  if (status === NodeStatus.STOPPED) return "The process has stopped";
-  return null;
-}
-
 /**
- * Kill process / Start again, above the node's top-right corner: shown on hover
- * or selection while a run is up, and always while the node is down.
+ * Kill process / Start again, in the node's footer: shown on hover or selection
+ * while a run is up, and always while the node is down.
  */
 function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: NodeStatus; selected: boolean }) {
   const phase = useRunStore((s) => s.phase);
@@ -146,7 +137,7 @@ function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: N
   return (
     <div
       className={clsx(
-        "nodrag absolute right-0 bottom-full z-10 flex justify-end pb-1.5 transition-opacity",
+        "nodrag absolute right-1.5 bottom-1 z-10 flex justify-end rounded-md bg-zinc-50 pl-1 transition-opacity",
         down || selected || busy ? "opacity-100" : "pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100",
       )}
     >
@@ -161,7 +152,7 @@ function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: N
             void act();
           }}
           className={clsx(
-            "inline-flex h-6 items-center gap-1 rounded-md border bg-white px-2 text-2xs font-medium whitespace-nowrap shadow-sm transition-colors",
+            "inline-flex h-6 items-center gap-1 rounded-md border bg-white px-2 text-2xs font-medium whitespace-nowrap shadow-xs transition-colors",
             "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-60",
             down
               ? "border-emerald-300 text-emerald-700 enabled:hover:bg-emerald-50"

@@ -14,7 +14,9 @@ import { Tooltip } from "@/components/ui/Tooltip";
 import { badgeText, edgeCaption, liveBadge } from "./edge-text";
 
 const DOT_MS = 900;
-const MAX_DOTS = 6;
+const MAX_DOTS = 4;
+/** At high rates the dots are a sample: at most one batch per edge this often. */
+const DOT_GAP_MS = 220;
 
 interface Dot {
   key: number;
@@ -27,6 +29,7 @@ function useDots(edgeId: string): Dot[] {
   const hits = useRunStore((s) => s.edgeHits[edgeId]);
   const prev = useRef({ ok: 0, failed: 0 });
   const seq = useRef(0);
+  const lastSpawn = useRef(0);
   const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
   const [dots, setDots] = useState<Dot[]>([]);
 
@@ -46,8 +49,12 @@ function useDots(edgeId: string): Dot[] {
     const okNew = Math.max(0, hits.ok - prev.current.ok);
     const failedNew = Math.max(0, hits.failed - prev.current.failed);
     prev.current = hits;
-    const count = Math.min(okNew + failedNew, 3);
+    const count = Math.min(okNew + failedNew, 2);
     if (count === 0) return;
+    // Failures always show; successes are sampled so a busy edge does not repaint all the time.
+    const now = performance.now();
+    if (failedNew === 0 && now - lastSpawn.current < DOT_GAP_MS) return;
+    lastSpawn.current = now;
     const added: Dot[] = [];
     for (let i = 0; i < count; i++) {
       added.push({ key: ++seq.current, failed: i < Math.min(failedNew, count), delay: i * 140 });

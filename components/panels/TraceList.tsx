@@ -1,8 +1,8 @@
 "use client";
 
 import clsx from "clsx";
-import { ChevronRight } from "lucide-react";
-import { memo } from "react";
+import { ChevronRight, Pause } from "lucide-react";
+import { memo, useState } from "react";
 import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { loadTrace } from "@/components/state/run-actions";
 import { useRunStore } from "@/components/state/run-store";
@@ -12,6 +12,8 @@ import { SpanStatusIcon } from "@/components/ui/status";
 
 export function TraceList() {
   const traces = useRunStore((s) => s.traces);
+  // While the pointer is over the list it holds still, so a row can be clicked at any rate.
+  const [held, setHeld] = useState<TraceSummary[] | null>(null);
   const selected = useRunStore((s) => s.selectedTraceId);
   const phase = useRunStore((s) => s.phase);
 
@@ -22,16 +24,30 @@ export function TraceList() {
       </div>
     );
   }
+  const shown = held ?? traces;
+  const newer = held ? (held.length ? Math.max(0, traces.findIndex((t) => t.traceId === held[0].traceId)) : traces.length) : 0;
   return (
-    <div className="h-full overflow-y-auto" data-testid="trace-list">
+    <div
+      className="h-full overflow-y-auto"
+      data-testid="trace-list"
+      data-held={held ? "true" : "false"}
+      onPointerEnter={() => setHeld(traces)}
+      onPointerLeave={() => setHeld(null)}
+    >
       <div className="sticky top-0 z-10 grid grid-cols-[16px_1fr_64px_72px] gap-2 border-b border-zinc-100 bg-white/95 px-3 py-1.5 text-2xs font-medium text-zinc-400 backdrop-blur">
         <span />
-        <span>Path</span>
+        {held ? (
+          <span className="flex items-center gap-1 text-zinc-500">
+            <Pause className="size-3" /> Held while you point{newer > 0 ? ` · ${newer} newer` : ""}
+          </span>
+        ) : (
+          <span>Path</span>
+        )}
         <span className="text-right">Duration</span>
         <span className="text-right">Time</span>
       </div>
       <ul>
-        {traces.map((t) => (
+        {shown.map((t) => (
           <TraceRow key={t.traceId} trace={t} selected={t.traceId === selected} />
         ))}
       </ul>
