@@ -113,6 +113,20 @@ function Overview({ count, nodeCount, edgeCount, clientCount }: { count: number;
             <Kbd>Esc</Kbd>
           </li>
           <li className="flex items-center justify-between">
+            Undo, redo
+            <span className="flex gap-1">
+              <Kbd>Ctrl Z</Kbd>
+              <Kbd>Ctrl Shift Z</Kbd>
+            </span>
+          </li>
+          <li className="flex items-center justify-between">
+            Copy, paste nodes
+            <span className="flex gap-1">
+              <Kbd>Ctrl C</Kbd>
+              <Kbd>Ctrl V</Kbd>
+            </span>
+          </li>
+          <li className="flex items-center justify-between">
             Select several
             <span className="flex gap-1">
               <Kbd>Shift</Kbd>

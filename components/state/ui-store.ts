@@ -6,6 +6,8 @@
 import { create } from "zustand";
 
 const SNAP_KEY = "ipcplay.snap.v1";
+/** How long an information notice stays up. */
+const INFO_NOTICE_MS = 10_000;
 /** The snap grid matches the canvas's dot grid. */
 export const GRID_PX = 20;
 
@@ -68,6 +70,14 @@ export const useUiStore = create<UiState>()((set, get) => ({
     if (get().guideHeight !== guideHeight) set({ guideHeight });
   },
   requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
-  notify: (notice) => set({ notice }),
+  notify(notice) {
+    set({ notice });
+    // Information goes away on its own; warnings and errors wait to be read.
+    if (notice.tone === "info") {
+      setTimeout(() => {
+        if (get().notice === notice) set({ notice: null });
+      }, INFO_NOTICE_MS);
+    }
+  },
   dismissNotice: () => set({ notice: null }),
 }));
