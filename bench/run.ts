@@ -3,7 +3,7 @@
  * playground beside the raw library doing the same hop, measured in the same
  * run on the same machine, and their ratio. Target: ≤ 1.25× at p50.
  *
- * Options (env): BENCH_ITERATIONS (300), BENCH_WARMUP (50), BENCH_INTERVAL_MS (5),
+ * Options (env): BENCH_ITERATIONS (300), BENCH_WARMUP (50), BENCH_INTERVAL_MS (10),
  * BENCH_TRANSPORTS (rest,connect,queue,pubsub).
  */
 import { randomBytes } from "node:crypto";
@@ -18,7 +18,7 @@ import { summarize } from "./stats";
 const TARGET_P50_RATIO = 1.25;
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
 const warmup = Number(process.env.BENCH_WARMUP ?? 50);
-const intervalMs = Number(process.env.BENCH_INTERVAL_MS ?? 5);
+const intervalMs = Number(process.env.BENCH_INTERVAL_MS ?? 10);
 const transports = (process.env.BENCH_TRANSPORTS ?? "rest,connect,queue,pubsub").split(",") as BenchTransport[];
 
 const RAW_LABEL: Record<BenchTransport, string> = {
