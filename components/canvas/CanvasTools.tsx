@@ -12,11 +12,14 @@ import { useUiStore } from "@/components/state/ui-store";
 /** How the view fits a whole topology: room around it, never zoomed past 100 %. */
 export const FIT_VIEW = { padding: 0.3, maxZoom: 1 } as const;
 
+/** Room at the bottom for the minimap (100 px tall, 15 px from the edge), so no node starts under it. */
+const MINIMAP_CLEARANCE_PX = 128;
+
 /** Fit options that keep the drawing clear of the explanation strip, when it is open. */
 function fitBelowGuide(): FitViewOptions {
   const strip = useUiStore.getState().guideHeight;
   const padding: FitViewOptions["padding"] =
-    strip > 0 ? { top: `${strip + 36}px`, bottom: "48px", left: "48px", right: "48px" } : FIT_VIEW.padding;
+    strip > 0 ? { top: `${strip + 36}px`, bottom: `${MINIMAP_CLEARANCE_PX}px`, left: "48px", right: "48px" } : FIT_VIEW.padding;
   return { ...FIT_VIEW, padding, duration: 250 };
 }
 

@@ -5,6 +5,7 @@ import { useCallback, useRef, useState } from "react";
 import { selectTopology, useDocumentStore } from "@/components/state/document-store";
 import { shareUrl } from "@/components/state/open-topology";
 import { Button } from "@/components/ui/Button";
+import { useModKey } from "./HistoryButtons";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { formatCount } from "@/components/ui/format";
 import { useDismiss } from "@/components/ui/useDismiss";
@@ -40,6 +41,7 @@ export function ShareButton() {
 
 function SharePopover({ url, copied, onCopied }: { url: string; copied: Copied; onCopied: () => void }) {
   const input = useRef<HTMLInputElement>(null);
+  const mod = useModKey();
   return (
     <div
       role="dialog"
@@ -61,7 +63,7 @@ function SharePopover({ url, copied, onCopied }: { url: string; copied: Copied; 
             <span className="flex size-5 items-center justify-center rounded-full bg-zinc-100 text-zinc-600">
               <Link2 className="size-3.5" />
             </span>
-            Copy this link
+            Press {mod}+C to copy this link
           </>
         )}
         <span className="tabular ml-auto text-2xs font-normal text-zinc-500" data-testid="share-length">
