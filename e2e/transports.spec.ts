@@ -46,7 +46,7 @@ const shot = async (page: Page, name: string, testInfo: { attach: (n: string, o:
 };
 
 test("REST, Connect, queue and pub/sub in one chain; a killed consumer's queue fills and drains", async ({ page }, testInfo) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   await freshPage(page);
   const canvas = page.getByTestId("canvas");
 
@@ -78,7 +78,7 @@ test("REST, Connect, queue and pub/sub in one chain; a killed consumer's queue f
   await rename(page, "service-3", "Worker");
   await rename(page, "service-4", "Notifier");
   await page.getByTestId("node-client").click();
-  await page.getByTestId("field-rate").fill("10");
+  await page.getByTestId("field-rate").fill("8");
 
   // 3. Wire them, one transport per edge, through the picker.
   await connect(page, "client", "gateway", "rest");

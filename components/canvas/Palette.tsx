@@ -87,7 +87,7 @@ export function Palette({ onAdd, disabled }: { onAdd: (kind: NodeKind) => void; 
                   </span>
                   <span className="text-[10px] text-zinc-400">{s.line}</span>
                 </span>
-                <span className="block truncate text-2xs text-zinc-500">{s.legend}</span>
+                <span className="block text-2xs leading-snug text-zinc-500">{s.legend}</span>
               </span>
             </li>
           );

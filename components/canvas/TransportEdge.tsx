@@ -7,7 +7,7 @@ import { memo, useEffect, useRef, useState } from "react";
 import { type Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
 import { useProblems } from "@/components/state/problems";
-import { useRunStore } from "@/components/state/run-store";
+import { isLive, useRunStore } from "@/components/state/run-store";
 import { formatCount, formatMs } from "@/components/ui/format";
 import { transportStyle } from "@/components/ui/transport-style";
 import { Tooltip } from "@/components/ui/Tooltip";
@@ -111,12 +111,14 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const counters = useRunStore((s) => s.edgeCounters[id]);
   const hasRun = useRunStore((s) => s.phase !== "idle" && s.runId !== null);
+  const live = useRunStore((s) => isLive(s.phase));
   const problems = useProblems().edges.get(id);
   const serverFlag = useProblems().server;
   const select = useDocumentStore((s) => s.select);
   const dots = useDots(id);
   const caption = edge ? edgeCaption(edge) : "";
-  const badge = hasRun && edge ? liveBadge(edge.transport, counters) : null;
+  // Queue depth and subscribers describe live brokers; after Stop the summary has the totals.
+  const badge = live && edge ? liveBadge(edge.transport, counters) : null;
 
   return (
     <>

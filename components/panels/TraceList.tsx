@@ -34,7 +34,7 @@ export function TraceList() {
       onPointerEnter={() => setHeld(traces)}
       onPointerLeave={() => setHeld(null)}
     >
-      <div className="sticky top-0 z-10 grid grid-cols-[16px_1fr_64px_72px] gap-2 border-b border-zinc-100 bg-white/95 px-3 py-1.5 text-2xs font-medium text-zinc-400 backdrop-blur">
+      <div className="sticky top-0 z-10 grid grid-cols-[16px_1fr_64px_72px] gap-2 border-b border-zinc-100 bg-white px-3 py-1.5 text-2xs font-medium text-zinc-400">
         <span />
         {held ? (
           <span className="flex items-center gap-1 text-zinc-500">
@@ -59,7 +59,8 @@ const TraceRow = memo(function TraceRow({ trace, selected }: { trace: TraceSumma
   const selectTrace = useRunStore((s) => s.selectTrace);
   const path = trace.nodeIds.length ? trace.nodeIds : [trace.rootNodeId];
   return (
-    <li>
+    // Rows out of view skip layout and paint: the list gets a new row every few milliseconds.
+    <li className="[contain-intrinsic-size:auto_29px] [content-visibility:auto]">
       <button
         type="button"
         data-testid="trace-row"
