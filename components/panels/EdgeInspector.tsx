@@ -240,7 +240,7 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
                 kind="topic"
                 channel={pubsub.channel}
                 others={sharing}
-                text="Every subscriber of a topic gets each message."
+                text="Draw more edges on this topic to fan out: each subscriber gets its own copy."
               />
             </Section>
           );
