@@ -120,16 +120,17 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
  */
 function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: NodeStatus; selected: boolean }) {
   const phase = useRunStore((s) => s.phase);
-  const [busy, setBusy] = useState(false);
+  /** The action in flight: its label stays while the status changes under it. */
+  const [busy, setBusy] = useState<"kill" | "start" | null>(null);
   const down = status === NodeStatus.DOWN;
   const starting = status === NodeStatus.RESTARTING || status === NodeStatus.STARTING;
   const blocked = blockedReason(phase, status);
   const act = async () => {
-    setBusy(true);
+    setBusy(down ? "start" : "kill");
     try {
       await (down ? startNodeAgain(nodeId) : killNode(nodeId));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
   const label = down ? "Start again" : starting && phase === "running" ? "Starting…" : "Kill process";
@@ -138,7 +139,7 @@ function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: N
     <div
       className={clsx(
         "nodrag absolute right-1.5 bottom-1 z-10 flex justify-end rounded-md bg-zinc-50 pl-1 transition-opacity",
-        down || selected || busy ? "opacity-100" : "pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100",
+        down || starting || selected || busy ? "opacity-100" : "pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100",
       )}
     >
       <span title={title} className="inline-flex">
@@ -146,7 +147,7 @@ function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: N
           type="button"
           data-testid={`node-action-${nodeId}`}
           data-action={down ? "start" : "kill"}
-          disabled={!!blocked || busy}
+          disabled={!!blocked || busy !== null}
           onClick={(e) => {
             e.stopPropagation();
             void act();
@@ -166,7 +167,7 @@ function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: N
           ) : (
             <Power className="size-3" />
           )}
-          {busy && down ? "Starting…" : busy ? "Killing…" : label}
+          {busy === "start" ? "Starting…" : busy === "kill" ? "Killing…" : label}
         </button>
       </span>
     </div>
