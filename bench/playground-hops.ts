@@ -45,38 +45,37 @@ function hopLatency(transport: BenchTransport, spans: Span[]): number | undefine
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Sends `warmup + iterations` single messages, one every `intervalMs` (open
- * loop, as the raw side does), then reads each measured trace's spans.
- */
-export async function measurePlayground(
-  runs: RunManager,
-  transport: BenchTransport,
-  options: { iterations: number; warmup: number; intervalMs: number },
-): Promise<number[]> {
+export interface PlaygroundHop {
+  /** Sends `count` single messages one every `intervalMs` (open loop), then reads each one's hop latency. */
+  measure(count: number, intervalMs: number): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts a two-node run whose one edge is the transport under test. */
+export async function startPlaygroundHop(runs: RunManager, transport: BenchTransport): Promise<PlaygroundHop> {
   const { runId } = await runs.start(hopTopology(transport), { detach: false });
-  try {
-    const traceIds: string[] = [];
-    for (let i = 0; i < options.warmup + options.iterations; i++) {
-      const [traceId] = await runs.sendMessage(runId, "client", 1);
-      if (i >= options.warmup) traceIds.push(traceId);
-      await sleep(options.intervalMs);
-    }
-    const samples: number[] = [];
-    const deadline = Date.now() + 30_000;
-    for (const traceId of traceIds) {
-      for (;;) {
-        const latency = hopLatency(transport, runs.getTrace(runId, traceId));
-        if (latency !== undefined) {
-          samples.push(latency);
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`${transport}: trace ${traceId} never completed its hop`);
-        await sleep(20);
+  return {
+    async measure(count, intervalMs) {
+      const traceIds: string[] = [];
+      for (let i = 0; i < count; i++) {
+        traceIds.push(...(await runs.sendMessage(runId, "client", 1)));
+        await sleep(intervalMs);
       }
-    }
-    return samples;
-  } finally {
-    await runs.stop(runId);
-  }
+      const samples: number[] = [];
+      const deadline = Date.now() + 30_000;
+      for (const traceId of traceIds) {
+        for (;;) {
+          const latency = hopLatency(transport, runs.getTrace(runId, traceId));
+          if (latency !== undefined) {
+            samples.push(latency);
+            break;
+          }
+          if (Date.now() > deadline) throw new Error(`${transport}: trace ${traceId} never completed its hop`);
+          await sleep(20);
+        }
+      }
+      return samples;
+    },
+    stop: async () => void (await runs.stop(runId)),
+  };
 }

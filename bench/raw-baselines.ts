@@ -56,35 +56,24 @@ export async function startRawPeer(redisUrl: string, prefix: string): Promise<Ra
   };
 }
 
-/**
- * `warmup` unmeasured then `iterations` measured hops, one started every
- * `intervalMs` (open loop, as the playground side does); latencies in ms.
- */
-export async function measureRaw(
-  peer: RawPeer,
-  transport: BenchTransport,
-  iterations: number,
-  warmup: number,
-  intervalMs: number,
-): Promise<number[]> {
-  const hop = await rawHop(peer, transport);
-  try {
-    const pending: Promise<number>[] = [];
-    for (let i = 0; i < warmup + iterations; i++) {
-      const latency = hop.once();
-      if (i >= warmup) pending.push(latency);
-      else latency.catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-    return await Promise.all(pending);
-  } finally {
-    await hop.close();
-  }
+/** The raw side of one transport's hop, kept open across measuring rounds. */
+export async function startRawHop(peer: RawPeer, transport: BenchTransport): Promise<Hop> {
+  return rawHop(peer, transport);
 }
 
-interface Hop {
+export interface Hop {
   once(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** `count` hops, one started every `intervalMs` (open loop, as the playground side does); latencies in ms. */
+export async function measureRaw(hop: Hop, count: number, intervalMs: number): Promise<number[]> {
+  const pending: Promise<number>[] = [];
+  for (let i = 0; i < count; i++) {
+    pending.push(hop.once());
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return Promise.all(pending);
 }
 
 async function rawHop(peer: RawPeer, transport: BenchTransport): Promise<Hop> {

@@ -3,20 +3,24 @@
  * playground beside the raw library doing the same hop, measured in the same
  * run on the same machine, and their ratio. Target: ≤ 1.25× at p50.
  *
- * Options (env): BENCH_ITERATIONS (300), BENCH_WARMUP (50), BENCH_INTERVAL_MS (10),
- * BENCH_TRANSPORTS (rest,connect,queue,pubsub).
+ * The two sides take turns in ROUNDS blocks each, so a machine that gets
+ * busier or quieter during the run shifts both alike.
+ *
+ * Options (env): BENCH_ITERATIONS (500 per side), BENCH_WARMUP (50), BENCH_ROUNDS (5),
+ * BENCH_INTERVAL_MS (10), BENCH_TRANSPORTS (rest,connect,queue,pubsub).
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { resolveRedis } from "@/server/redis/resolve-redis";
 import { deleteRunKeys } from "@/server/redis/keys";
 import { createRunManager } from "@/server/runtime/orchestrator";
-import { measurePlayground } from "./playground-hops";
-import { measureRaw, startRawPeer, type BenchTransport } from "./raw-baselines";
+import { startPlaygroundHop } from "./playground-hops";
+import { measureRaw, startRawHop, startRawPeer, type BenchTransport } from "./raw-baselines";
 import { summarize } from "./stats";
 
 const TARGET_P50_RATIO = 1.25;
-const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 500);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const warmup = Number(process.env.BENCH_WARMUP ?? 50);
 const intervalMs = Number(process.env.BENCH_INTERVAL_MS ?? 10);
 const transports = (process.env.BENCH_TRANSPORTS ?? "rest,connect,queue,pubsub").split(",") as BenchTransport[];
@@ -30,6 +34,27 @@ const RAW_LABEL: Record<BenchTransport, string> = {
 
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
+/** Warm-up on both sides, then `rounds` alternating blocks of raw and playground hops. */
+async function measureInTurns(peer: Awaited<ReturnType<typeof startRawPeer>>, runs: ReturnType<typeof createRunManager>, transport: BenchTransport) {
+  const rawHop = await startRawHop(peer, transport);
+  const playgroundHop = await startPlaygroundHop(runs, transport);
+  try {
+    await measureRaw(rawHop, warmup, intervalMs);
+    await playgroundHop.measure(warmup, intervalMs);
+    const raw: number[] = [];
+    const playground: number[] = [];
+    const perRound = Math.ceil(iterations / rounds);
+    for (let round = 0; round < rounds; round++) {
+      raw.push(...(await measureRaw(rawHop, perRound, intervalMs)));
+      playground.push(...(await playgroundHop.measure(perRound, intervalMs)));
+    }
+    return { raw: summarize(raw), playground: summarize(playground) };
+  } finally {
+    await rawHop.close();
+    await playgroundHop.stop();
+  }
+}
+
 async function main() {
   const redis = await resolveRedis();
   const prefix = `ipcplay:bench-${randomBytes(4).toString("hex")}:`;
@@ -39,8 +64,7 @@ async function main() {
   let worst = 0;
   try {
     for (const transport of transports) {
-      const raw = summarize(await measureRaw(peer, transport, iterations, warmup, intervalMs));
-      const playground = summarize(await measurePlayground(runs, transport, { iterations, warmup, intervalMs }));
+      const { raw, playground } = await measureInTurns(peer, runs, transport);
       const ratioP50 = playground.p50 / raw.p50;
       worst = Math.max(worst, ratioP50);
       rows.push([
@@ -67,7 +91,9 @@ async function main() {
   const header = ["transport", "raw baseline", "raw p50", "raw p99", "playground p50", "playground p99", "p50 ratio", "p99 ratio", `≤${TARGET_P50_RATIO}×`];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
-  console.log(`\nOne hop, ${iterations} messages each after ${warmup} warm-up, one every ${intervalMs} ms, tracing on:\n`);
+  console.log(
+    `\nOne hop, ${iterations} messages per side after ${warmup} warm-up, in ${rounds} alternating rounds, one every ${intervalMs} ms, tracing on:\n`,
+  );
   console.log(line(header));
   console.log(line(widths.map((w) => "-".repeat(w))));
   for (const row of rows) console.log(line(row));
