@@ -78,12 +78,17 @@ const TraceRow = memo(function TraceRow({ trace, selected }: { trace: TraceSumma
         <SpanStatusIcon status={trace.status} />
         <span
           className="flex min-w-0 items-center gap-0.5 overflow-hidden font-mono text-2xs [mask-image:linear-gradient(to_right,black_85%,transparent)]"
-          title={path.join(" → ")}
+          title={trace.rootSeen ? path.join(" → ") : `in flight: its first spans have not arrived yet · ${path.join(" → ")}`}
         >
+          {!trace.rootSeen && (
+            <span data-testid="trace-in-flight" className="text-zinc-400">
+              …
+            </span>
+          )}
           {path.map((id, i) => (
             <span key={i} className="flex items-center gap-0.5">
-              {i > 0 && <ChevronRight className="size-3 shrink-0 text-zinc-300" />}
-              <span className={i === 0 ? "font-semibold text-zinc-900" : ""}>{id}</span>
+              {(i > 0 || !trace.rootSeen) && <ChevronRight className="size-3 shrink-0 text-zinc-300" />}
+              <span className={i === 0 && trace.rootSeen ? "font-semibold text-zinc-900" : ""}>{id}</span>
             </span>
           ))}
         </span>

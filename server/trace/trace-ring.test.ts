@@ -48,7 +48,13 @@ describe("trace summaries", () => {
       spanCount: 3,
       status: SpanStatus.TIMEOUT,
       nodeIds: ["client", "orders", "billing"],
+      rootSeen: true,
     });
+  });
+
+  it("says the root has not arrived while only a callee's spans are in", () => {
+    const partial = trace.filter((s) => s.spanId !== "a");
+    expect(summarizeTrace(partial)).toMatchObject({ rootSeen: false, nodeIds: ["orders", "billing"] });
   });
 });
 

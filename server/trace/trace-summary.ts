@@ -42,5 +42,6 @@ export function summarizeTrace(spans: readonly Span[]): TraceSummary {
     spanCount: spans.length,
     status,
     nodeIds,
+    rootSeen: spans.some((span) => span.parentSpanId === ""),
   });
 }
