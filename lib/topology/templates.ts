@@ -26,8 +26,8 @@ export interface Template {
  * card (216 px) plus room for the edge and its label between cards; both are
  * multiples of the canvas's 20 px snap grid.
  */
-export const COLUMN_PX = 340;
-export const ROW_PX = 140;
+export const COLUMN_PX = 360;
+export const ROW_PX = 200;
 
 interface NodeSpec {
   kind: NodeKind;
