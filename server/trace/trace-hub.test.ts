@@ -49,6 +49,14 @@ describe("TraceHub", () => {
     hub.close();
     expect(hub.edgeLatency("e", Date.now() + 10)).toMatchObject({ p50Ms: 10, p99Ms: 10, ratePerSecond: 1 });
   });
+
+  it("counts one publish to a shared channel for every edge of that channel", () => {
+    const hub = new TraceHub({ maxTraces: 10, emit: () => {} });
+    const publish = { kind: SpanKind.PRODUCER, transport: Transport.QUEUE, edgeId: "q1", durationMs: 3 };
+    hub.ingest([record("p", { ...publish, attributes: { "ipcplay.edges": "q1,q2" } })]);
+    hub.close();
+    for (const edgeId of ["q1", "q2"]) expect(hub.edgeLatency(edgeId, Date.now() + 10)).toMatchObject({ p50Ms: 3, ratePerSecond: 1 });
+  });
 });
 
 describe("CounterBook", () => {

@@ -42,7 +42,7 @@ export class TraceHub {
     this.ring.add(spans);
     for (const span of spans) {
       if (span.edgeId && (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER)) {
-        this.latency.add(span.edgeId, span.startUnixMs + span.durationMs, span.durationMs);
+        for (const edgeId of sentAlong(span)) this.latency.add(edgeId, span.startUnixMs + span.durationMs, span.durationMs);
       }
     }
     this.pending.push(...spans);
@@ -91,4 +91,14 @@ export class TraceHub {
       create(RunEventSchema, { event: { case: "spans", value: create(SpanBatchSchema, { spans, traces }) } }),
     );
   }
+}
+
+/**
+ * The edges one send span stands for: its own, or every edge of a shared queue
+ * channel or topic (one job or publish serves them all; the host lists them in
+ * `ipcplay.edges`).
+ */
+function sentAlong(span: Span): string[] {
+  const group = span.attributes["ipcplay.edges"];
+  return group ? group.split(",") : [span.edgeId];
 }
