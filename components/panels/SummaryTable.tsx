@@ -24,6 +24,7 @@ export function SummaryTable() {
         <span>
           <span className="tabular font-medium text-zinc-800">{formatCount(summary.traces)}</span> traces
         </span>
+        <span className="ml-auto">Latency percentiles: the caller's wait per send over the run's last 10 s (async edges: the hand-off)</span>
       </div>
       <table className="w-full max-w-[1100px] border-t border-zinc-100 text-xs">
         <thead className="text-2xs text-zinc-400">
@@ -64,9 +65,9 @@ export function SummaryTable() {
                 <td className={`${num} ${c.failed ? "text-red-600" : ""}`}>{formatCount(c.failed)}</td>
                 <td className={`${num} ${c.lost ? "text-red-600" : "text-zinc-400"}`}>{formatCount(c.lost)}</td>
                 <td className={`${num} ${c.deadLettered ? "text-red-600" : "text-zinc-400"}`}>{formatCount(c.deadLettered)}</td>
-                <td className={num}>{formatMs(c.p50Ms)}</td>
-                <td className={num}>{formatMs(c.p95Ms)}</td>
-                <td className={num}>{formatMs(c.p99Ms)}</td>
+                <td className={num}>{c.sent > 0 ? formatMs(c.p50Ms) : "—"}</td>
+                <td className={num}>{c.sent > 0 ? formatMs(c.p95Ms) : "—"}</td>
+                <td className={num}>{c.sent > 0 ? formatMs(c.p99Ms) : "—"}</td>
               </tr>
             );
           })}
