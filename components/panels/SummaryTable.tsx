@@ -24,7 +24,7 @@ export function SummaryTable() {
         <span>
           <span className="tabular font-medium text-zinc-800">{formatCount(summary.traces)}</span> traces
         </span>
-        <span className="ml-auto">Latency percentiles: the caller's wait per send over the run's last 10 s (async edges: the hand-off)</span>
+        <span className="ml-auto">Latency: the caller's wait per send over the whole run (queue and pub/sub: the hand-off to the broker)</span>
       </div>
       <table className="w-full max-w-[1100px] border-t border-zinc-100 text-xs">
         <thead className="text-2xs text-zinc-400">

@@ -131,7 +131,8 @@ export class LiveRun {
   summary(): RunSummary {
     return create(RunSummarySchema, {
       runId: this.runId,
-      edges: this.edgeCounters(),
+      // Percentiles of the whole run: the live window only covers the last seconds.
+      edges: this.edgeCounters().map((counters) => ({ ...counters, ...this.traces.edgeLatencyOverRun(counters.edgeId) })),
       traces: this.traces.traceCount,
       durationMs: (this.stoppedAt ?? Date.now()) - this.startedAt,
     });

@@ -9,6 +9,11 @@ export const LATENCY_WINDOW_MS = 10_000;
 export const RATE_WINDOW_MS = 1_000;
 /** Samples kept per edge; at the rate cap this is more than the window holds. */
 const MAX_SAMPLES_PER_EDGE = 20_000;
+/**
+ * Whole-run percentiles read a uniform sample of every send (reservoir
+ * sampling): exact up to this many sends per edge, an unbiased sample after.
+ */
+export const RUN_RESERVOIR_SIZE = 10_000;
 
 export interface EdgeLatencyStats {
   ratePerSecond: number;
@@ -33,14 +38,38 @@ export function percentile(sortedAscending: readonly number[], p: number): numbe
   return sortedAscending[Math.min(sortedAscending.length, Math.max(1, rank)) - 1];
 }
 
+interface Reservoir {
+  seen: number;
+  kept: number[];
+}
+
 export class EdgeLatencyWindow {
   private readonly samples = new Map<string, Sample[]>();
+  private readonly wholeRun = new Map<string, Reservoir>();
+
+  /** `random` is injectable so tests of the reservoir are repeatable. */
+  constructor(private readonly random: () => number = Math.random) {}
 
   add(edgeId: string, endedAtMs: number, durationMs: number): void {
     let list = this.samples.get(edgeId);
     if (!list) this.samples.set(edgeId, (list = []));
     list.push({ at: endedAtMs, durationMs });
     if (list.length > MAX_SAMPLES_PER_EDGE) list.splice(0, list.length - MAX_SAMPLES_PER_EDGE);
+
+    let reservoir = this.wholeRun.get(edgeId);
+    if (!reservoir) this.wholeRun.set(edgeId, (reservoir = { seen: 0, kept: [] }));
+    reservoir.seen++;
+    if (reservoir.kept.length < RUN_RESERVOIR_SIZE) reservoir.kept.push(durationMs);
+    else {
+      const slot = Math.floor(this.random() * reservoir.seen);
+      if (slot < RUN_RESERVOIR_SIZE) reservoir.kept[slot] = durationMs;
+    }
+  }
+
+  /** Percentiles over every send of the run so far (for the summary at Stop). */
+  runStats(edgeId: string): Omit<EdgeLatencyStats, "ratePerSecond"> {
+    const durations = [...(this.wholeRun.get(edgeId)?.kept ?? [])].sort((a, b) => a - b);
+    return { p50Ms: percentile(durations, 50), p95Ms: percentile(durations, 95), p99Ms: percentile(durations, 99) };
   }
 
   stats(edgeId: string, nowMs: number): EdgeLatencyStats {

@@ -63,6 +63,11 @@ export class TraceHub {
     return this.latency.stats(edgeId, nowMs);
   }
 
+  /** Percentiles over the whole run, not just the recent window. */
+  edgeLatencyOverRun(edgeId: string): Omit<EdgeLatencyStats, "ratePerSecond"> {
+    return this.latency.runStats(edgeId);
+  }
+
   get traceCount(): number {
     return this.ring.size;
   }

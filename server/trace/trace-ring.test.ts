@@ -3,7 +3,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { SpanSchema, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { TraceRing } from "./trace-ring";
 import { causalOrder, summarizeTrace } from "./trace-summary";
-import { EdgeLatencyWindow, LATENCY_WINDOW_MS, percentile } from "./edge-latency";
+import { EdgeLatencyWindow, LATENCY_WINDOW_MS, percentile, RUN_RESERVOIR_SIZE } from "./edge-latency";
 
 const span = (fields: MessageInitShape<typeof SpanSchema>): Span => create(SpanSchema, { status: SpanStatus.OK, ...fields });
 
@@ -74,5 +74,23 @@ describe("edge latency", () => {
     for (let i = 0; i < 4; i++) window.add("e", now - 100 * i, 10);
     expect(window.stats("e", now)).toEqual({ ratePerSecond: 4, p50Ms: 10, p95Ms: 30, p99Ms: 30 });
     expect(window.stats("unknown", now)).toEqual({ ratePerSecond: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 });
+  });
+
+  it("keeps whole-run percentiles after the window has moved on", () => {
+    const window = new EdgeLatencyWindow();
+    for (let i = 1; i <= 100; i++) window.add("e", 1_000 + i, i);
+    expect(window.stats("e", 1_000_000).p50Ms).toBe(0);
+    expect(window.runStats("e")).toEqual({ p50Ms: 50, p95Ms: 95, p99Ms: 99 });
+  });
+
+  it("samples every send alike once the run reservoir is full", () => {
+    let seed = 1;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const window = new EdgeLatencyWindow(random);
+    // Three equal thirds of 1, 2 and 3 ms. Keeping only the first sends would
+    // give p95 = 1; keeping only the last, p50 = 3; a fair sample gives 2 and 3.
+    const sends = RUN_RESERVOIR_SIZE * 3;
+    for (let i = 0; i < sends; i++) window.add("e", i, 1 + Math.floor((3 * i) / sends));
+    expect(window.runStats("e")).toMatchObject({ p50Ms: 2, p95Ms: 3 });
   });
 });
