@@ -13,6 +13,8 @@ import { createConnectTransport, Http2SessionManager } from "@connectrpc/connect
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { CallRequestSchema, SimService } from "@/lib/gen/ipcplay/v1/sim_pb";
+import { DEFAULTS } from "@/lib/topology/limits";
+import { REMOVE_ON_COMPLETE, REMOVE_ON_FAIL } from "@/server/host/transports/queue";
 import { nowMs } from "./clock";
 import type { PeerConfig, PeerMessage } from "./raw-peer";
 
@@ -122,7 +124,13 @@ async function rawHop(peer: RawPeer, transport: BenchTransport): Promise<Hop> {
       return {
         once: async () => {
           const arrived = peer.nextArrival("queue");
-          await queue.add("hop", { sentAt: nowMs(), payload: "x".repeat(128) }, { removeOnComplete: true, removeOnFail: true });
+          await queue.add("hop", { sentAt: nowMs(), payload: "x".repeat(128) }, {
+            // The job options a default queue edge uses.
+            attempts: DEFAULTS.queueAttempts,
+            backoff: { type: "exponential", delay: DEFAULTS.queueBackoffMs },
+            removeOnComplete: REMOVE_ON_COMPLETE,
+            removeOnFail: REMOVE_ON_FAIL,
+          });
           return arrived;
         },
         close: async () => {

@@ -12,6 +12,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { CallResponseSchema, SimService } from "@/lib/gen/ipcplay/v1/sim_pb";
+import { DEFAULTS } from "@/lib/topology/limits";
+import { LOCK_DURATION_MS, STALLED_INTERVAL_MS } from "@/server/host/transports/queue";
 import { nowMs } from "./clock";
 
 export interface PeerConfig {
@@ -46,7 +48,14 @@ process.once("message", async (config: PeerConfig) => {
   const worker = new Worker(
     config.queueName,
     async (job) => send({ type: "arrived", transport: "queue", latencyMs: nowMs() - (job.data as { sentAt: number }).sentAt }),
-    { connection: new Redis(config.redisUrl, { maxRetriesPerRequest: null }), prefix: config.prefix, concurrency: 1 },
+    // Configured as a playground worker with default settings is: the same hop, minus the playground.
+    {
+      connection: new Redis(config.redisUrl, { maxRetriesPerRequest: null }),
+      prefix: config.prefix,
+      concurrency: DEFAULTS.concurrency,
+      lockDuration: LOCK_DURATION_MS,
+      stalledInterval: STALLED_INTERVAL_MS,
+    },
   );
   await worker.waitUntilReady();
 

@@ -44,9 +44,9 @@ export const LOCK_DURATION_MS = 4_000;
 /** How often a worker looks for jobs whose lock expired (their worker died). */
 export const STALLED_INTERVAL_MS = 1_000;
 /** Completed jobs kept per queue (the rest are removed as new ones complete). */
-const REMOVE_ON_COMPLETE = { count: 100 };
+export const REMOVE_ON_COMPLETE = { count: 100 };
 /** Dead letters kept per queue, for inspection with BullMQ tools. */
-const REMOVE_ON_FAIL = { count: 1_000 };
+export const REMOVE_ON_FAIL = { count: 1_000 };
 const JOB_NAME = "message";
 /** Suffix of the error a failed attempt throws: ` @<unix ms>`, the time of the failure. */
 const FAILED_AT = / @(\d+)$/;
