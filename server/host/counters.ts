@@ -2,7 +2,7 @@
  * This process's share of the per-edge counts and its own load, cumulative
  * since it started. The host reports a snapshot every COUNTERS_REPORT_MS.
  */
-import type { EdgeCounts, NodeCounts } from "@/server/runtime/child-messages";
+import type { EdgeCounts, NodeCounts } from "@/server/ipc/host-messages";
 
 export const COUNTERS_REPORT_MS = 500;
 

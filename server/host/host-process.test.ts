@@ -8,7 +8,7 @@ import path from "node:path";
 import { create, toJson } from "@bufbuild/protobuf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EdgeSchema, NodeKind, NodeSchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
-import type { ChildMessage, HostConfig, ParentMessage } from "@/server/runtime/child-messages";
+import type { ChildMessage, HostConfig, ParentMessage } from "@/server/ipc/host-messages";
 import { buildHostBundle } from "@/server/runtime/test-support";
 
 const BUNDLE = path.resolve(import.meta.dirname, "../../dist/host.mjs");

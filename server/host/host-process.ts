@@ -2,7 +2,7 @@
  * The process side of a service host: reads ParentMessages, drives the
  * ServiceHost, and makes sure the process never outlives its parent.
  */
-import { isParentMessage, type ParentMessage } from "@/server/runtime/child-messages";
+import { isParentMessage, type ParentMessage } from "@/server/ipc/host-messages";
 import { sendToParent } from "./parent-channel";
 import { ServiceHost } from "./service-host";
 

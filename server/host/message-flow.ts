@@ -21,7 +21,7 @@
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
-import type { SpanRecord } from "@/server/runtime/child-messages";
+import type { SpanRecord } from "@/server/ipc/host-messages";
 import { newSpanId, newTraceId } from "@/server/trace/trace-context";
 import { ConcurrencyLimiter, createFanOut, sampleWorkMs, shouldFail, type Random } from "./behavior";
 import type { HostCounters } from "./counters";

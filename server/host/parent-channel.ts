@@ -2,7 +2,7 @@
  * The child's end of the fork IPC channel: typed sends to the parent that are
  * dropped (not thrown) once the parent is gone — the host is exiting then anyway.
  */
-import type { ChildMessage } from "@/server/runtime/child-messages";
+import type { ChildMessage } from "@/server/ipc/host-messages";
 
 export function sendToParent(message: ChildMessage): Promise<void> {
   return new Promise((resolve) => {

@@ -5,7 +5,7 @@
  */
 import { fromJson } from "@bufbuild/protobuf";
 import { EdgeSchema, NodeSchema, type Edge, type Node, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
-import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/runtime/child-messages";
+import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/ipc/host-messages";
 import { runKeys } from "@/server/redis/keys";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
 import { MessageFlow, type OutgoingEdge } from "./message-flow";

@@ -3,7 +3,7 @@
  * batches: every SPAN_FLUSH_MS or as soon as SPAN_BATCH_MAX are waiting, so a
  * busy service sends a few IPC messages a second instead of one per span.
  */
-import type { SpanRecord } from "@/server/runtime/child-messages";
+import type { SpanRecord } from "@/server/ipc/host-messages";
 
 export const SPAN_FLUSH_MS = 50;
 export const SPAN_BATCH_MAX = 200;

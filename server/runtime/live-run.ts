@@ -20,7 +20,7 @@ import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { CounterBook } from "@/server/trace/counter-book";
 import { RunEvents } from "@/server/trace/run-events";
 import { TraceHub } from "@/server/trace/trace-hub";
-import type { HostConfig, NodeAddress, NodeCounts, NodePorts } from "./child-messages";
+import type { HostConfig, NodeAddress, NodeCounts, NodePorts } from "@/server/ipc/host-messages";
 import type { NodeProcess } from "./node-process";
 
 /** One node of a run and the process currently behind it. */

@@ -12,7 +12,7 @@ import {
   type LogLevel,
   type NodePorts,
   type ParentMessage,
-} from "./child-messages";
+} from "@/server/ipc/host-messages";
 
 /** How long a host gets to close its listeners and exit after `shutdown`. */
 export const SHUTDOWN_GRACE_MS = 2_000;

@@ -26,7 +26,7 @@ import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import { deleteRunKeys } from "@/server/redis/keys";
 import { newTraceId } from "@/server/trace/trace-context";
-import type { ChildMessage, LogLevel } from "./child-messages";
+import type { ChildMessage, LogLevel } from "@/server/ipc/host-messages";
 import { LiveRun, type NodeSlot } from "./live-run";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
 import { planRun } from "./plan";

@@ -7,7 +7,7 @@ import { toJson } from "@bufbuild/protobuf";
 import { EdgeSchema, NodeSchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { runKeys } from "@/server/redis/keys";
-import type { HostConfig } from "./child-messages";
+import type { HostConfig } from "@/server/ipc/host-messages";
 
 export interface RunPlan {
   runId: string;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { POLL, pubsubEdge, runHarness, topologyOf } from "@/server/host/transports/test-harness";
+import { POLL, pubsubEdge, runHarness, topologyOf } from "./transport-harness";
 import { runKeys } from "@/server/redis/keys";
 
 const run = runHarness();

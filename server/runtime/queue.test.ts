@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { FaultKind, NodeStatus, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { POLL, queueEdge, restEdge, runHarness, topologyOf } from "@/server/host/transports/test-harness";
+import { POLL, queueEdge, restEdge, runHarness, topologyOf } from "./transport-harness";
 
 const run = runHarness();
 

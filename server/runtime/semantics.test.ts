@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { redisOptionsFromUrl } from "@/server/host/transports/channel-groups";
-import { POLL, pubsubEdge, queueEdge, restEdge, runHarness, topologyOf } from "@/server/host/transports/test-harness";
+import { POLL, pubsubEdge, queueEdge, restEdge, runHarness, topologyOf } from "./transport-harness";
 import { runKeys } from "@/server/redis/keys";
 import { TEST_REDIS_URL } from "./test-support";
 

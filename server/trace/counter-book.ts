@@ -3,7 +3,7 @@
  * share since it started; when a process is replaced (a killed node started
  * again) its last report is folded into a base, so counts never go backwards.
  */
-import type { EdgeCounts, EdgeGauges } from "@/server/runtime/child-messages";
+import type { EdgeCounts, EdgeGauges } from "@/server/ipc/host-messages";
 
 type Totals = Omit<EdgeCounts, "edgeId">;
 

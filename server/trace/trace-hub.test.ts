@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SpanKind, SpanStatus, type RunEvent } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
-import type { SpanRecord } from "@/server/runtime/child-messages";
+import type { SpanRecord } from "@/server/ipc/host-messages";
 import { CounterBook } from "./counter-book";
 import { SPAN_BATCH_INTERVAL_MS, TraceHub } from "./trace-hub";
 

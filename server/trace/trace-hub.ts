@@ -13,7 +13,7 @@ import {
   type Span,
   type TraceSummary,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { SpanRecord } from "@/server/runtime/child-messages";
+import type { SpanRecord } from "@/server/ipc/host-messages";
 import { EdgeLatencyWindow, type EdgeLatencyStats } from "./edge-latency";
 import { TraceRing } from "./trace-ring";
 import { causalOrder, summarizeTrace } from "./trace-summary";

@@ -14,7 +14,7 @@
 import { fromJson } from "@bufbuild/protobuf";
 import { EdgeSchema, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
-import type { HostConfig } from "@/server/runtime/child-messages";
+import type { HostConfig } from "@/server/ipc/host-messages";
 import { formatTraceparent } from "@/server/trace/trace-context";
 import type { OutboundMessage } from "./transport";
 

@@ -16,7 +16,7 @@
  */
 import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { EdgeCounts, EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts, SpanRecord } from "@/server/runtime/child-messages";
+import type { EdgeCounts, EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts, SpanRecord } from "@/server/ipc/host-messages";
 import type { RunKeys } from "@/server/redis/keys";
 import type { TraceParent } from "@/server/trace/trace-context";
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/playground.proto.
  */
 export const file_ipcplay_v1_playground: GenFile = /*@__PURE__*/
-  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkikwEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAEiNwoTSW5qZWN0RmF1bHRSZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iRQoRQ2xlYXJGYXVsdFJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDwoHZWRnZV9pZBgDIAEoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQiyAEKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDSJUCgpRdWV1ZURlcHRoEg8KB3dhaXRpbmcYASABKA0SDgoGYWN0aXZlGAIgASgNEg8KB2RlbGF5ZWQYAyABKA0SFAoMZGVhZF9sZXR0ZXJzGAQgASgNIosCCgxFZGdlQ291bnRlcnMSDwoHZWRnZV9pZBgBIAEoCRIMCgRzZW50GAIgASgNEhEKCWRlbGl2ZXJlZBgDIAEoDRIOCgZmYWlsZWQYBCABKA0SDAoEbG9zdBgFIAEoDRIVCg1kZWFkX2xldHRlcmVkGAYgASgNEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIOCgZwNTBfbXMYCCABKAESDgoGcDk1X21zGAkgASgBEg4KBnA5OV9tcxgKIAEoARIlCgVxdWV1ZRgLIAEoCzIWLmlwY3BsYXkudjEuUXVldWVEZXB0aBITCgtzdWJzY3JpYmVycxgMIAEoDRIPCgdyZXRyaWVzGA0gASgNIvYBCgdSdW5JbmZvEg4KBnJ1bl9pZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlwY3BsYXkudjEuUnVuU3RhdGUSJgoFbm9kZXMYAyADKAsyFy5pcGNwbGF5LnYxLk5vZGVSdW50aW1lEicKBWVkZ2VzGAQgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSFwoPc3RhcnRlZF91bml4X21zGAUgASgBEg0KBWVycm9yGAYgASgJEhQKDHJlZGlzX3ByZWZpeBgHIAEoCRIXCg9leHBpcmVzX3VuaXhfbXMYCCABKAESDgoGdHJhY2VzGAkgASgNImoKClJ1blN1bW1hcnkSDgoGcnVuX2lkGAEgASgJEicKBWVkZ2VzGAIgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSDgoGdHJhY2VzGAMgASgNEhMKC2R1cmF0aW9uX21zGAQgASgBIr8DCgRTcGFuEhAKCHRyYWNlX2lkGAEgASgJEg8KB3NwYW5faWQYAiABKAkSFgoOcGFyZW50X3NwYW5faWQYAyABKAkSDwoHbm9kZV9pZBgEIAEoCRILCgNwaWQYBSABKA0SDwoHZWRnZV9pZBgGIAEoCRIoCgl0cmFuc3BvcnQYByABKA4yFS5pcGNwbGF5LnYxLlRyYW5zcG9ydBIiCgRraW5kGAggASgOMhQuaXBjcGxheS52MS5TcGFuS2luZBIMCgRuYW1lGAkgASgJEhUKDXN0YXJ0X3VuaXhfbXMYCiABKAESEwoLZHVyYXRpb25fbXMYCyABKAESJgoGc3RhdHVzGAwgASgOMhYuaXBjcGxheS52MS5TcGFuU3RhdHVzEhYKDnN0YXR1c19tZXNzYWdlGA0gASgJEjQKCmF0dHJpYnV0ZXMYDiADKAsyIC5pcGNwbGF5LnYxLlNwYW4uQXR0cmlidXRlc0VudHJ5EgsKA2hvcBgPIAEoDRIPCgdhdHRlbXB0GBAgASgNGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIsMBCgxUcmFjZVN1bW1hcnkSEAoIdHJhY2VfaWQYASABKAkSFAoMcm9vdF9ub2RlX2lkGAIgASgJEhUKDXN0YXJ0X3VuaXhfbXMYAyABKAESEwoLZHVyYXRpb25fbXMYBCABKAESEgoKc3Bhbl9jb3VudBgFIAEoDRImCgZzdGF0dXMYBiABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSEAoIbm9kZV9pZHMYByADKAkSEQoJcm9vdF9zZWVuGAggASgIIksKB0xvZ0xpbmUSDwoHdW5peF9tcxgBIAEoARIPCgdub2RlX2lkGAIgASgJEg0KBWxldmVsGAMgASgJEg8KB21lc3NhZ2UYBCABKAkirgEKCFJ1bkV2ZW50EiIKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mb0gAEiYKBXNwYW5zGAIgASgLMhUuaXBjcGxheS52MS5TcGFuQmF0Y2hIABIiCgNsb2cYAyABKAsyEy5pcGNwbGF5LnYxLkxvZ0xpbmVIABIpCgdzdW1tYXJ5GAQgASgLMhYuaXBjcGxheS52MS5SdW5TdW1tYXJ5SABCBwoFZXZlbnQiVgoJU3BhbkJhdGNoEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuEigKBnRyYWNlcxgCIAMoCzIYLmlwY3BsYXkudjEuVHJhY2VTdW1tYXJ5KpsBCglGYXVsdEtpbmQSGgoWRkFVTFRfS0lORF9VTlNQRUNJRklFRBAAEhMKD0ZBVUxUX0tJTkRfS0lMTBABEhQKEEZBVUxUX0tJTkRfUEFVU0UQAhIWChJGQVVMVF9LSU5EX0xBVEVOQ1kQAxIVChFGQVVMVF9LSU5EX0VSUk9SUxAEEhgKFEZBVUxUX0tJTkRfUEFSVElUSU9OEAUqmQEKCFJ1blN0YXRlEhkKFVJVTl9TVEFURV9VTlNQRUNJRklFRBAAEhYKElJVTl9TVEFURV9TVEFSVElORxABEhUKEVJVTl9TVEFURV9SVU5OSU5HEAISFgoSUlVOX1NUQVRFX1NUT1BQSU5HEAMSFQoRUlVOX1NUQVRFX1NUT1BQRUQQBBIUChBSVU5fU1RBVEVfRkFJTEVEEAUqugEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChROT0RFX1NUQVRVU19TVEFSVElORxABEhIKDk5PREVfU1RBVFVTX1VQEAISFAoQTk9ERV9TVEFUVVNfRE9XThADEhoKFk5PREVfU1RBVFVTX1JFU1RBUlRJTkcQBBIWChJOT0RFX1NUQVRVU19QQVVTRUQQBRIXChNOT0RFX1NUQVRVU19TVE9QUEVEEAYqmQEKCFNwYW5LaW5kEhkKFVNQQU5fS0lORF9VTlNQRUNJRklFRBAAEhYKElNQQU5fS0lORF9JTlRFUk5BTBABEhQKEFNQQU5fS0lORF9TRVJWRVIQAhIUChBTUEFOX0tJTkRfQ0xJRU5UEAMSFgoSU1BBTl9LSU5EX1BST0RVQ0VSEAQSFgoSU1BBTl9LSU5EX0NPTlNVTUVSEAUqwgEKClNwYW5TdGF0dXMSGwoXU1BBTl9TVEFUVVNfVU5TUEVDSUZJRUQQABISCg5TUEFOX1NUQVRVU19PSxABEhUKEVNQQU5fU1RBVFVTX0VSUk9SEAISFwoTU1BBTl9TVEFUVVNfVElNRU9VVBADEhsKF1NQQU5fU1RBVFVTX1VOQVZBSUxBQkxFEAQSGQoVU1BBTl9TVEFUVVNfSE9QX0xJTUlUEAUSGwoXU1BBTl9TVEFUVVNfREVBRF9MRVRURVIQBjKcBgoRUGxheWdyb3VuZFNlcnZpY2USXwoQVmFsaWRhdGVUb3BvbG9neRIjLmlwY3BsYXkudjEuVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QaJC5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZSIAEkcKCFN0YXJ0UnVuEhsuaXBjcGxheS52MS5TdGFydFJ1blJlcXVlc3QaHC5pcGNwbGF5LnYxLlN0YXJ0UnVuUmVzcG9uc2UiABJECgdTdG9wUnVuEhouaXBjcGxheS52MS5TdG9wUnVuUmVxdWVzdBobLmlwY3BsYXkudjEuU3RvcFJ1blJlc3BvbnNlIgASQQoGR2V0UnVuEhkuaXBjcGxheS52MS5HZXRSdW5SZXF1ZXN0GhouaXBjcGxheS52MS5HZXRSdW5SZXNwb25zZSIAElAKC1NlbmRNZXNzYWdlEh4uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlcXVlc3QaHy5pcGNwbGF5LnYxLlNlbmRNZXNzYWdlUmVzcG9uc2UiABJHCghHZXRUcmFjZRIbLmlwY3BsYXkudjEuR2V0VHJhY2VSZXF1ZXN0GhwuaXBjcGxheS52MS5HZXRUcmFjZVJlc3BvbnNlIgASTQoKTGlzdFRyYWNlcxIdLmlwY3BsYXkudjEuTGlzdFRyYWNlc1JlcXVlc3QaHi5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXNwb25zZSIAElAKC0luamVjdEZhdWx0Eh4uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlcXVlc3QaHy5pcGNwbGF5LnYxLkluamVjdEZhdWx0UmVzcG9uc2UiABJNCgpDbGVhckZhdWx0Eh0uaXBjcGxheS52MS5DbGVhckZhdWx0UmVxdWVzdBoeLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlc3BvbnNlIgASSQoIV2F0Y2hSdW4SGy5pcGNwbGF5LnYxLldhdGNoUnVuUmVxdWVzdBocLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXNwb25zZSIAMAFiBnByb3RvMw", [file_ipcplay_v1_topology]);
+  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkikwEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAEiNwoTSW5qZWN0RmF1bHRSZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iRQoRQ2xlYXJGYXVsdFJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDwoHZWRnZV9pZBgDIAEoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQiggIKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDRInCgV1c2FnZRgKIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEg8KB3dhaXRpbmcYCyABKA0iNgoMUHJvY2Vzc1VzYWdlEhMKC2NwdV9wZXJjZW50GAEgASgBEhEKCXJzc19ieXRlcxgCIAEoASK1AQoLTWFjaGluZUxvYWQSDQoFY29yZXMYASABKA0SEwoLY3B1X3BlcmNlbnQYAiABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYAyABKAESGgoSbWVtb3J5X3RvdGFsX2J5dGVzGAQgASgBEigKBnNlcnZlchgFIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEgwKBGJ1c3kYBiABKAgSEwoLYnVzeV9yZWFzb24YByABKAkigQEKDVRyYWNlU2FtcGxpbmcSDwoHc3RhcnRlZBgBIAEoDRIPCgdzYW1wbGVkGAIgASgNEgwKBGtlcHQYAyABKA0SDgoGb25lX2luGAQgASgNEhkKEWJ1ZGdldF9wZXJfc2Vjb25kGAUgASgNEhUKDWRyb3BwZWRfc3BhbnMYBiABKA0iVAoKUXVldWVEZXB0aBIPCgd3YWl0aW5nGAEgASgNEg4KBmFjdGl2ZRgCIAEoDRIPCgdkZWxheWVkGAMgASgNEhQKDGRlYWRfbGV0dGVycxgEIAEoDSLYAgoMRWRnZUNvdW50ZXJzEg8KB2VkZ2VfaWQYASABKAkSDAoEc2VudBgCIAEoDRIRCglkZWxpdmVyZWQYAyABKA0SDgoGZmFpbGVkGAQgASgNEgwKBGxvc3QYBSABKA0SFQoNZGVhZF9sZXR0ZXJlZBgGIAEoDRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDgoGcDUwX21zGAggASgBEg4KBnA5NV9tcxgJIAEoARIOCgZwOTlfbXMYCiABKAESJQoFcXVldWUYCyABKAsyFi5pcGNwbGF5LnYxLlF1ZXVlRGVwdGgSEwoLc3Vic2NyaWJlcnMYDCABKA0SDwoHcmV0cmllcxgNIAEoDRIMCgRzaGVkGA4gASgNEhMKC3dhaXRfcDUwX21zGA8gASgBEhMKC3dhaXRfcDk1X21zGBAgASgBEhMKC3dhaXRfcDk5X21zGBEgASgBIs0CCgdSdW5JbmZvEg4KBnJ1bl9pZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlwY3BsYXkudjEuUnVuU3RhdGUSJgoFbm9kZXMYAyADKAsyFy5pcGNwbGF5LnYxLk5vZGVSdW50aW1lEicKBWVkZ2VzGAQgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSFwoPc3RhcnRlZF91bml4X21zGAUgASgBEg0KBWVycm9yGAYgASgJEhQKDHJlZGlzX3ByZWZpeBgHIAEoCRIXCg9leHBpcmVzX3VuaXhfbXMYCCABKAESDgoGdHJhY2VzGAkgASgNEisKCHNhbXBsaW5nGAogASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEigKB21hY2hpbmUYCyABKAsyFy5pcGNwbGF5LnYxLk1hY2hpbmVMb2FkIpcBCgpSdW5TdW1tYXJ5Eg4KBnJ1bl9pZBgBIAEoCRInCgVlZGdlcxgCIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEg4KBnRyYWNlcxgDIAEoDRITCgtkdXJhdGlvbl9tcxgEIAEoARIrCghzYW1wbGluZxgFIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZyK/AwoEU3BhbhIQCgh0cmFjZV9pZBgBIAEoCRIPCgdzcGFuX2lkGAIgASgJEhYKDnBhcmVudF9zcGFuX2lkGAMgASgJEg8KB25vZGVfaWQYBCABKAkSCwoDcGlkGAUgASgNEg8KB2VkZ2VfaWQYBiABKAkSKAoJdHJhbnNwb3J0GAcgASgOMhUuaXBjcGxheS52MS5UcmFuc3BvcnQSIgoEa2luZBgIIAEoDjIULmlwY3BsYXkudjEuU3BhbktpbmQSDAoEbmFtZRgJIAEoCRIVCg1zdGFydF91bml4X21zGAogASgBEhMKC2R1cmF0aW9uX21zGAsgASgBEiYKBnN0YXR1cxgMIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIWCg5zdGF0dXNfbWVzc2FnZRgNIAEoCRI0CgphdHRyaWJ1dGVzGA4gAygLMiAuaXBjcGxheS52MS5TcGFuLkF0dHJpYnV0ZXNFbnRyeRILCgNob3AYDyABKA0SDwoHYXR0ZW1wdBgQIAEoDRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLDAQoMVHJhY2VTdW1tYXJ5EhAKCHRyYWNlX2lkGAEgASgJEhQKDHJvb3Rfbm9kZV9pZBgCIAEoCRIVCg1zdGFydF91bml4X21zGAMgASgBEhMKC2R1cmF0aW9uX21zGAQgASgBEhIKCnNwYW5fY291bnQYBSABKA0SJgoGc3RhdHVzGAYgASgOMhYuaXBjcGxheS52MS5TcGFuU3RhdHVzEhAKCG5vZGVfaWRzGAcgAygJEhEKCXJvb3Rfc2VlbhgIIAEoCCJLCgdMb2dMaW5lEg8KB3VuaXhfbXMYASABKAESDwoHbm9kZV9pZBgCIAEoCRINCgVsZXZlbBgDIAEoCRIPCgdtZXNzYWdlGAQgASgJIq4BCghSdW5FdmVudBIiCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm9IABImCgVzcGFucxgCIAEoCzIVLmlwY3BsYXkudjEuU3BhbkJhdGNoSAASIgoDbG9nGAMgASgLMhMuaXBjcGxheS52MS5Mb2dMaW5lSAASKQoHc3VtbWFyeRgEIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeUgAQgcKBWV2ZW50IlYKCVNwYW5CYXRjaBIfCgVzcGFucxgBIAMoCzIQLmlwY3BsYXkudjEuU3BhbhIoCgZ0cmFjZXMYAiADKAsyGC5pcGNwbGF5LnYxLlRyYWNlU3VtbWFyeSqbAQoJRmF1bHRLaW5kEhoKFkZBVUxUX0tJTkRfVU5TUEVDSUZJRUQQABITCg9GQVVMVF9LSU5EX0tJTEwQARIUChBGQVVMVF9LSU5EX1BBVVNFEAISFgoSRkFVTFRfS0lORF9MQVRFTkNZEAMSFQoRRkFVTFRfS0lORF9FUlJPUlMQBBIYChRGQVVMVF9LSU5EX1BBUlRJVElPThAFKpkBCghSdW5TdGF0ZRIZChVSVU5fU1RBVEVfVU5TUEVDSUZJRUQQABIWChJSVU5fU1RBVEVfU1RBUlRJTkcQARIVChFSVU5fU1RBVEVfUlVOTklORxACEhYKElJVTl9TVEFURV9TVE9QUElORxADEhUKEVJVTl9TVEFURV9TVE9QUEVEEAQSFAoQUlVOX1NUQVRFX0ZBSUxFRBAFKroBCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUTk9ERV9TVEFUVVNfU1RBUlRJTkcQARISCg5OT0RFX1NUQVRVU19VUBACEhQKEE5PREVfU1RBVFVTX0RPV04QAxIaChZOT0RFX1NUQVRVU19SRVNUQVJUSU5HEAQSFgoSTk9ERV9TVEFUVVNfUEFVU0VEEAUSFwoTTk9ERV9TVEFUVVNfU1RPUFBFRBAGKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKsIBCgpTcGFuU3RhdHVzEhsKF1NQQU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1BBTl9TVEFUVVNfT0sQARIVChFTUEFOX1NUQVRVU19FUlJPUhACEhcKE1NQQU5fU1RBVFVTX1RJTUVPVVQQAxIbChdTUEFOX1NUQVRVU19VTkFWQUlMQUJMRRAEEhkKFVNQQU5fU1RBVFVTX0hPUF9MSU1JVBAFEhsKF1NQQU5fU1RBVFVTX0RFQURfTEVUVEVSEAYynAYKEVBsYXlncm91bmRTZXJ2aWNlEl8KEFZhbGlkYXRlVG9wb2xvZ3kSIy5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0GiQuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2UiABJHCghTdGFydFJ1bhIbLmlwY3BsYXkudjEuU3RhcnRSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5TdGFydFJ1blJlc3BvbnNlIgASRAoHU3RvcFJ1bhIaLmlwY3BsYXkudjEuU3RvcFJ1blJlcXVlc3QaGy5pcGNwbGF5LnYxLlN0b3BSdW5SZXNwb25zZSIAEkEKBkdldFJ1bhIZLmlwY3BsYXkudjEuR2V0UnVuUmVxdWVzdBoaLmlwY3BsYXkudjEuR2V0UnVuUmVzcG9uc2UiABJQCgtTZW5kTWVzc2FnZRIeLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gh8uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIgASRwoIR2V0VHJhY2USGy5pcGNwbGF5LnYxLkdldFRyYWNlUmVxdWVzdBocLmlwY3BsYXkudjEuR2V0VHJhY2VSZXNwb25zZSIAEk0KCkxpc3RUcmFjZXMSHS5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXF1ZXN0Gh4uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVzcG9uc2UiABJQCgtJbmplY3RGYXVsdBIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlc3BvbnNlIgASTQoKQ2xlYXJGYXVsdBIdLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlcXVlc3QaHi5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXNwb25zZSIAEkkKCFdhdGNoUnVuEhsuaXBjcGxheS52MS5XYXRjaFJ1blJlcXVlc3QaHC5pcGNwbGF5LnYxLldhdGNoUnVuUmVzcG9uc2UiADABYgZwcm90bzM", [file_ipcplay_v1_topology]);
 
 /**
  * One thing wrong with a topology. `path` names the field in the protobuf JSON
@@ -533,6 +533,20 @@ export type NodeRuntime = Message<"ipcplay.v1.NodeRuntime"> & {
    * @generated from field: uint32 in_flight = 9;
    */
   inFlight: number;
+
+  /**
+   * CPU and memory of the node's process, read from the OS about once a second.
+   *
+   * @generated from field: ipcplay.v1.ProcessUsage usage = 10;
+   */
+  usage?: ProcessUsage | undefined;
+
+  /**
+   * Messages waiting for a concurrency slot right now.
+   *
+   * @generated from field: uint32 waiting = 11;
+   */
+  waiting: number;
 };
 
 /**
@@ -541,6 +555,150 @@ export type NodeRuntime = Message<"ipcplay.v1.NodeRuntime"> & {
  */
 export const NodeRuntimeSchema: GenMessage<NodeRuntime> = /*@__PURE__*/
   messageDesc(file_ipcplay_v1_playground, 21);
+
+/**
+ * What one OS process costs, read from the OS (/proc on Linux).
+ *
+ * @generated from message ipcplay.v1.ProcessUsage
+ */
+export type ProcessUsage = Message<"ipcplay.v1.ProcessUsage"> & {
+  /**
+   * Share of one core over about the last second, in percent: 200 = two cores busy.
+   *
+   * @generated from field: double cpu_percent = 1;
+   */
+  cpuPercent: number;
+
+  /**
+   * Resident memory, bytes.
+   *
+   * @generated from field: double rss_bytes = 2;
+   */
+  rssBytes: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.ProcessUsage.
+ * Use `create(ProcessUsageSchema)` to create a new message.
+ */
+export const ProcessUsageSchema: GenMessage<ProcessUsage> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 22);
+
+/**
+ * The machine the run is on, so a slow design can be told from a busy laptop.
+ *
+ * @generated from message ipcplay.v1.MachineLoad
+ */
+export type MachineLoad = Message<"ipcplay.v1.MachineLoad"> & {
+  /**
+   * @generated from field: uint32 cores = 1;
+   */
+  cores: number;
+
+  /**
+   * Share of all cores busy over about the last second, 0–100.
+   *
+   * @generated from field: double cpu_percent = 2;
+   */
+  cpuPercent: number;
+
+  /**
+   * @generated from field: double memory_used_bytes = 3;
+   */
+  memoryUsedBytes: number;
+
+  /**
+   * @generated from field: double memory_total_bytes = 4;
+   */
+  memoryTotalBytes: number;
+
+  /**
+   * The playground server process itself (control plane, trace hub, UI).
+   *
+   * @generated from field: ipcplay.v1.ProcessUsage server = 5;
+   */
+  server?: ProcessUsage | undefined;
+
+  /**
+   * True while the machine is saturated: latencies then include the playground's own load.
+   *
+   * @generated from field: bool busy = 6;
+   */
+  busy: boolean;
+
+  /**
+   * Why `busy` is set, in a sentence.
+   *
+   * @generated from field: string busy_reason = 7;
+   */
+  busyReason: string;
+};
+
+/**
+ * Describes the message ipcplay.v1.MachineLoad.
+ * Use `create(MachineLoadSchema)` to create a new message.
+ */
+export const MachineLoadSchema: GenMessage<MachineLoad> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 23);
+
+/**
+ * How traces are sampled. Counters and latency percentiles count every
+ * message; only full traces (spans) are shipped within a budget. The decision
+ * is made once per message at its root and travels in `traceparent`'s sampled
+ * flag, so a trace is whole or absent; failed and slow traces are kept anyway.
+ *
+ * @generated from message ipcplay.v1.TraceSampling
+ */
+export type TraceSampling = Message<"ipcplay.v1.TraceSampling"> & {
+  /**
+   * Messages that started a trace since the run began.
+   *
+   * @generated from field: uint32 started = 1;
+   */
+  started: number;
+
+  /**
+   * Of those, traced in full by the head sampler.
+   *
+   * @generated from field: uint32 sampled = 2;
+   */
+  sampled: number;
+
+  /**
+   * Traces kept although not sampled, because a span failed or was slow.
+   *
+   * @generated from field: uint32 kept = 3;
+   */
+  kept: number;
+
+  /**
+   * About 1 in `one_in` traces is shown now; 1 = every trace.
+   *
+   * @generated from field: uint32 one_in = 4;
+   */
+  oneIn: number;
+
+  /**
+   * Traces per second the run ships in full before it samples.
+   *
+   * @generated from field: uint32 budget_per_second = 5;
+   */
+  budgetPerSecond: number;
+
+  /**
+   * Spans the trace hub did not keep: its bounds (traces, spans) were full.
+   *
+   * @generated from field: uint32 dropped_spans = 6;
+   */
+  droppedSpans: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.TraceSampling.
+ * Use `create(TraceSamplingSchema)` to create a new message.
+ */
+export const TraceSamplingSchema: GenMessage<TraceSampling> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 24);
 
 /**
  * @generated from message ipcplay.v1.QueueDepth
@@ -572,7 +730,7 @@ export type QueueDepth = Message<"ipcplay.v1.QueueDepth"> & {
  * Use `create(QueueDepthSchema)` to create a new message.
  */
 export const QueueDepthSchema: GenMessage<QueueDepth> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 22);
+  messageDesc(file_ipcplay_v1_playground, 25);
 
 /**
  * Counts of one edge, from the real transports and brokers.
@@ -656,6 +814,32 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
    * @generated from field: uint32 retries = 13;
    */
   retries: number;
+
+  /**
+   * Messages the target refused because its waiting work was full (bounded
+   * memory under overload): REST 503, Connect RESOURCE_EXHAUSTED.
+   *
+   * @generated from field: uint32 shed = 14;
+   */
+  shed: number;
+
+  /**
+   * Asynchronous edges: time from the hand-off to the consumer starting on
+   * the message (queue or stream wait), percentiles of the same window.
+   *
+   * @generated from field: double wait_p50_ms = 15;
+   */
+  waitP50Ms: number;
+
+  /**
+   * @generated from field: double wait_p95_ms = 16;
+   */
+  waitP95Ms: number;
+
+  /**
+   * @generated from field: double wait_p99_ms = 17;
+   */
+  waitP99Ms: number;
 };
 
 /**
@@ -663,7 +847,7 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
  * Use `create(EdgeCountersSchema)` to create a new message.
  */
 export const EdgeCountersSchema: GenMessage<EdgeCounters> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 23);
+  messageDesc(file_ipcplay_v1_playground, 26);
 
 /**
  * @generated from message ipcplay.v1.RunInfo
@@ -717,6 +901,16 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
    * @generated from field: uint32 traces = 9;
    */
   traces: number;
+
+  /**
+   * @generated from field: ipcplay.v1.TraceSampling sampling = 10;
+   */
+  sampling?: TraceSampling | undefined;
+
+  /**
+   * @generated from field: ipcplay.v1.MachineLoad machine = 11;
+   */
+  machine?: MachineLoad | undefined;
 };
 
 /**
@@ -724,7 +918,7 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
  * Use `create(RunInfoSchema)` to create a new message.
  */
 export const RunInfoSchema: GenMessage<RunInfo> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 24);
+  messageDesc(file_ipcplay_v1_playground, 27);
 
 /**
  * @generated from message ipcplay.v1.RunSummary
@@ -749,6 +943,11 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
    * @generated from field: double duration_ms = 4;
    */
   durationMs: number;
+
+  /**
+   * @generated from field: ipcplay.v1.TraceSampling sampling = 5;
+   */
+  sampling?: TraceSampling | undefined;
 };
 
 /**
@@ -756,7 +955,7 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
  * Use `create(RunSummarySchema)` to create a new message.
  */
 export const RunSummarySchema: GenMessage<RunSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 25);
+  messageDesc(file_ipcplay_v1_playground, 28);
 
 /**
  * One timed piece of work in one process. Times are milliseconds since the Unix
@@ -858,7 +1057,7 @@ export type Span = Message<"ipcplay.v1.Span"> & {
  * Use `create(SpanSchema)` to create a new message.
  */
 export const SpanSchema: GenMessage<Span> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 26);
+  messageDesc(file_ipcplay_v1_playground, 29);
 
 /**
  * @generated from message ipcplay.v1.TraceSummary
@@ -920,7 +1119,7 @@ export type TraceSummary = Message<"ipcplay.v1.TraceSummary"> & {
  * Use `create(TraceSummarySchema)` to create a new message.
  */
 export const TraceSummarySchema: GenMessage<TraceSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 27);
+  messageDesc(file_ipcplay_v1_playground, 30);
 
 /**
  * @generated from message ipcplay.v1.LogLine
@@ -954,7 +1153,7 @@ export type LogLine = Message<"ipcplay.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 28);
+  messageDesc(file_ipcplay_v1_playground, 31);
 
 /**
  * What a watcher of a run receives.
@@ -1003,7 +1202,7 @@ export type RunEvent = Message<"ipcplay.v1.RunEvent"> & {
  * Use `create(RunEventSchema)` to create a new message.
  */
 export const RunEventSchema: GenMessage<RunEvent> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 29);
+  messageDesc(file_ipcplay_v1_playground, 32);
 
 /**
  * @generated from message ipcplay.v1.SpanBatch
@@ -1027,7 +1226,7 @@ export type SpanBatch = Message<"ipcplay.v1.SpanBatch"> & {
  * Use `create(SpanBatchSchema)` to create a new message.
  */
 export const SpanBatchSchema: GenMessage<SpanBatch> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 30);
+  messageDesc(file_ipcplay_v1_playground, 33);
 
 /**
  * @generated from enum ipcplay.v1.FaultKind
