@@ -11,8 +11,13 @@ export const LIMITS = {
   maxDescriptionLength: 2000,
   maxChannelLength: 64,
   maxPathLength: 128,
-  /** Per client. */
-  maxRatePerSecond: 200,
+  /**
+   * Per client. One client process sends far more than this; the cap keeps one
+   * run from taking the machine (see "What the machine carries" in the README).
+   */
+  maxRatePerSecond: 5_000,
+  /** All clients of a run together. */
+  maxRunRatePerSecond: 10_000,
   maxPayloadBytes: 64 * 1024,
   maxWorkMs: 30_000,
   maxTimeoutMs: 60_000,

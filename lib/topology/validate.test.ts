@@ -87,6 +87,7 @@ describe("validateTopology", () => {
     ["reply too large", (t) => { service(t).replyBytes = LIMITS.maxPayloadBytes + 1; }, "nodes[1].behavior.replyBytes", "bytes, got"],
     ["service without behavior", (t) => { t.nodes[1].behavior = undefined; }, "nodes[1].behavior", "a service needs a behavior"],
     ["rate over the limit", (t) => { traffic(t).ratePerSecond = LIMITS.maxRatePerSecond + 1; }, "nodes[0].traffic.ratePerSecond", "messages per second"],
+    ["clients over the run's total rate", (t) => { traffic(t).ratePerSecond = LIMITS.maxRatePerSecond; for (let i = 0; i < 2; i++) { const c = createNode(NodeKind.CLIENT, `c${i}`, { x: 0, y: 0 }); c.traffic!.ratePerSecond = LIMITS.maxRatePerSecond; t.nodes.push(c); t.edges.push(createEdge(`ce${i}`, `c${i}`, "api", Transport.REST)); } }, "nodes", `per run are allowed`],
     ["negative rate", (t) => { traffic(t).ratePerSecond = -2; }, "nodes[0].traffic.ratePerSecond", "got -2"],
     ["payload too large", (t) => { traffic(t).payloadBytes = LIMITS.maxPayloadBytes * 2; }, "nodes[0].traffic.payloadBytes", `from 0 to ${LIMITS.maxPayloadBytes} bytes`],
     ["burst size over the limit", (t) => { traffic(t).burstSize = LIMITS.maxBurstSize + 1; }, "nodes[0].traffic.burstSize", "whole number from 1"],

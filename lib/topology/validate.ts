@@ -145,6 +145,13 @@ function checkDocument(t: Topology, problems: Problem[]): void {
   if (t.edges.length > LIMITS.maxEdges) {
     problems.push({ path: "edges", message: `has ${t.edges.length} edges; at most ${LIMITS.maxEdges} are allowed` });
   }
+  const totalRate = t.nodes.reduce((sum, n) => sum + (n.kind === NodeKind.CLIENT ? n.traffic?.ratePerSecond ?? 0 : 0), 0);
+  if (totalRate > LIMITS.maxRunRatePerSecond) {
+    problems.push({
+      path: "nodes",
+      message: `the clients send ${totalRate} messages per second in all; at most ${LIMITS.maxRunRatePerSecond} per run are allowed`,
+    });
+  }
 }
 
 function checkNodes(t: Topology, problems: Problem[]): void {

@@ -41,7 +41,7 @@ import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, Tra
 
 /**
  * Approximate cap of a topic's stream (`XADD … MAXLEN ~`): 10,000 entries are
- * 50 s of a client at the maximum rate (200/s) and many minutes at usual
+ * 50 s of a client at 200 msg/s and many minutes at usual
  * rates, while bounding memory (≈ 1 MB with default payloads). A DURABLE
  * subscriber that falls further behind than this loses the oldest entries.
  */
