@@ -12,14 +12,18 @@ import {
   RunInfoSchema,
   RunState,
   RunSummarySchema,
+  TraceSamplingSchema,
   type EdgeCounters,
   type RunInfo,
   type RunSummary,
+  type TraceSampling,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { CounterBook } from "@/server/trace/counter-book";
+import { EdgeLatencyBook } from "@/server/trace/edge-latency";
 import { RunEvents } from "@/server/trace/run-events";
 import { TraceHub } from "@/server/trace/trace-hub";
+import { usageSampler } from "@/server/metrics/process-usage";
 import type { HostConfig, NodeAddress, NodeCounts, NodePorts } from "@/server/ipc/host-messages";
 import type { NodeProcess } from "./node-process";
 
@@ -47,8 +51,13 @@ export interface LiveRunOptions {
   redisPrefix: string;
   hosts: readonly HostConfig[];
   maxTraces: number;
+  maxSpans: number;
+  traceBudgetPerSecond: number;
   expiresInMs: number;
 }
+
+/** "1 in N" is measured over about this long: short enough to follow a change of rate. */
+const SAMPLING_WINDOW_MS = 5_000;
 
 export class LiveRun {
   readonly runId: string;
@@ -59,6 +68,7 @@ export class LiveRun {
   readonly expiresAt: number;
   readonly nodes: Map<string, NodeSlot>;
   readonly counters = new CounterBook();
+  readonly latency = new EdgeLatencyBook();
   readonly events: RunEvents;
   readonly traces: TraceHub;
   state = RunState.STARTING;
@@ -67,8 +77,13 @@ export class LiveRun {
   /** The one stop in progress or done, so `stop` is idempotent. */
   stopping: Promise<RunSummary> | undefined;
   autoStop: NodeJS.Timeout | undefined;
+  private readonly traceBudgetPerSecond: number;
+  /** (time, started, sampled) at recent readings, for the measured "1 in N". */
+  private readonly samplingHistory: Array<{ at: number; started: number; sampled: number }> = [];
+  private lastOneIn = 1;
 
   constructor(options: LiveRunOptions) {
+    this.traceBudgetPerSecond = options.traceBudgetPerSecond;
     this.runId = options.runId;
     this.token = options.token;
     this.topology = options.topology;
@@ -84,14 +99,14 @@ export class LiveRun {
           status: NodeStatus.STARTING,
           error: "",
           ports: { httpPort: 0, connectPort: 0 },
-          counts: { handled: 0, inFlight: 0, ratePerSecond: 0 },
+          counts: { handled: 0, inFlight: 0, waiting: 0, dropped: 0, ratePerSecond: 0 },
           exitExpected: undefined,
         };
         return [nodeId, slot];
       }),
     );
     this.events = new RunEvents(() => this.info());
-    this.traces = new TraceHub({ maxTraces: options.maxTraces, emit: (event) => this.events.emit(event) });
+    this.traces = new TraceHub({ maxTraces: options.maxTraces, maxSpans: options.maxSpans, emit: (event) => this.events.emit(event) });
   }
 
   get active(): boolean {
@@ -117,6 +132,8 @@ export class LiveRun {
           ratePerSecond: slot.counts.ratePerSecond,
           handled: slot.counts.handled,
           inFlight: slot.counts.inFlight,
+          // Only a live run asks: the sampler stops itself when nobody does.
+          usage: this.active ? usageSampler.processUsage(slot.process?.pid ?? 0) : undefined,
         }),
       ),
       edges: this.edgeCounters(),
@@ -125,6 +142,7 @@ export class LiveRun {
       redisPrefix: this.redisPrefix,
       expiresUnixMs: this.expiresAt,
       traces: this.traces.traceCount,
+      machine: this.active ? usageSampler.machineLoad() : undefined,
     });
   }
 
@@ -132,9 +150,10 @@ export class LiveRun {
     return create(RunSummarySchema, {
       runId: this.runId,
       // Percentiles of the whole run: the live window only covers the last seconds.
-      edges: this.edgeCounters().map((counters) => ({ ...counters, ...this.traces.edgeLatencyOverRun(counters.edgeId) })),
+      edges: this.edgeCounters().map((counters) => ({ ...counters, ...this.latency.runStats(counters.edgeId) })),
       traces: this.traces.traceCount,
       durationMs: (this.stoppedAt ?? Date.now()) - this.startedAt,
+      sampling: this.sampling(),
     });
   }
 
@@ -143,7 +162,7 @@ export class LiveRun {
     const now = Date.now();
     return this.topology.edges.map((edge) => {
       const totals = this.counters.totals(edge.id);
-      const latency = this.traces.edgeLatency(edge.id, now);
+      const latency = this.latency.stats(edge.id, now);
       const gauges = this.counters.gaugesOf(edge.id);
       return create(EdgeCountersSchema, {
         edgeId: edge.id,
@@ -153,6 +172,7 @@ export class LiveRun {
         lost: totals.lost,
         deadLettered: totals.deadLettered,
         retries: totals.retries,
+        shed: totals.shed,
         ...latency,
         queue: gauges?.queue ? create(QueueDepthSchema, gauges.queue) : undefined,
         subscribers: gauges?.subscribers ?? 0,
