@@ -1,0 +1,184 @@
+/**
+ * The UI section of the load bench: the real server (Next + control plane on
+ * one port, production mode) with Debian's Chromium watching a REST chain at
+ * 1,000 msg/s. The chain is opened through a share link and started with the
+ * page's own Run button, as a person would; frame times come from
+ * bench/ui-frames.ts (another engineer's), failures from GetRun's counters
+ * over the same window.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import net from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { chromium, type Browser, type Page } from "@playwright/test";
+import { PlaygroundService, type EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { encodeShareFragment, SHARE_FRAGMENT_KEY } from "@/lib/topology/share-link";
+import { chainTopology } from "./playground-load";
+import { CONCURRENCY } from "./load-steps";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const BUILD_ID = path.join(ROOT, ".next", "BUILD_ID");
+/** Where the page keeps the run it started (components/state/run-actions.ts; not exported there). */
+const RUN_SESSION_KEY = "ipcplay.run.v1";
+export const UI_RATE = 1_000;
+const UI_WARMUP_MS = 3_000;
+export const UI_SECONDS = 10;
+/** Targets: a frame every 33 ms at p95 (30 fps) and no failed message on the chain while watched. */
+export const MAX_FRAME_P95_MS = 33;
+const SERVER_READY_TIMEOUT_MS = 60_000;
+const SERVER_EXIT_GRACE_MS = 12_000;
+const PAGE_TIMEOUT_MS = 45_000;
+/** As playwright.config.ts launches it. */
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+const VIEWPORT = { width: 1440, height: 900 };
+
+export function uiSectionWanted(): { run: boolean; why: string } {
+  const flag = process.env.BENCH_UI;
+  if (flag === "0") return { run: false, why: "UI section skipped (BENCH_UI=0)" };
+  if (flag === "1") return { run: true, why: "" };
+  return existsSync(BUILD_ID)
+    ? { run: true, why: "" }
+    : { run: false, why: "UI section skipped: no built UI (.next/BUILD_ID); run `npx next build` or set BENCH_UI=1" };
+}
+
+export interface UiResult {
+  line: string;
+  header: string[];
+  row: string[];
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startServer(port: number): Promise<ChildProcess> {
+  // One process, not an npx wrapper: killing a wrapper leaves the server running (STACK.md).
+  const server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString("utf8")).slice(-4_000));
+  server.stderr?.on("data", keep);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready after ${SERVER_READY_TIMEOUT_MS} ms:\n${output}`)), SERVER_READY_TIMEOUT_MS);
+    server.stdout?.on("data", (chunk: Buffer) => {
+      keep(chunk);
+      if (output.includes("IPC Playground ready")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    server.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  return server;
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = once(server, "exit");
+  // SIGTERM stops the server's runs and their processes before it exits.
+  server.kill("SIGTERM");
+  const timer = setTimeout(() => server.kill("SIGKILL"), SERVER_EXIT_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+interface FrameFigures {
+  p50Ms: number;
+  p95Ms: number;
+}
+
+/**
+ * FRAMES CALL SITE. bench/ui-frames.ts is another engineer's; it is imported by
+ * path at run time so this bench compiles without it. Expected:
+ * `measureFrames(page, seconds)` → frame p50/p95 in ms.
+ */
+async function measureFramesIfPresent(page: Page, seconds: number): Promise<FrameFigures | string> {
+  const file = path.join(import.meta.dirname, "ui-frames.ts");
+  if (!existsSync(file)) return "bench/ui-frames.ts does not exist yet";
+  const loaded: unknown = await import(pathToFileURL(file).href);
+  const measureFrames = (loaded as { measureFrames?: unknown }).measureFrames;
+  if (typeof measureFrames !== "function") return "bench/ui-frames.ts has no measureFrames export";
+  const figures: unknown = await measureFrames(page, seconds);
+  const { p50Ms, p95Ms } = (figures ?? {}) as { p50Ms?: unknown; p95Ms?: unknown };
+  if (typeof p50Ms !== "number" || typeof p95Ms !== "number") return `measureFrames returned ${JSON.stringify(figures)}, not { p50Ms, p95Ms }`;
+  return { p50Ms, p95Ms };
+}
+
+const failedOf = (edges: readonly EdgeCounters[]) => edges.reduce((sum, edge) => sum + edge.failed + edge.lost + edge.deadLettered, 0);
+const sentOf = (edges: readonly EdgeCounters[]) => edges.reduce((sum, edge) => sum + edge.sent, 0);
+
+export const UI_LEGEND =
+  `- **UI while watching:** the real server in production mode with the page open in Chromium (Playwright); the ${UI_RATE.toLocaleString("en-US")} msg/s ` +
+  `REST chain (client → gw → be) opened through a share link and started with the page's Run button. Frame p50/p95 from ` +
+  `requestAnimationFrame over ${UI_SECONDS} s (bench/ui-frames.ts); failures are the chain's edges' failed + lost + dead-lettered over the same window ` +
+  `(GetRun deltas). Targets: p95 ≤ ${MAX_FRAME_P95_MS} ms, 0 failures.`;
+
+export async function measureUiWhileRunning(): Promise<UiResult | string> {
+  if (!existsSync(BUILD_ID)) return "BENCH_UI=1 but no built UI (.next/BUILD_ID): run `npx next build` first";
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let server: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  try {
+    server = await startServer(port);
+    const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+    const topology = chainTopology({ transport: "rest", clients: 1, ratePerSecond: UI_RATE, concurrency: CONCURRENCY });
+    await page.goto(`${base}/#${SHARE_FRAGMENT_KEY}=${encodeShareFragment(topology)}`);
+    await page.getByTestId("node-be").waitFor();
+    await page.getByTestId("run").click();
+    for (const id of ["client-1", "gw", "be"]) await page.locator(`[data-testid=status-${id}][data-status=up]`).waitFor();
+    const saved = await page.evaluate((key) => window.sessionStorage.getItem(key), RUN_SESSION_KEY);
+    const runId = (JSON.parse(saved ?? "{}") as { runId?: string }).runId;
+    if (!runId) throw new Error("the page started a run but kept no run id");
+    const control = createClient(PlaygroundService, createConnectTransport({ baseUrl: base, httpVersion: "1.1" }));
+    const edgesNow = async () => (await control.getRun({ runId })).run?.edges ?? [];
+
+    await new Promise((resolve) => setTimeout(resolve, UI_WARMUP_MS));
+    const before = await edgesNow();
+    const frames = await measureFramesIfPresent(page, UI_SECONDS);
+    const after = await edgesNow();
+    const failures = failedOf(after) - failedOf(before);
+    const sent = sentOf(after) - sentOf(before);
+    await page.getByTestId("stop").click();
+    await page.locator("[data-testid=run-state][data-phase=stopped]").waitFor();
+
+    const header = ["UI while watching", "frame p50", "frame p95", `p95 ≤ ${MAX_FRAME_P95_MS} ms`, "sends on the chain's edges", "failures", "0 failures"];
+    const framesCells =
+      typeof frames === "string"
+        ? [`– (${frames})`, "–", "–"]
+        : [`${frames.p50Ms.toFixed(1)} ms`, `${frames.p95Ms.toFixed(1)} ms`, frames.p95Ms <= MAX_FRAME_P95_MS ? "ok" : "over"];
+    const row = [`REST chain at ${UI_RATE.toLocaleString("en-US")} msg/s`, ...framesCells, sent.toLocaleString("en-US"), String(failures), failures === 0 ? "ok" : "failed"];
+    const line = header.map((h, i) => `${h}: ${row[i]}`).join(", ");
+    return { line, header, row };
+  } finally {
+    await browser?.close();
+    if (server) await stopServer(server);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:load`: how much the playground carries before it saturates,
+ * beside the raw libraries in the same shape, in one run on one machine —
+ * plus deploy time and UI frame times while a run is watched.
+ *
+ * 1. Saturation, per transport on the second hop: client(s) →REST→ gw →X→ be,
+ *    climbing offered rates on both sides in turn (see load-steps.ts).
+ * 2. Deploy: bench/deploy.ts's measureDeploy, when that file exists.
+ * 3. UI: frame times in Chromium while a 1,000 msg/s REST chain runs
+ *    (load-ui.ts), when BENCH_UI=1 or a built UI (.next/BUILD_ID) exists.
+ * 4. A README-ready markdown summary.
+ *
+ * Options (env):
+ * - BENCH_TRANSPORTS  rest,connect,queue,pubsub
+ * - BENCH_RATES       500,1000,1500,2000,3000,4000,6000,8000,10000 (offered msg/s, ascending)
+ * - BENCH_STEP_SECONDS 5 (measured window per step, rounded up to whole counter reports)
+ * - BENCH_WARMUP_SECONDS 3
+ * - BENCH_CLIENT_RATE 1000 (offered msg/s per client process, both sides)
+ * - BENCH_BISECT      1 (0: no bisection after the first failing step)
+ * - BENCH_UI          unset: run the UI section when .next/BUILD_ID exists; 1: require it; 0: skip
+ * - BENCH_DEPLOY      1 (0: skip the deploy section)
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { Redis } from "ioredis";
+import { DEFAULTS } from "@/lib/topology/limits";
+import { resolveRedis } from "@/server/redis/resolve-redis";
+import { createRunManager } from "@/server/runtime/orchestrator";
+import type { RunManager } from "@/server/runtime/run-manager";
+import {
+  markdownTable,
+  SATURATION_HEADER,
+  saturationLegend,
+  saturationRow,
+  STEP_HEADER,
+  stepLine,
+  stepRows,
+  table,
+} from "./load-report";
+import { alignedWindowMs, playgroundStep, rawStep, searchBothSides, type SearchResult, type Side, type StepContext, type StepResult } from "./load-steps";
+import { measureUiWhileRunning, UI_LEGEND, UI_RATE, uiSectionWanted, type UiResult } from "./load-ui";
+import type { BenchTransport } from "./raw-baselines";
+
+const ALL_TRANSPORTS: BenchTransport[] = ["rest", "connect", "queue", "pubsub"];
+const DEFAULT_RATES = [500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000];
+
+function numberList(value: string | undefined, fallback: number[]): number[] {
+  if (!value) return fallback;
+  const list = value.split(",").map(Number);
+  if (list.some((n) => !(n > 0))) throw new Error(`expected positive numbers separated by commas, got "${value}"`);
+  return [...list].sort((a, b) => a - b);
+}
+
+function transportList(value: string | undefined): BenchTransport[] {
+  if (!value) return ALL_TRANSPORTS;
+  const list = value.split(",").map((t) => t.trim());
+  const unknown = list.filter((t) => !ALL_TRANSPORTS.includes(t as BenchTransport));
+  if (unknown.length > 0) throw new Error(`BENCH_TRANSPORTS: unknown ${unknown.join(", ")} (know ${ALL_TRANSPORTS.join(", ")})`);
+  return list as BenchTransport[];
+}
+
+const options = {
+  transports: transportList(process.env.BENCH_TRANSPORTS),
+  rates: numberList(process.env.BENCH_RATES, DEFAULT_RATES),
+  windowMs: alignedWindowMs(Number(process.env.BENCH_STEP_SECONDS ?? 5)),
+  warmupMs: Number(process.env.BENCH_WARMUP_SECONDS ?? 3) * 1000,
+  clientRate: Number(process.env.BENCH_CLIENT_RATE ?? 1000),
+  bisect: process.env.BENCH_BISECT !== "0",
+  deploy: process.env.BENCH_DEPLOY !== "0",
+};
+
+const log = (line: string) => console.error(line);
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A step that could not run (a process did not start, Redis went away) is a failing step that says why. */
+async function measureOrFail(ctx: StepContext, side: Side, transport: BenchTransport, rate: number): Promise<StepResult> {
+  try {
+    return await (side === "raw" ? rawStep(ctx, transport, rate) : playgroundStep(ctx, transport, rate));
+  } catch (error) {
+    return {
+      side,
+      transport,
+      rate,
+      clients: 0,
+      sent: 0,
+      delivered: 0,
+      failed: 0,
+      deliveredShare: 0,
+      sentShare: 0,
+      p99Ms: Number.NaN,
+      latencySource: "none",
+      pass: false,
+      why: `could not run: ${errorText(error)}`,
+    };
+  }
+}
+
+interface DeployFigures {
+  lines: string[];
+  markdownRows: string[][];
+}
+
+/**
+ * DEPLOY CALL SITE. bench/deploy.ts is written by another engineer and may not
+ * exist yet; it is imported by path at run time so this bench compiles and
+ * runs without it. Expected: `measureDeploy(...)` — 20 mixed services, median of 3.
+ */
+async function deploySection(runs: RunManager): Promise<DeployFigures | string> {
+  const file = path.join(import.meta.dirname, "deploy.ts");
+  if (!existsSync(file)) return "bench/deploy.ts does not exist yet: deploy not measured";
+  const loaded: unknown = await import(pathToFileURL(file).href);
+  const measureDeploy = (loaded as { measureDeploy?: unknown }).measureDeploy;
+  if (typeof measureDeploy !== "function") return "bench/deploy.ts has no measureDeploy export: deploy not measured";
+  const figures: unknown = await measureDeploy(runs);
+  return { lines: [JSON.stringify(figures)], markdownRows: [["deploy", JSON.stringify(figures)]] };
+}
+
+async function main() {
+  const startedAt = Date.now();
+  const redis = await resolveRedis();
+  const redisClient = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const runs = createRunManager({ redisUrl: redis.url });
+  const ctx: StepContext = {
+    runs,
+    redis: redisClient,
+    redisUrl: redis.url,
+    options: { warmupMs: options.warmupMs, windowMs: options.windowMs, clientRate: options.clientRate, timeoutMs: DEFAULTS.timeoutMs },
+  };
+  const saturation = new Map<BenchTransport, Record<Side, SearchResult>>();
+  let deploy: DeployFigures | string = "deploy section skipped (BENCH_DEPLOY=0)";
+  let ui: UiResult | string = "UI section skipped";
+  try {
+    log(
+      `Saturation: ${options.transports.join(", ")} at ${options.rates.join(", ")} msg/s offered, ` +
+        `${options.warmupMs / 1000} s warm-up + ${options.windowMs / 1000} s measured per step, raw and playground in turn.`,
+    );
+    for (const transport of options.transports) {
+      const result = await searchBothSides(options.rates, (side, rate) => measureOrFail(ctx, side, transport, rate), (step) => log(stepLine(step)), options.bisect);
+      saturation.set(transport, result);
+    }
+    // A section that breaks says so in the report instead of losing the saturation figures.
+    if (options.deploy) {
+      log("Deploy…");
+      deploy = await deploySection(runs).catch((error: unknown) => `deploy section failed: ${errorText(error)}`);
+    }
+    const wanted = uiSectionWanted();
+    if (wanted.run) {
+      log(`UI: frames while a REST chain runs at ${UI_RATE.toLocaleString("en-US")} msg/s…`);
+      ui = await measureUiWhileRunning().catch((error: unknown) => `UI section failed: ${errorText(error)}`);
+    } else ui = wanted.why;
+  } finally {
+    await runs.shutdown();
+    redisClient.disconnect();
+    await redis.stop();
+  }
+
+  const lowest = options.rates[0];
+  const steps = [...saturation.values()].flatMap((r) => [...r.raw.steps, ...r.playground.steps]);
+  const saturationRows = [...saturation.entries()].map(([transport, result]) => saturationRow(transport, result, lowest));
+  console.log("\nEvery step (first hop client → gw is REST in all of them; the transport is gw → be):\n");
+  console.log(table(STEP_HEADER, stepRows(steps)));
+  console.log("\nSaturation, side by side (first hop client → gw is REST; the transport named is the second hop gw → be):\n");
+  console.log(table(SATURATION_HEADER, saturationRows));
+  console.log(`\nDeploy: ${typeof deploy === "string" ? deploy : deploy.lines.join("\n")}`);
+  console.log(`UI: ${typeof ui === "string" ? ui : ui.line}`);
+
+  const legend = saturationLegend({ windowMs: options.windowMs, warmupMs: options.warmupMs, clientRate: options.clientRate, rates: options.rates });
+  const markdown = [
+    "README-ready (markdown):",
+    "",
+    markdownTable(SATURATION_HEADER, saturationRows),
+    "",
+    ...legend,
+    "",
+    typeof deploy === "string" ? `- **Deploy:** ${deploy}.` : markdownTable(["figure", "value"], deploy.markdownRows),
+    typeof ui === "string" ? `- **UI while watching:** ${ui}.` : ["", markdownTable(ui.header, [ui.row]), "", UI_LEGEND].join("\n"),
+  ];
+  console.log(`\n${markdown.join("\n")}`);
+  console.log(`\nbench:load took ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`);
+}
+
+await main();
