@@ -42,6 +42,20 @@ export const LIMITS = {
   maxRunMs: 30 * 60 * 1000,
   /** Traces kept per run (a ring; the oldest go first). */
   maxTracesPerRun: 2000,
+  /** Spans kept per run across its traces; past it the oldest traces go. */
+  maxSpansPerRun: 50_000,
+  /**
+   * New traces per second a run ships in full; past it traces are sampled at
+   * their root (every message is still counted and timed). Split among the
+   * run's clients.
+   */
+  traceBudgetPerSecond: 200,
+  /** Unsampled traces per second a run keeps because a span failed or was slow. */
+  keepBudgetPerSecond: 50,
+  /** Messages a service lets wait for a concurrency slot; more are refused (shed). */
+  maxWaitingPerService: 4096,
+  /** Messages a client keeps in flight; past it, it skips sends (counted as dropped). */
+  maxInFlightPerClient: 20_000,
 } as const;
 
 export const DEFAULTS = {

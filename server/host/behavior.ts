@@ -42,15 +42,25 @@ function standardNormal(random: Random): number {
 }
 
 /**
- * At most `limit` holders at once; the rest wait in arrival order.
- * @example const slot = await limiter.acquire(); try { … } finally { slot(); }
+ * At most `limit` holders at once; the rest wait in arrival order, at most
+ * `maxWaiting` of them (past that `full` is true and the caller refuses work,
+ * so waiting work never grows without bound under overload).
+ * @example if (!limiter.full) { const slot = await limiter.acquire(); try { … } finally { slot(); } }
  */
 export class ConcurrencyLimiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly limit: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly maxWaiting = Number.POSITIVE_INFINITY,
+  ) {
     if (!(limit >= 1)) throw new RangeError(`concurrency must be at least 1, got ${limit}`);
+  }
+
+  /** True when every slot is taken and the waiting line is at its bound. */
+  get full(): boolean {
+    return this.active >= this.limit && this.waiting.length >= this.maxWaiting;
   }
 
   get inUse(): number {

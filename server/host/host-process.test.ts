@@ -23,6 +23,7 @@ const config: HostConfig = {
   hopLimit: 8,
   redisUrl: "redis://127.0.0.1:6379",
   redisPrefix: "ipcplay:r-hosttest:",
+  sampling: { headPerSecond: 100, keepPerSecond: 10 },
 };
 
 describe("service host process", () => {

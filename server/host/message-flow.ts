@@ -7,6 +7,13 @@
  * - The concurrency slot is held only while working, not while waiting for
  *   downstream replies; otherwise a synchronous cycle (A→B→A) with concurrency 1
  *   would deadlock until timeouts.
+ * - Waiting work is bounded (LIMITS.maxWaitingPerService): past it a message is
+ *   refused at once (HandledMessage.overloaded; counted as `shed`), so memory
+ *   stays bounded under any overload.
+ * - Every message is counted and its sends timed (HostCounters), whatever the
+ *   sampling; spans go to the SpanShipper with the trace's sampling decision,
+ *   made here when this node is the message's root (HeadSampler) and carried
+ *   in `traceparent` otherwise.
  * - A service replies OK unless its own error rate fires. A failed downstream
  *   call shows as that edge's CLIENT span with its error status and in the edge's
  *   `failed` counter; it does not turn the upstream reply into an error.
@@ -20,12 +27,14 @@
  */
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { DEFAULTS } from "@/lib/topology/limits";
-import type { SpanRecord } from "@/server/ipc/host-messages";
+import { LIMITS } from "@/lib/topology/limits";
+import type { HeadSampler } from "@/lib/trace/sampling";
+import type { SamplingCounts, SpanRecord } from "@/server/ipc/host-messages";
 import { newSpanId, newTraceId } from "@/server/trace/trace-context";
 import { ConcurrencyLimiter, createFanOut, sampleWorkMs, shouldFail, type Random } from "./behavior";
 import type { HostCounters } from "./counters";
-import type { SpanRecorder } from "./span-recorder";
+import type { NodeSetup } from "./node-setup";
+import type { SpanShipper } from "./span-shipper";
 import { groupByChannel } from "./transports/channel-groups";
 import type { HandledMessage, InboundMessage, Sender } from "./transports/transport";
 
@@ -35,18 +44,20 @@ export interface OutgoingEdge {
 }
 
 export interface MessageFlowOptions {
-  node: Node;
+  setup: NodeSetup;
   pid: number;
-  hopLimit: number;
   outgoing: readonly OutgoingEdge[];
-  spans: SpanRecorder;
+  spans: SpanShipper;
   counters: HostCounters;
+  /** Decides, for messages that start here, whether their trace is sampled. */
+  sampler: HeadSampler;
   random?: Random;
 }
 
 /** Where a message is when it is about to be forwarded. */
 interface ForwardContext {
   traceId: string;
+  sampled: boolean;
   /** The span forwarding it (the CLIENT spans' parent). */
   parentSpanId: string;
   /** Edges crossed so far. */
@@ -60,45 +71,74 @@ export function nowUnixMs(): number {
 }
 
 export class MessageFlow {
+  private readonly node: Node;
   private readonly limiter: ConcurrencyLimiter;
   private readonly chooseEdges: <T>(targets: readonly T[]) => T[];
   private readonly random: Random;
   private readonly replyPayload: string;
   /** Outgoing edges grouped by (transport, channel); each group is sent to once. */
   private readonly groups: OutgoingEdge[][];
+  private readonly sampling = { started: 0, sampled: 0 };
 
   constructor(private readonly options: MessageFlowOptions) {
+    this.node = options.setup.node;
     this.groups = groupByChannel(options.outgoing, (outgoing) => outgoing.edge);
-    const behavior = options.node.behavior;
+    const behavior = this.node.behavior;
     this.random = options.random ?? Math.random;
-    this.limiter = new ConcurrencyLimiter(behavior?.concurrency || DEFAULTS.concurrency);
+    this.limiter = new ConcurrencyLimiter(options.setup.concurrency, LIMITS.maxWaitingPerService);
     this.chooseEdges = createFanOut(behavior?.fanOut ?? 0, this.random);
     this.replyPayload = "x".repeat(behavior?.replyBytes ?? 0);
   }
 
-  /** A message arrived on an inbound edge (or as a plain request). */
+  /** Messages waiting for a concurrency slot now. */
+  get waiting(): number {
+    return this.limiter.queued;
+  }
+
+  /** How many traces started here, and how many of them were sampled. */
+  samplingCounts(kept: number): SamplingCounts {
+    return { ...this.sampling, kept, oneIn: this.options.sampler.currentOneIn };
+  }
+
+  /** A message arrived on an inbound edge (or as a plain request, which starts a trace here). */
   receive(message: InboundMessage): Promise<HandledMessage> {
-    if (message.edge) this.options.counters.add(message.edge.id, "delivered");
-    return this.work(message, message.parent?.traceId ?? newTraceId());
+    const traceId = message.parent?.traceId ?? newTraceId();
+    const sampled = message.parent ? message.parent.sampled : this.decideSampling();
+    if (this.limiter.full) return Promise.resolve(this.refuse(message, traceId, sampled));
+    if (message.edge) {
+      this.options.counters.add(message.edge.id, "delivered");
+      if (message.waitMs !== undefined) this.options.counters.recordWait(message.edge.id, message.waitMs);
+    }
+    return this.work(message, traceId, sampled);
   }
 
   /**
    * A message starts here (automatic traffic or SendMessage). A client records
    * a root "send" span and forwards; a service handles it as if it had arrived.
+   * A client with LIMITS.maxInFlightPerClient messages still in flight skips
+   * the message and counts it as dropped, so a stalled downstream cannot make
+   * it hold unbounded work.
    */
   async originate(traceId: string = newTraceId(), payload = ""): Promise<void> {
-    if (this.options.node.kind !== NodeKind.CLIENT) {
+    const counters = this.options.counters;
+    if (this.node.kind === NodeKind.CLIENT && counters.messagesInFlight >= LIMITS.maxInFlightPerClient) {
+      counters.drop();
+      return;
+    }
+    const sampled = this.decideSampling();
+    if (this.node.kind !== NodeKind.CLIENT) {
       await this.work(
         { edge: undefined, parent: undefined, hop: 0, payload, spanKind: SpanKind.SERVER, spanName: "send", attributes: {} },
         traceId,
+        sampled,
       );
       return;
     }
-    const done = this.options.counters.begin();
+    const done = counters.begin();
     const spanId = newSpanId();
     const start = nowUnixMs();
-    await this.forward({ traceId, parentSpanId: spanId, hop: 0, payload });
-    this.record({
+    await this.forward({ traceId, sampled, parentSpanId: spanId, hop: 0, payload });
+    this.record(sampled, {
       traceId,
       spanId,
       parentSpanId: "",
@@ -122,8 +162,39 @@ export class MessageFlow {
     await Promise.all(this.options.outgoing.map(({ sender }) => sender.close()));
   }
 
-  private async work(message: InboundMessage, traceId: string): Promise<HandledMessage> {
-    const behavior = this.options.node.behavior;
+  private decideSampling(): boolean {
+    const sampled = this.options.sampler.decide();
+    this.sampling.started++;
+    if (sampled) this.sampling.sampled++;
+    return sampled;
+  }
+
+  /** Refuses a message while the waiting line is full: counted as shed, recorded, never worked on. */
+  private refuse(message: InboundMessage, traceId: string, sampled: boolean): HandledMessage {
+    if (message.edge) this.options.counters.add(message.edge.id, "shed");
+    const spanId = newSpanId();
+    const statusMessage = `overloaded: ${this.limiter.queued} messages already waiting`;
+    this.record(sampled, {
+      traceId,
+      spanId,
+      parentSpanId: message.parent?.parentSpanId ?? "",
+      edgeId: message.edge?.id ?? "",
+      transport: message.edge?.transport ?? Transport.UNSPECIFIED,
+      kind: message.spanKind,
+      name: message.spanName,
+      startUnixMs: nowUnixMs(),
+      durationMs: 0,
+      status: SpanStatus.ERROR,
+      statusMessage,
+      attributes: { ...message.attributes, "ipcplay.shed": "true", ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}) },
+      hop: message.hop,
+      attempt: 0,
+    });
+    return { status: SpanStatus.ERROR, statusMessage, overloaded: true, replyPayload: "", traceId, spanId };
+  }
+
+  private async work(message: InboundMessage, traceId: string, sampled: boolean): Promise<HandledMessage> {
+    const behavior = this.node.behavior;
     const done = this.options.counters.begin();
     const spanId = newSpanId();
     const start = nowUnixMs();
@@ -138,11 +209,11 @@ export class MessageFlow {
     }
 
     const failed = shouldFail(behavior?.errorRate ?? 0, this.random);
-    if (!failed) await this.forward({ traceId, parentSpanId: spanId, hop: message.hop, payload: message.payload });
+    if (!failed) await this.forward({ traceId, sampled, parentSpanId: spanId, hop: message.hop, payload: message.payload });
 
     const status = failed ? SpanStatus.ERROR : SpanStatus.OK;
     const statusMessage = failed ? "error rate" : "";
-    this.record({
+    this.record(sampled, {
       traceId,
       spanId,
       parentSpanId: message.parent?.parentSpanId ?? "",
@@ -164,7 +235,7 @@ export class MessageFlow {
       attempt: 0,
     });
     done();
-    return { status, statusMessage, replyPayload: this.replyPayload, traceId, spanId };
+    return { status, statusMessage, overloaded: false, replyPayload: this.replyPayload, traceId, spanId };
   }
 
   private async forward(context: ForwardContext): Promise<void> {
@@ -186,15 +257,15 @@ export class MessageFlow {
       transport: edge.transport,
       startUnixMs: start,
     };
-    if (hop > this.options.hopLimit) {
-      this.record({
+    if (hop > this.options.setup.hopLimit) {
+      this.record(context.sampled, {
         ...common,
         kind: SpanKind.INTERNAL,
         name: "hop limit",
         durationMs: 0,
         status: SpanStatus.HOP_LIMIT,
-        statusMessage: `would cross edge ${hop}, the hop limit is ${this.options.hopLimit}`,
-        attributes: { "ipcplay.edge": edge.id, ...groupAttributes, "ipcplay.hop_limit": String(this.options.hopLimit) },
+        statusMessage: `would cross edge ${hop}, the hop limit is ${this.options.setup.hopLimit}`,
+        attributes: { "ipcplay.edge": edge.id, ...groupAttributes, "ipcplay.hop_limit": String(this.options.setup.hopLimit) },
         hop: context.hop,
         attempt: 0,
       });
@@ -204,7 +275,7 @@ export class MessageFlow {
     const counters = this.options.counters;
     for (const id of edgeIds) counters.add(id, "sent");
     const outcome = await sender
-      .send({ traceId: context.traceId, spanId: common.spanId, hop, payload: context.payload })
+      .send({ traceId: context.traceId, spanId: common.spanId, hop, payload: context.payload, sampled: context.sampled })
       .catch((error: Error) => ({
         // Senders report failures as outcomes; a rejection is a bug in one, shown rather than lost.
         status: SpanStatus.ERROR,
@@ -212,15 +283,18 @@ export class MessageFlow {
         attempts: 1,
         attributes: {},
       }));
+    const durationMs = nowUnixMs() - start;
     for (const id of edgeIds) {
       if (outcome.status !== SpanStatus.OK) counters.add(id, "failed");
       if (outcome.attempts > 1) counters.add(id, "retries", outcome.attempts - 1);
+      // A publish to a shared channel is one send for every edge of it.
+      counters.recordSend(id, durationMs);
     }
-    this.record({
+    this.record(context.sampled, {
       ...common,
       kind: sender.spanKind,
       name: sender.spanName,
-      durationMs: nowUnixMs() - start,
+      durationMs,
       status: outcome.status,
       statusMessage: outcome.statusMessage,
       attributes: { "ipcplay.edge": edge.id, ...groupAttributes, ...outcome.attributes },
@@ -229,7 +303,7 @@ export class MessageFlow {
     });
   }
 
-  private record(span: Omit<SpanRecord, "nodeId" | "pid">): void {
-    this.options.spans.record({ ...span, nodeId: this.options.node.id, pid: this.options.pid });
+  private record(sampled: boolean, span: Omit<SpanRecord, "nodeId" | "pid">): void {
+    this.options.spans.record({ ...span, nodeId: this.node.id, pid: this.options.pid }, sampled);
   }
 }

@@ -3,54 +3,64 @@
  * inbound transports, creates a sender per outgoing edge, runs the message flow,
  * generates the client's traffic, and reports spans and counters to the parent.
  */
-import { fromJson } from "@bufbuild/protobuf";
-import { EdgeSchema, NodeSchema, type Edge, type Node, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { HeadSampler } from "@/lib/trace/sampling";
 import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/ipc/host-messages";
 import { runKeys } from "@/server/redis/keys";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
 import { MessageFlow, type OutgoingEdge } from "./message-flow";
+import { decodeHostConfig, type NodeSetup } from "./node-setup";
 import { sendToParent } from "./parent-channel";
-import { SpanRecorder } from "./span-recorder";
+import { SpanShipper } from "./span-shipper";
 import { startTraffic } from "./traffic";
 import { transportPlugin } from "./transports/registry";
 import type { Listener, TransportHost } from "./transports/transport";
 
 export class ServiceHost {
   private readonly addresses = new Map<string, NodeAddress>();
-  private readonly spans = new SpanRecorder((spans) => void sendToParent({ type: "spans", spans }));
+  private readonly spans: SpanShipper;
   private readonly counters = new HostCounters();
   private readonly countersTimer = setInterval(() => void this.reportCounters(), COUNTERS_REPORT_MS);
   private readonly listeners: Listener[] = [];
-  private readonly node: Node;
+  private readonly setup: NodeSetup;
   private readonly flow: MessageFlow;
   private readonly outgoing: OutgoingEdge[];
   private readonly transportHost: TransportHost;
   private stopTraffic: () => void = () => {};
 
-  private constructor(private readonly config: HostConfig) {
-    this.node = fromJson(NodeSchema, config.node);
+  private constructor(config: HostConfig) {
+    this.setup = decodeHostConfig(config);
+    const { node, sampling } = this.setup;
+    this.spans = new SpanShipper({
+      ship: (spans) => void sendToParent({ type: "spans", spans }),
+      announceKeeps: (traceIds) => void sendToParent({ type: "keep-traces", traceIds }),
+      keepPerSecond: sampling.keepPerSecond,
+    });
     this.transportHost = {
-      config,
-      nodeId: this.node.id,
+      setup: this.setup,
+      nodeId: node.id,
       pid: process.pid,
       keys: runKeys(config.runId),
       receive: (message) => this.flow.receive(message),
       addressOf: (nodeId) => this.addresses.get(nodeId),
       count: (edgeId, counter, amount) => this.counters.add(edgeId, counter, amount),
-      recordSpan: (span) => this.spans.record({ ...span, nodeId: this.node.id, pid: process.pid }),
+      recordSpan: (span, sampled) => this.spans.record({ ...span, nodeId: node.id, pid: process.pid }, sampled),
       log: (level, message) => void this.log(level, message),
     };
-    this.outgoing = config.outgoing.map((json) => {
-      const edge = fromJson(EdgeSchema, json);
-      return { edge, sender: transportPlugin(edge.transport).createSender(edge, this.transportHost) };
-    });
+    this.outgoing = this.setup.outgoing.map((edge) => ({
+      edge,
+      sender: transportPlugin(edge.transport).createSender(edge, this.transportHost),
+    }));
     this.flow = new MessageFlow({
-      node: this.node,
+      setup: this.setup,
       pid: process.pid,
-      hopLimit: config.hopLimit,
       outgoing: this.outgoing,
       spans: this.spans,
       counters: this.counters,
+      sampler: new HeadSampler(sampling.headPerSecond, {
+        expectedRatePerSecond: node.kind === NodeKind.CLIENT ? node.traffic?.ratePerSecond ?? 0 : 0,
+      }),
     });
   }
 
@@ -62,15 +72,15 @@ export class ServiceHost {
   }
 
   private async listen(): Promise<NodePorts> {
-    const inbound = this.config.inbound.map((json) => fromJson(EdgeSchema, json));
     const ports: NodePorts = { httpPort: 0, connectPort: 0 };
-    for (const [transport, edges] of groupByTransport(inbound)) {
+    const listening = [...groupByTransport(this.setup.inbound)].map(async ([transport, edges]) => {
       const plugin = transportPlugin(transport);
-      if (!plugin.listen) continue;
+      if (!plugin.listen) return;
       const listener = await plugin.listen(edges, this.transportHost);
       this.listeners.push(listener);
       Object.assign(ports, listener.ports);
-    }
+    });
+    await Promise.all(listening);
     return ports;
   }
 
@@ -80,12 +90,17 @@ export class ServiceHost {
 
   beginTraffic(): void {
     this.stopTraffic();
-    this.stopTraffic = startTraffic(this.node.traffic, (count) => this.originate({ count }));
+    this.stopTraffic = startTraffic(this.setup.node.traffic, (count) => this.originate({ count }));
+  }
+
+  /** Another host kept these traces: ship what this one holds of them. */
+  keepTraces(traceIds: readonly string[]): void {
+    this.spans.keepRequested(traceIds);
   }
 
   /** Starts one message per given trace id, or `count` messages with new trace ids. */
   originate(request: { traceIds?: readonly string[]; count?: number; payload?: string }): void {
-    const payload = request.payload ?? "x".repeat(this.node.traffic?.payloadBytes ?? 0);
+    const payload = request.payload ?? "x".repeat(this.setup.node.traffic?.payloadBytes ?? 0);
     const traceIds = request.traceIds ?? Array.from({ length: request.count ?? 0 }, () => undefined);
     for (const traceId of traceIds) {
       this.flow.originate(traceId, payload).catch((error: Error) => void this.log("error", `message failed: ${error.message}`));
@@ -108,7 +123,8 @@ export class ServiceHost {
 
   private async reportCounters(): Promise<void> {
     const gauges = await this.readGauges();
-    await sendToParent({ type: "counters", ...this.counters.snapshot(), gauges });
+    const { edges, latency, node } = this.counters.snapshot(this.flow.waiting);
+    await sendToParent({ type: "counters", edges, latency, node, gauges, sampling: this.flow.samplingCounts(this.spans.kept) });
   }
 
   private async readGauges(): Promise<EdgeGauges[]> {

@@ -31,6 +31,15 @@ export interface HostConfig {
   redisUrl: string;
   /** `ipcplay:<runId>:`; see server/redis/keys.ts. */
   redisPrefix: string;
+  /** This host's share of the run's trace budgets (see lib/trace/sampling.ts). */
+  sampling: SamplingBudget;
+}
+
+export interface SamplingBudget {
+  /** New traces per second this host, as a root, ships in full (head sampling). */
+  headPerSecond: number;
+  /** Unsampled traces per second this host may keep because a span failed or was slow. */
+  keepPerSecond: number;
 }
 
 /**
@@ -52,6 +61,32 @@ export interface EdgeCounts {
   retries: number;
   lost: number;
   deadLettered: number;
+  /** Refused by the target because its waiting work was full. */
+  shed: number;
+}
+
+/**
+ * Latencies of one edge recorded since the host's previous report, as sparse
+ * histogram counts (lib/metrics/latency-histogram.ts): `send` by the source
+ * (the CLIENT/PRODUCER span's duration), `wait` by an asynchronous edge's
+ * target (hand-off → consumer start). Deltas, so the parent adds them up.
+ */
+export interface EdgeLatencyDelta {
+  edgeId: string;
+  send?: number[];
+  wait?: number[];
+}
+
+/** This host's head sampling, cumulative since it started. */
+export interface SamplingCounts {
+  /** Traces this host started (it was their root). */
+  started: number;
+  /** Of those, sampled (shipped in full). */
+  sampled: number;
+  /** Unsampled traces this host decided to keep (a span failed or was slow). */
+  kept: number;
+  /** The sampler's current N of "1 in N" (1 when this host starts no traces). */
+  oneIn: number;
 }
 
 /**
@@ -69,6 +104,10 @@ export interface NodeCounts {
   /** Messages this node has worked on (cumulative). */
   handled: number;
   inFlight: number;
+  /** Messages waiting for a concurrency slot now. */
+  waiting: number;
+  /** Messages a client did not start because too many of its messages were in flight (cumulative). */
+  dropped: number;
   /** Messages handled over about the last second, per second. */
   ratePerSecond: number;
 }
@@ -84,19 +123,30 @@ export type ParentMessage =
   | { type: "start-traffic" }
   /** Originate `traceIds.length` messages here, one per trace id (SendMessage). */
   | { type: "send"; traceIds: string[]; payload?: string }
+  /** Another host kept these traces: ship what you hold of them, and their later spans. */
+  | { type: "keep-traces"; traceIds: string[] }
   /** Close listeners and connections, flush spans and counters, exit 0. */
   | { type: "shutdown" };
 
 export type ChildMessage =
   | { type: "ready"; pid: number; ports: NodePorts }
   | { type: "spans"; spans: SpanRecord[] }
-  | { type: "counters"; edges: EdgeCounts[]; gauges: EdgeGauges[]; node: NodeCounts }
+  | {
+      type: "counters";
+      edges: EdgeCounts[];
+      latency: EdgeLatencyDelta[];
+      gauges: EdgeGauges[];
+      node: NodeCounts;
+      sampling: SamplingCounts;
+    }
+  /** This host kept these unsampled traces; the parent tells the run's other hosts. */
+  | { type: "keep-traces"; traceIds: string[] }
   | { type: "log"; level: LogLevel; message: string }
   /** The host cannot go on and is about to exit non-zero. */
   | { type: "fatal"; message: string };
 
-const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "log", "fatal"]);
-const PARENT_MESSAGE_TYPES = new Set<ParentMessage["type"]>(["init", "addresses", "start-traffic", "send", "shutdown"]);
+const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "keep-traces", "log", "fatal"]);
+const PARENT_MESSAGE_TYPES = new Set<ParentMessage["type"]>(["init", "addresses", "start-traffic", "send", "keep-traces", "shutdown"]);
 
 /** Narrows whatever arrived over IPC; the other side is our own code, so the type tag suffices. */
 export function isChildMessage(value: unknown): value is ChildMessage {

@@ -228,7 +228,7 @@ describe("CONNECT edges", () => {
     const traceId = newTraceId();
     const parentSpanId = newSpanId();
     const metadata = new grpc.Metadata();
-    metadata.set("traceparent", formatTraceparent({ traceId, parentSpanId }));
+    metadata.set("traceparent", formatTraceparent({ traceId, parentSpanId, sampled: true }));
     try {
       const reply = await new Promise<unknown>((resolve, reject) => {
         client.Call({ payload: "from grpc-js" }, metadata, (error: grpc.ServiceError | null, response: unknown) =>

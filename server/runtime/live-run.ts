@@ -132,6 +132,7 @@ export class LiveRun {
           ratePerSecond: slot.counts.ratePerSecond,
           handled: slot.counts.handled,
           inFlight: slot.counts.inFlight,
+          waiting: slot.counts.waiting,
           // Only a live run asks: the sampler stops itself when nobody does.
           usage: this.active ? usageSampler.processUsage(slot.process?.pid ?? 0) : undefined,
         }),
@@ -143,6 +144,26 @@ export class LiveRun {
       expiresUnixMs: this.expiresAt,
       traces: this.traces.traceCount,
       machine: this.active ? usageSampler.machineLoad() : undefined,
+      sampling: this.sampling(),
+    });
+  }
+
+  /** How the run's traces are sampled; "1 in N" as measured over the last few seconds. */
+  sampling(now = Date.now()): TraceSampling {
+    const totals = this.counters.samplingTotals();
+    const history = this.samplingHistory;
+    history.push({ at: now, started: totals.started, sampled: totals.sampled });
+    while (history.length > 2 && now - history[1].at >= SAMPLING_WINDOW_MS) history.shift();
+    const started = totals.started - history[0].started;
+    const sampled = totals.sampled - history[0].sampled;
+    if (started > 0) this.lastOneIn = Math.max(1, Math.round(started / Math.max(1, sampled)));
+    return create(TraceSamplingSchema, {
+      started: totals.started,
+      sampled: totals.sampled,
+      kept: totals.kept,
+      oneIn: this.lastOneIn,
+      budgetPerSecond: this.traceBudgetPerSecond,
+      droppedSpans: this.traces.droppedSpans,
     });
   }
 

@@ -28,6 +28,7 @@ import { deleteRunKeys } from "@/server/redis/keys";
 import { newTraceId } from "@/server/trace/trace-context";
 import type { ChildMessage, LogLevel } from "@/server/ipc/host-messages";
 import { LiveRun, type NodeSlot } from "./live-run";
+import { HostPool, warmHostsFromEnv } from "./host-pool";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
 import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
@@ -47,6 +48,11 @@ export interface RuntimeLimits {
   maxConcurrentRuns: number;
   maxRunMs: number;
   maxTracesPerRun: number;
+  maxSpansPerRun: number;
+  /** New traces per second a run ships in full before it samples. */
+  traceBudgetPerSecond: number;
+  /** Unsampled traces per second a run keeps because they failed or were slow. */
+  keepBudgetPerSecond: number;
   startTimeoutMs: number;
   /** How long a host gets to exit after `shutdown` before SIGKILL. */
   shutdownGraceMs: number;
@@ -56,6 +62,11 @@ export interface RunManagerOptions {
   redisUrl: string;
   /** The bundled service host; default dist/host.mjs (`npm run build:host`). */
   hostBundlePath?: string;
+  /**
+   * Hosts kept forked and loaded for the next runs (server/runtime/host-pool.ts);
+   * default IPCPLAY_WARM_HOSTS, else DEFAULT_WARM_HOSTS; 0 forks each host when its node starts.
+   */
+  warmHosts?: number;
   limits?: Partial<RuntimeLimits>;
 }
 
@@ -64,11 +75,15 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     maxConcurrentRuns: LIMITS.maxConcurrentRuns,
     maxRunMs: LIMITS.maxRunMs,
     maxTracesPerRun: LIMITS.maxTracesPerRun,
+    maxSpansPerRun: LIMITS.maxSpansPerRun,
+    traceBudgetPerSecond: LIMITS.traceBudgetPerSecond,
+    keepBudgetPerSecond: LIMITS.keepBudgetPerSecond,
     startTimeoutMs: START_TIMEOUT_MS,
     shutdownGraceMs: SHUTDOWN_GRACE_MS,
     ...options.limits,
   };
   const bundlePath = options.hostBundlePath ?? DEFAULT_HOST_BUNDLE;
+  const pool = new HostPool({ bundlePath, size: options.warmHosts ?? warmHostsFromEnv() });
   const runs = new Map<string, LiveRun>();
   let redis: Redis | undefined;
 
@@ -77,7 +92,12 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   async function start(topology: Topology, startOptions: StartOptions) {
     admit();
     const runId = newRunId();
-    const plan = planRun(topology, { runId, redisUrl: options.redisUrl });
+    const plan = planRun(topology, {
+      runId,
+      redisUrl: options.redisUrl,
+      traceBudgetPerSecond: limits.traceBudgetPerSecond,
+      keepBudgetPerSecond: limits.keepBudgetPerSecond,
+    });
     const run = new LiveRun({
       runId,
       token: newRunToken(),
@@ -85,6 +105,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       redisPrefix: plan.redisPrefix,
       hosts: plan.hosts,
       maxTraces: limits.maxTracesPerRun,
+      maxSpans: limits.maxSpansPerRun,
+      traceBudgetPerSecond: limits.traceBudgetPerSecond,
       expiresInMs: limits.maxRunMs,
     });
     runs.set(runId, run);
@@ -121,10 +143,11 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     }
   }
 
-  /** Forks the node's host and wires its messages and exit into the run. */
+  /** Takes a warm host from the pool (or forks one) for the node and wires its messages and exit into the run. */
   function launch(run: LiveRun, slot: NodeSlot): NodeProcess {
     const host: NodeProcess = new NodeProcess({
       bundlePath,
+      warmHost: pool.take(),
       config: slot.config,
       onMessage: (message) => {
         if (slot.process === host) onChildMessage(run, slot, message);
@@ -133,6 +156,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       onExit: (exit) => onChildExit(run, slot, host, exit),
     });
     slot.process = host;
+    pool.holdRefillsUntil(host.ready);
     host.ready.then(
       (ports) => {
         if (slot.process !== host) return;
@@ -189,10 +213,17 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     switch (message.type) {
       case "spans":
         return run.traces.ingest(message.spans);
-      case "counters":
-        run.counters.report(slot.nodeId, message.edges);
+      case "counters": {
+        run.counters.report(slot.nodeId, message.edges, message.sampling);
         run.counters.readGauges(message.gauges);
+        const now = Date.now();
+        for (const { edgeId, ...delta } of message.latency) run.latency.add(edgeId, now, delta);
         slot.counts = message.node;
+        return;
+      }
+      case "keep-traces":
+        // A tail-keep: the run's other processes ship what they hold of these traces.
+        for (const other of run.nodes.values()) if (other !== slot) other.process?.send(message);
         return;
       case "log":
         return log(run, slot.nodeId, message.level, message.message);
@@ -423,8 +454,11 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       return unsubscribe;
     },
     async shutdown() {
+      // Closed first, so no refill starts while the runs stop.
+      const poolClosed = pool.close();
       await Promise.all([...runs.values()].filter((run) => !run.stopping).map((run) => stopRun(run, { finalState: RunState.STOPPED })));
       await Promise.all([...runs.values()].map((run) => run.stopping));
+      await poolClosed;
       await redis?.quit();
       redis = undefined;
     },

@@ -4,7 +4,7 @@
  * the real port in `ready`, so plans never race for ports.
  */
 import { toJson } from "@bufbuild/protobuf";
-import { EdgeSchema, NodeSchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { EdgeSchema, NodeKind, NodeSchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { runKeys } from "@/server/redis/keys";
 import type { HostConfig } from "@/server/ipc/host-messages";
@@ -16,9 +16,24 @@ export interface RunPlan {
   hosts: HostConfig[];
 }
 
-export function planRun(topology: Topology, options: { runId: string; redisUrl: string }): RunPlan {
+export interface PlanOptions {
+  runId: string;
+  redisUrl: string;
+  /** The run's trace budgets, split among its hosts here. */
+  traceBudgetPerSecond: number;
+  keepBudgetPerSecond: number;
+}
+
+export function planRun(topology: Topology, options: PlanOptions): RunPlan {
   const keys = runKeys(options.runId);
   const hopLimit = topology.hopLimit || DEFAULTS.hopLimit;
+  // Clients start almost every trace, so they share the head budget; a service
+  // starts one only on SendMessage or a plain request, and gets the same share.
+  const clients = topology.nodes.filter((node) => node.kind === NodeKind.CLIENT).length;
+  const sampling = {
+    headPerSecond: Math.max(1, Math.floor(options.traceBudgetPerSecond / Math.max(1, clients))),
+    keepPerSecond: Math.max(1, Math.floor(options.keepBudgetPerSecond / Math.max(1, topology.nodes.length))),
+  };
   const hosts = topology.nodes.map(
     (node): HostConfig => ({
       runId: options.runId,
@@ -28,6 +43,7 @@ export function planRun(topology: Topology, options: { runId: string; redisUrl: 
       hopLimit,
       redisUrl: options.redisUrl,
       redisPrefix: keys.prefix,
+      sampling,
     }),
   );
   return { runId: options.runId, redisPrefix: keys.prefix, hosts };

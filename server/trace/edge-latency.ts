@@ -1,89 +1,115 @@
 /**
- * Per-edge rate and latency percentiles from CLIENT/PRODUCER spans, over a
- * sliding window. Pure: time is passed in.
+ * Per-edge latency and rate, from the hosts' histogram deltas (every message
+ * counted, whatever the trace sampling): a window of recent slots for the live
+ * view and a whole-run histogram for the summary. Pure: time is passed in.
  */
+import { LatencyHistogram, type SparseCounts } from "@/lib/metrics/latency-histogram";
 
-/** Percentiles look at the sends of the last this many ms. */
+/** Live percentiles cover about the last this many ms. */
 export const LATENCY_WINDOW_MS = 10_000;
-/** The rate counts the sends of the last this many ms. */
+/** The rate counts the sends of about the last this many ms. */
 export const RATE_WINDOW_MS = 1_000;
-/** Samples kept per edge; at the rate cap this is more than the window holds. */
-const MAX_SAMPLES_PER_EDGE = 20_000;
-/**
- * Whole-run percentiles read a uniform sample of every send (reservoir
- * sampling): exact up to this many sends per edge, an unbiased sample after.
- */
-export const RUN_RESERVOIR_SIZE = 10_000;
+/** Width of one slot of the window; deltas arrive every ~500 ms. */
+export const SLOT_MS = 500;
 
 export interface EdgeLatencyStats {
   ratePerSecond: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  waitP50Ms: number;
+  waitP95Ms: number;
+  waitP99Ms: number;
 }
 
-interface Sample {
-  /** When the send ended, ms. */
+interface Slot {
+  /** Start of the slot, ms (a multiple of SLOT_MS). */
   at: number;
-  durationMs: number;
+  send: LatencyHistogram;
+  wait: LatencyHistogram;
 }
 
-/**
- * The nearest-rank percentile of values sorted ascending; 0 for no values.
- * @example percentile([10, 20, 30, 40], 50) === 20
- */
-export function percentile(sortedAscending: readonly number[], p: number): number {
-  if (sortedAscending.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sortedAscending.length);
-  return sortedAscending[Math.min(sortedAscending.length, Math.max(1, rank)) - 1];
+interface EdgeSeries {
+  slots: Slot[];
+  wholeRunSend: LatencyHistogram;
+  wholeRunWait: LatencyHistogram;
 }
 
-interface Reservoir {
-  seen: number;
-  kept: number[];
-}
+const EMPTY: EdgeLatencyStats = { ratePerSecond: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, waitP50Ms: 0, waitP95Ms: 0, waitP99Ms: 0 };
 
-export class EdgeLatencyWindow {
-  private readonly samples = new Map<string, Sample[]>();
-  private readonly wholeRun = new Map<string, Reservoir>();
+export class EdgeLatencyBook {
+  private readonly edges = new Map<string, EdgeSeries>();
 
-  /** `random` is injectable so tests of the reservoir are repeatable. */
-  constructor(private readonly random: () => number = Math.random) {}
-
-  add(edgeId: string, endedAtMs: number, durationMs: number): void {
-    let list = this.samples.get(edgeId);
-    if (!list) this.samples.set(edgeId, (list = []));
-    list.push({ at: endedAtMs, durationMs });
-    if (list.length > MAX_SAMPLES_PER_EDGE) list.splice(0, list.length - MAX_SAMPLES_PER_EDGE);
-
-    let reservoir = this.wholeRun.get(edgeId);
-    if (!reservoir) this.wholeRun.set(edgeId, (reservoir = { seen: 0, kept: [] }));
-    reservoir.seen++;
-    if (reservoir.kept.length < RUN_RESERVOIR_SIZE) reservoir.kept.push(durationMs);
-    else {
-      const slot = Math.floor(this.random() * reservoir.seen);
-      if (slot < RUN_RESERVOIR_SIZE) reservoir.kept[slot] = durationMs;
+  /** Adds a host's delta for one edge, received at `nowMs`. */
+  add(edgeId: string, nowMs: number, delta: { send?: SparseCounts; wait?: SparseCounts }): void {
+    const series = this.seriesOf(edgeId);
+    const slot = this.slotAt(series, nowMs);
+    if (delta.send) {
+      slot.send.merge(delta.send);
+      series.wholeRunSend.merge(delta.send);
+    }
+    if (delta.wait) {
+      slot.wait.merge(delta.wait);
+      series.wholeRunWait.merge(delta.wait);
     }
   }
 
-  /** Percentiles over every send of the run so far (for the summary at Stop). */
-  runStats(edgeId: string): Omit<EdgeLatencyStats, "ratePerSecond"> {
-    const durations = [...(this.wholeRun.get(edgeId)?.kept ?? [])].sort((a, b) => a - b);
-    return { p50Ms: percentile(durations, 50), p95Ms: percentile(durations, 95), p99Ms: percentile(durations, 99) };
+  /** Percentiles of the last LATENCY_WINDOW_MS and sends per second of the last RATE_WINDOW_MS. */
+  stats(edgeId: string, nowMs: number): EdgeLatencyStats {
+    const series = this.edges.get(edgeId);
+    if (!series) return EMPTY;
+    this.forget(series, nowMs);
+    const send = new LatencyHistogram();
+    const wait = new LatencyHistogram();
+    let recentSends = 0;
+    for (const slot of series.slots) {
+      send.merge(slot.send);
+      wait.merge(slot.wait);
+      // Whole slots of the last RATE_WINDOW_MS: each host's delta covers the
+      // half second before it arrived, so two whole slots hold about a second.
+      const end = slot.at + SLOT_MS;
+      if (end <= nowMs && end > nowMs - RATE_WINDOW_MS) recentSends += slot.send.total;
+    }
+    const sendPercentiles = send.percentiles();
+    const waitPercentiles = wait.percentiles();
+    return {
+      ratePerSecond: recentSends / (RATE_WINDOW_MS / 1000),
+      ...sendPercentiles,
+      waitP50Ms: waitPercentiles.p50Ms,
+      waitP95Ms: waitPercentiles.p95Ms,
+      waitP99Ms: waitPercentiles.p99Ms,
+    };
   }
 
-  stats(edgeId: string, nowMs: number): EdgeLatencyStats {
-    const list = this.samples.get(edgeId) ?? [];
-    const firstKept = list.findIndex((sample) => sample.at >= nowMs - LATENCY_WINDOW_MS);
-    if (firstKept === -1) list.length = 0;
-    else if (firstKept > 0) list.splice(0, firstKept);
-    const durations = list.map((sample) => sample.durationMs).sort((a, b) => a - b);
-    const recent = list.filter((sample) => sample.at >= nowMs - RATE_WINDOW_MS).length;
-    return {
-      ratePerSecond: recent / (RATE_WINDOW_MS / 1000),
-      p50Ms: percentile(durations, 50),
-      p95Ms: percentile(durations, 95),
-      p99Ms: percentile(durations, 99),
-    };
+  /** Percentiles over every message of the run (for the summary at Stop). */
+  runStats(edgeId: string): Omit<EdgeLatencyStats, "ratePerSecond"> {
+    const series = this.edges.get(edgeId);
+    if (!series) return EMPTY;
+    const send = series.wholeRunSend.percentiles();
+    const wait = series.wholeRunWait.percentiles();
+    return { ...send, waitP50Ms: wait.p50Ms, waitP95Ms: wait.p95Ms, waitP99Ms: wait.p99Ms };
+  }
+
+  private seriesOf(edgeId: string): EdgeSeries {
+    let series = this.edges.get(edgeId);
+    if (!series) {
+      series = { slots: [], wholeRunSend: new LatencyHistogram(), wholeRunWait: new LatencyHistogram() };
+      this.edges.set(edgeId, series);
+    }
+    return series;
+  }
+
+  private slotAt(series: EdgeSeries, nowMs: number): Slot {
+    const at = nowMs - (nowMs % SLOT_MS);
+    const last = series.slots[series.slots.length - 1];
+    if (last && last.at === at) return last;
+    const slot: Slot = { at, send: new LatencyHistogram(), wait: new LatencyHistogram() };
+    series.slots.push(slot);
+    this.forget(series, nowMs);
+    return slot;
+  }
+
+  private forget(series: EdgeSeries, nowMs: number): void {
+    while (series.slots.length > 0 && series.slots[0].at + SLOT_MS <= nowMs - LATENCY_WINDOW_MS) series.slots.shift();
   }
 }

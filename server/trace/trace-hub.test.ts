@@ -31,7 +31,7 @@ describe("TraceHub", () => {
   it("emits at most one span batch per interval, with the touched traces' summaries", () => {
     vi.useFakeTimers();
     const events: RunEvent[] = [];
-    const hub = new TraceHub({ maxTraces: 10, emit: (event) => events.push(event) });
+    const hub = new TraceHub({ maxTraces: 10, maxSpans: 1000, emit: (event) => events.push(event) });
     for (let i = 0; i < 50; i++) hub.ingest([record(`s${i}`)]);
     expect(events).toHaveLength(0);
     vi.advanceTimersByTime(SPAN_BATCH_INTERVAL_MS);
@@ -43,26 +43,21 @@ describe("TraceHub", () => {
     expect(batch.value.traces.map((trace) => [trace.traceId, trace.spanCount])).toEqual([["t", 50]]);
   });
 
-  it("feeds CLIENT spans' durations into the edge latency", () => {
-    const hub = new TraceHub({ maxTraces: 10, emit: () => {} });
-    hub.ingest([record("a", { durationMs: 10 }), record("b", { durationMs: 20, kind: SpanKind.SERVER })]);
+  it("keeps at most maxSpans spans: the oldest traces go, counted as dropped", () => {
+    const hub = new TraceHub({ maxTraces: 100, maxSpans: 5, emit: () => {} });
+    for (const traceId of ["t1", "t2", "t3"]) hub.ingest(["a", "b"].map((id) => record(`${traceId}${id}`, { traceId })));
     hub.close();
-    expect(hub.edgeLatency("e", Date.now() + 10)).toMatchObject({ p50Ms: 10, p99Ms: 10, ratePerSecond: 1 });
-  });
-
-  it("counts one publish to a shared channel for every edge of that channel", () => {
-    const hub = new TraceHub({ maxTraces: 10, emit: () => {} });
-    const publish = { kind: SpanKind.PRODUCER, transport: Transport.QUEUE, edgeId: "q1", durationMs: 3 };
-    hub.ingest([record("p", { ...publish, attributes: { "ipcplay.edges": "q1,q2" } })]);
-    hub.close();
-    for (const edgeId of ["q1", "q2"]) expect(hub.edgeLatency(edgeId, Date.now() + 10)).toMatchObject({ p50Ms: 3, ratePerSecond: 1 });
+    expect(hub.getTrace("t1")).toEqual([]);
+    expect(hub.getTrace("t3")).toHaveLength(2);
+    expect(hub.traceCount).toBe(2);
+    expect(hub.droppedSpans).toBe(2);
   });
 });
 
 describe("CounterBook", () => {
   it("adds the shares of source and target and keeps a replaced process's counts", () => {
     const book = new CounterBook();
-    const counts = { sent: 0, delivered: 0, failed: 0, retries: 0, lost: 0, deadLettered: 0 };
+    const counts = { sent: 0, delivered: 0, failed: 0, retries: 0, lost: 0, deadLettered: 0, shed: 0 };
     book.report("orders", [{ edgeId: "e", ...counts, sent: 5, failed: 1 }]);
     book.report("billing", [{ edgeId: "e", ...counts, delivered: 4 }]);
     book.report("billing", [{ edgeId: "e", ...counts, delivered: 5 }]);

@@ -1,51 +1,47 @@
 /**
- * The traces of one run: spans arrive from the hosts, are kept in a bounded
- * ring, feed the per-edge latency window, and go out to watchers in batches of
- * at most one per SPAN_BATCH_INTERVAL_MS (≤ 20 a second, however busy the run).
+ * The traces of one run: the sampled (and tail-kept) spans arrive from the
+ * hosts, are kept in a bounded ring, and go out to watchers in batches of at
+ * most one per SPAN_BATCH_INTERVAL_MS (≤ 4 a second, however busy the run).
+ * Latency and counts do not come from here: the hosts count every message
+ * (server/trace/edge-latency.ts, counter-book.ts); spans are a sample.
  */
 import { create } from "@bufbuild/protobuf";
 import {
   RunEventSchema,
   SpanBatchSchema,
-  SpanKind,
   SpanSchema,
   type RunEvent,
   type Span,
   type TraceSummary,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { SpanRecord } from "@/server/ipc/host-messages";
-import { EdgeLatencyWindow, type EdgeLatencyStats } from "./edge-latency";
-import { TraceRing } from "./trace-ring";
+import { MAX_SPANS_PER_TRACE, TraceRing } from "./trace-ring";
 import { causalOrder, summarizeTrace } from "./trace-summary";
 
-export const SPAN_BATCH_INTERVAL_MS = 50;
+export const SPAN_BATCH_INTERVAL_MS = 250;
 
 export interface TraceHubOptions {
   maxTraces: number;
+  /** Spans kept in all; past it the oldest traces go (counted as dropped). */
+  maxSpans: number;
   /** Receives RunEvent{spans} batches. */
   emit: (event: RunEvent) => void;
 }
 
 export class TraceHub {
   private readonly ring: TraceRing;
-  private readonly latency = new EdgeLatencyWindow();
   private pending: Span[] = [];
   private timer: NodeJS.Timeout | undefined;
   private lastFlushAt = 0;
 
   constructor(private readonly options: TraceHubOptions) {
-    this.ring = new TraceRing(options.maxTraces);
+    this.ring = new TraceRing(options.maxTraces, MAX_SPANS_PER_TRACE, options.maxSpans);
   }
 
   ingest(records: readonly SpanRecord[]): void {
     const spans = records.map((record) => create(SpanSchema, record));
     this.ring.add(spans);
-    for (const span of spans) {
-      if (span.edgeId && (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER)) {
-        for (const edgeId of sentAlong(span)) this.latency.add(edgeId, span.startUnixMs + span.durationMs, span.durationMs);
-      }
-    }
-    this.pending.push(...spans);
+    for (const span of spans) this.pending.push(span);
     this.scheduleFlush();
   }
 
@@ -59,17 +55,13 @@ export class TraceHub {
     return this.ring.newest(limit).map((traceId) => summarizeTrace(this.ring.get(traceId)));
   }
 
-  edgeLatency(edgeId: string, nowMs = Date.now()): EdgeLatencyStats {
-    return this.latency.stats(edgeId, nowMs);
-  }
-
-  /** Percentiles over the whole run, not just the recent window. */
-  edgeLatencyOverRun(edgeId: string): Omit<EdgeLatencyStats, "ratePerSecond"> {
-    return this.latency.runStats(edgeId);
-  }
-
   get traceCount(): number {
     return this.ring.size;
+  }
+
+  /** Spans the ring did not keep (its bounds were full). */
+  get droppedSpans(): number {
+    return this.ring.dropped;
   }
 
   /** Emits what is pending now and stops the timer. */
@@ -96,14 +88,4 @@ export class TraceHub {
       create(RunEventSchema, { event: { case: "spans", value: create(SpanBatchSchema, { spans, traces }) } }),
     );
   }
-}
-
-/**
- * The edges one send span stands for: its own, or every edge of a shared queue
- * channel or topic (one job or publish serves them all; the host lists them in
- * `ipcplay.edges`).
- */
-function sentAlong(span: Span): string[] {
-  const group = span.attributes["ipcplay.edges"];
-  return group ? group.split(",") : [span.edgeId];
 }

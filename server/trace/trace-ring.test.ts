@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { SpanSchema, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { LatencyHistogram } from "@/lib/metrics/latency-histogram";
 import { TraceRing } from "./trace-ring";
 import { causalOrder, summarizeTrace } from "./trace-summary";
-import { EdgeLatencyWindow, LATENCY_WINDOW_MS, percentile, RUN_RESERVOIR_SIZE } from "./edge-latency";
+import { EdgeLatencyBook, LATENCY_WINDOW_MS, SLOT_MS } from "./edge-latency";
 
 const span = (fields: MessageInitShape<typeof SpanSchema>): Span => create(SpanSchema, { status: SpanStatus.OK, ...fields });
 
@@ -59,38 +60,31 @@ describe("trace summaries", () => {
 });
 
 describe("edge latency", () => {
-  it("takes nearest-rank percentiles", () => {
-    const values = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect([percentile(values, 50), percentile(values, 95), percentile(values, 99)]).toEqual([50, 95, 99]);
-    expect(percentile([], 50)).toBe(0);
-    expect(percentile([7], 99)).toBe(7);
-  });
+  const sparse = (ms: number, count: number) => {
+    const histogram = new LatencyHistogram();
+    histogram.record(ms, count);
+    return histogram.toSparse();
+  };
 
-  it("counts the last second for the rate and forgets samples past the window", () => {
-    const window = new EdgeLatencyWindow();
+  it("gives window percentiles and a rate from the hosts' deltas", () => {
+    const book = new EdgeLatencyBook();
     const now = 100_000;
-    window.add("e", now - LATENCY_WINDOW_MS - 1, 1000);
-    window.add("e", now - 5000, 30);
-    for (let i = 0; i < 4; i++) window.add("e", now - 100 * i, 10);
-    expect(window.stats("e", now)).toEqual({ ratePerSecond: 4, p50Ms: 10, p95Ms: 30, p99Ms: 30 });
-    expect(window.stats("unknown", now)).toEqual({ ratePerSecond: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 });
+    book.add("e", now - 2 * SLOT_MS, { send: sparse(10, 30) });
+    book.add("e", now - SLOT_MS, { send: sparse(10, 60), wait: sparse(4, 5) });
+    book.add("e", now - SLOT_MS + 10, { send: sparse(200, 10) });
+    const stats = book.stats("e", now);
+    // The last two whole slots: 60 + 10 + 30 = 100 sends in a second.
+    expect(stats.ratePerSecond).toBe(100);
+    expect(stats.p50Ms).toBeCloseTo(10, 0);
+    expect(stats.p99Ms).toBeGreaterThan(190);
+    expect(stats.waitP50Ms).toBeCloseTo(4, 0);
+    expect(book.stats("unknown", now)).toMatchObject({ ratePerSecond: 0, p50Ms: 0 });
   });
 
-  it("keeps whole-run percentiles after the window has moved on", () => {
-    const window = new EdgeLatencyWindow();
-    for (let i = 1; i <= 100; i++) window.add("e", 1_000 + i, i);
-    expect(window.stats("e", 1_000_000).p50Ms).toBe(0);
-    expect(window.runStats("e")).toEqual({ p50Ms: 50, p95Ms: 95, p99Ms: 99 });
-  });
-
-  it("samples every send alike once the run reservoir is full", () => {
-    let seed = 1;
-    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-    const window = new EdgeLatencyWindow(random);
-    // Three equal thirds of 1, 2 and 3 ms. Keeping only the first sends would
-    // give p95 = 1; keeping only the last, p50 = 3; a fair sample gives 2 and 3.
-    const sends = RUN_RESERVOIR_SIZE * 3;
-    for (let i = 0; i < sends; i++) window.add("e", i, 1 + Math.floor((3 * i) / sends));
-    expect(window.runStats("e")).toMatchObject({ p50Ms: 2, p95Ms: 3 });
+  it("forgets deltas past the window but keeps them for the whole-run percentiles", () => {
+    const book = new EdgeLatencyBook();
+    book.add("e", 1_000, { send: sparse(50, 10) });
+    expect(book.stats("e", 1_000 + LATENCY_WINDOW_MS + SLOT_MS).p50Ms).toBe(0);
+    expect(book.runStats("e").p50Ms).toBeCloseTo(50, -1);
   });
 });

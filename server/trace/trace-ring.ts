@@ -1,7 +1,8 @@
 /**
- * The traces of one run, bounded: a ring of at most `maxTraces` traces (the
- * oldest trace goes first) with at most `maxSpansPerTrace` spans each, so a
- * fan-out cycle cannot eat the server's memory.
+ * The traces of one run, bounded: a ring of at most `maxTraces` traces and
+ * `maxSpans` spans in all (the oldest traces go first), with at most
+ * `maxSpansPerTrace` spans each, so a fan-out cycle or a long overloaded run
+ * cannot eat the server's memory. What it drops it counts.
  */
 import type { Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 
@@ -12,10 +13,12 @@ export class TraceRing {
   /** Insertion order = order of each trace's first span: Map keeps it. */
   private readonly traces = new Map<string, Span[]>();
   private droppedSpans = 0;
+  private spanCount = 0;
 
   constructor(
     private readonly maxTraces: number,
     private readonly maxSpansPerTrace = MAX_SPANS_PER_TRACE,
+    private readonly maxSpans = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Adds spans; returns the ids of the traces they touched. */
@@ -33,8 +36,10 @@ export class TraceRing {
         continue;
       }
       trace.push(span);
+      this.spanCount++;
       touched.add(span.traceId);
     }
+    this.evictOldest();
     return touched;
   }
 
@@ -51,14 +56,26 @@ export class TraceRing {
     return this.traces.size;
   }
 
+  get spans(): number {
+    return this.spanCount;
+  }
+
   get dropped(): number {
     return this.droppedSpans;
   }
 
   private evictOldest(): void {
-    while (this.traces.size > this.maxTraces) {
+    // The newest trace always stays, however large.
+    for (;;) {
+      const overTraces = this.traces.size > this.maxTraces;
+      const overSpans = this.spanCount > this.maxSpans && this.traces.size > 1;
+      if (!overTraces && !overSpans) return;
       const oldest = this.traces.keys().next().value as string;
+      const spans = this.traces.get(oldest)?.length ?? 0;
       this.traces.delete(oldest);
+      this.spanCount -= spans;
+      // A trace aged out by the trace count is the ring working; one pushed out by the span bound is a loss.
+      if (!overTraces) this.droppedSpans += spans;
     }
   }
 }

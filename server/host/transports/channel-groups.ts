@@ -11,12 +11,9 @@
  * took it from. So on competing queue consumers Σ delivered ≈ sent of one edge,
  * and on a topic each subscriber edge's delivered ≈ its sent.
  */
-import { fromJson } from "@bufbuild/protobuf";
-import { EdgeSchema, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
-import type { HostConfig } from "@/server/ipc/host-messages";
-import { formatTraceparent } from "@/server/trace/trace-context";
-import type { OutboundMessage } from "./transport";
+import { traceparentOf, type OutboundMessage } from "./transport";
 
 /** What a job or a topic message carries across the broker. */
 export interface ChannelEnvelope {
@@ -27,15 +24,18 @@ export interface ChannelEnvelope {
   edgeIds: string[];
   source: string;
   payload: string;
+  /** When the producer handed it to the broker (Unix ms): the start of its wait. */
+  sentAtUnixMs: number;
 }
 
 export function envelopeOf(message: OutboundMessage, edgeIds: string[], source: string): ChannelEnvelope {
   return {
-    traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }),
+    traceparent: traceparentOf(message),
     hop: message.hop,
     edgeIds,
     source,
     payload: message.payload,
+    sentAtUnixMs: Date.now(),
   };
 }
 
@@ -71,9 +71,9 @@ export function groupByChannel<T>(items: readonly T[], edgeOf: (item: T) => Edge
 }
 
 /** This node's outgoing edges in the same group as `edge` (itself included, in config order). */
-export function outgoingGroupOf(edge: Edge, config: HostConfig): Edge[] {
+export function outgoingGroupOf(edge: Edge, outgoing: readonly Edge[]): Edge[] {
   const key = groupKey(edge);
-  const group = config.outgoing.map((json) => fromJson(EdgeSchema, json)).filter((other) => groupKey(other) === key);
+  const group = outgoing.filter((other) => groupKey(other) === key);
   return group.length > 0 ? group : [edge];
 }
 

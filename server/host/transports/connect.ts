@@ -43,9 +43,9 @@ import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { SimService, type CallResponse } from "@/lib/gen/ipcplay/v1/sim_pb";
 import { ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
-import { formatTraceparent, parseTraceparent } from "@/server/trace/trace-context";
+import { parseTraceparent } from "@/server/trace/trace-context";
 import { withRetries } from "./attempts";
-import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
+import { traceparentOf, type Listener, type OutboundMessage, type SendOutcome, type Sender, type TransportHost, type TransportPlugin } from "./transport";
 
 const RPC_SERVICE = SimService.typeName;
 const RPC_METHOD = SimService.method.call.name;
@@ -121,6 +121,7 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
               "server.port": String(port),
             },
           });
+          if (handled.overloaded) throw new ConnectError(handled.statusMessage, Code.ResourceExhausted);
           if (handled.status !== SpanStatus.OK) throw new ConnectError(`service error: ${handled.statusMessage}`, Code.Internal);
           return { payload: handled.replyPayload, nodeId: host.nodeId, pid: host.pid };
         },
@@ -180,7 +181,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
     try {
       const response = await connectionTo(port).client.call(
         { payload: message.payload, hop: message.hop, edgeId: edge.id },
-        { timeoutMs, headers: { traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }) } },
+        { timeoutMs, headers: { traceparent: traceparentOf(message) } },
       );
       return { port, response };
     } catch (error) {

@@ -30,10 +30,9 @@
  * subscriber connection for the AT_MOST_ONCE topics, and for DURABLE topics
  * one blocking reader plus one for XGROUP/XACK.
  */
-import { fromJson } from "@bufbuild/protobuf";
 import { Redis } from "ioredis";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Delivery, NodeSchema, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { Delivery, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
@@ -73,7 +72,7 @@ export function presenceChannel(host: TransportHost, topic: string, edgeId: stri
 
 function connect(host: TransportHost, name: string, options: { blocking?: boolean } = {}): Redis {
   const redis = new Redis({
-    ...redisOptionsFromUrl(host.config.redisUrl),
+    ...redisOptionsFromUrl(host.setup.redisUrl),
     connectionName: `ipcplay:${host.nodeId}:${name}`,
     ...(options.blocking ? { maxRetriesPerRequest: null } : {}),
   });
@@ -119,7 +118,7 @@ async function releasePublisher(): Promise<void> {
 
 function createPubSubSender(edge: Edge, host: TransportHost): Sender {
   const topic = channelOf(edge)!;
-  const group = outgoingGroupOf(edge, host.config);
+  const group = outgoingGroupOf(edge, host.setup.outgoing);
   const edgeIds = group.map((member) => member.id);
   const atMostOnce = group.filter((member) => deliveryOf(member) === Delivery.AT_MOST_ONCE);
   const durable = group.filter((member) => deliveryOf(member) === Delivery.DURABLE);
@@ -228,6 +227,8 @@ async function deliver(host: TransportHost, topic: string, edges: Edge[], json: 
         ...messagingAttributes(topic, "receive", deliveryName(delivery)),
         ...(id ? { "messaging.message.id": id } : {}),
       },
+      // Producer and consumer share the machine's clock: publish → this consumer starting on it.
+      ...(typeof message.sentAtUnixMs === "number" ? { waitMs: Math.max(0, Date.now() - message.sentAtUnixMs) } : {}),
     });
   } catch (error) {
     host.log("error", `topic ${topic}: ${(error as Error).message}`);
@@ -255,7 +256,7 @@ async function subscribeAtMostOnce(topics: Map<string, Edge[]>, host: TransportH
 }
 
 async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Promise<() => Promise<void>> {
-  const concurrency = fromJson(NodeSchema, host.config.node).behavior?.concurrency || DEFAULTS.concurrency;
+  const concurrency = host.setup.concurrency;
   const group = host.keys.consumerGroup(host.nodeId);
   const consumer = host.nodeId;
   const commands = connect(host, "streams");

@@ -30,10 +30,9 @@
  *   available at (previous failure + backoff delay), the failure time being
  *   carried in the thrown error's message (BullMQ stores it as failedReason).
  */
-import { fromJson } from "@bufbuild/protobuf";
 import { Queue, Worker, type Job } from "bullmq";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { NodeSchema, Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { newSpanId, newTraceId, parseTraceparent } from "@/server/trace/trace-context";
 import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
@@ -62,7 +61,7 @@ function queueSettings(edge: Edge): QueueSettings | undefined {
 }
 
 function connectionOf(host: TransportHost) {
-  return { ...redisOptionsFromUrl(host.config.redisUrl), maxRetriesPerRequest: null };
+  return { ...redisOptionsFromUrl(host.setup.redisUrl), maxRetriesPerRequest: null };
 }
 
 function messagingAttributes(channel: string, operation: string): Record<string, string> {
@@ -100,7 +99,7 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
   const channel = channelOf(edge)!;
   const attempts = settings?.attempts || DEFAULTS.queueAttempts;
   const backoffMs = settings?.backoffMs || DEFAULTS.queueBackoffMs;
-  const edgeIds = outgoingGroupOf(edge, host.config).map((member) => member.id);
+  const edgeIds = outgoingGroupOf(edge, host.setup.outgoing).map((member) => member.id);
   let queue: Queue | undefined;
   const open = () => (queue ??= acquireQueue(host, channel));
 
@@ -144,7 +143,7 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
 // ---- consumer --------------------------------------------------------------
 
 async function listenQueue(inbound: Edge[], host: TransportHost): Promise<Listener> {
-  const concurrency = fromJson(NodeSchema, host.config.node).behavior?.concurrency || DEFAULTS.concurrency;
+  const concurrency = host.setup.concurrency;
   const workers = [...edgesByChannel(inbound)].map(([channel, edges]) => startWorker(channel, edges, concurrency, host));
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   return {
@@ -164,6 +163,7 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
     const edge = inboundEdgeFor(edges, job.data);
     const attempt = job.attemptsMade + 1;
     const startedAt = job.processedOn ?? Date.now();
+    const waitMs = Math.max(0, startedAt - availableAt(job));
     const handled = await host.receive({
       edge,
       parent: parseTraceparent(job.data.traceparent),
@@ -174,9 +174,10 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
       attributes: {
         ...messagingAttributes(channel, "process"),
         "messaging.message.id": String(job.id),
-        "ipcplay.queue_wait_ms": Math.max(0, startedAt - availableAt(job)).toFixed(3),
+        "ipcplay.queue_wait_ms": waitMs.toFixed(3),
         "ipcplay.attempt": String(attempt),
       },
+      waitMs,
     });
     if (handled.status !== SpanStatus.OK) throw new ServiceFailed(`${handled.statusMessage || "the service failed"} @${Date.now()}`);
   };
@@ -210,7 +211,8 @@ function deadLetter(job: Job<ChannelEnvelope>, error: Error, channel: string, ed
   host.count(edge.id, "failed");
   const parent = parseTraceparent(job.data.traceparent);
   const now = Date.now();
-  host.recordSpan({
+  host.recordSpan(
+    {
     traceId: parent?.traceId ?? newTraceId(),
     spanId: newSpanId(),
     parentSpanId: parent?.parentSpanId ?? "",
@@ -230,5 +232,7 @@ function deadLetter(job: Job<ChannelEnvelope>, error: Error, channel: string, ed
     },
     hop: job.data.hop,
     attempt: job.attemptsMade,
-  });
+    },
+    parent?.sampled ?? true,
+  );
 }

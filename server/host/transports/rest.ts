@@ -15,15 +15,26 @@ import { once } from "node:events";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
-import { formatTraceparent, parseTraceparent } from "@/server/trace/trace-context";
+import { parseTraceparent } from "@/server/trace/trace-context";
 import { withRetries } from "./attempts";
-import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
+import { traceparentOf, type Listener, type OutboundMessage, type SendOutcome, type Sender, type TransportHost, type TransportPlugin } from "./transport";
 
 export const HOP_HEADER = "x-ipcplay-hop";
 export const EDGE_HEADER = "x-ipcplay-edge";
 /** Idle keep-alive sockets live this long on the server (longer than the client's, so the client closes first). */
 const SERVER_KEEP_ALIVE_MS = 10_000;
-const CLIENT_KEEP_ALIVE_MS = 5_000;
+/**
+ * The caller closes a socket idle this long, before the server would: a
+ * request never goes out on a socket the server is closing (a spurious
+ * ECONNRESET counted as a failure).
+ */
+const CLIENT_IDLE_MS = 5_000;
+/**
+ * Sockets per edge. Past it requests wait in the agent (their timeout runs)
+ * instead of opening more: under a burst, new TCP connections per request —
+ * and thousands of sockets in TIME_WAIT — cost more than the requests do.
+ */
+const MAX_SOCKETS_PER_EDGE = 64;
 /** A request body larger than this is refused with 413 (a payload plus JSON framing). */
 const MAX_BODY_BYTES = 2 * LIMITS.maxPayloadBytes;
 
@@ -98,6 +109,11 @@ async function answer(
       "server.port": String(request.socket.localPort ?? 0),
     },
   });
+  if (handled.overloaded) {
+    // Shed, as an overloaded server does: at once, with a retry hint, without the work.
+    response.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end(`${handled.statusMessage}\n`);
+    return;
+  }
   const ok = handled.status === SpanStatus.OK;
   const reply: RestReply = {
     nodeId: host.nodeId,
@@ -162,11 +178,17 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
   const path = settings?.path || DEFAULTS.restPath;
   const timeoutMs = settings?.timeoutMs || DEFAULTS.timeoutMs;
   const retries = settings?.retries ?? 0;
-  const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: CLIENT_KEEP_ALIVE_MS });
+  const agent = new http.Agent({
+    keepAlive: true,
+    timeout: CLIENT_IDLE_MS,
+    maxSockets: MAX_SOCKETS_PER_EDGE,
+    maxFreeSockets: MAX_SOCKETS_PER_EDGE,
+    scheduling: "lifo",
+  });
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
     const headers: http.OutgoingHttpHeaders = {
-      traceparent: formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId }),
+      traceparent: traceparentOf(message),
       [HOP_HEADER]: String(message.hop),
       [EDGE_HEADER]: edge.id,
     };

@@ -9,16 +9,18 @@
  *   with the reply.
  * - `createSender` makes the sending side of one outgoing edge. The host has
  *   already opened the CLIENT/PRODUCER span; the sender carries the trace
- *   context (`formatTraceparent({ traceId, parentSpanId: message.spanId })`)
- *   and the hop count, and reports the outcome. Synchronous transports resolve
+ *   context (`traceparentOf(message)`, sampled flag included) and the hop
+ *   count, and reports the outcome. Synchronous transports resolve
  *   when the reply arrives (with their own timeout and retries); asynchronous
  *   ones when the broker took the message.
  */
 import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { EdgeCounts, EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts, SpanRecord } from "@/server/ipc/host-messages";
+import type { EdgeGauges, LogLevel, NodeAddress, NodePorts, SpanRecord } from "@/server/ipc/host-messages";
 import type { RunKeys } from "@/server/redis/keys";
-import type { TraceParent } from "@/server/trace/trace-context";
+import { formatTraceparent, type TraceParent } from "@/server/trace/trace-context";
+import type { CountName } from "../counters";
+import type { NodeSetup } from "../node-setup";
 
 /** A message that arrived at this node. */
 export interface InboundMessage {
@@ -35,12 +37,23 @@ export interface InboundMessage {
   spanName: string;
   /** Transport attributes for the span, OpenTelemetry names. */
   attributes: Record<string, string>;
+  /**
+   * Asynchronous transports: how long the message waited between its hand-off
+   * to the broker (or its retry's backoff ending) and this consumer starting on it.
+   */
+  waitMs?: number;
 }
 
 /** What the service made of an inbound message. */
 export interface HandledMessage {
   /** OK, or ERROR when the service's error rate fired. */
   status: SpanStatus;
+  /**
+   * The service refused the message without working on it: its waiting work
+   * was full (bounded memory under overload). REST answers 503, Connect
+   * RESOURCE_EXHAUSTED; counted as `shed` on the edge.
+   */
+  overloaded: boolean;
   statusMessage: string;
   replyPayload: string;
   /** The span the service recorded for it. */
@@ -56,6 +69,13 @@ export interface OutboundMessage {
   /** Edges crossed once this one is crossed. */
   hop: number;
   payload: string;
+  /** The trace's head-sampling decision, carried on in `traceparent`. */
+  sampled: boolean;
+}
+
+/** The `traceparent` a message carries along its edge: the sender's span is the receiver's parent. */
+export function traceparentOf(message: OutboundMessage): string {
+  return formatTraceparent({ traceId: message.traceId, parentSpanId: message.spanId, sampled: message.sampled });
 }
 
 /** How a send ended, for the CLIENT/PRODUCER span and the edge's counters. */
@@ -70,7 +90,8 @@ export interface SendOutcome {
 
 /** The host's services offered to transports. */
 export interface TransportHost {
-  readonly config: HostConfig;
+  /** The node and its edges, decoded once. */
+  readonly setup: NodeSetup;
   readonly nodeId: string;
   readonly pid: number;
   readonly keys: RunKeys;
@@ -83,9 +104,12 @@ export interface TransportHost {
    * pub/sub message a subscriber missed. (sent/delivered/failed/retries of
    * ordinary sends are counted by the host from SendOutcome and `receive`.)
    */
-  count(edgeId: string, counter: Exclude<keyof EdgeCounts, "edgeId">, amount?: number): void;
-  /** Records a span the transport itself owns, e.g. a DEAD_LETTER span when a job gives up. */
-  recordSpan(span: Omit<SpanRecord, "nodeId" | "pid">): void;
+  count(edgeId: string, counter: CountName, amount?: number): void;
+  /**
+   * Records a span the transport itself owns, e.g. a DEAD_LETTER span when a
+   * job gives up; `sampled` is its trace's decision (from its traceparent).
+   */
+  recordSpan(span: Omit<SpanRecord, "nodeId" | "pid">, sampled: boolean): void;
   log(level: LogLevel, message: string): void;
 }
 

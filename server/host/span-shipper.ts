@@ -1,0 +1,102 @@
+/**
+ * Decides which of this process's spans leave it, and ships them to the parent
+ * in batches (every SPAN_FLUSH_MS, or at once past SPAN_BATCH_MAX).
+ *
+ * - A sampled trace's spans ship. The root decided (lib/trace/sampling.ts) and
+ *   the decision came in `traceparent`, so every process of the trace agrees.
+ * - An unsampled trace's spans are held a few seconds (lib/trace/tail-buffer.ts).
+ *   If one of them failed or was slow, this host keeps the trace (within its
+ *   keep budget): its held spans ship, and the parent tells the run's other
+ *   hosts to ship what they hold of it too — a tail-keep, so failed and slow
+ *   traces are seen whole even when they were not sampled.
+ * Counters and latency histograms never depend on any of this (counters.ts).
+ */
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { SlowThresholds, TokenBucket } from "@/lib/trace/sampling";
+import { TailBuffer } from "@/lib/trace/tail-buffer";
+import type { SpanRecord } from "@/server/ipc/host-messages";
+
+export const SPAN_FLUSH_MS = 50;
+export const SPAN_BATCH_MAX = 200;
+
+/** Statuses that make a trace worth keeping: the message failed somewhere. */
+const FAILED = new Set<SpanStatus>([SpanStatus.ERROR, SpanStatus.TIMEOUT, SpanStatus.UNAVAILABLE, SpanStatus.DEAD_LETTER]);
+
+export interface SpanShipperOptions {
+  ship: (spans: SpanRecord[]) => void;
+  /** This host kept these unsampled traces; the others should ship theirs. */
+  announceKeeps: (traceIds: string[]) => void;
+  keepPerSecond: number;
+}
+
+export class SpanShipper {
+  private pending: SpanRecord[] = [];
+  private keeps: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly tail = new TailBuffer<SpanRecord>();
+  private readonly slow = new SlowThresholds();
+  private readonly keepBudget: TokenBucket;
+  private keptTraces = 0;
+
+  constructor(private readonly options: SpanShipperOptions) {
+    this.keepBudget = new TokenBucket(options.keepPerSecond);
+  }
+
+  /** Unsampled traces this host has kept, since it started. */
+  get kept(): number {
+    return this.keptTraces;
+  }
+
+  /** A span ended; `sampled` is its trace's head-sampling decision. */
+  record(span: SpanRecord, sampled: boolean): void {
+    const slow = this.isSlow(span);
+    if (sampled) return this.enqueue(span);
+    const now = performance.now();
+    if (this.tail.isKept(span.traceId, now)) return this.enqueue(span);
+    if ((slow || FAILED.has(span.status)) && this.keepBudget.take()) {
+      this.keptTraces++;
+      for (const held of this.tail.keep(span.traceId, now)) this.enqueue(held);
+      this.keeps.push(span.traceId);
+      return this.enqueue(span);
+    }
+    this.tail.hold(span.traceId, span, now);
+  }
+
+  /** Other hosts kept these traces: ship what is held of them, and what ends later. */
+  keepRequested(traceIds: readonly string[]): void {
+    const now = performance.now();
+    for (const traceId of traceIds) for (const held of this.tail.keep(traceId, now)) this.enqueue(held);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.keeps.length > 0) {
+      const keeps = this.keeps;
+      this.keeps = [];
+      this.options.announceKeeps(keeps);
+    }
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.options.ship(batch);
+  }
+
+  private enqueue(span: SpanRecord): void {
+    this.pending.push(span);
+    if (this.pending.length >= SPAN_BATCH_MAX) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), SPAN_FLUSH_MS);
+  }
+
+  /**
+   * Slow = at or past the p99 of its kind lately: a send along an edge (the
+   * caller's view, which includes everything downstream of a sync call) or a
+   * whole message at its root. Callee-side spans are never the slow ones on
+   * their own: their caller's span is at least as long.
+   */
+  private isSlow(span: SpanRecord): boolean {
+    if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) return this.slow.observe(span.edgeId, span.durationMs);
+    if (span.parentSpanId === "" && span.kind === SpanKind.INTERNAL) return this.slow.observe("root", span.durationMs);
+    return false;
+  }
+}
