@@ -11,12 +11,12 @@ import { isLive, useRunStore } from "@/components/state/run-store";
 import { formatCount, formatMs } from "@/components/ui/format";
 import { transportStyle } from "@/components/ui/transport-style";
 import { Tooltip } from "@/components/ui/Tooltip";
+import { dotsForDelta, type EdgeTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
 import { badgeText, edgeCaption, liveBadge } from "./edge-text";
 
 const DOT_MS = 900;
-const MAX_DOTS = 4;
-/** At high rates the dots are a sample: at most one batch per edge this often. */
-const DOT_GAP_MS = 220;
+/** Counters come about once a second: a batch of dots spreads over most of that. */
+const DOT_SPREAD_MS = 800;
 
 interface Dot {
   key: number;
@@ -24,12 +24,16 @@ interface Dot {
   delay: number;
 }
 
-/** Moving dots, one per message seen on this edge (from real spans). */
+/**
+ * Moving dots from this edge's counters: each RunInfo's new sends become a
+ * few dots (dotsForDelta), so the canvas moves the same at 1 or 5,000 msg/s
+ * and is never driven by the span stream.
+ */
 function useDots(edgeId: string): Dot[] {
-  const hits = useRunStore((s) => s.edgeHits[edgeId]);
-  const prev = useRef({ ok: 0, failed: 0 });
+  const sent = useRunStore((s) => s.edgeCounters[edgeId]?.sent);
+  const failed = useRunStore((s) => s.edgeCounters[edgeId]?.failed);
+  const prev = useRef<EdgeTally | null>(null);
   const seq = useRef(0);
-  const lastSpawn = useRef(0);
   const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
   const [dots, setDots] = useState<Dot[]>([]);
 
@@ -42,32 +46,24 @@ function useDots(edgeId: string): Dot[] {
   }, []);
 
   useEffect(() => {
-    if (!hits) {
-      prev.current = { ok: 0, failed: 0 };
+    if (sent === undefined || failed === undefined) {
+      prev.current = null;
       return;
     }
-    const okNew = Math.max(0, hits.ok - prev.current.ok);
-    const failedNew = Math.max(0, hits.failed - prev.current.failed);
-    prev.current = hits;
-    const count = Math.min(okNew + failedNew, 2);
-    if (count === 0) return;
-    // Failures always show; successes are sampled so a busy edge does not repaint all the time.
-    const now = performance.now();
-    if (failedNew === 0 && now - lastSpawn.current < DOT_GAP_MS) return;
-    lastSpawn.current = now;
-    const added: Dot[] = [];
-    for (let i = 0; i < count; i++) {
-      added.push({ key: ++seq.current, failed: i < Math.min(failedNew, count), delay: i * 140 });
-    }
-    setDots((d) => [...d, ...added].slice(-MAX_DOTS));
+    const next = { sent, failed };
+    const plan = dotsForDelta(prev.current, next, DOT_SPREAD_MS);
+    prev.current = next;
+    if (plan.length === 0) return;
+    const added = plan.map((p) => ({ key: ++seq.current, failed: p.failed, delay: p.delayMs }));
+    setDots((d) => [...d, ...added].slice(-MAX_DOTS_PER_UPDATE * 2));
     const keys = new Set(added.map((a) => a.key));
     // Each batch's dots leave on their own timer; a later batch never cancels it.
     const timer = setTimeout(() => {
       timers.current.delete(timer);
       setDots((d) => d.filter((x) => !keys.has(x.key)));
-    }, DOT_MS + 140 * count + 50);
+    }, DOT_MS + (added.at(-1)?.delay ?? 0) + 50);
     timers.current.add(timer);
-  }, [hits]);
+  }, [sent, failed]);
 
   return dots;
 }

@@ -16,22 +16,26 @@ import {
   RunState,
   type RunSummary,
   type Span,
-  SpanKind,
-  SpanStatus,
+  type TraceSampling,
   type TraceSummary,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Problem } from "@/lib/run/problem";
+import { mergeBatches, putTraceSpans, type SpanBatchLike, type TraceWindow } from "./trace-window";
 
 export type RunPhase = "idle" | "starting" | "running" | "stopping" | "stopped" | "failed";
 
-export const MAX_TRACES = 300;
+/** Traces the list keeps; older ones leave it (the server still has them). */
+export const MAX_TRACES = 500;
+/** Spans kept in the browser across all traces: a bound on memory at any rate. */
+export const MAX_SPANS = 20_000;
 export const MAX_LOG_LINES = 1000;
-
-/** Messages seen on an edge so far; the edge animates the difference. */
-export interface EdgeHits {
-  ok: number;
-  failed: number;
-}
+/**
+ * Socket events are applied in batches this often: a store update re-renders
+ * whatever reads it, and span batches can arrive far faster than a person reads.
+ */
+export const FLUSH_MS = 250;
+/** Canvas numbers (edge counters, node rates) change at most this often. */
+export const RUN_INFO_GAP_MS = 500;
 
 /** Problems the server found, already mapped to node and edge ids. */
 export interface ProblemMap {
@@ -49,11 +53,16 @@ export interface RunStoreState {
   edgeCounters: Record<string, EdgeCounters>;
   traces: TraceSummary[];
   spansByTrace: Record<string, Span[]>;
+  /** Spans held in spansByTrace. */
+  spanTotal: number;
+  /** Traces that left the list since the run began (it keeps MAX_TRACES). */
+  tracesLeft: number;
+  /** How the server samples traces; null until it says. */
+  sampling: TraceSampling | null;
   selectedTraceId: string | null;
   selectedSpanId: string | null;
   logs: LogLine[];
   summary: RunSummary | null;
-  edgeHits: Record<string, EdgeHits>;
   /** Problems the server reported for the last StartRun. */
   serverProblems: ProblemMap | null;
   error: string | null;
@@ -63,7 +72,10 @@ export interface RunStoreState {
   failed(message: string, problems?: ProblemMap): void;
   beginStop(): void;
   stopped(summary: RunSummary | undefined): void;
+  /** Queues a socket event; it reaches the store with the next flush. */
   applyEvent(event: RunEvent): void;
+  /** Applies the queued events now, in one store update. */
+  flush(): void;
   applyRunInfo(info: RunInfo): void;
   setTraceSpans(traceId: string, spans: Span[]): void;
   selectTrace(traceId: string | null): void;
@@ -110,25 +122,74 @@ const fresh = {
   edgeCounters: {},
   traces: [],
   spansByTrace: {},
+  spanTotal: 0,
+  tracesLeft: 0,
+  sampling: null,
   selectedTraceId: null,
   selectedSpanId: null,
   logs: [],
   summary: null,
-  edgeHits: {},
   serverProblems: null,
   error: null,
 } satisfies Partial<RunStoreState>;
 
-/** Whether a span marks a message leaving along its edge (one dot per message). */
-function isSendSpan(s: Span): boolean {
-  return s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER || s.kind === SpanKind.UNSPECIFIED;
+/**
+ * Socket events waiting for the next flush. Outside the store on purpose:
+ * queueing an event must not notify a single subscriber.
+ */
+interface Pending {
+  batches: SpanBatchLike[];
+  spans: number;
+  info: RunInfo | null;
+  logs: LogLine[];
+}
+
+const emptyPending = (): Pending => ({ batches: [], spans: 0, info: null, logs: [] });
+let pending = emptyPending();
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+let lastInfoAt = 0;
+
+function schedule(delayMs = FLUSH_MS): void {
+  if (flushTimer === null) flushTimer = setTimeout(() => useRunStore.getState().flush(), delayMs);
+}
+
+function resetPending(): void {
+  if (flushTimer !== null) clearTimeout(flushTimer);
+  flushTimer = null;
+  pending = emptyPending();
+  lastInfoAt = 0;
+}
+
+/** The store fields a RunInfo sets, given the state it lands on. */
+function runInfoPatch(s: RunStoreState, info: RunInfo, logs: LogLine[]): Partial<RunStoreState> {
+  const nodes: Record<string, NodeRuntime> = {};
+  for (const n of info.nodes) nodes[n.nodeId] = n;
+  const edgeCounters: Record<string, EdgeCounters> = {};
+  for (const c of info.edges) edgeCounters[c.edgeId] = c;
+  // A stop in progress is not undone by a late snapshot.
+  let phase = PHASE_OF_STATE[info.state];
+  if (s.phase === "stopping" && (phase === "running" || phase === "starting")) phase = "stopping";
+  if (s.phase === "stopped" && phase !== "failed") phase = "stopped";
+  const lines = statusLines(s.nodes, info.nodes);
+  return {
+    info,
+    nodes,
+    edgeCounters,
+    phase,
+    sampling: info.sampling ?? s.sampling,
+    logs: lines.length ? [...logs, ...lines].slice(-MAX_LOG_LINES) : logs,
+    error: info.error || s.error,
+  };
 }
 
 export const useRunStore = create<RunStoreState>()((set, get) => ({
   phase: "idle",
   ...fresh,
 
-  beginStart: () => set({ ...fresh, phase: "starting" }),
+  beginStart: () => {
+    resetPending();
+    set({ ...fresh, phase: "starting" });
+  },
 
   started(runId, token, info) {
     set({ runId, token });
@@ -147,43 +208,27 @@ export const useRunStore = create<RunStoreState>()((set, get) => ({
     const e = event.event;
     switch (e.case) {
       case "run":
-        get().applyRunInfo(e.value);
+        pending.info = e.value;
+        schedule();
         break;
-      case "spans": {
-        const { spans, traces } = e.value;
-        set((s) => {
-          const spansByTrace = { ...s.spansByTrace };
-          const edgeHits = { ...s.edgeHits };
-          for (const span of spans) {
-            spansByTrace[span.traceId] = [...(spansByTrace[span.traceId] ?? []), span];
-            if (span.edgeId && isSendSpan(span)) {
-              const prev = edgeHits[span.edgeId] ?? { ok: 0, failed: 0 };
-              edgeHits[span.edgeId] =
-                span.status === SpanStatus.OK || span.status === SpanStatus.UNSPECIFIED
-                  ? { ok: prev.ok + 1, failed: prev.failed }
-                  : { ok: prev.ok, failed: prev.failed + 1 };
-            }
-          }
-          let list = s.traces;
-          if (traces.length) {
-            const fresh = [...traces].sort((a, b) => b.startUnixMs - a.startUnixMs);
-            const seen = new Set(fresh.map((t) => t.traceId));
-            list = [...fresh, ...s.traces.filter((t) => !seen.has(t.traceId))].slice(0, MAX_TRACES);
-          }
-          // Keep the spans of listed traces (and of ones still in flight), drop the rest.
-          const keep = new Set(list.map((t) => t.traceId));
-          const ids = Object.keys(spansByTrace);
-          if (ids.length > MAX_TRACES * 2) {
-            for (const id of ids) if (!keep.has(id) && id !== s.selectedTraceId) delete spansByTrace[id];
-          }
-          return { spansByTrace, edgeHits, traces: list };
-        });
+      case "spans":
+        pending.batches.push(e.value);
+        pending.spans += e.value.spans.length;
+        // A stalled tab must not pile up spans it will evict anyway: keep the
+        // summaries, shed the oldest batches' spans.
+        for (let i = 0; pending.spans > MAX_SPANS && i < pending.batches.length; i++) {
+          pending.spans -= pending.batches[i].spans.length;
+          pending.batches[i] = { spans: [], traces: pending.batches[i].traces };
+        }
+        schedule();
         break;
-      }
       case "log":
-        set((s) => ({ logs: [...s.logs, e.value].slice(-MAX_LOG_LINES) }));
+        pending.logs.push(e.value);
+        if (pending.logs.length > MAX_LOG_LINES) pending.logs.splice(0, pending.logs.length - MAX_LOG_LINES);
+        schedule();
         break;
       case "summary":
+        get().flush();
         set({ summary: e.value });
         break;
       default:
@@ -191,23 +236,46 @@ export const useRunStore = create<RunStoreState>()((set, get) => ({
     }
   },
 
-  applyRunInfo(info) {
-    const nodes: Record<string, NodeRuntime> = {};
-    for (const n of info.nodes) nodes[n.nodeId] = n;
-    const edgeCounters: Record<string, EdgeCounters> = {};
-    for (const c of info.edges) edgeCounters[c.edgeId] = c;
-    set((s) => {
-      // A stop in progress is not undone by a late snapshot.
-      let phase = PHASE_OF_STATE[info.state];
-      if (s.phase === "stopping" && (phase === "running" || phase === "starting")) phase = "stopping";
-      if (s.phase === "stopped" && phase !== "failed") phase = "stopped";
-      const lines = statusLines(s.nodes, info.nodes);
-      const logs = lines.length ? [...s.logs, ...lines].slice(-MAX_LOG_LINES) : s.logs;
-      return { info, nodes, edgeCounters, phase, logs, error: info.error || s.error };
-    });
+  flush() {
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
+    const { batches, logs: newLogs } = pending;
+    let info = pending.info;
+    const now = Date.now();
+    // RunInfo usually comes once a second; if it comes faster, the canvas still
+    // changes at most every RUN_INFO_GAP_MS and shows the newest one.
+    const early = info !== null && now - lastInfoAt < RUN_INFO_GAP_MS;
+    pending = { ...emptyPending(), info: early ? info : null };
+    if (early) info = null;
+    if (info) lastInfoAt = now;
+    if (batches.length || newLogs.length || info) {
+      set((s) => {
+        const before: TraceWindow = { traces: s.traces, spansByTrace: s.spansByTrace, spanTotal: s.spanTotal, leftList: s.tracesLeft };
+        const win = mergeBatches(before, batches, { maxTraces: MAX_TRACES, maxSpans: MAX_SPANS }, s.selectedTraceId);
+        const logs = newLogs.length ? [...s.logs, ...newLogs].slice(-MAX_LOG_LINES) : s.logs;
+        return {
+          traces: win.traces,
+          spansByTrace: win.spansByTrace,
+          spanTotal: win.spanTotal,
+          tracesLeft: win.leftList,
+          logs,
+          ...(info ? runInfoPatch(s, info, logs) : {}),
+        };
+      });
+    }
+    if (early) schedule(Math.min(FLUSH_MS, Math.max(0, RUN_INFO_GAP_MS - (now - lastInfoAt))));
   },
 
-  setTraceSpans: (traceId, spans) => set((s) => ({ spansByTrace: { ...s.spansByTrace, [traceId]: spans } })),
+  applyRunInfo(info) {
+    lastInfoAt = Date.now();
+    set((s) => runInfoPatch(s, info, s.logs));
+  },
+
+  setTraceSpans: (traceId, spans) =>
+    set((s) => {
+      const win = putTraceSpans({ traces: s.traces, spansByTrace: s.spansByTrace, spanTotal: s.spanTotal, leftList: s.tracesLeft }, traceId, spans);
+      return { spansByTrace: win.spansByTrace, spanTotal: win.spanTotal };
+    }),
 
   selectTrace: (traceId) => set({ selectedTraceId: traceId, selectedSpanId: null }),
 
