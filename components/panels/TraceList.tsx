@@ -1,77 +1,135 @@
 "use client";
 
+import { useVirtualizer } from "@tanstack/react-virtual";
 import clsx from "clsx";
-import { ChevronRight, Pause } from "lucide-react";
-import { memo, useState } from "react";
+import { ArrowUp, ChevronRight, Pause } from "lucide-react";
+import { memo, useCallback, useRef, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
 import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { loadTrace } from "@/components/state/run-actions";
 import { useRunStore } from "@/components/state/run-store";
-import { formatClock, formatMs } from "@/components/ui/format";
+import { formatClock, formatCount, formatMs } from "@/components/ui/format";
+import { Tooltip } from "@/components/ui/Tooltip";
 import { spanStatusLabel } from "@/lib/trace";
 import { SpanStatusIcon } from "@/components/ui/status";
+import { newerThan, samplingText } from "./trace-list-text";
+
+/** Every row has this height (px): the virtualiser needs no measuring. */
+const ROW_PX = 29;
+const COLS = "grid grid-cols-[16px_1fr_64px_72px] gap-2";
 
 export function TraceList() {
   const traces = useRunStore((s) => s.traces);
-  // While the pointer is over the list it holds still, so a row can be clicked at any rate.
+  // While the pointer is over the list it shows a snapshot, so a row can be clicked at any rate.
   const [held, setHeld] = useState<TraceSummary[] | null>(null);
   const selected = useRunStore((s) => s.selectedTraceId);
   const phase = useRunStore((s) => s.phase);
+  const scrollRef = useRef<HTMLDivElement>(null);
 
-  if (traces.length === 0) {
-    return (
-      <div className="flex h-full items-center justify-center px-6 text-center text-xs text-zinc-500">
-        {phase === "running" ? "Waiting for the first message to finish…" : "Traces of every message appear here while a run is going."}
-      </div>
-    );
-  }
   const shown = held ?? traces;
-  const newer = held ? (held.length ? Math.max(0, traces.findIndex((t) => t.traceId === held[0].traceId)) : traces.length) : 0;
+  const newer = held ? newerThan(traces, held) : 0;
+
+  const jumpToNewest = () => {
+    setHeld(traces);
+    scrollRef.current?.scrollTo({ top: 0 });
+  };
+
   return (
     <div
-      className="h-full overflow-y-auto"
+      className="flex h-full flex-col"
       data-testid="trace-list"
       data-held={held ? "true" : "false"}
-      onPointerEnter={() => setHeld(traces)}
+      onPointerEnter={() => setHeld(useRunStore.getState().traces)}
       onPointerLeave={() => setHeld(null)}
     >
-      <div className="sticky top-0 z-10 grid grid-cols-[16px_1fr_64px_72px] gap-2 border-b border-zinc-100 bg-white px-3 py-1.5 text-2xs font-medium text-zinc-400">
-        <span />
-        {held ? (
-          <span className="flex items-center gap-1 text-zinc-500">
-            <Pause className="size-3" /> Held while you point{newer > 0 ? ` · ${newer} newer` : ""}
-          </span>
-        ) : (
-          <span>Path</span>
-        )}
-        <span className="text-right">Duration</span>
-        <span className="text-right">Time</span>
-      </div>
-      <ul>
-        {shown.map((t) => (
-          <TraceRow key={t.traceId} trace={t} selected={t.traceId === selected} />
-        ))}
-      </ul>
+      <SamplingNote />
+      {traces.length === 0 ? (
+        <div className="flex flex-1 items-center justify-center px-6 text-center text-xs text-zinc-500">
+          {phase === "running" ? "Waiting for the first message to finish…" : "Traces of every message appear here while a run is going."}
+        </div>
+      ) : (
+        <>
+          <div className={clsx(COLS, "h-7 shrink-0 items-center border-b border-zinc-100 bg-white px-3 text-2xs font-medium text-zinc-400")}>
+            <span />
+            {held ? (
+              <span className="flex min-w-0 items-center gap-2 text-zinc-500">
+                <span className="flex items-center gap-1 whitespace-nowrap">
+                  <Pause className="size-3" /> Held while you point
+                </span>
+                {newer > 0 && (
+                  <button
+                    type="button"
+                    data-testid="trace-list-newer"
+                    onClick={jumpToNewest}
+                    className="tabular flex items-center gap-0.5 rounded-full bg-blue-50 px-1.5 leading-4 whitespace-nowrap text-blue-700 hover:bg-blue-100"
+                  >
+                    <ArrowUp className="size-3" />
+                    {formatCount(newer)} newer
+                  </button>
+                )}
+              </span>
+            ) : (
+              <span>Path</span>
+            )}
+            <span className="text-right">Duration</span>
+            <span className="text-right">Time</span>
+          </div>
+          <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto">
+            <TraceRows traces={shown} selected={selected} scrollRef={scrollRef} />
+          </div>
+        </>
+      )}
     </div>
   );
 }
 
-const TraceRow = memo(function TraceRow({ trace, selected }: { trace: TraceSummary; selected: boolean }) {
-  const selectTrace = useRunStore((s) => s.selectTrace);
+/**
+ * The visible rows only. Memoised on the list it shows: while the list is
+ * held, new traces re-render the header's count and nothing here.
+ */
+const TraceRows = memo(function TraceRows({
+  traces,
+  selected,
+  scrollRef,
+}: {
+  traces: TraceSummary[];
+  selected: string | null;
+  scrollRef: React.RefObject<HTMLDivElement | null>;
+}) {
+  const getItemKey = useCallback((i: number) => traces[i].traceId, [traces]);
+  const virtualizer = useVirtualizer({
+    count: traces.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_PX,
+    getItemKey,
+    overscan: 6,
+  });
+  return (
+    <ul className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+      {virtualizer.getVirtualItems().map((v) => {
+        const t = traces[v.index];
+        return <TraceRow key={t.traceId} trace={t} top={v.start} selected={t.traceId === selected} />;
+      })}
+    </ul>
+  );
+});
+
+const TraceRow = memo(function TraceRow({ trace, top, selected }: { trace: TraceSummary; top: number; selected: boolean }) {
   const path = trace.nodeIds.length ? trace.nodeIds : [trace.rootNodeId];
   return (
-    // Rows out of view skip layout and paint: the list gets a new row every few milliseconds.
-    <li className="[contain-intrinsic-size:auto_29px] [content-visibility:auto]">
+    <li className="absolute inset-x-0" style={{ top, height: ROW_PX }}>
       <button
         type="button"
         data-testid="trace-row"
         data-trace-id={trace.traceId}
         onClick={() => {
-          selectTrace(trace.traceId);
+          useRunStore.getState().selectTrace(trace.traceId);
           void loadTrace(trace.traceId, trace.spanCount);
         }}
         className={clsx(
-          "ipc-row-new grid w-full grid-cols-[16px_1fr_64px_72px] items-center gap-2 border-b border-zinc-50 px-3 py-1.5 text-left text-xs transition-colors",
-          selected ? "!bg-blue-50 text-zinc-900" : "text-zinc-700 hover:bg-zinc-50",
+          COLS,
+          "h-full w-full items-center border-b border-zinc-50 px-3 text-left text-xs",
+          selected ? "bg-blue-50 text-zinc-900" : "text-zinc-700 hover:bg-zinc-50",
         )}
         title={`${spanStatusLabel(trace.status)} · ${trace.spanCount} spans`}
       >
@@ -98,3 +156,45 @@ const TraceRow = memo(function TraceRow({ trace, selected }: { trace: TraceSumma
     </li>
   );
 });
+
+/** One quiet line on what the list is: every trace, or a sample of them. */
+function SamplingNote() {
+  // Primitives only: useShallow then re-renders this line only when a number changes.
+  const view = useRunStore(
+    useShallow((s) => ({
+      known: s.sampling !== null,
+      oneIn: s.sampling?.oneIn ?? 0,
+      started: s.sampling?.started ?? 0,
+      sampled: s.sampling?.sampled ?? 0,
+      kept: s.sampling?.kept ?? 0,
+      budgetPerSecond: s.sampling?.budgetPerSecond ?? 0,
+      droppedSpans: s.sampling?.droppedSpans ?? 0,
+      tracesLeft: s.tracesLeft,
+    })),
+  );
+  const text = samplingText(view.known ? view : null, view.tracesLeft);
+  if (!text) return null;
+  return (
+    <div
+      className="flex h-6 shrink-0 items-center border-b border-zinc-100 bg-zinc-50/60 px-3 text-2xs text-zinc-500"
+      data-testid="sampling-note"
+      data-one-in={view.known ? view.oneIn : ""}
+    >
+      <Tooltip
+        align="start"
+        content={
+          <span className="flex flex-col">
+            {text.details.map((line) => (
+              <span key={line}>{line}</span>
+            ))}
+          </span>
+        }
+      >
+        <span className="cursor-default truncate" tabIndex={0}>
+          {text.headline}
+          {text.tail && <span className="text-zinc-400"> · {text.tail}</span>}
+        </span>
+      </Tooltip>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Words of the trace list: the sampling note and the "N newer" count. Pure,
+ * so the wording is tested without a browser.
+ */
+import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { formatCount } from "@/components/ui/format";
+
+/** The TraceSampling numbers the note uses. */
+export interface SamplingView {
+  oneIn: number;
+  started: number;
+  sampled: number;
+  kept: number;
+  budgetPerSecond: number;
+  droppedSpans: number;
+}
+
+export interface SamplingText {
+  headline: string;
+  /** Quieter words after the headline; empty when there is nothing to add. */
+  tail: string;
+  /** For the tooltip, one fact a line. */
+  details: string[];
+}
+
+/**
+ * What the list is, said plainly. Null when the server has not said how it
+ * samples and no trace has left the list (nothing worth a line).
+ *
+ * @example samplingText({ oneIn: 8, ... }, 0).headline // "Showing 1 in 8 traces · failed and slow ones always kept"
+ */
+export function samplingText(sampling: SamplingView | null, tracesLeft: number): SamplingText | null {
+  const left = tracesLeft > 0 ? "older traces leave the list" : "";
+  if (!sampling) return left ? { headline: "Newest traces", tail: left, details: [`${formatCount(tracesLeft)} older traces have left the list`] } : null;
+  const headline =
+    sampling.oneIn > 1 ? `Showing 1 in ${formatCount(sampling.oneIn)} traces · failed and slow ones always kept` : "Every trace shown";
+  const lines = [
+    `${formatCount(sampling.started)} traces started`,
+    `${formatCount(sampling.sampled)} traced in full by the sampler`,
+    `${formatCount(sampling.kept)} kept because they failed or were slow`,
+  ];
+  if (sampling.budgetPerSecond > 0) lines.push(`Budget: ${formatCount(sampling.budgetPerSecond)} traces a second, then 1 in N`);
+  if (sampling.droppedSpans > 0) lines.push(`${formatCount(sampling.droppedSpans)} spans over the server's bounds were not kept`);
+  if (tracesLeft > 0) lines.push(`${formatCount(tracesLeft)} older traces have left this list`);
+  return { headline, tail: left, details: lines };
+}
+
+/**
+ * How many traces of `live` are newer than the newest of `held` (both newest
+ * first). All of them when the held list was empty.
+ */
+export function newerThan(live: readonly TraceSummary[], held: readonly TraceSummary[]): number {
+  if (held.length === 0) return live.length;
+  const top = held[0].startUnixMs;
+  const i = live.findIndex((t) => t.startUnixMs <= top);
+  return i === -1 ? live.length : i;
+}
