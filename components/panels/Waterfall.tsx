@@ -2,11 +2,12 @@
 
 import clsx from "clsx";
 import { MousePointerClick } from "lucide-react";
-import { useMemo, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { memo, useMemo, useRef, useState } from "react";
 import { SpanKind, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useRunStore } from "@/components/state/run-store";
-import { layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds } from "@/lib/trace";
+import { layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds, type WaterfallRow } from "@/lib/trace";
 import { formatClock, formatMs } from "@/components/ui/format";
 import { SpanStatusIcon, isOk } from "@/components/ui/status";
 import { transportStyle } from "@/components/ui/transport-style";
@@ -15,6 +16,9 @@ import { spanFacts, transportKey } from "./span-facts";
 
 const EMPTY: Span[] = [];
 const COLS = "grid grid-cols-[minmax(200px,260px)_72px_1fr_72px]";
+const ROW_PX = 32;
+const TICKS = [0, 0.25, 0.5, 0.75, 1];
+const INNER_TICKS = TICKS.slice(1, -1);
 
 function barColor(span: Span): string {
   if (span.transport === Transport.UNSPECIFIED) return "#71717a";
@@ -24,12 +28,14 @@ function barColor(span: Span): string {
 export function Waterfall() {
   const traceId = useRunStore((s) => s.selectedTraceId);
   const spans = useRunStore((s) => (s.selectedTraceId ? s.spansByTrace[s.selectedTraceId] ?? EMPTY : EMPTY));
+  // How many spans the trace has, by its summary: fewer in hand means the rest are on their way.
+  const expected = useRunStore((s) => (s.selectedTraceId ? s.traces.find((t) => t.traceId === s.selectedTraceId)?.spanCount ?? 0 : 0));
   const selectedSpanId = useRunStore((s) => s.selectedSpanId);
-  const selectSpan = useRunStore((s) => s.selectSpan);
   const rows = useMemo(() => layoutWaterfall(spans), [spans]);
   const [hoveredId, setHoveredId] = useState<string | null>(null);
   const total = useMemo(() => traceBounds(spans).durationMs, [spans]);
-  const active = rows.find((r) => r.span.spanId === (hoveredId ?? selectedSpanId))?.span ?? null;
+  const activeId = hoveredId ?? selectedSpanId;
+  const active = useMemo(() => (activeId ? spans.find((s) => s.spanId === activeId) ?? null : null), [spans, activeId]);
   const transports = useMemo(
     () => [...new Set(spans.map((x) => x.transport))].filter((t) => t !== Transport.UNSPECIFIED).sort((a, b) => a - b),
     [spans],
@@ -44,18 +50,23 @@ export function Waterfall() {
     );
   }
   if (!rows.length) {
-    return <div className="flex h-full items-center justify-center text-xs text-zinc-500">Loading spans…</div>;
+    return (
+      <div className="flex h-full items-center justify-center text-xs text-zinc-500" data-testid="waterfall-loading">
+        Loading spans…
+      </div>
+    );
   }
 
-  const ticks = [0, 0.25, 0.5, 0.75, 1];
   return (
-    <div className="flex h-full min-h-0" data-testid="waterfall">
+    <div className="flex h-full min-h-0" data-testid="waterfall" data-trace-id={traceId}>
       <div className="flex min-w-0 flex-1 flex-col">
         <div className="flex items-center gap-3 border-b border-zinc-100 px-3 py-1.5 text-2xs text-zinc-500">
           <span className="font-mono text-zinc-700" title={traceId}>
             trace {traceId.slice(0, 12)}
           </span>
-          <span className="tabular">{rows.length} spans</span>
+          <span className="tabular" data-testid="waterfall-span-count">
+            {expected > rows.length ? `${rows.length} of ${expected} spans so far` : `${rows.length} spans`}
+          </span>
           <span className="tabular font-medium text-zinc-700">{formatMs(total)} total</span>
           <span className="ml-auto flex items-center gap-3" data-testid="waterfall-transports">
             {transports.map((t) => (
@@ -70,7 +81,7 @@ export function Waterfall() {
           <div className="px-3 py-1">Service · span</div>
           <div className="py-1">Process</div>
           <div className="relative mx-2 h-5">
-            {ticks.map((t) => (
+            {TICKS.map((t) => (
               <span
                 key={t}
                 className={clsx(
@@ -85,56 +96,97 @@ export function Waterfall() {
           </div>
           <div className="py-1 pr-3 text-right">Duration</div>
         </div>
-        <ul className="min-h-0 flex-1 overflow-y-auto" onMouseLeave={() => setHoveredId(null)}>
-          {rows.map((r) => {
-            const color = barColor(r.span);
-            const on = r.span.spanId === selectedSpanId;
-            const outgoing = r.span.kind === SpanKind.CLIENT || r.span.kind === SpanKind.PRODUCER;
-            return (
-              <li key={r.span.spanId}>
-                <button
-                  type="button"
-                  data-testid="span-row"
-                  data-node={r.span.nodeId}
-                  data-transport={transportKey(r.span.transport)}
-                  data-trace={r.span.traceId}
-                  data-duration-ms={r.span.durationMs}
-                  data-depth={r.depth}
-                  onClick={() => selectSpan(on ? null : r.span.spanId)}
-                  onMouseEnter={() => setHoveredId(r.span.spanId)}
-                  className={clsx(COLS, "h-8 w-full items-center text-left text-xs transition-colors", on ? "bg-blue-50/70" : "hover:bg-zinc-50")}
-                >
-                  <span className="flex min-w-0 items-center gap-1.5 pr-2" style={{ paddingLeft: 12 + r.depth * 16 }}>
-                    <SpanStatusIcon status={r.span.status} className="size-3.5" />
-                    <span className="shrink-0 font-medium text-zinc-900">{r.span.nodeId}</span>
-                    <span className="truncate text-2xs text-zinc-500">{r.span.name}</span>
-                  </span>
-                  <span className="tabular truncate font-mono text-2xs text-zinc-500">pid {r.span.pid}</span>
-                  <span className="relative mx-2 h-full">
-                    {ticks.slice(1, -1).map((t) => (
-                      <span key={t} className="absolute inset-y-0 w-px bg-zinc-100" style={{ left: `${t * 100}%` }} />
-                    ))}
-                    <span
-                      className="absolute top-1/2 h-4 -translate-y-1/2 rounded-[3px]"
-                      style={{
-                        left: `${r.leftPct}%`,
-                        width: `max(${r.widthPct}%, 2px)`,
-                        background: isOk(r.span.status) ? color : "#ef4444",
-                        opacity: outgoing ? 0.45 : 0.95,
-                      }}
-                    />
-                  </span>
-                  <span className="tabular pr-3 text-right font-medium text-zinc-800">{formatMs(r.durationMs)}</span>
-                </button>
-              </li>
-            );
-          })}
-        </ul>
+        <SpanRows rows={rows} selectedSpanId={selectedSpanId} onHover={setHoveredId} />
       </div>
       <SpanDetails span={active} />
     </div>
   );
 }
+
+/**
+ * The rows in view (and a margin), so a trace of thousands of spans opens as
+ * fast as one of five. Memoised: hovering a row changes the details pane only.
+ */
+const SpanRows = memo(function SpanRows({
+  rows,
+  selectedSpanId,
+  onHover,
+}: {
+  rows: WaterfallRow[];
+  selectedSpanId: string | null;
+  onHover: (spanId: string | null) => void;
+}) {
+  const scrollRef = useRef<HTMLUListElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_PX,
+    getItemKey: (i) => rows[i].span.spanId,
+    overscan: 30,
+  });
+  return (
+    <ul ref={scrollRef} className="relative min-h-0 flex-1 overflow-y-auto" onMouseLeave={() => onHover(null)}>
+      <li aria-hidden style={{ height: virtualizer.getTotalSize() }} />
+      {virtualizer.getVirtualItems().map((v) => {
+        const r = rows[v.index];
+        return <SpanRow key={r.span.spanId} row={r} top={v.start} on={r.span.spanId === selectedSpanId} onHover={onHover} />;
+      })}
+    </ul>
+  );
+});
+
+const SpanRow = memo(function SpanRow({
+  row: r,
+  top,
+  on,
+  onHover,
+}: {
+  row: WaterfallRow;
+  top: number;
+  on: boolean;
+  onHover: (spanId: string | null) => void;
+}) {
+  const color = barColor(r.span);
+  const outgoing = r.span.kind === SpanKind.CLIENT || r.span.kind === SpanKind.PRODUCER;
+  return (
+    <li className="absolute inset-x-0" style={{ top, height: ROW_PX }}>
+      <button
+        type="button"
+        data-testid="span-row"
+        data-node={r.span.nodeId}
+        data-transport={transportKey(r.span.transport)}
+        data-trace={r.span.traceId}
+        data-duration-ms={r.span.durationMs}
+        data-depth={r.depth}
+        onClick={() => useRunStore.getState().selectSpan(on ? null : r.span.spanId)}
+        onMouseEnter={() => onHover(r.span.spanId)}
+        className={clsx(COLS, "h-8 w-full items-center text-left text-xs", on ? "bg-blue-50/70" : "hover:bg-zinc-50")}
+      >
+        <span className="flex min-w-0 items-center gap-1.5 pr-2" style={{ paddingLeft: 12 + r.depth * 16 }}>
+          <SpanStatusIcon status={r.span.status} className="size-3.5" />
+          <span className="shrink-0 font-medium text-zinc-900">{r.span.nodeId}</span>
+          <span className="truncate text-2xs text-zinc-500">{r.span.name}</span>
+        </span>
+        <span className="tabular truncate font-mono text-2xs text-zinc-500">pid {r.span.pid}</span>
+        <span className="relative mx-2 h-full">
+          {INNER_TICKS.map((t) => (
+            <span key={t} className="absolute inset-y-0 w-px bg-zinc-100" style={{ left: `${t * 100}%` }} />
+          ))}
+          <span
+            className="absolute top-1/2 h-4 -translate-y-1/2 rounded-[3px]"
+            style={{
+              left: `${r.leftPct}%`,
+              width: `max(${r.widthPct}%, 2px)`,
+              background: isOk(r.span.status) ? color : "#ef4444",
+              opacity: outgoing ? 0.45 : 0.95,
+            }}
+          />
+        </span>
+        <span className="tabular pr-3 text-right font-medium text-zinc-800">{formatMs(r.durationMs)}</span>
+      </button>
+    </li>
+  );
+});
 
 function SpanDetails({ span }: { span: Span | null }) {
   if (!span) {

@@ -91,15 +91,25 @@ export async function stopRun(): Promise<void> {
   }
 }
 
-/** Fetches a trace's spans when the streamed ones are missing or incomplete. */
+/** Traces being fetched now: a second click on the same row does not ask again. */
+const fetching = new Set<string>();
+
+/**
+ * Fetches a trace's spans when the streamed ones are missing or incomplete.
+ * The waterfall shows what is in the browser meanwhile; the fetched spans are
+ * merged into it (never replace spans that streamed in since).
+ */
 export async function loadTrace(traceId: string, expectedSpans: number): Promise<void> {
   const { runId, token, spansByTrace } = useRunStore.getState();
   const have = spansByTrace[traceId]?.length ?? 0;
-  if (!runId || !token || have >= expectedSpans) return;
+  if (!runId || !token || (have > 0 && have >= expectedSpans) || fetching.has(traceId)) return;
+  fetching.add(traceId);
   try {
     const res = await controlClient().getTrace({ runId, traceId }, withToken(token));
-    if (res.spans.length >= have) useRunStore.getState().setTraceSpans(traceId, res.spans);
+    if (useRunStore.getState().runId === runId) useRunStore.getState().setTraceSpans(traceId, res.spans);
   } catch (err) {
     console.warn("could not load the trace", err);
+  } finally {
+    fetching.delete(traceId);
   }
 }
