@@ -5,11 +5,39 @@
 import type { Server as HttpServer } from "node:http";
 import { create, toJson } from "@bufbuild/protobuf";
 import { Server } from "socket.io";
-import { RunEventSchema, type RunEvent } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { RunEventSchema, type RunEvent, type Span, type TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from "@/lib/run/socket-events";
 import type { RunManager } from "@/server/runtime/run-manager";
 
 const roomOf = (runId: string) => `run:${runId}`;
+
+/**
+ * Span batches go to a room at most this often, merged: a browser applies
+ * each one it gets, and more than a few a second only costs frames.
+ */
+export const SPAN_EMIT_MS = 250;
+/** Bounds of one merged emit, whatever the hub sends meanwhile. */
+export const MAX_SPANS_PER_EMIT = 4000;
+export const MAX_TRACES_PER_EMIT = 1000;
+
+/** Span batches of one room waiting for the next emit. */
+interface SpanBuffer {
+  spans: Span[];
+  traces: Map<string, TraceSummary>;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * One SpanBatch event from many: spans beyond the bound are the oldest and
+ * go (the browser fetches a trace it lacks with GetTrace); summaries keep
+ * the newest of each trace, the newest traces first past the bound.
+ */
+export function mergeSpanBatches(spans: Span[], traces: Iterable<TraceSummary>): RunEvent {
+  const shipped = spans.length > MAX_SPANS_PER_EMIT ? spans.slice(-MAX_SPANS_PER_EMIT) : spans;
+  let summaries = [...traces];
+  if (summaries.length > MAX_TRACES_PER_EMIT) summaries = summaries.sort((a, b) => b.startUnixMs - a.startUnixMs).slice(0, MAX_TRACES_PER_EMIT);
+  return create(RunEventSchema, { event: { case: "spans", value: { spans: shipped, traces: summaries } } });
+}
 
 function isWatchRequest(value: unknown): value is { runId: string; token: string } {
   if (typeof value !== "object" || value === null) return false;
@@ -24,12 +52,48 @@ export function attachRunSocket(httpServer: HttpServer, runs: RunManager): Serve
     maxHttpBufferSize: 64 * 1024,
   });
   const subscriptions = new Map<string, () => void>();
+  const buffers = new Map<string, SpanBuffer>();
 
+  // Encoded once per room, whatever the number of watchers.
   const emit = (runId: string, event: RunEvent) => io.to(roomOf(runId)).emit("run-event", toJson(RunEventSchema, event));
+
+  function flushSpans(runId: string): void {
+    const buf = buffers.get(runId);
+    if (!buf) return;
+    if (buf.timer) clearTimeout(buf.timer);
+    buf.timer = null;
+    if (buf.spans.length === 0 && buf.traces.size === 0) return;
+    const event = mergeSpanBatches(buf.spans, buf.traces.values());
+    buf.spans = [];
+    buf.traces.clear();
+    // Volatile: a watcher whose connection is still busy with the last batch
+    // skips this one rather than queueing without bound; the next RunInfo and
+    // GetTrace make up for it.
+    io.to(roomOf(runId)).volatile.emit("run-event", toJson(RunEventSchema, event));
+  }
+
+  function bufferSpans(runId: string, spans: readonly Span[], traces: readonly TraceSummary[]): void {
+    let buf = buffers.get(runId);
+    if (!buf) {
+      buf = { spans: [], traces: new Map(), timer: null };
+      buffers.set(runId, buf);
+    }
+    for (const s of spans) buf.spans.push(s);
+    // Bounded between emits too: only the newest spans would ship anyway.
+    if (buf.spans.length > MAX_SPANS_PER_EMIT * 2) buf.spans = buf.spans.slice(-MAX_SPANS_PER_EMIT);
+    for (const t of traces) buf.traces.set(t.traceId, t);
+    if (!buf.timer) buf.timer = setTimeout(() => flushSpans(runId), SPAN_EMIT_MS);
+  }
 
   function subscribe(runId: string): void {
     if (subscriptions.has(runId)) return;
     const unsubscribe = runs.watch(runId, (event) => {
+      if (event.event.case === "spans") {
+        bufferSpans(runId, event.event.value.spans, event.event.value.traces);
+        return;
+      }
+      // Spans first, so the summary is the last thing a watcher gets.
+      if (event.event.case === "summary") flushSpans(runId);
       emit(runId, event);
       if (event.event.case === "summary") release(runId);
     });
@@ -39,6 +103,9 @@ export function attachRunSocket(httpServer: HttpServer, runs: RunManager): Serve
   function release(runId: string): void {
     subscriptions.get(runId)?.();
     subscriptions.delete(runId);
+    const buf = buffers.get(runId);
+    if (buf?.timer) clearTimeout(buf.timer);
+    buffers.delete(runId);
   }
 
   io.of("/").adapter.on("delete-room", (room: string) => {
