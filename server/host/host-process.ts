@@ -3,6 +3,7 @@
  * ServiceHost, and makes sure the process never outlives its parent.
  */
 import { isParentMessage, type ParentMessage } from "@/server/ipc/host-messages";
+import type { HostLoadedMessage } from "@/server/ipc/warm-host";
 import { sendToParent } from "./parent-channel";
 import { ServiceHost } from "./service-host";
 
@@ -17,7 +18,9 @@ export function runHostProcess(): void {
   let host: ServiceHost | undefined;
   let stopping = false;
 
-  // The parent died or closed the channel: nothing may outlive the server.
+  // The parent died or closed the channel: nothing may outlive the server. It
+  // may have gone while the bundle loaded, before anyone listened for "disconnect".
+  if (!process.connected) process.exit(0);
   process.on("disconnect", () => process.exit(0));
   process.on("uncaughtException", (error) => void fatal(error));
   process.on("unhandledRejection", (reason) => void fatal(reason instanceof Error ? reason : new Error(String(reason))));
@@ -26,6 +29,10 @@ export function runHostProcess(): void {
     if (!isParentMessage(message)) return void host?.log("warn", `unknown message from parent: ${JSON.stringify(message)}`);
     handle(message).catch((error: Error) => void fatal(error));
   });
+
+  // The bundle is loaded and `init` is awaited: the warm pool forks its next host only now.
+  const loaded: HostLoadedMessage = { type: "loaded", pid: process.pid };
+  if (process.connected) process.send(loaded);
 
   async function handle(message: ParentMessage): Promise<void> {
     switch (message.type) {

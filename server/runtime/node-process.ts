@@ -1,7 +1,7 @@
 /**
- * One service host process, seen from the parent: fork it, hand it its
- * config, learn its ports, talk to it, and end it — politely first, then with
- * SIGKILL after SHUTDOWN_GRACE_MS.
+ * One service host process, seen from the parent: fork it (or take a warm one
+ * from the pool), hand it its config, learn its ports, talk to it, and end it —
+ * politely first, then with SIGKILL after SHUTDOWN_GRACE_MS.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import readline from "node:readline";
@@ -24,8 +24,26 @@ export interface ProcessExit {
   reason: string;
 }
 
+/**
+ * Forks a service host that waits for `init`. Every host is forked this way,
+ * whether for a node at once or ahead of time for the warm pool.
+ */
+export function forkHost(bundlePath: string): ChildProcess {
+  return fork(bundlePath, [], {
+    // Never inherit the parent's --import tsx or inspector flags: a host is a plain bundle.
+    execArgv: [],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    serialization: "json",
+  });
+}
+
 export interface NodeProcessOptions {
   bundlePath: string;
+  /**
+   * A host forked ahead of time (server/runtime/host-pool.ts), alive and not yet
+   * given `init`; without one, a host is forked from `bundlePath` now.
+   */
+  warmHost?: ChildProcess;
   config: HostConfig;
   /** Every message but `ready` (which resolves `ready`). */
   onMessage: (message: ChildMessage) => void;
@@ -43,12 +61,7 @@ export class NodeProcess {
   private readonly exited: Promise<ProcessExit>;
 
   constructor(options: NodeProcessOptions) {
-    this.child = fork(options.bundlePath, [], {
-      // Never inherit the parent's --import tsx or inspector flags: a host is a plain bundle.
-      execArgv: [],
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "json",
-    });
+    this.child = options.warmHost ?? forkHost(options.bundlePath);
     this.pid = this.child.pid ?? 0;
     for (const [stream, level] of [[this.child.stdout, "info"], [this.child.stderr, "error"]] as const) {
       if (stream) readline.createInterface({ input: stream }).on("line", (line) => options.onOutput(level, line));
