@@ -46,6 +46,17 @@ describe("ConcurrencyLimiter", () => {
     expect(order).toEqual(["third", "fourth"]);
     expect([limiter.inUse, limiter.queued]).toEqual([0, 0]);
   });
+
+  it("is full only when every slot is taken and the waiting line is at its bound", async () => {
+    const limiter = new ConcurrencyLimiter(1, 2);
+    const held = await limiter.acquire();
+    expect(limiter.full).toBe(false);
+    const waiters = [limiter.acquire(), limiter.acquire()];
+    expect(limiter.full).toBe(true);
+    held();
+    expect(limiter.full).toBe(false); // one waiter took the slot: the line has room again
+    for (const waiter of waiters) (await waiter)();
+  });
 });
 
 describe("fan-out", () => {

@@ -96,8 +96,8 @@ export class MessageFlow {
   }
 
   /** How many traces started here, and how many of them were sampled. */
-  samplingCounts(kept: number): SamplingCounts {
-    return { ...this.sampling, kept, oneIn: this.options.sampler.currentOneIn };
+  samplingCounts(): SamplingCounts {
+    return { ...this.sampling, oneIn: this.options.sampler.currentOneIn };
   }
 
   /** A message arrived on an inbound edge (or as a plain request, which starts a trace here). */

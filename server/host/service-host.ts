@@ -124,7 +124,7 @@ export class ServiceHost {
   private async reportCounters(): Promise<void> {
     const gauges = await this.readGauges();
     const { edges, latency, node } = this.counters.snapshot(this.flow.waiting);
-    await sendToParent({ type: "counters", edges, latency, node, gauges, sampling: this.flow.samplingCounts(this.spans.kept) });
+    await sendToParent({ type: "counters", edges, latency, node, gauges, sampling: this.flow.samplingCounts() });
   }
 
   private async readGauges(): Promise<EdgeGauges[]> {

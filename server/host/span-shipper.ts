@@ -36,15 +36,9 @@ export class SpanShipper {
   private readonly tail = new TailBuffer<SpanRecord>();
   private readonly slow = new SlowThresholds();
   private readonly keepBudget: TokenBucket;
-  private keptTraces = 0;
 
   constructor(private readonly options: SpanShipperOptions) {
     this.keepBudget = new TokenBucket(options.keepPerSecond);
-  }
-
-  /** Unsampled traces this host has kept, since it started. */
-  get kept(): number {
-    return this.keptTraces;
   }
 
   /** A span ended; `sampled` is its trace's head-sampling decision. */
@@ -54,7 +48,6 @@ export class SpanShipper {
     const now = performance.now();
     if (this.tail.isKept(span.traceId, now)) return this.enqueue(span);
     if ((slow || FAILED.has(span.status)) && this.keepBudget.take()) {
-      this.keptTraces++;
       for (const held of this.tail.keep(span.traceId, now)) this.enqueue(held);
       this.keeps.push(span.traceId);
       return this.enqueue(span);

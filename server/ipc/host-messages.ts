@@ -83,8 +83,6 @@ export interface SamplingCounts {
   started: number;
   /** Of those, sampled (shipped in full). */
   sampled: number;
-  /** Unsampled traces this host decided to keep (a span failed or was slow). */
-  kept: number;
   /** The sampler's current N of "1 in N" (1 when this host starts no traces). */
   oneIn: number;
 }

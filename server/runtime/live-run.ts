@@ -56,6 +56,8 @@ export interface LiveRunOptions {
   expiresInMs: number;
 }
 
+/** Kept trace ids remembered to count each once (keeps of one trace come within milliseconds). */
+const MAX_REMEMBERED_KEEPS = 10_000;
 /** "1 in N" is measured over about this long: short enough to follow a change of rate. */
 const SAMPLING_WINDOW_MS = 5_000;
 
@@ -81,6 +83,13 @@ export class LiveRun {
   /** (time, started, sampled) at recent readings, for the measured "1 in N". */
   private readonly samplingHistory: Array<{ at: number; started: number; sampled: number }> = [];
   private lastOneIn = 1;
+  /**
+   * Unsampled traces some host kept (a span failed or was slow), each counted
+   * once however many of its processes decided to keep it; the ids are
+   * remembered for a while to tell repeats apart.
+   */
+  private readonly keptTraceIds = new Set<string>();
+  private keptTraces = 0;
 
   constructor(options: LiveRunOptions) {
     this.traceBudgetPerSecond = options.traceBudgetPerSecond;
@@ -148,6 +157,16 @@ export class LiveRun {
     });
   }
 
+  /** Counts the traces a host kept that no host had kept before. */
+  noteKeptTraces(traceIds: readonly string[]): void {
+    for (const traceId of traceIds) {
+      if (this.keptTraceIds.has(traceId)) continue;
+      this.keptTraceIds.add(traceId);
+      this.keptTraces++;
+      if (this.keptTraceIds.size > MAX_REMEMBERED_KEEPS) this.keptTraceIds.delete(this.keptTraceIds.values().next().value as string);
+    }
+  }
+
   /** How the run's traces are sampled; "1 in N" as measured over the last few seconds. */
   sampling(now = Date.now()): TraceSampling {
     const totals = this.counters.samplingTotals();
@@ -160,7 +179,7 @@ export class LiveRun {
     return create(TraceSamplingSchema, {
       started: totals.started,
       sampled: totals.sampled,
-      kept: totals.kept,
+      kept: this.keptTraces,
       oneIn: this.lastOneIn,
       budgetPerSecond: this.traceBudgetPerSecond,
       droppedSpans: this.traces.droppedSpans,

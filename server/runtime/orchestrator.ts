@@ -67,6 +67,8 @@ export interface RunManagerOptions {
    * default IPCPLAY_WARM_HOSTS, else DEFAULT_WARM_HOSTS; 0 forks each host when its node starts.
    */
   warmHosts?: number;
+  /** A pool to take hosts from instead of one of `warmHosts` hosts (tests); closed by `shutdown()`. */
+  hostPool?: HostPool;
   limits?: Partial<RuntimeLimits>;
 }
 
@@ -83,7 +85,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     ...options.limits,
   };
   const bundlePath = options.hostBundlePath ?? DEFAULT_HOST_BUNDLE;
-  const pool = new HostPool({ bundlePath, size: options.warmHosts ?? warmHostsFromEnv() });
+  const pool = options.hostPool ?? new HostPool({ bundlePath, size: options.warmHosts ?? warmHostsFromEnv() });
   const runs = new Map<string, LiveRun>();
   let redis: Redis | undefined;
 
@@ -223,6 +225,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       }
       case "keep-traces":
         // A tail-keep: the run's other processes ship what they hold of these traces.
+        run.noteKeptTraces(message.traceIds);
         for (const other of run.nodes.values()) if (other !== slot) other.process?.send(message);
         return;
       case "log":

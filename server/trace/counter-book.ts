@@ -18,7 +18,7 @@ export class CounterBook {
   private readonly gauges = new Map<string, EdgeGauges>();
   /** nodeId → that node's current process's head-sampling counts. */
   private readonly sampling = new Map<string, SamplingCounts>();
-  private retiredSampling = { started: 0, sampled: 0, kept: 0 };
+  private retiredSampling = { started: 0, sampled: 0 };
 
   report(nodeId: string, edges: readonly EdgeCounts[], sampling?: SamplingCounts): void {
     const byEdge = new Map<string, Totals>();
@@ -27,13 +27,12 @@ export class CounterBook {
     if (sampling) this.sampling.set(nodeId, sampling);
   }
 
-  /** Traces started, sampled and kept by every process of the run so far; oneIn is the largest current N. */
+  /** Traces started and sampled by every process of the run so far; oneIn is the largest current N. */
   samplingTotals(): SamplingCounts {
     const totals = { ...this.retiredSampling, oneIn: 1 };
     for (const counts of this.sampling.values()) {
       totals.started += counts.started;
       totals.sampled += counts.sampled;
-      totals.kept += counts.kept;
       totals.oneIn = Math.max(totals.oneIn, counts.oneIn);
     }
     return totals;
@@ -59,7 +58,6 @@ export class CounterBook {
       this.retiredSampling = {
         started: this.retiredSampling.started + sampling.started,
         sampled: this.retiredSampling.sampled + sampling.sampled,
-        kept: this.retiredSampling.kept + sampling.kept,
       };
       this.sampling.delete(nodeId);
     }
