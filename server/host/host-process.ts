@@ -48,6 +48,8 @@ export function runHostProcess(): void {
         return host?.beginTraffic();
       case "send":
         return host?.originate({ traceIds: message.traceIds, payload: message.payload });
+      case "keep-traces":
+        return host?.keepTraces(message.traceIds);
       case "shutdown":
         if (stopping) return;
         stopping = true;
