@@ -217,7 +217,7 @@ function isRunning(child: ChildProcess): boolean {
  *
  * @example warmHostsFromEnv({ IPCPLAY_WARM_HOSTS: "0" }); // 0: no pool
  */
-export function warmHostsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+export function warmHostsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const raw = env[WARM_HOSTS_ENV]?.trim();
   if (raw === undefined || raw === "") return DEFAULT_WARM_HOSTS;
   const size = Number(raw);
