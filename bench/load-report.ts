@@ -97,7 +97,13 @@ export function saturationRow(transport: BenchTransport, result: Record<Side, Se
 }
 
 /** What each figure of the saturation table measures, for the README. */
-export function saturationLegend(options: { windowMs: number; warmupMs: number; clientRate: number; rates: readonly number[] }): string[] {
+export function saturationLegend(options: {
+  windowMs: number;
+  warmupMs: number;
+  clientRate: number;
+  rates: readonly number[];
+  latencyWindowMs: number;
+}): string[] {
   return [
     `- **Shape:** client process(es) → gw process → be process on one machine, 0 ms of work, concurrency 256, 128-byte payloads. ` +
       `The first hop (client → gw) is REST in every row; the transport named is the second hop (gw → be). ` +
@@ -110,10 +116,14 @@ export function saturationLegend(options: { windowMs: number; warmupMs: number; 
       `be took ≥ ${MIN_DELIVERED_SHARE * 100} % of what the clients sent (counter deltas), the clients' round-trip p99 < ${MAX_P99_MS} ms, ` +
       `for queue and pub/sub the hand-off → consumer start p99 < ${MAX_P99_MS} ms, and the clients managed ≥ ${MIN_SENT_SHARE * 100} % of the offered sends. ` +
       `The sides alternate at each rate, so machine drift hits both.`,
-    `- **Playground figures:** GetRun's counters (client → gw \`sent\`, gw → be \`delivered\`); round-trip p99 from the client edges' ` +
-      `\`p99Ms\` (the highest of them; the runtime's live window), wait p99 from the gw → be edge's \`waitP99Ms\` — or, when a field is ` +
-      `not filled, from the spans of the traces kept in the window (sampled; tail sampling keeps slow ones, so it leans pessimistic). ` +
-      `Each row's step log names the source used.`,
+    `- **p99s** cover the runtime's live latency window (the last ${options.latencyWindowMs / 1000} s up to the end of the measured window, ` +
+      `so warm-up is included when warm-up + window is shorter), alike on both sides. ` +
+      `Raw: every message's round trip at the clients, every hand-off → start at be. Playground: the client edges' \`p99Ms\` ` +
+      `(the highest of them) and the gw → be edge's \`waitP99Ms\` from GetRun — or, when a field is not filled, the spans of the traces ` +
+      `kept in that window (sampled; tail sampling keeps slow ones, so it leans pessimistic); the step log names the source used.`,
+    `- **Delivered:** raw, be's count of messages taken over the clients' count sent; playground, GetRun's gw → be \`delivered\` over ` +
+      `the client edges' \`sent\`. Both as deltas over the measured window, which is whole counter reports long so every host's counts ` +
+      `lag alike at both ends.`,
     `- **Ratio:** playground max / raw max. "≥" marks a side that passed every rate tried (its max is a floor).`,
   ];
 }

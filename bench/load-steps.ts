@@ -2,11 +2,13 @@
  * One step of the saturation search — a chain held at one offered rate for a
  * warm-up and a measured window — on either side, and the search over steps.
  *
- * A step passes when, over the measured window:
- * - be took ≥ 99 % of what the clients sent (counter deltas over the window),
+ * A step passes when:
+ * - be took ≥ 99 % of what the clients sent (counter deltas over the measured window),
  * - the clients' round trip on the first hop has p99 < 100 ms (it includes the
  *   second hop when that is synchronous),
  * - for queue and pub/sub, the hand-off → consumer start wait has p99 < 100 ms,
+ *   (both p99s over the runtime's live latency window, LATENCY_WINDOW_MS, ending
+ *   with the measured window, on both sides),
  * - and the clients sent ≥ 95 % of the offered messages: an open-loop
  *   generator that falls behind means the machine, not the chain, set the rate.
  */
@@ -15,10 +17,13 @@ import type { Redis } from "ioredis";
 import { LIMITS } from "@/lib/topology/limits";
 import { COUNTERS_REPORT_MS } from "@/server/host/counters";
 import { deleteRunKeys, runKeys } from "@/server/redis/keys";
+import { LATENCY_WINDOW_MS } from "@/server/trace/edge-latency";
 import type { RunManager } from "@/server/runtime/run-manager";
 import { ASYNC, startPlaygroundChain } from "./playground-load";
 import type { BenchTransport } from "./raw-baselines";
+import { nowMs } from "./clock";
 import { startRawChain } from "./raw-load-chain";
+import type { Samples } from "./raw-load-protocol";
 import { percentile } from "./stats";
 
 export const MIN_DELIVERED_SHARE = 0.99;
@@ -70,6 +75,11 @@ export function alignedWindowMs(seconds: number): number {
 
 export const clientsFor = (rate: number, clientRate: number) =>
   Math.max(1, Math.ceil(rate / Math.min(clientRate, LIMITS.maxRatePerSecond)));
+
+/** Samples that ended at or after `since` (wall-clock ms). */
+function endedSince(batches: readonly Samples[], since: number): number[] {
+  return batches.flatMap((batch) => batch.ms.filter((_, i) => batch.endedAt[i] >= since));
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -129,16 +139,18 @@ export async function rawStep(ctx: StepContext, transport: BenchTransport, rate:
   });
   try {
     await sleep(warmupMs);
-    const before = await chain.snapshot(); // also drops the warm-up's latencies
+    const before = await chain.snapshot();
     await sleep(windowMs);
     const after = await chain.snapshot();
+    const since = nowMs() - LATENCY_WINDOW_MS;
+    const roundTrips = endedSince([before.roundTrips, after.roundTrips], since);
     return judge("raw", transport, rate, clients, windowMs, {
       sent: after.sent - before.sent,
       delivered: after.taken - before.taken,
       failed: after.failed - before.failed,
-      p99Ms: percentile(after.roundTripsMs, 99),
-      waitP99Ms: ASYNC.has(transport) ? percentile(after.waitsMs, 99) : undefined,
-      latencySource: `every message of the window (${after.roundTripsMs.length} round trips)`,
+      p99Ms: percentile(roundTrips, 99),
+      waitP99Ms: ASYNC.has(transport) ? percentile(endedSince([before.waits, after.waits], since), 99) : undefined,
+      latencySource: `every message of the last ${LATENCY_WINDOW_MS / 1000} s (${roundTrips.length} round trips)`,
     });
   } finally {
     await chain.stop();
@@ -154,12 +166,12 @@ export async function playgroundStep(ctx: StepContext, transport: BenchTransport
   try {
     await sleep(warmupMs);
     const before = chain.snapshot();
-    const windowStart = Date.now();
     await sleep(windowMs);
     const after = chain.snapshot();
     // The edges' live percentiles when filled; else the kept traces of the window (sampled, and
     // biased towards slow and failed messages, which tail sampling keeps).
-    const fromSpans = after.clientP99Ms === 0 || (ASYNC.has(transport) && after.waitP99Ms === 0) ? chain.spanLatencies(windowStart) : undefined;
+    const fromSpans =
+      after.clientP99Ms === 0 || (ASYNC.has(transport) && after.waitP99Ms === 0) ? chain.spanLatencies(Date.now() - LATENCY_WINDOW_MS) : undefined;
     const p99Ms = after.clientP99Ms > 0 ? after.clientP99Ms : percentile(fromSpans?.roundTripsMs ?? [], 99);
     const waitP99Ms = !ASYNC.has(transport) ? undefined : after.waitP99Ms > 0 ? after.waitP99Ms : percentile(fromSpans?.waitsMs ?? [], 99);
     const sources = [after.clientP99Ms > 0 ? "round trip: EdgeCounters.p99Ms" : `round trip: spans of ${fromSpans?.roundTripsMs.length ?? 0} kept traces`];

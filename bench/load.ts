@@ -26,6 +26,7 @@ import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { resolveRedis } from "@/server/redis/resolve-redis";
+import { LATENCY_WINDOW_MS } from "@/server/trace/edge-latency";
 import { createRunManager } from "@/server/runtime/orchestrator";
 import type { RunManager } from "@/server/runtime/run-manager";
 import {
@@ -101,19 +102,47 @@ interface DeployFigures {
   markdownRows: string[][];
 }
 
+const DEPLOY_SERVICES = 20;
+const DEPLOY_REPEATS = 3;
+
+/** What bench/deploy.ts exports, as its author wrote it; checked when the module loads. */
+interface DeployModule {
+  measureDeploy(options: { runs: RunManager; services: number; repeats: number; redisUrl?: string }): Promise<{
+    services: number;
+    readyMs: number[];
+    stopMs: number[];
+    readyMedianMs: number;
+    stopMedianMs: number;
+    leftovers: string[][];
+  }>;
+  formatDeploy(figures: Awaited<ReturnType<DeployModule["measureDeploy"]>>): string;
+}
+
+const isDeployModule = (loaded: unknown): loaded is DeployModule =>
+  typeof (loaded as Partial<DeployModule>).measureDeploy === "function" && typeof (loaded as Partial<DeployModule>).formatDeploy === "function";
+
 /**
- * DEPLOY CALL SITE. bench/deploy.ts is written by another engineer and may not
- * exist yet; it is imported by path at run time so this bench compiles and
- * runs without it. Expected: `measureDeploy(...)` — 20 mixed services, median of 3.
+ * DEPLOY CALL SITE. bench/deploy.ts is another engineer's and is not committed
+ * yet; it is imported by path at run time so this bench compiles and runs
+ * without it. Once it is committed, this becomes a plain
+ * `import { measureDeploy, formatDeploy } from "./deploy"`.
  */
-async function deploySection(runs: RunManager): Promise<DeployFigures | string> {
+async function deploySection(runs: RunManager, redisUrl: string): Promise<DeployFigures | string> {
   const file = path.join(import.meta.dirname, "deploy.ts");
   if (!existsSync(file)) return "bench/deploy.ts does not exist yet: deploy not measured";
   const loaded: unknown = await import(pathToFileURL(file).href);
-  const measureDeploy = (loaded as { measureDeploy?: unknown }).measureDeploy;
-  if (typeof measureDeploy !== "function") return "bench/deploy.ts has no measureDeploy export: deploy not measured";
-  const figures: unknown = await measureDeploy(runs);
-  return { lines: [JSON.stringify(figures)], markdownRows: [["deploy", JSON.stringify(figures)]] };
+  if (!isDeployModule(loaded)) return "bench/deploy.ts lacks measureDeploy/formatDeploy: deploy not measured";
+  const figures = await loaded.measureDeploy({ runs, redisUrl, services: DEPLOY_SERVICES, repeats: DEPLOY_REPEATS });
+  const left = figures.leftovers.flat();
+  const list = (values: number[]) => values.map((value) => value.toFixed(0)).join(", ");
+  return {
+    lines: [loaded.formatDeploy(figures)],
+    markdownRows: [
+      [`deploy ${figures.services} mixed services: StartRun → every node up (median of ${figures.readyMs.length})`, `${figures.readyMedianMs.toFixed(0)} ms (${list(figures.readyMs)})`],
+      ["StopRun → every process gone, keys removed (median)", `${figures.stopMedianMs.toFixed(0)} ms (${list(figures.stopMs)})`],
+      ["left behind after stop", left.length === 0 ? "nothing" : left.join("; ")],
+    ],
+  };
 }
 
 async function main() {
@@ -142,7 +171,7 @@ async function main() {
     // A section that breaks says so in the report instead of losing the saturation figures.
     if (options.deploy) {
       log("Deploy…");
-      deploy = await deploySection(runs).catch((error: unknown) => `deploy section failed: ${errorText(error)}`);
+      deploy = await deploySection(runs, redis.url).catch((error: unknown) => `deploy section failed: ${errorText(error)}`);
     }
     const wanted = uiSectionWanted();
     if (wanted.run) {
@@ -165,7 +194,7 @@ async function main() {
   console.log(`\nDeploy: ${typeof deploy === "string" ? deploy : deploy.lines.join("\n")}`);
   console.log(`UI: ${typeof ui === "string" ? ui : ui.line}`);
 
-  const legend = saturationLegend({ windowMs: options.windowMs, warmupMs: options.warmupMs, clientRate: options.clientRate, rates: options.rates });
+  const legend = saturationLegend({ ...options, latencyWindowMs: LATENCY_WINDOW_MS });
   const markdown = [
     "README-ready (markdown):",
     "",

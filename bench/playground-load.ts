@@ -72,7 +72,7 @@ export interface PlaygroundChainSnapshot {
   failed: number;
   /** Delivered on gw → be: messages be took. */
   delivered: number;
-  /** The highest p99 among the client → gw edges (their live window), 0 when not filled. */
+  /** The highest p99 among the client → gw edges (the runtime's live latency window), 0 when not filled. */
   clientP99Ms: number;
   /** gw → be hand-off → consumer start p99 (live window), 0 when not filled. */
   waitP99Ms: number;

@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import type { BenchTransport } from "./raw-baselines";
-import type { FromChild, RawConfig, RawSnapshot, ToChild } from "./raw-load-protocol";
+import type { FromChild, RawConfig, RawSnapshot, Samples, ToChild } from "./raw-load-protocol";
 
 /** A child that has not exited this long after being told to is killed. */
 const CHILD_EXIT_GRACE_MS = 3_000;
@@ -78,9 +78,9 @@ export interface RawChainSnapshot {
   /** Messages be took. */
   taken: number;
   /** Client round trips since the previous snapshot. */
-  roundTripsMs: number[];
+  roundTrips: Samples;
   /** Hand-off → consumer start at be since the previous snapshot (queue, pub/sub). */
-  waitsMs: number[];
+  waits: Samples;
 }
 
 export interface RawChain {
@@ -137,8 +137,11 @@ export async function startRawChain(options: RawChainOptions): Promise<RawChain>
           sent: clientSnapshots.reduce((sum, s) => sum + s.sent, 0),
           failed: clientSnapshots.reduce((sum, s) => sum + s.failed, 0),
           taken: beSnapshot.taken,
-          roundTripsMs: clientSnapshots.flatMap((s) => s.latenciesMs),
-          waitsMs: beSnapshot.latenciesMs,
+          roundTrips: {
+            endedAt: clientSnapshots.flatMap((s) => s.latencies.endedAt),
+            ms: clientSnapshots.flatMap((s) => s.latencies.ms),
+          },
+          waits: beSnapshot.latencies,
         };
       },
       stop: stopAll,

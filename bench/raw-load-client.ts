@@ -8,7 +8,8 @@ import http from "node:http";
 import { create } from "@bufbuild/protobuf";
 import { TrafficPattern, TrafficSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { startTraffic } from "@/server/host/traffic";
-import { PAYLOAD_BYTES, type FromChild, type RawClientConfig, type RawMessage, type ToChild } from "./raw-load-protocol";
+import { nowMs } from "./clock";
+import { PAYLOAD_BYTES, type FromChild, type RawClientConfig, type RawMessage, type Samples, type ToChild } from "./raw-load-protocol";
 
 /** Idle sockets stay this long, as on a playground REST edge's agent. */
 const CLIENT_KEEP_ALIVE_MS = 5_000;
@@ -21,7 +22,7 @@ function start(config: RawClientConfig): void {
   const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
   let sent = 0;
   let failed = 0;
-  let latencies: number[] = [];
+  let latencies: Samples = { endedAt: [], ms: [] };
 
   const sendOne = () => {
     sent++;
@@ -31,7 +32,10 @@ function start(config: RawClientConfig): void {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (ok) latencies.push(performance.now() - startedAt);
+      if (ok) {
+        latencies.ms.push(performance.now() - startedAt);
+        latencies.endedAt.push(nowMs());
+      }
       else failed++;
     };
     const request = http.request({ host: "127.0.0.1", port: config.gwPort, method: "POST", path: "/", agent, headers }, (response) => {
@@ -51,8 +55,8 @@ function start(config: RawClientConfig): void {
 
   process.on("message", (message: ToChild) => {
     if (message.type !== "snapshot") return;
-    send({ type: "snapshot", id: message.id, snapshot: { sent, failed, taken: 0, latenciesMs: latencies } });
-    latencies = [];
+    send({ type: "snapshot", id: message.id, snapshot: { sent, failed, taken: 0, latencies } });
+    latencies = { endedAt: [], ms: [] };
   });
   process.once("disconnect", () => {
     stopTraffic();

@@ -35,7 +35,13 @@ export interface RawServiceConfig {
 
 export type RawConfig = RawClientConfig | RawServiceConfig;
 
-/** Counts since the process started; latencies since the previous snapshot. */
+/** Latency samples: when each ended (wall-clock ms, bench/clock.ts) and how long it took. */
+export interface Samples {
+  endedAt: number[];
+  ms: number[];
+}
+
+/** Counts since the process started; latency samples since the previous snapshot. */
 export interface RawSnapshot {
   /** Client: requests sent. gw: hand-offs to `be` started. be: 0. */
   sent: number;
@@ -44,7 +50,7 @@ export interface RawSnapshot {
   /** be: messages it took (began working on). */
   taken: number;
   /** Client: round trips that ended. be (queue, pub/sub): hand-off → consumer start. Since the last snapshot. */
-  latenciesMs: number[];
+  latencies: Samples;
 }
 
 export type ToChild = { type: "config"; config: RawConfig } | { type: "snapshot"; id: number };

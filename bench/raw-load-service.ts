@@ -27,7 +27,7 @@ import { CallRequestSchema, CallResponseSchema, SimService } from "@/lib/gen/ipc
 import { DEFAULTS } from "@/lib/topology/limits";
 import { LOCK_DURATION_MS, REMOVE_ON_COMPLETE, REMOVE_ON_FAIL, STALLED_INTERVAL_MS } from "@/server/host/transports/queue";
 import { nowMs } from "./clock";
-import type { FromChild, RawMessage, RawServiceConfig, RawSnapshot, ToChild } from "./raw-load-protocol";
+import type { FromChild, RawMessage, RawServiceConfig, RawSnapshot, Samples, ToChild } from "./raw-load-protocol";
 
 /** Idle keep-alive sockets live this long on a server (longer than the client's), as in a playground REST listener. */
 const SERVER_KEEP_ALIVE_MS = 10_000;
@@ -40,7 +40,7 @@ interface Counts {
   sent: number;
   failed: number;
   taken: number;
-  latenciesMs: number[];
+  latencies: Samples;
 }
 
 async function readBody(request: http.IncomingMessage): Promise<string> {
@@ -83,7 +83,10 @@ async function startBe(config: RawServiceConfig, counts: Counts): Promise<{ http
 
   const took = (data: RawMessage) => {
     counts.taken++;
-    if (data.sentAt !== undefined) counts.latenciesMs.push(nowMs() - data.sentAt);
+    if (data.sentAt === undefined) return;
+    const now = nowMs();
+    counts.latencies.ms.push(now - data.sentAt);
+    counts.latencies.endedAt.push(now);
   };
   let worker: Worker | undefined;
   let subscriber: Redis | undefined;
@@ -194,8 +197,9 @@ async function startGw(config: RawServiceConfig, counts: Counts): Promise<{ http
       })
       .then(
         () => response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'),
-        () => {
-          counts.failed++;
+        (error: Error) => {
+          // The first failure says why; a count says how often.
+          if (counts.failed++ === 0) console.error(`raw gw (${config.transport}): first failed hand-off: ${error.message}`);
           if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain" });
           response.end("hand-off failed\n");
         },
@@ -217,13 +221,13 @@ process.once("message", (message: ToChild) => {
     return;
   }
   const config = message.config;
-  const counts: Counts = { sent: 0, failed: 0, taken: 0, latenciesMs: [] };
+  const counts: Counts = { sent: 0, failed: 0, taken: 0, latencies: { endedAt: [], ms: [] } };
   (config.role === "be" ? startBe(config, counts) : startGw(config, counts)).then(
     (service) => {
       process.on("message", (request: ToChild) => {
         if (request.type !== "snapshot") return;
-        const snapshot: RawSnapshot = { ...counts, latenciesMs: counts.latenciesMs };
-        counts.latenciesMs = [];
+        const snapshot: RawSnapshot = { ...counts };
+        counts.latencies = { endedAt: [], ms: [] };
         send({ type: "snapshot", id: request.id, snapshot });
       });
       process.once("disconnect", () => {
