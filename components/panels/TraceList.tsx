@@ -8,7 +8,7 @@ import { useShallow } from "zustand/react/shallow";
 import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { loadTrace } from "@/components/state/run-actions";
 import { useRunStore } from "@/components/state/run-store";
-import { formatClock, formatCount, formatMs } from "@/components/ui/format";
+import { formatClock, formatMs } from "@/components/ui/format";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { spanStatusLabel } from "@/lib/trace";
 import { SpanStatusIcon } from "@/components/ui/status";
@@ -27,7 +27,7 @@ export function TraceList() {
   const scrollRef = useRef<HTMLDivElement>(null);
 
   const shown = held ?? traces;
-  const newer = held ? newerThan(traces, held) : 0;
+  const newer = held ? newerThan(traces, held) : null;
 
   const jumpToNewest = () => {
     setHeld(traces);
@@ -56,7 +56,7 @@ export function TraceList() {
                 <span className="flex items-center gap-1 whitespace-nowrap">
                   <Pause className="size-3" /> Held while you point
                 </span>
-                {newer > 0 && (
+                {newer && newer.count > 0 && (
                   <button
                     type="button"
                     data-testid="trace-list-newer"
@@ -64,7 +64,7 @@ export function TraceList() {
                     className="tabular flex items-center gap-0.5 rounded-full bg-blue-50 px-1.5 leading-4 whitespace-nowrap text-blue-700 hover:bg-blue-100"
                   >
                     <ArrowUp className="size-3" />
-                    {formatCount(newer)} newer
+                    {newer.label}
                   </button>
                 )}
               </span>
@@ -176,7 +176,7 @@ function SamplingNote() {
   if (!text) return null;
   return (
     <div
-      className="flex h-6 shrink-0 items-center border-b border-zinc-100 bg-zinc-50/60 px-3 text-2xs text-zinc-500"
+      className="shrink-0 border-b border-zinc-100 bg-zinc-50/60 px-3 py-1 text-2xs leading-4 text-zinc-500"
       data-testid="sampling-note"
       data-one-in={view.known ? view.oneIn : ""}
     >
@@ -190,7 +190,8 @@ function SamplingNote() {
           </span>
         }
       >
-        <span className="cursor-default truncate" tabIndex={0}>
+        {/* The tail wraps to a second line rather than running under the waterfall. */}
+        <span className="cursor-default" tabIndex={0}>
           {text.headline}
           {text.tail && <span className="text-zinc-400"> · {text.tail}</span>}
         </span>

@@ -40,8 +40,11 @@ describe("newerThan", () => {
   const t = (id: string, start: number) => create(TraceSummarySchema, { traceId: id, startUnixMs: start });
   it("counts traces that started after the newest held one", () => {
     const held = [t("c", 30), t("b", 20)];
-    expect(newerThan([t("e", 50), t("d", 40), t("c", 30), t("b", 20)], held)).toBe(2);
-    expect(newerThan(held, held)).toBe(0);
-    expect(newerThan([t("x", 90)], [])).toBe(1);
+    expect(newerThan([t("e", 50), t("d", 40), t("c", 30), t("b", 20)], held)).toEqual({ count: 2, label: "2 newer" });
+    expect(newerThan(held, held).count).toBe(0);
+    expect(newerThan([t("x", 90)], [])).toEqual({ count: 1, label: "1 newer" });
+  });
+  it("says '+' when every held trace has left the bounded list", () => {
+    expect(newerThan([t("y", 95), t("x", 90)], [t("c", 30)])).toEqual({ count: 2, label: "2+ newer" });
   });
 });

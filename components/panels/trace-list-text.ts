@@ -47,11 +47,13 @@ export function samplingText(sampling: SamplingView | null, tracesLeft: number):
 
 /**
  * How many traces of `live` are newer than the newest of `held` (both newest
- * first). All of them when the held list was empty.
+ * first), as a label: "12 newer", or "500+ newer" when the held ones have all
+ * left the bounded list and the true count is unknown.
  */
-export function newerThan(live: readonly TraceSummary[], held: readonly TraceSummary[]): number {
-  if (held.length === 0) return live.length;
-  const top = held[0].startUnixMs;
-  const i = live.findIndex((t) => t.startUnixMs <= top);
-  return i === -1 ? live.length : i;
+export function newerThan(live: readonly TraceSummary[], held: readonly TraceSummary[]): { count: number; label: string } {
+  const top = held[0]?.startUnixMs;
+  const i = top === undefined ? -1 : live.findIndex((t) => t.startUnixMs <= top);
+  if (i !== -1) return { count: i, label: `${formatCount(i)} newer` };
+  // Nothing held (the list was empty) is exact; a held top that left the list is a lower bound.
+  return { count: live.length, label: `${formatCount(live.length)}${held.length ? "+" : ""} newer` };
 }
