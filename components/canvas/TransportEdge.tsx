@@ -13,6 +13,7 @@ import { transportStyle } from "@/components/ui/transport-style";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { dotsForDelta, type EdgeTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
 import { badgeText, edgeCaption, liveBadge } from "./edge-text";
+import { shortCount } from "./short-count";
 
 const DOT_MS = 900;
 /** Counters come about once a second: a batch of dots spreads over most of that. */
@@ -182,8 +183,12 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
               data-testid={`edge-counters-${id}`}
               className="tabular flex h-5 items-center gap-1.5 rounded-md bg-zinc-900/85 px-1.5 text-[10px] font-medium whitespace-nowrap text-zinc-100 shadow-sm"
             >
-              <span>{formatCount(counters.sent)} sent</span>
-              {counters.failed > 0 && <span className="text-red-300">{formatCount(counters.failed)} failed</span>}
+              <span title={`${formatCount(counters.sent)} sent`}>{shortCount(counters.sent)} sent</span>
+              {counters.failed > 0 && (
+                <span className="text-red-300" title={`${formatCount(counters.failed)} failed`}>
+                  {shortCount(counters.failed)} failed
+                </span>
+              )}
               {counters.delivered > 0 && <span className="text-zinc-400">p50 {formatMs(counters.p50Ms)}</span>}
             </div>
           )}
