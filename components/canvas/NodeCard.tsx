@@ -2,17 +2,17 @@
 
 import clsx from "clsx";
 import { Handle, Position } from "@xyflow/react";
-import { CircleAlert, MonitorSmartphone, Power, RotateCcw, Server } from "lucide-react";
+import { CircleAlert, Cpu, MemoryStick, MonitorSmartphone, Power, RotateCcw, Server } from "lucide-react";
 import { useState } from "react";
 import { type Node, NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { NodeStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { NodeStatus, type ProcessUsage } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { useProblems } from "@/components/state/problems";
 import { killNode, startNodeAgain } from "@/components/state/fault-actions";
 import { isLive, useRunStore } from "@/components/state/run-store";
 import { Spinner } from "@/components/ui/Spinner";
 import { NodeStatusBadge } from "@/components/ui/status";
 import { Tooltip } from "@/components/ui/Tooltip";
-import { formatBytes, formatCount, formatRate } from "@/components/ui/format";
+import { formatBytes, formatCount, formatCpu, formatRate } from "@/components/ui/format";
 import { describeTraffic, describeWork } from "./describe";
 import { blockedReason, downReason } from "./process-text";
 
@@ -85,6 +85,8 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
         </div>
       </div>
 
+      {runtime && live && !down && <ProcessUsageLine nodeId={node.id} pid={runtime.pid} usage={runtime.usage} />}
+
       <div className="flex h-8 items-center gap-2 overflow-hidden rounded-b-xl border-t whitespace-nowrap border-zinc-100 bg-zinc-50/70 px-3 text-2xs text-zinc-500">
         {down ? (
           <span className="min-w-0 truncate pr-[88px] text-red-600" title={runtime?.error} data-testid={`down-reason-${node.id}`}>
@@ -111,6 +113,57 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
         )}
       </div>
     </div>
+  );
+}
+
+/**
+ * CPU and memory of the node's own OS process, under its name while a run is
+ * live: what this service costs the machine, so a slow hop can be told from
+ * a process starved of CPU. Dashes until the server has two readings (about a
+ * second), and where the OS cannot be read per process.
+ */
+function ProcessUsageLine({ nodeId, pid, usage }: { nodeId: string; pid: number; usage: ProcessUsage | undefined }) {
+  const cpu = usage ? formatCpu(usage.cpuPercent) : "–";
+  const memory = usage ? formatBytes(usage.rssBytes) : "–";
+  const explain = (
+    <>
+      CPU and resident memory of this node&apos;s own OS process{pid > 0 ? ` (pid ${pid})` : ""}, read from the OS about once a second.
+      CPU is a share of one core: 100 % is one core kept busy.
+      {!usage && " Not measured yet, or not on this platform."}
+    </>
+  );
+  return (
+    <div className="px-3 pb-2">
+      <Tooltip content={explain} align="start" className="w-full">
+        <span
+          data-testid={`usage-${nodeId}`}
+          className={clsx("tabular flex h-4 w-full items-center gap-1.5 text-2xs whitespace-nowrap", usage ? "text-zinc-500" : "text-zinc-400")}
+        >
+          <Cpu className="size-3 shrink-0 text-zinc-400" aria-hidden />
+          <span>
+            cpu <span className="font-medium text-zinc-700">{cpu}</span>
+          </span>
+          <CpuBar percent={usage?.cpuPercent ?? 0} />
+          <span className="sr-only"> · </span>
+          <MemoryStick className="ml-auto size-3 shrink-0 text-zinc-400" aria-hidden />
+          <span>
+            mem <span className="font-medium text-zinc-700">{memory}</span>
+          </span>
+        </span>
+      </Tooltip>
+    </div>
+  );
+}
+
+/** A short bar of one process's CPU, full at one core. */
+function CpuBar({ percent }: { percent: number }) {
+  return (
+    <span className="relative h-1 w-10 shrink-0 overflow-hidden rounded-full bg-zinc-200" aria-hidden>
+      <span
+        className={clsx("absolute inset-y-0 left-0 rounded-full transition-[width] duration-500", percent >= 80 ? "bg-amber-500" : "bg-zinc-400")}
+        style={{ width: `${Math.min(100, Math.max(0, percent))}%` }}
+      />
+    </span>
   );
 }
 

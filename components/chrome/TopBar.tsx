@@ -12,32 +12,40 @@ import { type RunPhase, useRunStore } from "@/components/state/run-store";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/Spinner";
 import { Tooltip } from "@/components/ui/Tooltip";
+import { BusyBanner } from "./BusyBanner";
 import { FileMenu } from "./FileMenu";
 import { HistoryButtons } from "./HistoryButtons";
 import { TemplatesMenu } from "@/components/templates/TemplatesMenu";
 import { Logo } from "./Logo";
+import { MachineMeter } from "./MachineMeter";
 import { ShareButton } from "./ShareButton";
 import { formatElapsed, startProgress } from "./run-progress";
 
 export function TopBar() {
   return (
-    <header className="flex h-12 shrink-0 items-center gap-3 border-b border-zinc-200 bg-white px-3">
-      <div className="flex items-center gap-2 pr-1">
-        <Logo />
-        <span className="text-[13px] font-semibold tracking-tight text-zinc-900">IPC Playground</span>
-      </div>
-      <span className="text-zinc-300">/</span>
-      <TopologyName />
-      <HistoryButtons />
-      <div className="ml-auto flex items-center gap-2">
-        <TemplatesMenu />
-        <FileMenu />
-        <ShareButton />
-        <span className="mx-1 h-5 w-px bg-zinc-200" />
-        <RunStatePill />
-        <RunButton />
-      </div>
-    </header>
+    <>
+      <header className="flex h-12 shrink-0 items-center gap-3 border-b border-zinc-200 bg-white px-3">
+        <div className="flex shrink-0 items-center gap-2 pr-1">
+          <Logo />
+          <span className="text-[13px] font-semibold tracking-tight whitespace-nowrap text-zinc-900">IPC Playground</span>
+        </div>
+        <span className="text-zinc-300">/</span>
+        <TopologyName />
+        <HistoryButtons />
+        {/* Only the name gives way when the bar is full (the machine meter joins it while a run is live). */}
+        <div className="ml-auto flex shrink-0 items-center gap-2">
+          <TemplatesMenu />
+          <FileMenu />
+          <ShareButton />
+          <span className="mx-1 h-5 w-px bg-zinc-200" />
+          <MachineMeter />
+          <RunStatePill />
+          <RunButton />
+        </div>
+      </header>
+      {/* Its own row under the bar, in the page's column: the warning pushes the canvas down rather than hiding its top. */}
+      <BusyBanner />
+    </>
   );
 }
 
@@ -55,7 +63,7 @@ function TopologyName() {
       onKeyDown={(e) => {
         if (e.key === "Enter" || e.key === "Escape") e.currentTarget.blur();
       }}
-      className="h-8 w-64 min-w-0 truncate rounded-md border border-transparent bg-transparent px-2 text-[13px] font-medium text-zinc-700 transition-colors hover:border-zinc-200 focus:border-blue-500 focus:bg-white focus:ring-3 focus:ring-blue-500/15 focus:outline-none"
+      className="h-8 w-64 min-w-24 truncate rounded-md border border-transparent bg-transparent px-2 text-[13px] font-medium text-zinc-700 transition-colors hover:border-zinc-200 focus:border-blue-500 focus:bg-white focus:ring-3 focus:ring-blue-500/15 focus:outline-none"
     />
   );
 }
@@ -95,7 +103,7 @@ function RunStatePill() {
     <span
       data-testid="run-state"
       data-phase={phase}
-      className={clsx("tabular inline-flex h-7 items-center gap-1.5 rounded-full px-2.5 text-xs font-medium", p.tone)}
+      className={clsx("tabular inline-flex h-7 shrink-0 items-center gap-1.5 rounded-full px-2.5 text-xs font-medium whitespace-nowrap", p.tone)}
       title={info?.error || undefined}
     >
       {phase === "starting" || phase === "stopping" ? <Spinner className="size-3" /> : <span className={clsx("size-1.5 rounded-full", p.dot)} />}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatClock, formatCount, formatMs, formatPercent, formatRate } from "./format";
+import { formatBytes, formatClock, formatCount, formatCpu, formatMs, formatPercent, formatRate } from "./format";
 
 describe("formatMs", () => {
   it("keeps precision that matters at each scale", () => {
@@ -36,5 +36,28 @@ describe("other units", () => {
     expect(formatPercent(0.025)).toBe("2.5 %");
     expect(formatPercent(0)).toBe("0 %");
     expect(formatClock(new Date(2024, 0, 1, 9, 5, 7, 42).getTime())).toBe("09:05:07.042");
+  });
+});
+
+describe("formatBytes", () => {
+  it("climbs binary units and drops decimals once they are noise", () => {
+    expect(formatBytes(0)).toBe("0 B");
+    expect(formatBytes(1024 ** 2 - 1)).toBe("1024 KiB");
+    expect(formatBytes(4.25 * 1024 ** 2)).toBe("4.3 MiB");
+    expect(formatBytes(48.4 * 1024 ** 2)).toBe("48 MiB");
+    expect(formatBytes(1.5 * 1024 ** 3)).toBe("1.5 GiB");
+    expect(formatBytes(23.54 * 1024 ** 3)).toBe("23.5 GiB");
+    expect(formatBytes(Number.NaN)).toBe("–");
+  });
+});
+
+describe("formatCpu", () => {
+  it("is a share of one core, so a process on two cores goes past 100", () => {
+    expect(formatCpu(0)).toBe("0 %");
+    expect(formatCpu(0.01)).toBe("0 %");
+    expect(formatCpu(0.42)).toBe("0.4 %");
+    expect(formatCpu(12.4)).toBe("12 %");
+    expect(formatCpu(183.6)).toBe("184 %");
+    expect(formatCpu(-1)).toBe("–");
   });
 });

@@ -29,10 +29,27 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
 
-/** `0 B`, `512 B`, `1.5 KiB`. */
+/** `0 B`, `512 B`, `1.5 KiB`, `4.2 MiB`, `48 MiB`, `1.5 GiB` — binary units, like the OS counts memory. */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  return `${trimZero((bytes / 1024).toFixed(1))} KiB`;
+  if (!Number.isFinite(bytes) || bytes < 0) return "–";
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 1024 ** 2) return `${trimZero((bytes / 1024).toFixed(1))} KiB`;
+  const mib = bytes / 1024 ** 2;
+  // Past 10 MiB a decimal is noise that changes every second on a live process.
+  if (mib < 10) return `${trimZero(mib.toFixed(1))} MiB`;
+  if (mib < 1024) return `${Math.round(mib)} MiB`;
+  return `${trimZero((mib / 1024).toFixed(1))} GiB`;
+}
+
+/**
+ * CPU of one process as the OS counts it, in percent of ONE core (`top`'s
+ * convention): `0 %`, `0.4 %`, `12 %`, `180 %` (nearly two cores).
+ */
+export function formatCpu(percentOfOneCore: number): string {
+  if (!Number.isFinite(percentOfOneCore) || percentOfOneCore < 0) return "–";
+  if (percentOfOneCore < 0.05) return "0 %";
+  if (percentOfOneCore < 10) return `${trimZero(percentOfOneCore.toFixed(1))} %`;
+  return `${Math.round(percentOfOneCore)} %`;
 }
 
 /** `0 %`, `2.5 %` from a 0..1 share. */
