@@ -38,11 +38,12 @@ export function stepLine(step: StepResult): string {
   return (
     `${step.transport} ${step.side.padEnd(10)} ${rate(step.rate).padStart(6)} msg/s (${step.clients} client${step.clients === 1 ? "" : "s"}): ` +
     `sent ${(step.sentShare * 100).toFixed(1)} % of offered, delivered ${(step.deliveredShare * 100).toFixed(1)} %, ` +
-    `failed ${step.failed}, p99 ${ms(step.p99Ms)}${wait} → ${step.pass ? "ok" : `FAIL (${step.why})`}  [${step.latencySource}]`
+    `failed ${step.failed}, p99 ${ms(step.p99Ms)}${wait} → ${step.pass ? "ok" : `FAIL (${step.why})`}  ` +
+    `[${step.latencySource}; load ${step.load1.toFixed(1)}]`
   );
 }
 
-export const STEP_HEADER = ["transport", "side", "offered msg/s", "clients", "sent/offered", "delivered", "failed", "round-trip p99", "wait p99", "verdict"];
+export const STEP_HEADER = ["transport", "side", "offered msg/s", "clients", "sent/offered", "delivered", "failed", "round-trip p99", "wait p99", "load", "verdict"];
 
 export function stepRows(steps: readonly StepResult[]): string[][] {
   return steps.map((s) => [
@@ -55,6 +56,7 @@ export function stepRows(steps: readonly StepResult[]): string[][] {
     String(s.failed),
     ms(s.p99Ms),
     ms(s.waitP99Ms),
+    s.load1.toFixed(1),
     s.pass ? "ok" : `fail: ${s.why}`,
   ]);
 }

@@ -13,6 +13,7 @@
  *   generator that falls behind means the machine, not the chain, set the rate.
  */
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import type { Redis } from "ioredis";
 import { LIMITS } from "@/lib/topology/limits";
 import { COUNTERS_REPORT_MS } from "@/server/host/counters";
@@ -61,6 +62,8 @@ export interface StepResult {
   pass: boolean;
   /** Why it failed, or "" when it passed. */
   why: string;
+  /** The machine's 1-minute load average when the window ended: other work on a shared machine shows here. */
+  load1: number;
 }
 
 /**
@@ -111,6 +114,7 @@ function judge(side: Side, transport: BenchTransport, rate: number, clients: num
     sentShare,
     pass: reasons.length === 0,
     why: reasons.join(", "),
+    load1: os.loadavg()[0],
   };
 }
 

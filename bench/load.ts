@@ -21,6 +21,7 @@
  * - BENCH_DEPLOY      1 (0: skip the deploy section)
  */
 import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
@@ -91,6 +92,7 @@ async function measureOrFail(ctx: StepContext, side: Side, transport: BenchTrans
       sentShare: 0,
       p99Ms: Number.NaN,
       latencySource: "none",
+      load1: os.loadavg()[0],
       pass: false,
       why: `could not run: ${errorText(error)}`,
     };
@@ -143,6 +145,17 @@ async function deploySection(runs: RunManager, redisUrl: string): Promise<Deploy
       ["left behind after stop", left.length === 0 ? "nothing" : left.join("; ")],
     ],
   };
+}
+
+/** Figures taken while the machine was busy with other work are not comparable to a quiet run's; say so. */
+function machineNote(steps: readonly StepResult[]): string {
+  const cores = os.availableParallelism();
+  const loads = steps.map((step) => step.load1);
+  const worst = Math.max(0, ...loads);
+  const where = `${cores} cores, 1-minute load average ${Math.min(...loads).toFixed(1)}–${worst.toFixed(1)} during the steps`;
+  return worst > cores
+    ? `_Measured on ${where}: other work shared the machine, so both sides' rates are lower than on a quiet machine (the sides took turns, so both were hit, though not necessarily alike)._`
+    : `_Measured on ${where}._`;
 }
 
 async function main() {
@@ -202,8 +215,10 @@ async function main() {
     "",
     ...legend,
     "",
-    typeof deploy === "string" ? `- **Deploy:** ${deploy}.` : markdownTable(["figure", "value"], deploy.markdownRows),
-    typeof ui === "string" ? `- **UI while watching:** ${ui}.` : ["", markdownTable(ui.header, [ui.row]), "", UI_LEGEND].join("\n"),
+    typeof deploy === "string" ? `- **Deploy:** ${deploy}.` : `\n${markdownTable(["deploy", "value"], deploy.markdownRows)}\n`,
+    typeof ui === "string" ? `- **UI while watching:** ${ui}.` : `\n${markdownTable(ui.header, [ui.row])}\n\n${UI_LEGEND}`,
+    "",
+    machineNote(steps),
   ];
   console.log(`\n${markdown.join("\n")}`);
   console.log(`\nbench:load took ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`);
