@@ -30,7 +30,7 @@ const BE = "be";
 /** The edge under test. */
 export const SECOND_HOP_EDGE = "gw-be";
 const clientId = (i: number) => `client-${i + 1}`;
-const clientEdgeId = (i: number) => `client-${i + 1}-gw`;
+export const clientEdgeId = (i: number) => `client-${i + 1}-gw`;
 const COLUMN_PX = 280;
 const ROW_PX = 120;
 
