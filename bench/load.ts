@@ -12,7 +12,7 @@
  *
  * Options (env):
  * - BENCH_TRANSPORTS  rest,connect,queue,pubsub
- * - BENCH_RATES       500,1000,1500,2000,3000,4000,6000,8000,10000 (offered msg/s, ascending)
+ * - BENCH_RATES       500,1000,2000,3000,4000,6000,8000,10000 (offered msg/s; sorted)
  * - BENCH_STEP_SECONDS 5 (measured window per step, rounded up to whole counter reports)
  * - BENCH_WARMUP_SECONDS 3
  * - BENCH_CLIENT_RATE 1000 (offered msg/s per client process, both sides)
@@ -45,7 +45,8 @@ import { measureUiWhileRunning, UI_LEGEND, UI_RATE, uiSectionWanted, type UiResu
 import type { BenchTransport } from "./raw-baselines";
 
 const ALL_TRANSPORTS: BenchTransport[] = ["rest", "connect", "queue", "pubsub"];
-const DEFAULT_RATES = [500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000];
+// Coarse above 1,000: the bisection after the first failing step finds the rate between two steps.
+const DEFAULT_RATES = [500, 1000, 2000, 3000, 4000, 6000, 8000, 10000];
 
 function numberList(value: string | undefined, fallback: number[]): number[] {
   if (!value) return fallback;
