@@ -31,6 +31,7 @@ test("at 2,000 msg/s the trace list stays clickable, a waterfall opens, and the 
   const list = page.getByTestId("trace-list");
   await list.hover({ position: { x: 200, y: 80 } });
   await expect(list).toHaveAttribute("data-held", "true");
+  const firstHeld = await page.getByTestId("trace-row").first().getAttribute("data-trace-id");
   const row = page.getByTestId("trace-row").nth(1);
   const traceId = await row.getAttribute("data-trace-id");
   expect(traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -47,6 +48,8 @@ test("at 2,000 msg/s the trace list stays clickable, a waterfall opens, and the 
   // Traces kept coming meanwhile: the chip offers them, and jumps to them.
   const newer = page.getByTestId("trace-list-newer");
   await expect(newer).toBeVisible({ timeout: 15_000 });
+  // ...and the held rows did not move meanwhile.
+  await expect(page.getByTestId("trace-row").first()).toHaveAttribute("data-trace-id", firstHeld!);
   await page.screenshot({ path: "test-results/load-held.png" });
   await testInfo.attach("held under load", { path: "test-results/load-held.png", contentType: "image/png" });
   await newer.click();

@@ -52,7 +52,8 @@ export function TraceList() {
           <div className={clsx(COLS, "h-7 shrink-0 items-center border-b border-zinc-100 bg-white px-3 text-2xs font-medium text-zinc-400")}>
             <span />
             {held ? (
-              <span className="flex min-w-0 items-center gap-2 text-zinc-500">
+              // Held: the note and the chip take the Path and Duration headings' room.
+              <span className="col-span-2 flex min-w-0 items-center gap-2 text-zinc-500">
                 <span className="flex items-center gap-1 whitespace-nowrap">
                   <Pause className="size-3" /> Held while you point
                 </span>
@@ -61,7 +62,8 @@ export function TraceList() {
                     type="button"
                     data-testid="trace-list-newer"
                     onClick={jumpToNewest}
-                    className="tabular flex items-center gap-0.5 rounded-full bg-blue-50 px-1.5 leading-4 whitespace-nowrap text-blue-700 hover:bg-blue-100"
+                    title="Show the newest traces"
+                    className="tabular ml-auto flex items-center gap-0.5 rounded-full bg-blue-50 px-1.5 leading-4 whitespace-nowrap text-blue-700 hover:bg-blue-100"
                   >
                     <ArrowUp className="size-3" />
                     {newer.label}
@@ -69,9 +71,11 @@ export function TraceList() {
                 )}
               </span>
             ) : (
-              <span>Path</span>
+              <>
+                <span>Path</span>
+                <span className="text-right">Duration</span>
+              </>
             )}
-            <span className="text-right">Duration</span>
             <span className="text-right">Time</span>
           </div>
           <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto">
@@ -193,7 +197,7 @@ function SamplingNote() {
         {/* The tail wraps to a second line rather than running under the waterfall. */}
         <span className="cursor-default" tabIndex={0}>
           {text.headline}
-          {text.tail && <span className="text-zinc-400"> · {text.tail}</span>}
+          {text.tail && <span className="whitespace-nowrap text-zinc-400"> · {text.tail}</span>}
         </span>
       </Tooltip>
     </div>
