@@ -122,6 +122,8 @@ export interface StepContext {
   runs: RunManager;
   redis: Redis;
   redisUrl: string;
+  /** Every raw step's Redis names start with `ipcplay:<this>`, so one sweep at exit removes what a step left. */
+  rawRunIdRoot: string;
   options: StepOptions;
 }
 
@@ -129,7 +131,7 @@ export interface StepContext {
 export async function rawStep(ctx: StepContext, transport: BenchTransport, rate: number): Promise<StepResult> {
   const { warmupMs, windowMs, clientRate, timeoutMs } = ctx.options;
   const clients = clientsFor(rate, clientRate);
-  const keys = runKeys(`bench-load-${randomBytes(4).toString("hex")}`);
+  const keys = runKeys(`${ctx.rawRunIdRoot}${randomBytes(4).toString("hex")}`);
   const chain = await startRawChain({
     transport,
     clients,

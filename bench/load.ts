@@ -20,12 +20,14 @@
  * - BENCH_UI          unset: run the UI section when .next/BUILD_ID exists; 1: require it; 0: skip
  * - BENCH_DEPLOY      1 (0: skip the deploy section)
  */
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { DEFAULTS } from "@/lib/topology/limits";
+import { deleteRunKeys, runKeys } from "@/server/redis/keys";
 import { resolveRedis } from "@/server/redis/resolve-redis";
 import { LATENCY_WINDOW_MS } from "@/server/trace/edge-latency";
 import { createRunManager } from "@/server/runtime/orchestrator";
@@ -164,10 +166,29 @@ async function main() {
   const redis = await resolveRedis();
   const redisClient = new Redis(redis.url, { maxRetriesPerRequest: null });
   const runs = createRunManager({ redisUrl: redis.url });
+  const rawRunIdRoot = `bench-load-${randomBytes(4).toString("hex")}-`;
+  const cleanUp = async () => {
+    await runs.shutdown();
+    await deleteRunKeys(redisClient, runKeys(rawRunIdRoot).prefix.slice(0, -1));
+    redisClient.disconnect();
+    await redis.stop();
+  };
+  // Ctrl-C: stop the runs and remove the keys before going (raw processes exit when their IPC channel closes).
+  process.once("SIGINT", () => {
+    log("interrupted: stopping runs and removing the bench's Redis keys…");
+    cleanUp().then(
+      () => process.exit(130),
+      (error: unknown) => {
+        log(`clean-up after interrupt failed: ${errorText(error)}`);
+        process.exit(1);
+      },
+    );
+  });
   const ctx: StepContext = {
     runs,
     redis: redisClient,
     redisUrl: redis.url,
+    rawRunIdRoot,
     options: { warmupMs: options.warmupMs, windowMs: options.windowMs, clientRate: options.clientRate, timeoutMs: DEFAULTS.timeoutMs },
   };
   const saturation = new Map<BenchTransport, Record<Side, SearchResult>>();
@@ -193,9 +214,7 @@ async function main() {
       ui = await measureUiWhileRunning().catch((error: unknown) => `UI section failed: ${errorText(error)}`);
     } else ui = wanted.why;
   } finally {
-    await runs.shutdown();
-    redisClient.disconnect();
-    await redis.stop();
+    await cleanUp();
   }
 
   const lowest = options.rates[0];
