@@ -13,6 +13,7 @@
  * channel closes (server/host/host-process.ts), even if the server was SIGKILLed.
  */
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { LIMITS } from "@/lib/topology/limits";
 import { isHostLoadedMessage } from "@/server/ipc/warm-host";
 import { forkHost } from "./node-process";
@@ -21,9 +22,13 @@ import { forkHost } from "./node-process";
 export const WARM_HOSTS_ENV = "IPCPLAY_WARM_HOSTS";
 /**
  * Enough for one run of the largest topology the gate allows, so any single
- * deploy is warm. An idle host is about 70 MiB of RSS (measured: 66–76 MiB on
- * Node 20), so the full pool is about 1.7 GiB; set IPCPLAY_WARM_HOSTS lower on
- * a small machine: each node beyond the pool costs a cold start instead.
+ * deploy is warm. Measured on Node 20 (2 cores, loaded by other work): 20
+ * services deploy in 0.5–1.9 s from a full pool, 7–9 s with 12 warm hosts
+ * (the 9 cold forks, about 0.35 s of CPU each, dominate), and a cold start of
+ * all 21 did not finish within the 15 s start limit. An idle host is 73 MiB
+ * of RSS, of which 32 MiB is its own (the rest is the node binary, shared), so
+ * the full pool costs about 0.8 GiB. Set IPCPLAY_WARM_HOSTS lower on a small
+ * machine: each node beyond the pool costs a cold start instead.
  */
 export const DEFAULT_WARM_HOSTS = LIMITS.maxNodes;
 /** More idle hosts than every concurrent run could take at once is only memory. */
@@ -146,6 +151,11 @@ export class HostPool {
   private refill(): void {
     if (this.closed || this.refillTimer || this.nodesStarting > 0) return;
     if (this.hosts.length >= this.size || this.hosts.some((host) => !host.loaded)) return;
+    if (!existsSync(this.bundlePath)) {
+      // Not built yet (StartRun says so): look again later rather than fork hosts that cannot load.
+      this.scheduleRefill(RETRY_AFTER_FAILED_LOAD_MS);
+      return;
+    }
     this.hosts.push(this.forkOne());
   }
 
