@@ -196,7 +196,13 @@ function SamplingNote() {
       >
         {/* The tail wraps to a second line rather than running under the waterfall. */}
         <span className="cursor-default" tabIndex={0}>
-          {text.headline}
+          {/* Lines break between the phrases, never inside one. */}
+          {text.headline.split(" · ").map((phrase, i) => (
+            <span key={phrase}>
+              {i > 0 && " · "}
+              <span className="whitespace-nowrap">{phrase}</span>
+            </span>
+          ))}
           {text.tail && <span className="whitespace-nowrap text-zinc-400"> · {text.tail}</span>}
         </span>
       </Tooltip>
