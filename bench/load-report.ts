@@ -119,7 +119,8 @@ export function saturationLegend(options: {
       `for queue and pub/sub the hand-off → consumer start p99 < ${MAX_P99_MS} ms, and the clients managed ≥ ${MIN_SENT_SHARE * 100} % of the offered sends. ` +
       `The sides alternate at each rate, so machine drift hits both.`,
     `- **p99s** cover the runtime's live latency window (the last ${options.latencyWindowMs / 1000} s up to the end of the measured window, ` +
-      `so warm-up is included when warm-up + window is shorter), alike on both sides. ` +
+      `so warm-up is included when warm-up + window is shorter; a measured window of ${options.latencyWindowMs / 1000} s or more ` +
+      `leaves it out), alike on both sides. ` +
       `Raw: every message's round trip at the clients, every hand-off → start at be. Playground: the client edges' \`p99Ms\` ` +
       `(the highest of them) and the gw → be edge's \`waitP99Ms\` from GetRun — or, when a field is not filled, the spans of the traces ` +
       `kept in that window (sampled; tail sampling keeps slow ones, so it leans pessimistic); the step log names the source used.`,
