@@ -50,6 +50,8 @@ export interface NodeProcessOptions {
   /** Lines the host printed on stdout (info) or stderr (error). */
   onOutput: (level: LogLevel, line: string) => void;
   onExit: (exit: ProcessExit) => void;
+  /** Called when `stop()` asks the host to shut down, with its coming exit (the warm pool holds its refills until then). */
+  onStopping?: (exited: Promise<ProcessExit>) => void;
 }
 
 export class NodeProcess {
@@ -59,8 +61,10 @@ export class NodeProcess {
   private readonly child: ChildProcess;
   private exit: ProcessExit | undefined;
   private readonly exited: Promise<ProcessExit>;
+  private readonly onStopping: ((exited: Promise<ProcessExit>) => void) | undefined;
 
   constructor(options: NodeProcessOptions) {
+    this.onStopping = options.onStopping;
     this.child = options.warmHost ?? forkHost(options.bundlePath);
     this.pid = this.child.pid ?? 0;
     for (const [stream, level] of [[this.child.stdout, "info"], [this.child.stderr, "error"]] as const) {
@@ -118,6 +122,7 @@ export class NodeProcess {
     // A paused (SIGSTOPped) host cannot read `shutdown`; wake it first.
     this.signal("SIGCONT");
     this.send({ type: "shutdown" });
+    this.onStopping?.(this.exited);
     const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
     const exit = await this.exited;
     clearTimeout(timer);

@@ -156,6 +156,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       },
       onOutput: (level, line) => log(run, slot.nodeId, level, line),
       onExit: (exit) => onChildExit(run, slot, host, exit),
+      // A stop's hosts flush their last counters and spans: no refill competes for the CPU meanwhile.
+      onStopping: (exited) => pool.holdRefillsUntil(exited),
     });
     slot.process = host;
     pool.holdRefillsUntil(host.ready);
