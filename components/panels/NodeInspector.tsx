@@ -6,6 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import {
   BehaviorSchema,
   Distribution,
+  DownstreamFailure,
   FanOut,
   type Node,
   NodeKind,
@@ -263,6 +264,18 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
               ]}
               onChange={(v) => editBehavior((b) => (b.fanOut = v))}
               testId="field-fan-out"
+              disabled={locked}
+            />
+            <SelectField
+              label="When a call fails"
+              value={behavior.onDownstreamFailure || DownstreamFailure.FAIL}
+              options={[
+                { value: DownstreamFailure.FAIL, label: "Fail the reply (502 / 504)" },
+                { value: DownstreamFailure.FALLBACK, label: "Answer OK anyway (fallback)" },
+              ]}
+              onChange={(v) => editBehavior((b) => (b.onDownstreamFailure = v))}
+              hint="A REST or Connect call this service makes failed after its retries."
+              testId="field-on-downstream-failure"
               disabled={locked}
             />
             <NumberField

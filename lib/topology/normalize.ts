@@ -6,6 +6,7 @@ import {
   ConnectSettingsSchema,
   Delivery,
   Distribution,
+  DownstreamFailure,
   FanOut,
   NodeKind,
   PositionSchema,
@@ -91,6 +92,7 @@ export function normalizeNode(node: Node): void {
     if (workTime.distribution === Distribution.UNSPECIFIED) workTime.distribution = Distribution.FIXED;
     behavior.concurrency = orDefault(behavior.concurrency, DEFAULTS.concurrency);
     if (behavior.fanOut === FanOut.UNSPECIFIED) behavior.fanOut = FanOut.ALL;
+    if (behavior.onDownstreamFailure === DownstreamFailure.UNSPECIFIED) behavior.onDownstreamFailure = DownstreamFailure.FAIL;
   } else if (node.kind === NodeKind.CLIENT) {
     node.behavior = undefined;
     const traffic = (node.traffic ??= create(TrafficSchema));

@@ -5,6 +5,7 @@ import {
   DeliverySchema,
   Distribution,
   DistributionSchema,
+  DownstreamFailureSchema,
   FanOutSchema,
   NodeKind,
   NodeKindSchema,
@@ -194,6 +195,7 @@ function checkBehavior(problems: Problem[], path: string, behavior: Behavior): v
   checkNumber(problems, `${path}.errorRate`, behavior.errorRate, { min: 0, max: 1 });
   checkNumber(problems, `${path}.concurrency`, behavior.concurrency, { min: 1, max: LIMITS.maxConcurrency, whole: true });
   checkChoice(problems, `${path}.fanOut`, FanOutSchema, behavior.fanOut, "fan-out");
+  checkChoice(problems, `${path}.onDownstreamFailure`, DownstreamFailureSchema, behavior.onDownstreamFailure, "downstream failure policy");
   checkNumber(problems, `${path}.replyBytes`, behavior.replyBytes, PAYLOAD_BYTES);
 }
 

@@ -14,9 +14,15 @@
  *   sampling; spans go to the SpanShipper with the trace's sampling decision,
  *   made here when this node is the message's root (HeadSampler) and carried
  *   in `traceparent` otherwise.
- * - A service replies OK unless its own error rate fires. A failed downstream
- *   call shows as that edge's CLIENT span with its error status and in the edge's
- *   `failed` counter; it does not turn the upstream reply into an error.
+ * - A synchronous chain couples its members, as real services do: when a
+ *   downstream send fails (after its retries), the service fails its own reply
+ *   (ServiceFailure "downstream" or "downstream-timeout": REST 502/504, Connect
+ *   UNAVAILABLE/DEADLINE_EXCEEDED), unless its Behavior says FALLBACK — then it
+ *   answers OK, degraded, and its span says so. An asynchronous send fails the
+ *   service only when the broker refused the hand-off; once accepted, what the
+ *   consumer does later never reaches the producer.
+ * - A caller's deadline (Connect/gRPC) travels: work that would start after it
+ *   is cut short ("deadline"), and downstream calls get only what is left of it.
  * - A forward that would cross more than `hopLimit` edges is not sent; a span
  *   with status HOP_LIMIT records where the message ended.
  * - Asynchronous edges that share a (transport, channel) are one group (see
@@ -26,7 +32,7 @@
  *   first edge and lists all in `ipcplay.edges`. Fan-out chooses among groups.
  */
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { DownstreamFailure, NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import type { HeadSampler } from "@/lib/trace/sampling";
 import type { SamplingCounts, SpanRecord } from "@/server/ipc/host-messages";
@@ -36,7 +42,7 @@ import type { HostCounters } from "./counters";
 import type { NodeSetup } from "./node-setup";
 import type { SpanShipper } from "./span-shipper";
 import { groupByChannel } from "./transports/channel-groups";
-import type { HandledMessage, InboundMessage, Sender } from "./transports/transport";
+import type { HandledMessage, InboundMessage, Sender, SendOutcome, ServiceFailure } from "./transports/transport";
 
 export interface OutgoingEdge {
   edge: Edge;
@@ -63,6 +69,14 @@ interface ForwardContext {
   /** Edges crossed so far. */
   hop: number;
   payload: string;
+  /** When the work this forward is part of must be done (a caller's deadline), if any. */
+  deadlineUnixMs?: number;
+}
+
+/** A send that did not end OK: which edge, and how. */
+interface FailedSend {
+  edgeId: string;
+  outcome: SendOutcome;
 }
 
 /** Wall-clock milliseconds with sub-millisecond fractions. */
@@ -137,7 +151,7 @@ export class MessageFlow {
     const done = counters.begin();
     const spanId = newSpanId();
     const start = nowUnixMs();
-    await this.forward({ traceId, sampled, parentSpanId: spanId, hop: 0, payload });
+    const failedSend = await this.forward({ traceId, sampled, parentSpanId: spanId, hop: 0, payload });
     this.record(sampled, {
       traceId,
       spanId,
@@ -148,8 +162,9 @@ export class MessageFlow {
       name: "send",
       startUnixMs: start,
       durationMs: nowUnixMs() - start,
-      status: SpanStatus.OK,
-      statusMessage: "",
+      // The message failed at its source when its send did.
+      status: failedSend ? failedSend.outcome.status : SpanStatus.OK,
+      statusMessage: failedSend ? `${failedSend.edgeId}: ${failedSend.outcome.statusMessage}` : "",
       attributes: { "ipcplay.payload_bytes": String(Buffer.byteLength(payload)) },
       hop: 0,
       attempt: 0,
@@ -190,7 +205,7 @@ export class MessageFlow {
       hop: message.hop,
       attempt: 0,
     });
-    return { status: SpanStatus.ERROR, statusMessage, overloaded: true, replyPayload: "", traceId, spanId };
+    return { status: SpanStatus.ERROR, statusMessage, failure: "overloaded", replyPayload: "", traceId, spanId };
   }
 
   private async work(message: InboundMessage, traceId: string, sampled: boolean): Promise<HandledMessage> {
@@ -201,18 +216,41 @@ export class MessageFlow {
 
     const release = await this.limiter.acquire();
     const waitedMs = nowUnixMs() - start;
-    const workMs = sampleWorkMs(behavior?.workTime, this.random);
+    const deadline = message.deadlineUnixMs;
+    const pastDeadline = () => deadline !== undefined && Date.now() >= deadline;
+    // Work the caller no longer waits for is not started.
+    const workMs = pastDeadline() ? 0 : sampleWorkMs(behavior?.workTime, this.random);
     try {
       if (workMs > 0) await new Promise((resolve) => setTimeout(resolve, workMs));
     } finally {
       release();
     }
 
-    const failed = shouldFail(behavior?.errorRate ?? 0, this.random);
-    if (!failed) await this.forward({ traceId, sampled, parentSpanId: spanId, hop: message.hop, payload: message.payload });
+    let failure: ServiceFailure | undefined;
+    let statusMessage = "";
+    const degraded: Record<string, string> = {};
+    if (pastDeadline()) {
+      // The caller has given up: going on would be abandoned work.
+      failure = "deadline";
+      statusMessage = `the caller's deadline passed after ${(nowUnixMs() - start).toFixed(1)} ms; the work was cut short`;
+    } else if (shouldFail(behavior?.errorRate ?? 0, this.random)) {
+      failure = "error";
+      statusMessage = "error rate";
+    } else {
+      const failedSend = await this.forward({ traceId, sampled, parentSpanId: spanId, hop: message.hop, payload: message.payload, deadlineUnixMs: deadline });
+      if (failedSend) {
+        const reason = `downstream ${failedSend.edgeId} failed: ${failedSend.outcome.statusMessage}`;
+        if (behavior?.onDownstreamFailure === DownstreamFailure.FALLBACK) {
+          degraded["ipcplay.degraded"] = "true";
+          degraded["ipcplay.fallback"] = reason;
+        } else {
+          failure = failedSend.outcome.status === SpanStatus.TIMEOUT ? "downstream-timeout" : "downstream";
+          statusMessage = reason;
+        }
+      }
+    }
 
-    const status = failed ? SpanStatus.ERROR : SpanStatus.OK;
-    const statusMessage = failed ? "error rate" : "";
+    const status = failure === "deadline" ? SpanStatus.TIMEOUT : failure ? SpanStatus.ERROR : SpanStatus.OK;
     this.record(sampled, {
       traceId,
       spanId,
@@ -230,20 +268,25 @@ export class MessageFlow {
         "ipcplay.work_ms": workMs.toFixed(3),
         "ipcplay.concurrency_wait_ms": waitedMs.toFixed(3),
         ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}),
+        ...(failure ? { "ipcplay.failure": failure } : {}),
+        ...degraded,
       },
       hop: message.hop,
       attempt: 0,
     });
     done();
-    return { status, statusMessage, overloaded: false, replyPayload: this.replyPayload, traceId, spanId };
+    return { status, statusMessage, failure, replyPayload: this.replyPayload, traceId, spanId };
   }
 
-  private async forward(context: ForwardContext): Promise<void> {
+  /** Sends along the chosen edges; resolves with the first send that failed, if one did. */
+  private async forward(context: ForwardContext): Promise<FailedSend | undefined> {
     const chosen = this.chooseEdges(this.groups);
-    await Promise.all(chosen.map((group) => this.sendAlong(group, context)));
+    const outcomes = await Promise.all(chosen.map((group) => this.sendAlong(group, context)));
+    return outcomes.find((outcome) => outcome !== undefined);
   }
 
-  private async sendAlong(group: readonly OutgoingEdge[], context: ForwardContext): Promise<void> {
+  /** One send along a group; resolves with it when it did not end OK (the hop limit is not a failure). */
+  private async sendAlong(group: readonly OutgoingEdge[], context: ForwardContext): Promise<FailedSend | undefined> {
     const { edge, sender } = group[0];
     const edgeIds = group.map((outgoing) => outgoing.edge.id);
     const groupAttributes: Record<string, string> = edgeIds.length > 1 ? { "ipcplay.edges": edgeIds.join(",") } : {};
@@ -269,13 +312,20 @@ export class MessageFlow {
         hop: context.hop,
         attempt: 0,
       });
-      return;
+      return undefined;
     }
 
     const counters = this.options.counters;
     for (const id of edgeIds) counters.add(id, "sent");
     const outcome = await sender
-      .send({ traceId: context.traceId, spanId: common.spanId, hop, payload: context.payload, sampled: context.sampled })
+      .send({
+        traceId: context.traceId,
+        spanId: common.spanId,
+        hop,
+        payload: context.payload,
+        sampled: context.sampled,
+        ...(context.deadlineUnixMs !== undefined ? { deadlineUnixMs: context.deadlineUnixMs } : {}),
+      })
       .catch((error: Error) => ({
         // Senders report failures as outcomes; a rejection is a bug in one, shown rather than lost.
         status: SpanStatus.ERROR,
@@ -301,6 +351,7 @@ export class MessageFlow {
       hop,
       attempt: outcome.attempts,
     });
+    return outcome.status === SpanStatus.OK ? undefined : { edgeId: edge.id, outcome };
   }
 
   private record(sampled: boolean, span: Omit<SpanRecord, "nodeId" | "pid">): void {

@@ -16,6 +16,7 @@ import type { RunManager } from "./run-manager";
 import {
   buildHostBundle,
   connectOutcome,
+  connectTopology,
   eventually,
   processGone,
   restTopology,
@@ -34,32 +35,6 @@ afterEach(async () => {
   await manager?.shutdown();
 });
 
-interface ConnectEdgeSpec {
-  id: string;
-  source: string;
-  target: string;
-  protocol?: ConnectProtocol;
-  timeoutMs?: number;
-  retries?: number;
-}
-
-/** One on-demand client and services, wired with CONNECT edges (every setting written out). */
-function connectTopology(spec: { services: ServiceSpec[]; edges: ConnectEdgeSpec[] }): Topology {
-  const topology = restTopology({ services: spec.services, edges: [] });
-  topology.edges = spec.edges.map((edge) =>
-    create(EdgeSchema, {
-      id: edge.id,
-      source: edge.source,
-      target: edge.target,
-      transport: Transport.CONNECT,
-      settings: {
-        case: "connect",
-        value: { protocol: edge.protocol ?? ConnectProtocol.CONNECT, timeoutMs: edge.timeoutMs ?? 1000, retries: edge.retries ?? 0 },
-      },
-    }),
-  );
-  return topology;
-}
 
 /** Waits until the trace's spans satisfy `complete` and returns them. */
 function spansWhere(runId: string, traceId: string, complete: (spans: Span[]) => boolean, what: string): Promise<Span[]> {
@@ -201,7 +176,13 @@ describe("CONNECT edges", () => {
     expect(call.statusMessage).toBe("unavailable");
     expect(call.attempt).toBe(2);
     expect(call.attributes["rpc.grpc.status_code"]).toBe("14");
-    expect(find(spans, "api", SpanKind.SERVER).status).toBe(SpanStatus.OK);
+    // The failure reaches the caller, as gRPC services pass it on: api answers UNAVAILABLE.
+    const server = find(spans, "api", SpanKind.SERVER);
+    expect(server.status).toBe(SpanStatus.ERROR);
+    expect(server.attributes["ipcplay.failure"]).toBe("downstream");
+    const clientCall = find(spans, "client", SpanKind.CLIENT);
+    expect(clientCall.status).toBe(SpanStatus.UNAVAILABLE);
+    expect(clientCall.attributes["rpc.connect_rpc.error_code"]).toBe("unavailable");
 
     const back = (await manager.clearFault(runId, { nodeId: "inventory" })).nodes.find((node) => node.nodeId === "inventory")!;
     expect(back.status).toBe(NodeStatus.UP);

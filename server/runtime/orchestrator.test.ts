@@ -131,9 +131,16 @@ describe("a REST chain client → orders → billing", () => {
     const call = spans.find((span) => span.nodeId === "orders" && span.kind === SpanKind.CLIENT)!;
     expect(call.status).toBe(SpanStatus.UNAVAILABLE);
     expect(call.statusMessage).toBe("ECONNREFUSED");
-    // The service itself still answered its caller (see message-flow.ts).
-    expect(spans.find((span) => span.nodeId === "orders" && span.kind === SpanKind.SERVER)!.status).toBe(SpanStatus.OK);
-    await eventually(() => (manager.get(runId).edges.find((e) => e.edgeId === "orders-billing")!.failed >= 1 ? true : undefined), "failed count");
+    // A sync chain couples its members: orders fails its own reply (502) and the client's call fails.
+    const served = spans.find((span) => span.nodeId === "orders" && span.kind === SpanKind.SERVER)!;
+    expect(served.status).toBe(SpanStatus.ERROR);
+    expect(served.statusMessage).toMatch(/^downstream orders-billing failed: ECONNREFUSED/);
+    const clientCall = spans.find((span) => span.nodeId === "client" && span.kind === SpanKind.CLIENT)!;
+    expect(clientCall.status).toBe(SpanStatus.ERROR);
+    expect(clientCall.attributes["http.response.status_code"]).toBe("502");
+    for (const edgeId of ["client-orders", "orders-billing"]) {
+      await eventually(() => (manager.get(runId).edges.find((e) => e.edgeId === edgeId)!.failed >= 1 ? true : undefined), `failed count of ${edgeId}`);
+    }
 
     const afterClear = await manager.clearFault(runId, { nodeId: "billing" });
     const back = afterClear.nodes.find((node) => node.nodeId === "billing")!;

@@ -8,7 +8,10 @@ import net from "node:net";
 import path from "node:path";
 import { create } from "@bufbuild/protobuf";
 import {
+  ConnectProtocol,
   Distribution,
+  DownstreamFailure,
+  EdgeSchema,
   FanOut,
   NodeKind,
   TopologySchema,
@@ -28,6 +31,8 @@ export interface ServiceSpec {
   id: string;
   workMs?: number;
   errorRate?: number;
+  /** Default FAIL, as the gate fills it. */
+  onDownstreamFailure?: DownstreamFailure;
 }
 
 export interface RestEdgeSpec {
@@ -69,6 +74,7 @@ export function restTopology(spec: {
           concurrency: 16,
           fanOut: FanOut.ALL,
           replyBytes: 8,
+          onDownstreamFailure: service.onDownstreamFailure ?? DownstreamFailure.FAIL,
         },
       })),
     ],
@@ -123,4 +129,31 @@ export function connectOutcome(port: number): Promise<string> {
     });
     socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
   });
+}
+
+export interface ConnectEdgeSpec {
+  id: string;
+  source: string;
+  target: string;
+  protocol?: ConnectProtocol;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+/** One on-demand client and services, wired with CONNECT edges (every setting written out). */
+export function connectTopology(spec: { services: ServiceSpec[]; edges: ConnectEdgeSpec[] }): Topology {
+  const topology = restTopology({ services: spec.services, edges: [] });
+  topology.edges = spec.edges.map((edge) =>
+    create(EdgeSchema, {
+      id: edge.id,
+      source: edge.source,
+      target: edge.target,
+      transport: Transport.CONNECT,
+      settings: {
+        case: "connect",
+        value: { protocol: edge.protocol ?? ConnectProtocol.CONNECT, timeoutMs: edge.timeoutMs ?? 1000, retries: edge.retries ?? 0 },
+      },
+    }),
+  );
+  return topology;
 }

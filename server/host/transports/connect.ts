@@ -45,7 +45,17 @@ import { ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/l
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { withRetries } from "./attempts";
-import { traceparentOf, type Listener, type OutboundMessage, type SendOutcome, type Sender, type TransportHost, type TransportPlugin } from "./transport";
+import {
+  attemptTimeoutMs,
+  traceparentOf,
+  type Listener,
+  type OutboundMessage,
+  type SendOutcome,
+  type Sender,
+  type ServiceFailure,
+  type TransportHost,
+  type TransportPlugin,
+} from "./transport";
 
 const RPC_SERVICE = SimService.typeName;
 const RPC_METHOD = SimService.method.call.name;
@@ -66,6 +76,15 @@ const PROTOCOLS: Record<"connect" | "grpc" | "grpc-web", ProtocolInfo> = {
   connect: { name: "connect", label: "Connect", rpcSystem: "connect_rpc", createTransport: createConnectTransport },
   grpc: { name: "grpc", label: "gRPC", rpcSystem: "grpc", createTransport: createGrpcTransport },
   "grpc-web": { name: "grpc-web", label: "gRPC-web", rpcSystem: "grpc_web", createTransport: createGrpcWebTransport },
+};
+
+/** The code a service answers when it did not answer OK (see ServiceFailure), as gRPC services do. */
+export const CODE_OF_FAILURE: Readonly<Record<ServiceFailure, Code>> = {
+  error: Code.Internal,
+  overloaded: Code.ResourceExhausted,
+  downstream: Code.Unavailable,
+  "downstream-timeout": Code.DeadlineExceeded,
+  deadline: Code.DeadlineExceeded,
 };
 
 export const connectTransport: TransportPlugin = {
@@ -106,6 +125,8 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
         async call(request, context) {
           const edge = edgesById.get(request.edgeId);
           const protocol = protocolOfRequest(context.requestHeader.get("content-type"));
+          // The caller's deadline (grpc-timeout / connect-timeout-ms), as what is left of it now.
+          const remainingMs = context.timeoutMs();
           const handled = await host.receive({
             edge,
             parent: parseTraceparent(context.requestHeader.get("traceparent") ?? undefined),
@@ -120,9 +141,10 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
               "network.protocol.version": "2",
               "server.port": String(port),
             },
+            ...(remainingMs !== undefined ? { deadlineUnixMs: Date.now() + remainingMs } : {}),
           });
-          if (handled.overloaded) throw new ConnectError(handled.statusMessage, Code.ResourceExhausted);
-          if (handled.status !== SpanStatus.OK) throw new ConnectError(`service error: ${handled.statusMessage}`, Code.Internal);
+          if (handled.failure === "error") throw new ConnectError(`service error: ${handled.statusMessage}`, Code.Internal);
+          if (handled.failure) throw new ConnectError(handled.statusMessage, CODE_OF_FAILURE[handled.failure]);
           return { payload: handled.replyPayload, nodeId: host.nodeId, pid: host.pid };
         },
       }),
@@ -178,10 +200,13 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
   async function attempt(message: OutboundMessage): Promise<AttemptResult> {
     const port = host.addressOf(edge.target)?.connectPort ?? 0;
     if (!port) return { port, error: new ConnectError(`no address for ${edge.target}`, Code.Unavailable) };
+    // The deadline travels: within a caller's deadline an attempt gets only what is left of it.
+    const deadlineMs = attemptTimeoutMs(timeoutMs, message);
+    if (deadlineMs === 0) return { port, error: new ConnectError("the caller's deadline has passed", Code.DeadlineExceeded) };
     try {
       const response = await connectionTo(port).client.call(
         { payload: message.payload, hop: message.hop, edgeId: edge.id },
-        { timeoutMs, headers: { traceparent: traceparentOf(message) } },
+        { timeoutMs: deadlineMs, headers: { traceparent: traceparentOf(message) } },
       );
       return { port, response };
     } catch (error) {

@@ -17,7 +17,17 @@ import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/to
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { withRetries } from "./attempts";
-import { traceparentOf, type Listener, type OutboundMessage, type SendOutcome, type Sender, type TransportHost, type TransportPlugin } from "./transport";
+import {
+  attemptTimeoutMs,
+  traceparentOf,
+  type Listener,
+  type OutboundMessage,
+  type SendOutcome,
+  type Sender,
+  type ServiceFailure,
+  type TransportHost,
+  type TransportPlugin,
+} from "./transport";
 
 export const HOP_HEADER = "x-ipcplay-hop";
 export const EDGE_HEADER = "x-ipcplay-edge";
@@ -35,6 +45,15 @@ const CLIENT_IDLE_MS = 5_000;
  * and thousands of sockets in TIME_WAIT — cost more than the requests do.
  */
 const MAX_SOCKETS_PER_EDGE = 64;
+/** The HTTP status a service answers when it did not answer OK (see ServiceFailure). */
+export const STATUS_OF_FAILURE: Readonly<Record<ServiceFailure, number>> = {
+  error: 500,
+  overloaded: 503,
+  downstream: 502,
+  "downstream-timeout": 504,
+  deadline: 504,
+};
+
 /** A request body larger than this is refused with 413 (a payload plus JSON framing). */
 const MAX_BODY_BYTES = 2 * LIMITS.maxPayloadBytes;
 
@@ -109,12 +128,7 @@ async function answer(
       "server.port": String(request.socket.localPort ?? 0),
     },
   });
-  if (handled.overloaded) {
-    // Shed, as an overloaded server does: at once, with a retry hint, without the work.
-    response.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end(`${handled.statusMessage}\n`);
-    return;
-  }
-  const ok = handled.status === SpanStatus.OK;
+  const ok = handled.failure === undefined;
   const reply: RestReply = {
     nodeId: host.nodeId,
     pid: host.pid,
@@ -124,9 +138,11 @@ async function answer(
     ...(ok ? {} : { error: handled.statusMessage }),
   };
   const headers: http.OutgoingHttpHeaders = { "content-type": "application/json" };
+  // Shed, as an overloaded server does: at once, with a hint of when to try again.
+  if (handled.failure === "overloaded") headers["retry-after"] = "1";
   const maxAge = edge ? restSettings(edge)?.cacheMaxAgeS ?? 0 : 0;
   if (ok && method === "GET" && maxAge > 0) headers["cache-control"] = `max-age=${maxAge}`;
-  response.writeHead(ok ? 200 : 500, headers).end(JSON.stringify(reply));
+  response.writeHead(handled.failure ? STATUS_OF_FAILURE[handled.failure] : 200, headers).end(JSON.stringify(reply));
 }
 
 /**
@@ -197,18 +213,22 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
     if (body !== undefined) headers["content-type"] = "application/json";
 
     let port = 0;
+    let lastTimeoutMs = timeoutMs;
     const { result, attempts } = await withRetries(
       retries,
       (): Promise<AttemptResult> => {
         port = host.addressOf(edge.target)?.httpPort ?? 0;
+        // Within a caller's deadline, an attempt gets only what is left of it.
+        lastTimeoutMs = attemptTimeoutMs(timeoutMs, message);
+        if (lastTimeoutMs === 0) return Promise.resolve({ kind: "timeout" });
         return port
-          ? attempt({ agent, port, method, path, headers, body, timeoutMs })
+          ? attempt({ agent, port, method, path, headers, body, timeoutMs: lastTimeoutMs })
           : Promise.resolve({ kind: "unreachable", reason: `no address for ${edge.target}` });
       },
       isRetryable,
     );
     return {
-      ...outcomeStatus(result, timeoutMs),
+      ...outcomeStatus(result, lastTimeoutMs),
       attempts,
       attributes: {
         "http.request.method": method,

@@ -42,18 +42,30 @@ export interface InboundMessage {
    * to the broker (or its retry's backoff ending) and this consumer starting on it.
    */
   waitMs?: number;
+  /**
+   * When the caller stops waiting (Unix ms): a Connect/gRPC caller's deadline,
+   * which travels with the call. The service gives up on work past it and
+   * hands what is left of it to its own downstream calls, as gRPC services do.
+   */
+  deadlineUnixMs?: number;
 }
+
+/**
+ * Why a service did not answer OK, which decides what its transport answers:
+ * - "error": its own error rate fired — REST 500, Connect INTERNAL;
+ * - "overloaded": refused, its waiting work was full — 503, RESOURCE_EXHAUSTED;
+ * - "downstream": a downstream call failed (refused, error reply) — 502, UNAVAILABLE;
+ * - "downstream-timeout": a downstream call timed out — 504, DEADLINE_EXCEEDED;
+ * - "deadline": the caller's deadline passed before the work was done — 504, DEADLINE_EXCEEDED.
+ */
+export type ServiceFailure = "error" | "overloaded" | "downstream" | "downstream-timeout" | "deadline";
 
 /** What the service made of an inbound message. */
 export interface HandledMessage {
-  /** OK, or ERROR when the service's error rate fired. */
+  /** The SERVER/CONSUMER span's status. */
   status: SpanStatus;
-  /**
-   * The service refused the message without working on it: its waiting work
-   * was full (bounded memory under overload). REST answers 503, Connect
-   * RESOURCE_EXHAUSTED; counted as `shed` on the edge.
-   */
-  overloaded: boolean;
+  /** Undefined when the service answers OK (a FALLBACK answers OK too). */
+  failure: ServiceFailure | undefined;
   statusMessage: string;
   replyPayload: string;
   /** The span the service recorded for it. */
@@ -71,6 +83,17 @@ export interface OutboundMessage {
   payload: string;
   /** The trace's head-sampling decision, carried on in `traceparent`. */
   sampled: boolean;
+  /** The deadline of the work this send is part of (see InboundMessage.deadlineUnixMs). */
+  deadlineUnixMs?: number;
+}
+
+/**
+ * How long one attempt may take: the edge's timeout, or less when the work it
+ * is part of has a deadline (0 = the deadline has passed already).
+ */
+export function attemptTimeoutMs(edgeTimeoutMs: number, message: OutboundMessage, now = Date.now()): number {
+  if (message.deadlineUnixMs === undefined) return edgeTimeoutMs;
+  return Math.max(0, Math.min(edgeTimeoutMs, message.deadlineUnixMs - now));
 }
 
 /** The `traceparent` a message carries along its edge: the sender's span is the receiver's parent. */
