@@ -5,8 +5,8 @@
  * nodes come from here is up in a few hundred milliseconds instead of seconds.
  *
  * The pool refills behind a run gently: one fork at a time (the next only once
- * the previous one says it has loaded), and not while any host it handed out is
- * still starting, so refills never compete with the run just started.
+ * the previous one says it has loaded), and not while a run's hosts are
+ * starting or stopping (holdRefillsUntil), so refills never compete with those.
  *
  * Idle hosts hold no port, no Redis connection and no run: they are killed
  * with SIGKILL on `close()`, and exit by themselves when the server's IPC
@@ -22,13 +22,14 @@ import { forkHost } from "./node-process";
 export const WARM_HOSTS_ENV = "IPCPLAY_WARM_HOSTS";
 /**
  * Enough for one run of the largest topology the gate allows, so any single
- * deploy is warm. Measured on Node 20 (2 cores, loaded by other work): 20
- * services deploy in 0.5–1.9 s from a full pool, 7–9 s with 12 warm hosts
- * (the 9 cold forks, about 0.35 s of CPU each, dominate), and a cold start of
- * all 21 did not finish within the 15 s start limit. An idle host is 73 MiB
- * of RSS, of which 32 MiB is its own (the rest is the node binary, shared), so
- * the full pool costs about 0.8 GiB. Set IPCPLAY_WARM_HOSTS lower on a small
- * machine: each node beyond the pool costs a cold start instead.
+ * deploy is warm. Measured with bench/deploy.ts (a client and 20 services, 2
+ * cores busy with other work, load 8–15): ready in 0.4–2.3 s from a full pool,
+ * 7–9 s with 12 warm hosts (the 9 cold forks, about 0.35 s of CPU each,
+ * dominate), 8–11 s with none, or past the 15 s start limit on a busier
+ * machine. An idle host is 73 MiB of RSS, of which 32 MiB is its own (the
+ * rest is the node binary, shared), so the full pool costs about 0.8 GiB. Set
+ * IPCPLAY_WARM_HOSTS lower on a small machine: each node beyond the pool costs
+ * a cold start instead.
  */
 export const DEFAULT_WARM_HOSTS = LIMITS.maxNodes;
 /** More idle hosts than every concurrent run could take at once is only memory. */
@@ -37,7 +38,7 @@ const MAX_WARM_HOSTS = LIMITS.maxNodes * LIMITS.maxConcurrentRuns;
 export const LOAD_TIMEOUT_MS = 10_000;
 /** After a host failed to load, the pool waits this long before it forks again, so a broken bundle is not forked in a loop. */
 export const RETRY_AFTER_FAILED_LOAD_MS = 5_000;
-/** Quiet time after the last handed-out host is up before refilling: the run's first messages go first. */
+/** Quiet time after the last starting (or stopping) host is done before refilling: the run's first messages go first. */
 export const REFILL_PAUSE_MS = 250;
 
 export interface HostPoolOptions {
@@ -61,7 +62,7 @@ export class HostPool {
   private readonly log: (message: string) => void;
   /** Loaded hosts first, in the order they loaded, then at most one still loading. */
   private readonly hosts: PooledHost[] = [];
-  /** Nodes of runs that are starting (see holdRefillsUntil); the pool does not fork while there are any. */
+  /** Hosts of runs that are starting or stopping (see holdRefillsUntil); the pool does not fork while there are any. */
   private nodesStarting = 0;
   private refillTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -99,8 +100,9 @@ export class HostPool {
   }
 
   /**
-   * No fork until `starting` settles (a node's host is up or failed), then a
-   * short pause: a run's start, warm or cold, has the CPU to itself.
+   * No fork until `starting` settles (a node's host is up, failed, or has
+   * exited after a stop), then a short pause: a run's start or stop, warm or
+   * cold, has the CPU to itself.
    */
   holdRefillsUntil(starting: Promise<unknown>): void {
     this.nodesStarting++;
@@ -147,7 +149,7 @@ export class HostPool {
     this.refillTimer.unref();
   }
 
-  /** Forks one host if the pool is short, nothing is loading and no node is starting. */
+  /** Forks one host if the pool is short, nothing is loading and no host is starting or stopping. */
   private refill(): void {
     if (this.closed || this.refillTimer || this.nodesStarting > 0) return;
     if (this.hosts.length >= this.size || this.hosts.some((host) => !host.loaded)) return;
