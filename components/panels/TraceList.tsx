@@ -196,14 +196,14 @@ function SamplingNote() {
       >
         {/* The tail wraps to a second line rather than running under the waterfall. */}
         <span className="cursor-default" tabIndex={0}>
-          {/* Lines break between the phrases, never inside one. */}
+          {/* Lines break between the phrases, never inside one; the tail has a line of its own. */}
           {text.headline.split(" · ").map((phrase, i) => (
             <span key={phrase}>
               {i > 0 && " · "}
               <span className="whitespace-nowrap">{phrase}</span>
             </span>
           ))}
-          {text.tail && <span className="whitespace-nowrap text-zinc-400"> · {text.tail}</span>}
+          {text.tail && <span className="block text-zinc-400 first-letter:uppercase">{text.tail}</span>}
         </span>
       </Tooltip>
     </div>
