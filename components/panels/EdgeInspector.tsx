@@ -114,7 +114,19 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
             <Stat label="p99" value={formatMs(counters.p99Ms)} />
             {edge.transport !== Transport.PUBSUB && <Stat label="Rate" value={formatRate(counters.ratePerSecond)} />}
             {edge.transport !== Transport.PUBSUB && <Stat label="Retries" value={formatCount(counters.retries)} />}
+            {(edge.transport === Transport.QUEUE || edge.transport === Transport.PUBSUB) && (
+              <>
+                <Stat label="Wait p50" value={formatMs(counters.waitP50Ms)} />
+                <Stat label="Wait p99" value={formatMs(counters.waitP99Ms)} />
+              </>
+            )}
+            {counters.shed > 0 && <Stat label="Shed" value={formatCount(counters.shed)} />}
           </dl>
+          <p className="mt-2 text-2xs text-zinc-500">
+            {edge.transport === Transport.QUEUE || edge.transport === Transport.PUBSUB
+              ? "p50–p99: the hand-off to the broker; wait: from the hand-off until the consumer starts on it. Last 10 s, every message."
+              : "p50–p99: the caller's wait for the reply, retries included. Last 10 s, every message."}
+          </p>
         </Section>
       )}
 
