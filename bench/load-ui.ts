@@ -13,7 +13,7 @@ import net from "node:net";
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { chromium, type Browser } from "@playwright/test";
+import { chromium, type Browser, type Page } from "@playwright/test";
 import { PlaygroundService, type EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { encodeShareFragment, SHARE_FRAGMENT_KEY } from "@/lib/topology/share-link";
 import { chainTopology, clientEdgeId } from "./playground-load";
@@ -43,6 +43,7 @@ const CHROMIUM_ARGS = [
   "--disable-quic",
 ];
 const VIEWPORT = { width: 1440, height: 900 };
+const FAILURE_SCREENSHOT = path.join(ROOT, "test-results", "bench-load-ui-failure.png");
 
 export function uiSectionWanted(): { run: boolean; why: string } {
   const flag = process.env.BENCH_UI;
@@ -121,11 +122,12 @@ export async function measureUiWhileRunning(): Promise<UiResult | string> {
   const base = `http://127.0.0.1:${port}`;
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
+  let page: Page | undefined;
   try {
     server = await startServer(port);
     const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    const page = await browser.newPage({ viewport: VIEWPORT });
+    page = await browser.newPage({ viewport: VIEWPORT });
     page.setDefaultTimeout(PAGE_TIMEOUT_MS);
     const topology = chainTopology({ transport: "rest", clients: 1, ratePerSecond: UI_RATE, concurrency: CONCURRENCY });
     await page.goto(`${base}/#${SHARE_FRAGMENT_KEY}=${encodeShareFragment(topology)}`);
@@ -162,6 +164,15 @@ export async function measureUiWhileRunning(): Promise<UiResult | string> {
     ];
     const line = header.map((h, i) => `${h}: ${row[i]}`).join(", ");
     return { line, header, row };
+  } catch (error) {
+    // What the page showed when it went wrong says more than a locator's timeout.
+    const shot = await page?.screenshot({ path: FAILURE_SCREENSHOT }).then(
+      () => ` (page at the failure: ${path.relative(ROOT, FAILURE_SCREENSHOT)})`,
+      (shotError: Error) => ` (no screenshot: ${shotError.message})`,
+    );
+    // Playwright's messages carry a multi-line call log in terminal colours; the first line says what failed.
+    const firstLine = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    throw new Error(`${firstLine}${shot ?? ""}`);
   } finally {
     await browser?.close();
     if (server) await stopServer(server);
