@@ -41,7 +41,7 @@ export function TemplateGuide() {
       ref={ref}
       role="note"
       data-testid="template-guide"
-      className="ipc-pop absolute top-3 right-24 left-3 z-10 mx-auto flex max-w-[860px] gap-3 rounded-xl border border-zinc-200 bg-white/95 px-3.5 py-3 shadow-lg shadow-zinc-900/5 backdrop-blur-sm"
+      className="ipc-pop absolute top-3 right-24 left-3 z-10 mx-auto flex max-w-[860px] gap-3 rounded-xl border border-zinc-200 bg-white px-3.5 py-3 shadow-lg shadow-zinc-900/5"
     >
       <span className="flex size-7 shrink-0 items-center justify-center rounded-lg bg-amber-50 text-amber-600 ring-1 ring-amber-100">
         <Lightbulb className="size-4" />
