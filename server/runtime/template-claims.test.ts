@@ -1,0 +1,56 @@
+/**
+ * The templates' guides make claims about what happens; these tests run the
+ * shipped templates as a person would (their own traffic, their own settings)
+ * and check the claims on real processes, brokers and counters.
+ */
+import { describe, expect, it } from "vitest";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { findTemplate } from "@/lib/topology/templates";
+import { POLL, runHarness } from "./transport-harness";
+
+const run = runHarness();
+
+function templateTopology(id: string) {
+  const template = findTemplate(id);
+  if (!template) throw new Error(`no template ${id}`);
+  return template.topology;
+}
+
+describe("the templates' claims", () => {
+  it("Sync vs async: killing the sync worker fails the client's sync calls; the async path keeps accepting and drains after a restart", async () => {
+    const runId = await run.start(templateTopology("sync-vs-async"));
+    const edge = (id: string) => run.edge(runId, id);
+    const syncEdge = "client-sync-api";
+    const asyncEdge = "client-async-api";
+    const queueEdge = "async-api-async-worker";
+    // Both paths carry the client's traffic while everything is up.
+    await expect.poll(() => edge(syncEdge).delivered, POLL).toBeGreaterThanOrEqual(2);
+    expect(edge(syncEdge).failed).toBe(0);
+
+    await run.manager.injectFault(runId, { nodeId: "sync-worker", kind: FaultKind.KILL });
+    await run.manager.injectFault(runId, { nodeId: "async-worker", kind: FaultKind.KILL });
+    const failedBefore = edge(syncEdge).failed;
+    const sentBefore = edge(asyncEdge).sent;
+    // "those errors reach the client": the client's own sync edge fails.
+    await expect.poll(() => edge(syncEdge).failed - failedBefore, POLL).toBeGreaterThanOrEqual(3);
+    // "the client notices nothing": its async calls go on succeeding; the queue grows instead.
+    await expect.poll(() => edge(queueEdge).queue?.waiting ?? 0, POLL).toBeGreaterThanOrEqual(3);
+    expect(edge(asyncEdge).sent - sentBefore).toBeGreaterThanOrEqual(3);
+    expect(edge(asyncEdge).failed).toBe(0);
+
+    // "when the worker is back it works through the backlog".
+    await run.manager.clearFault(runId, { nodeId: "async-worker" });
+    await expect.poll(() => edge(queueEdge).queue?.waiting ?? -1, POLL).toBe(0);
+    expect(edge(queueEdge).delivered).toBeGreaterThanOrEqual(3);
+    await run.stop(runId);
+  });
+
+  it("REST chain: with billing killed, the failure travels back to the client", async () => {
+    const runId = await run.start(templateTopology("rest-chain"));
+    await expect.poll(() => run.edge(runId, "client-gateway").delivered, POLL).toBeGreaterThanOrEqual(1);
+    await run.manager.injectFault(runId, { nodeId: "billing", kind: FaultKind.KILL });
+    const failedBefore = run.edge(runId, "client-gateway").failed;
+    await expect.poll(() => run.edge(runId, "client-gateway").failed - failedBefore, POLL).toBeGreaterThanOrEqual(2);
+    await run.stop(runId);
+  });
+});
