@@ -27,8 +27,15 @@ const RUN_SESSION_KEY = "ipcplay.run.v1";
 export const UI_RATE = 1_000;
 const UI_WARMUP_MS = 3_000;
 export const UI_SECONDS = 10;
-/** Targets: a frame every 33 ms at p95 (30 fps) and no failed message on the chain while watched. */
-export const MAX_FRAME_P95_MS = 33;
+/**
+ * Targets: p95 frame ≤ 33 ms, i.e. 30 fps, and no failed message on the chain
+ * while watched. rAF gaps come in whole vsync periods (16.7 ms at 60 Hz), so
+ * one dropped frame reads 33.3 ms: the bound is 1000/30 ms, not 33.0, or the
+ * target would silently demand 60 fps.
+ */
+export const MAX_FRAME_P95_MS = 1000 / 30;
+/** ui-frames.ts rounds to 0.1 ms, and vsync timestamps jitter by about that much. */
+const FRAME_TOLERANCE_MS = 0.1;
 const SERVER_READY_TIMEOUT_MS = 60_000;
 const SERVER_EXIT_GRACE_MS = 12_000;
 const PAGE_TIMEOUT_MS = 45_000;
@@ -106,7 +113,7 @@ async function stopServer(server: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-const failedOf = (edges: readonly EdgeCounters[]) => edges.reduce((sum, edge) => sum + edge.failed + edge.lost + edge.deadLettered, 0);
+const failedOn = (edge: EdgeCounters | undefined) => (edge ? edge.failed + edge.lost + edge.deadLettered : 0);
 /** Messages the chain's one client sent. */
 const sentOf = (edges: readonly EdgeCounters[]) => edges.find((edge) => edge.edgeId === clientEdgeId(0))?.sent ?? 0;
 
@@ -114,7 +121,8 @@ export const UI_LEGEND =
   `- **UI while watching:** the real server in production mode with the page open in Chromium (Playwright); the ${UI_RATE.toLocaleString("en-US")} msg/s ` +
   `REST chain (client → gw → be) opened through a share link and started with the page's Run button. Frame p50/p95 from ` +
   `requestAnimationFrame over ${UI_SECONDS} s (bench/ui-frames.ts); failures are the chain's edges' failed + lost + dead-lettered over the same window ` +
-  `(GetRun deltas). Targets: p95 ≤ ${MAX_FRAME_P95_MS} ms, 0 failures.`;
+  `(GetRun deltas, per edge: a message that times out on gw → be usually fails on client → gw too). ` +
+  `Targets: p95 ≤ ${MAX_FRAME_P95_MS.toFixed(1)} ms (30 fps), 0 failures.`;
 
 export async function measureUiWhileRunning(): Promise<UiResult | string> {
   if (!existsSync(BUILD_ID)) return "BENCH_UI=1 but no built UI (.next/BUILD_ID): run `npx next build` first";
@@ -145,21 +153,22 @@ export async function measureUiWhileRunning(): Promise<UiResult | string> {
     const before = await edgesNow();
     const frames = await measureFrames(page, UI_SECONDS);
     const after = await edgesNow();
-    const failures = failedOf(after) - failedOf(before);
+    const failuresByEdge = after.map((edge) => ({ edgeId: edge.edgeId, failures: failedOn(edge) - failedOn(before.find((b) => b.edgeId === edge.edgeId)) }));
+    const failures = failuresByEdge.reduce((sum, edge) => sum + edge.failures, 0);
     const sent = sentOf(after) - sentOf(before);
     await page.getByTestId("stop").click();
     await page.locator("[data-testid=run-state][data-phase=stopped]").waitFor();
 
-    const header = ["UI while watching", "frames", "frame p50", "frame p95", "frame max", `p95 ≤ ${MAX_FRAME_P95_MS} ms`, "messages sent", "failures", "0 failures"];
+    const header = ["UI while watching", "frames", "frame p50", "frame p95", "frame max", `p95 ≤ ${MAX_FRAME_P95_MS.toFixed(1)} ms`, "messages sent", "failures per edge", "0 failures"];
     const row = [
       `REST chain at ${UI_RATE.toLocaleString("en-US")} msg/s`,
       String(frames.frames),
       `${frames.p50Ms.toFixed(1)} ms`,
       `${frames.p95Ms.toFixed(1)} ms`,
       `${frames.maxMs.toFixed(1)} ms`,
-      frames.p95Ms <= MAX_FRAME_P95_MS ? "ok" : "over",
+      frames.p95Ms <= MAX_FRAME_P95_MS + FRAME_TOLERANCE_MS ? "ok" : "over",
       sent.toLocaleString("en-US"),
-      String(failures),
+      failuresByEdge.map((edge) => `${edge.edgeId} ${edge.failures.toLocaleString("en-US")}`).join(", "),
       failures === 0 ? "ok" : "failed",
     ];
     const line = header.map((h, i) => `${h}: ${row[i]}`).join(", ");
