@@ -25,6 +25,10 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // Each test starts its own RunManager; a warm pool would fork 24 hosts in
+          // the background of every one, only to kill them at its end. The pool has
+          // its own tests (server/runtime/host-pool.test.ts) with explicit sizes.
+          env: { IPCPLAY_WARM_HOSTS: "0" },
         },
       },
     ],

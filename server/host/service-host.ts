@@ -114,15 +114,16 @@ export class ServiceHost {
     await Promise.all(this.listeners.map((listener) => listener.close()));
     await this.flow.close();
     this.spans.flush();
-    await this.reportCounters();
+    // The last counts, without levels: reading them would reopen the broker connections just closed.
+    await this.reportCounters({ withGauges: false });
   }
 
   log(level: LogLevel, message: string): Promise<void> {
     return sendToParent({ type: "log", level, message });
   }
 
-  private async reportCounters(): Promise<void> {
-    const gauges = await this.readGauges();
+  private async reportCounters(options: { withGauges: boolean } = { withGauges: true }): Promise<void> {
+    const gauges = options.withGauges ? await this.readGauges() : [];
     const { edges, latency, node } = this.counters.snapshot(this.flow.waiting);
     await sendToParent({ type: "counters", edges, latency, node, gauges, sampling: this.flow.samplingCounts() });
   }
