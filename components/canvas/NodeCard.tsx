@@ -187,12 +187,14 @@ function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: N
     }
   };
   const label = down ? "Start again" : starting && phase === "running" ? "Starting…" : "Kill process";
+  // Shown only on hover otherwise: an invisible button must not take a Tab stop (keyboard users select the node, and it shows).
+  const shown = down || starting || selected || busy !== null;
   const title = blocked ?? (down ? "Start this node's process again" : "Kill this node's process (SIGKILL); messages to it fail or wait");
   return (
     <div
       className={clsx(
         "nodrag absolute right-1.5 bottom-1 z-10 flex justify-end rounded-md bg-zinc-50 pl-1 transition-opacity",
-        down || starting || selected || busy ? "opacity-100" : "pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100",
+        shown ? "opacity-100" : "pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100",
       )}
     >
       <span title={title} className="inline-flex">
@@ -200,6 +202,7 @@ function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: N
           type="button"
           data-testid={`node-action-${nodeId}`}
           data-action={down ? "start" : "kill"}
+          tabIndex={shown ? 0 : -1}
           disabled={!!blocked || busy !== null}
           onClick={(e) => {
             e.stopPropagation();

@@ -14,6 +14,15 @@ import { Tooltip } from "@/components/ui/Tooltip";
 import { dotsForDelta, type EdgeTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
 import { badgeText, edgeCaption, liveBadge } from "./edge-text";
 import { shortCount } from "./short-count";
+import { useLabelPlace } from "./useLabelPlace";
+
+/**
+ * Edge labels sit above node cards. React Flow draws its label layer before
+ * the nodes, and a selected node is raised to z-index 1000: a label drawn
+ * lower was covered by cards ("616 waiting" read "0 waiting"). Placement keeps
+ * labels off the cards; this keeps any remaining overlap in the label's favour.
+ */
+const LABEL_Z = 1001;
 
 const DOT_MS = 900;
 /** Counters come about once a second: a batch of dots spreads over most of that. */
@@ -116,6 +125,9 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
   const caption = edge ? edgeCaption(edge) : "";
   // Queue depth and subscribers describe live brokers; after Stop the summary has the totals.
   const badge = live && edge ? liveBadge(edge.transport, counters) : null;
+  const labelRef = useRef<HTMLDivElement>(null);
+  const { centre, anchor } = useLabelPlace(id, path, labelX, labelY, labelRef);
+  const stepsAside = Math.hypot(centre.x - anchor.x, centre.y - anchor.y) > 4;
 
   return (
     <>
@@ -132,13 +144,27 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
           strokeLinecap: "round",
         }}
       />
+      {stepsAside && (
+        // The label stepped off the path to stay clear of the cards: a faint leader says which edge it belongs to.
+        <path
+          d={`M${anchor.x},${anchor.y} L${centre.x},${centre.y}`}
+          stroke={style.color}
+          strokeOpacity={0.45}
+          strokeWidth={1}
+          strokeDasharray="2 3"
+          fill="none"
+          pointerEvents="none"
+          data-testid={`edge-leader-${id}`}
+        />
+      )}
       {dots.map((d) => (
         <MovingDot key={d.key} path={path} color={d.failed ? "#ef4444" : style.color} delay={d.delay} />
       ))}
       <EdgeLabelRenderer>
         <div
+          ref={labelRef}
           className="nodrag nopan pointer-events-auto absolute flex -translate-x-1/2 -translate-y-1/2 flex-col items-center gap-1"
-          style={{ left: labelX, top: labelY }}
+          style={{ left: centre.x, top: centre.y, zIndex: LABEL_Z }}
           onClick={() => select({ edges: [id] })}
           data-testid={`edge-${id}`}
         >
@@ -166,7 +192,8 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
               data-subscribers={counters?.subscribers ?? 0}
               data-lost={counters?.lost ?? 0}
               title={edge?.transport === Transport.QUEUE ? "Jobs in the queue right now" : "Subscribers of the topic, and messages one of them never got"}
-              className="tabular flex h-5 items-center gap-1 rounded-full border px-2 text-[10px] font-semibold whitespace-nowrap shadow-xs"
+              // Wraps piece by piece (each figure whole) so the pill fits between two columns of cards.
+              className="tabular flex min-h-5 max-w-32 flex-wrap items-center justify-center gap-x-1 rounded-[10px] border px-2 py-0.5 text-[10px] leading-4 font-semibold shadow-xs [&>span]:whitespace-nowrap"
               style={{ color: style.color, background: style.tint, borderColor: `${style.color}40` }}
               aria-label={badgeText(badge)}
             >

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EdgeCountersSchema, QueueDepthSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { ConnectProtocol, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { createEdge } from "@/lib/topology";
-import { badgeText, channelsOf, edgeCaption, liveBadge, sharingChannel } from "./edge-text";
+import { badgeText, channelsOf, edgeCaption, liveBadge, sharedChannelNotice, sharingChannel } from "./edge-text";
 
 describe("edgeCaption", () => {
   it("says method and path for REST", () => {
@@ -30,6 +30,11 @@ describe("liveBadge", () => {
     expect(badgeText(parts)).toBe("12 waiting · 1 active · 2 DLQ");
     expect(parts.find((p) => p.key === "dlq")?.alarm).toBe(true);
     expect(parts.find((p) => p.key === "waiting")?.alarm).toBeFalsy();
+  });
+  it("abbreviates big figures rather than let the pill grow under the cards", () => {
+    const c = create(EdgeCountersSchema, { queue: create(QueueDepthSchema, { waiting: 12_345, active: 2 }), lost: 0 });
+    expect(badgeText(liveBadge(Transport.QUEUE, c)!)).toBe("12.3k waiting · 2 active · 0 DLQ");
+    expect(badgeText(liveBadge(Transport.PUBSUB, create(EdgeCountersSchema, { subscribers: 2, lost: 1_500_000 }))!)).toBe("2 subs · 1.5M lost");
   });
   it("mentions delayed retries only when there are some", () => {
     const c = create(EdgeCountersSchema, { queue: create(QueueDepthSchema, { waiting: 0, delayed: 3 }) });
@@ -59,5 +64,18 @@ describe("channels", () => {
     expect(channelsOf([a, b, c, d], "pubsub")).toEqual(["events"]);
     expect(sharingChannel([a, b, c, d], a).map((e) => e.id)).toEqual(["b"]);
     expect(sharingChannel([a, b, c, d], createEdge("r", "x", "y", Transport.REST))).toEqual([]);
+  });
+});
+
+describe("sharedChannelNotice", () => {
+  const q = (id: string, channel: string) => createEdge(id, "a", channel, Transport.QUEUE);
+  it("names the queues and topics a paste shares with the canvas", () => {
+    const existing = [q("a-b", "orders")];
+    expect(sharedChannelNotice(existing, [q("a-2-b-2", "orders")])).toContain('queue "orders"');
+    const t = createEdge("p", "a", "b", Transport.PUBSUB);
+    const t2 = createEdge("p2", "a", "b", Transport.PUBSUB);
+    expect(sharedChannelNotice([...existing, t], [q("c", "orders"), t2])).toMatch(/queue "orders" and topic ".+" like/);
+    expect(sharedChannelNotice(existing, [q("a-2-b-2", "other")])).toBeNull();
+    expect(sharedChannelNotice([], [q("x", "orders")])).toBeNull();
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { ConnectProtocol, Delivery, type Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { formatCount } from "@/components/ui/format";
+import { shortCount } from "./short-count";
 
 const PROTOCOL_LABEL: Readonly<Record<ConnectProtocol, string>> = {
   [ConnectProtocol.UNSPECIFIED]: "Connect",
@@ -79,17 +79,17 @@ export function liveBadge(transport: Transport, c: EdgeCounters | undefined): Ba
     const delayed = q?.delayed ?? 0;
     const dlq = Math.max(q?.deadLetters ?? 0, c.deadLettered);
     const parts: BadgePart[] = [
-      { key: "waiting", text: `${formatCount(waiting)} waiting`, quiet: waiting === 0 },
-      { key: "active", text: `${formatCount(active)} active`, quiet: active === 0 },
+      { key: "waiting", text: `${shortCount(waiting)} waiting`, quiet: waiting === 0 },
+      { key: "active", text: `${shortCount(active)} active`, quiet: active === 0 },
     ];
-    if (delayed > 0) parts.push({ key: "delayed", text: `${formatCount(delayed)} retrying` });
-    parts.push({ key: "dlq", text: `${formatCount(dlq)} DLQ`, alarm: dlq > 0, quiet: dlq === 0 });
+    if (delayed > 0) parts.push({ key: "delayed", text: `${shortCount(delayed)} retrying` });
+    parts.push({ key: "dlq", text: `${shortCount(dlq)} DLQ`, alarm: dlq > 0, quiet: dlq === 0 });
     return parts;
   }
   if (transport === Transport.PUBSUB) {
     return [
-      { key: "subs", text: `${formatCount(c.subscribers)} ${c.subscribers === 1 ? "sub" : "subs"}`, quiet: c.subscribers === 0 },
-      { key: "lost", text: `${formatCount(c.lost)} lost`, alarm: c.lost > 0, quiet: c.lost === 0 },
+      { key: "subs", text: `${shortCount(c.subscribers)} ${c.subscribers === 1 ? "sub" : "subs"}`, quiet: c.subscribers === 0 },
+      { key: "lost", text: `${shortCount(c.lost)} lost`, alarm: c.lost > 0, quiet: c.lost === 0 },
     ];
   }
   return null;
@@ -112,4 +112,28 @@ export function sharingChannel(edges: readonly Edge[], edge: Edge): Edge[] {
   if (edge.settings.case !== "queue" && edge.settings.case !== "pubsub") return [];
   const { case: which, value } = edge.settings;
   return edges.filter((e) => e.id !== edge.id && e.settings.case === which && e.settings.value.channel === value.channel);
+}
+
+/**
+ * What to say when pasted edges use a queue or topic that edges already on the
+ * canvas use: they join it (a pasted queue worker competes for the same jobs,
+ * a pasted subscriber gets the same messages), which a paste alone does not
+ * show. Null when nothing is shared.
+ *
+ * @example sharedChannelNotice(canvasEdges, pastedEdges) // 'The pasted edges use queue "orders" …'
+ */
+export function sharedChannelNotice(existing: readonly Edge[], added: readonly Edge[]): string | null {
+  const shared: string[] = [];
+  for (const which of ["queue", "pubsub"] as const) {
+    const before = new Set(channelsOf(existing, which));
+    for (const channel of channelsOf(added, which)) {
+      if (before.has(channel)) shared.push(`${which === "queue" ? "queue" : "topic"} "${channel}"`);
+    }
+  }
+  if (shared.length === 0) return null;
+  const list = shared.length === 1 ? shared[0] : `${shared.slice(0, -1).join(", ")} and ${shared.at(-1)}`;
+  return (
+    `The pasted edges use ${list} like the originals: a queue's workers now compete for the same jobs, ` +
+    "a topic's subscribers each get every message. Give a pasted edge its own channel in the edge inspector to keep the copy apart."
+  );
 }

@@ -17,6 +17,8 @@ import {
   TopologySchema,
   type Transport,
 } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { sharedChannelNotice } from "@/components/canvas/edge-text";
+import { useUiStore } from "./ui-store";
 import { changeKey, emptyHistory, type History, record, redo, undo } from "./history";
 import {
   type CanvasEdge,
@@ -269,6 +271,12 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
   },
 
   insert(nodes, edges) {
+    // Pasted queue and topic edges keep their channel (clipboard.ts): say so, since nothing on the canvas shows it.
+    const shared = sharedChannelNotice(
+      get().edges.map((e) => e.data.edge),
+      edges,
+    );
+    if (shared) useUiStore.getState().notify({ tone: "info", text: shared, testId: "paste-shared-channel" });
     const added = topologyToCanvas(createMessage(TopologySchema, { nodes, edges }));
     set((s) => ({
       nodes: [
