@@ -78,6 +78,13 @@ export const SATURATION_HEADER = [
   "playground p99 at max (round trip / wait)",
 ];
 
+/** With raw unsaturated the ratio is only an upper bound: it can show "below" but never "ok". */
+function ratioVerdict(ratio: number, upperBound: boolean): string {
+  if (Number.isNaN(ratio)) return "–";
+  if (ratio < MIN_RATIO_TO_RAW) return "below";
+  return upperBound ? "? (raw not saturated)" : "ok";
+}
+
 export function saturationRow(transport: BenchTransport, result: Record<Side, SearchResult>, lowest: number): string[] {
   const raw = result.raw;
   const playground = result.playground;
@@ -92,7 +99,7 @@ export function saturationRow(transport: BenchTransport, result: Record<Side, Se
     maxLabel(raw, lowest),
     maxLabel(playground, lowest),
     ratioLabel,
-    Number.isNaN(ratio) ? "–" : ratio >= MIN_RATIO_TO_RAW ? "ok" : "below",
+    ratioVerdict(ratio, raw.firstFail === undefined),
     END_TO_END_TARGET_TRANSPORTS.has(transport) ? (playground.max >= MIN_END_TO_END_RATE ? "ok" : "below") : "n/a",
     p99,
   ];

@@ -200,7 +200,7 @@ async function main() {
         `${options.warmupMs / 1000} s warm-up + ${options.windowMs / 1000} s measured per step, raw and playground in turn.`,
     );
     for (const transport of options.transports) {
-      const result = await searchBothSides(options.rates, (side, rate) => measureOrFail(ctx, side, transport, rate), (step) => log(stepLine(step)), options.bisect);
+      const result = await searchBothSides(options.rates, (side, rate) => measureOrFail(ctx, side, transport, rate), (step) => log(`[+${((Date.now() - startedAt) / 1000).toFixed(0)} s] ${stepLine(step)}`), options.bisect);
       saturation.set(transport, result);
     }
     // A section that breaks says so in the report instead of losing the saturation figures.
