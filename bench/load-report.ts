@@ -124,7 +124,8 @@ export function saturationLegend(options: {
       `then one bisection) at which, over ${options.windowMs / 1000} s measured after ${options.warmupMs / 1000} s of warm-up: ` +
       `be took ≥ ${MIN_DELIVERED_SHARE * 100} % of what the clients sent (counter deltas), the clients' round-trip p99 < ${MAX_P99_MS} ms, ` +
       `for queue and pub/sub the hand-off → consumer start p99 < ${MAX_P99_MS} ms, and the clients managed ≥ ${MIN_SENT_SHARE * 100} % of the offered sends. ` +
-      `The sides alternate at each rate, so machine drift hits both.`,
+      `The sides alternate at each rate, so machine drift hits both, and each step starts once the playground's warm pool ` +
+      `of hosts has refilled, so its forks land in no measured window.`,
     `- **p99s** cover the runtime's live latency window (the last ${options.latencyWindowMs / 1000} s up to the end of the measured window, ` +
       `so warm-up is included when warm-up + window is shorter; a measured window of ${options.latencyWindowMs / 1000} s or more ` +
       `leaves it out), alike on both sides. ` +

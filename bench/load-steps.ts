@@ -124,6 +124,8 @@ export interface StepContext {
   redisUrl: string;
   /** Every raw step's Redis names start with `ipcplay:<this>`, so one sweep at exit removes what a step left. */
   rawRunIdRoot: string;
+  /** Resolves when background work of earlier steps (the warm pool's refills) is done; awaited before each step. */
+  settle: () => Promise<void>;
   options: StepOptions;
 }
 
@@ -131,6 +133,7 @@ export interface StepContext {
 export async function rawStep(ctx: StepContext, transport: BenchTransport, rate: number): Promise<StepResult> {
   const { warmupMs, windowMs, clientRate, timeoutMs } = ctx.options;
   const clients = clientsFor(rate, clientRate);
+  await ctx.settle();
   const keys = runKeys(`${ctx.rawRunIdRoot}${randomBytes(4).toString("hex")}`);
   const chain = await startRawChain({
     transport,
@@ -168,6 +171,7 @@ export async function rawStep(ctx: StepContext, transport: BenchTransport, rate:
 export async function playgroundStep(ctx: StepContext, transport: BenchTransport, rate: number): Promise<StepResult> {
   const { warmupMs, windowMs, clientRate } = ctx.options;
   const clients = clientsFor(rate, clientRate);
+  await ctx.settle();
   const chain = await startPlaygroundChain(ctx.runs, { transport, clients, ratePerSecond: rate, concurrency: CONCURRENCY });
   try {
     await sleep(warmupMs);

@@ -5,7 +5,7 @@
  *
  * 1. Saturation, per transport on the second hop: client(s) →REST→ gw →X→ be,
  *    climbing offered rates on both sides in turn (see load-steps.ts).
- * 2. Deploy: bench/deploy.ts's measureDeploy, when that file exists.
+ * 2. Deploy: bench/deploy.ts's measureDeploy (20 mixed services, median of 3).
  * 3. UI: frame times in Chromium while a 1,000 msg/s REST chain runs
  *    (load-ui.ts), when BENCH_UI=1 or a built UI (.next/BUILD_ID) exists.
  * 4. A README-ready markdown summary.
@@ -19,18 +19,17 @@
  * - BENCH_BISECT      1 (0: no bisection after the first failing step)
  * - BENCH_UI          unset: run the UI section when .next/BUILD_ID exists; 1: require it; 0: skip
  * - BENCH_DEPLOY      1 (0: skip the deploy section)
+ * - IPCPLAY_WARM_HOSTS the playground's warm pool of hosts, as for the server
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { deleteRunKeys, runKeys } from "@/server/redis/keys";
 import { resolveRedis } from "@/server/redis/resolve-redis";
 import { LATENCY_WINDOW_MS } from "@/server/trace/edge-latency";
-import { createRunManager } from "@/server/runtime/orchestrator";
+import { HostPool, warmHostsFromEnv } from "@/server/runtime/host-pool";
+import { createRunManager, DEFAULT_HOST_BUNDLE } from "@/server/runtime/orchestrator";
 import type { RunManager } from "@/server/runtime/run-manager";
 import {
   markdownTable,
@@ -44,6 +43,7 @@ import {
 } from "./load-report";
 import { alignedWindowMs, playgroundStep, rawStep, searchBothSides, type SearchResult, type Side, type StepContext, type StepResult } from "./load-steps";
 import { measureUiWhileRunning, UI_LEGEND, UI_RATE, uiSectionWanted, type UiResult } from "./load-ui";
+import { formatDeploy, measureDeploy } from "./deploy";
 import type { BenchTransport } from "./raw-baselines";
 
 const ALL_TRANSPORTS: BenchTransport[] = ["rest", "connect", "queue", "pubsub"];
@@ -102,7 +102,7 @@ async function measureOrFail(ctx: StepContext, side: Side, transport: BenchTrans
   }
 }
 
-interface DeployFigures {
+interface DeploySection {
   lines: string[];
   markdownRows: string[][];
 }
@@ -110,38 +110,13 @@ interface DeployFigures {
 const DEPLOY_SERVICES = 20;
 const DEPLOY_REPEATS = 3;
 
-/** What bench/deploy.ts exports, as its author wrote it; checked when the module loads. */
-interface DeployModule {
-  measureDeploy(options: { runs: RunManager; services: number; repeats: number; redisUrl?: string }): Promise<{
-    services: number;
-    readyMs: number[];
-    stopMs: number[];
-    readyMedianMs: number;
-    stopMedianMs: number;
-    leftovers: string[][];
-  }>;
-  formatDeploy(figures: Awaited<ReturnType<DeployModule["measureDeploy"]>>): string;
-}
-
-const isDeployModule = (loaded: unknown): loaded is DeployModule =>
-  typeof (loaded as Partial<DeployModule>).measureDeploy === "function" && typeof (loaded as Partial<DeployModule>).formatDeploy === "function";
-
-/**
- * DEPLOY CALL SITE. bench/deploy.ts is another engineer's and is not committed
- * yet; it is imported by path at run time so this bench compiles and runs
- * without it. Once it is committed, this becomes a plain
- * `import { measureDeploy, formatDeploy } from "./deploy"`.
- */
-async function deploySection(runs: RunManager, redisUrl: string): Promise<DeployFigures | string> {
-  const file = path.join(import.meta.dirname, "deploy.ts");
-  if (!existsSync(file)) return "bench/deploy.ts does not exist yet: deploy not measured";
-  const loaded: unknown = await import(pathToFileURL(file).href);
-  if (!isDeployModule(loaded)) return "bench/deploy.ts lacks measureDeploy/formatDeploy: deploy not measured";
-  const figures = await loaded.measureDeploy({ runs, redisUrl, services: DEPLOY_SERVICES, repeats: DEPLOY_REPEATS });
+/** bench/deploy.ts's measurement (20 mixed services, median of 3), each start from a full warm pool as its own CLI does. */
+async function deploySection(runs: RunManager, redisUrl: string, settle: () => Promise<void>): Promise<DeploySection> {
+  const figures = await measureDeploy({ runs, redisUrl, services: DEPLOY_SERVICES, repeats: DEPLOY_REPEATS, beforeEachRun: settle });
   const left = figures.leftovers.flat();
   const list = (values: number[]) => values.map((value) => value.toFixed(0)).join(", ");
   return {
-    lines: [loaded.formatDeploy(figures)],
+    lines: [formatDeploy(figures)],
     markdownRows: [
       [`deploy ${figures.services} mixed services: StartRun → every node up (median of ${figures.readyMs.length})`, `${figures.readyMedianMs.toFixed(0)} ms (${list(figures.readyMs)})`],
       ["StopRun → every process gone, keys removed (median)", `${figures.stopMedianMs.toFixed(0)} ms (${list(figures.stopMs)})`],
@@ -161,11 +136,30 @@ function machineNote(steps: readonly StepResult[]): string {
     : `_Measured on ${where}._`;
 }
 
+/** A pool that cannot refill (e.g. no host bundle) must not stall the bench: wait this long at most. */
+const POOL_SETTLE_TIMEOUT_MS = 20_000;
+
+/**
+ * Waits until the warm pool has refilled after the previous run, so its forks
+ * land in no step's measured window — neither the playground's nor the raw
+ * side's that follows it.
+ */
+async function settlePool(pool: HostPool): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), POOL_SETTLE_TIMEOUT_MS)));
+  const late = await Promise.race([pool.whenFull().then(() => false), timedOut]);
+  clearTimeout(timer);
+  if (late) log(`the warm pool did not refill within ${POOL_SETTLE_TIMEOUT_MS / 1000} s; going on`);
+}
+
 async function main() {
   const startedAt = Date.now();
   const redis = await resolveRedis();
   const redisClient = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const runs = createRunManager({ redisUrl: redis.url });
+  // The warm pool the server keeps (same size, from the same env), held here so the bench can wait for its refills.
+  const pool = new HostPool({ bundlePath: DEFAULT_HOST_BUNDLE, size: warmHostsFromEnv() });
+  const runs = createRunManager({ redisUrl: redis.url, hostPool: pool });
+  const settle = () => settlePool(pool);
   const rawRunIdRoot = `bench-load-${randomBytes(4).toString("hex")}-`;
   const cleanUp = async () => {
     await runs.shutdown();
@@ -189,10 +183,11 @@ async function main() {
     redis: redisClient,
     redisUrl: redis.url,
     rawRunIdRoot,
+    settle,
     options: { warmupMs: options.warmupMs, windowMs: options.windowMs, clientRate: options.clientRate, timeoutMs: DEFAULTS.timeoutMs },
   };
   const saturation = new Map<BenchTransport, Record<Side, SearchResult>>();
-  let deploy: DeployFigures | string = "deploy section skipped (BENCH_DEPLOY=0)";
+  let deploy: DeploySection | string = "deploy section skipped (BENCH_DEPLOY=0)";
   let ui: UiResult | string = "UI section skipped";
   try {
     log(
@@ -206,7 +201,7 @@ async function main() {
     // A section that breaks says so in the report instead of losing the saturation figures.
     if (options.deploy) {
       log("Deploy…");
-      deploy = await deploySection(runs, redis.url).catch((error: unknown) => `deploy section failed: ${errorText(error)}`);
+      deploy = await deploySection(runs, redis.url, settle).catch((error: unknown) => `deploy section failed: ${errorText(error)}`);
     }
     const wanted = uiSectionWanted();
     if (wanted.run) {
