@@ -14,6 +14,7 @@ import { NodeStatusBadge } from "@/components/ui/status";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { formatBytes, formatCount, formatCpu, formatRate } from "@/components/ui/format";
 import { describeTraffic, describeWork } from "./describe";
+import { SendButtons } from "./SendButtons";
 import { blockedReason, downReason } from "./process-text";
 
 /** The body shared by service and client nodes. */
@@ -21,6 +22,8 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
   const isClient = node.kind === NodeKind.CLIENT;
   const runtime = useRunStore((s) => s.nodes[node.id]);
   const live = useRunStore((s) => isLive(s.phase));
+  // Sending needs a run that is up: not while it starts or stops.
+  const running = useRunStore((s) => s.phase === "running");
   const problems = useProblems().nodes.get(node.id);
   const serverFlag = useProblems().server;
   const down = runtime?.status === NodeStatus.DOWN;
@@ -86,6 +89,11 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
       </div>
 
       {runtime && live && !down && <ProcessUsageLine nodeId={node.id} pid={runtime.pid} usage={runtime.usage} />}
+      {isClient && running && (
+        <div className="px-3 pb-2">
+          <SendButtons nodeId={node.id} where="node" />
+        </div>
+      )}
 
       <div className="flex h-8 items-center gap-2 overflow-hidden rounded-b-xl border-t whitespace-nowrap border-zinc-100 bg-zinc-50/70 px-3 text-2xs text-zinc-500">
         {down ? (

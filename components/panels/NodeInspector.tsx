@@ -17,6 +17,7 @@ import {
 import { LIMITS, DEFAULTS } from "@/lib/topology/limits";
 import { selectTopology, useDocumentStore } from "@/components/state/document-store";
 import { useRunStore } from "@/components/state/run-store";
+import { SendButtons } from "@/components/canvas/SendButtons";
 import { slugifyId, uniqueNodeId } from "@/lib/topology";
 import { Button } from "@/components/ui/Button";
 import { NumberField, Section, Segmented, SelectField, TextField } from "@/components/ui/fields";
@@ -39,6 +40,7 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
   const renameNodeId = useDocumentStore((s) => s.renameNodeId);
   const deleteSelection = useDocumentStore((s) => s.deleteSelection);
   const runtime = useRunStore((s) => s.nodes[node.id]);
+  const running = useRunStore((s) => s.phase === "running");
   const isClient = node.kind === NodeKind.CLIENT;
   const [idDraft, setIdDraft] = useState(node.id);
   useEffect(() => setIdDraft(node.id), [node.id]);
@@ -106,6 +108,17 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
             <Stat label="In flight" value={`${formatCount(runtime.inFlight)} msg`} />
           </dl>
           {runtime.error && <p className="rounded-md bg-red-50 px-2.5 py-2 text-xs text-red-700">{runtime.error}</p>}
+        </Section>
+      )}
+
+      {isClient && running && (
+        <Section title="Send now">
+          <SendButtons nodeId={node.id} where="inspector" />
+          <p className="text-2xs text-zinc-500">
+            {traffic.ratePerSecond > 0
+              ? "Extra messages on top of its rate, each its own trace."
+              : "This client sends only on demand: each press sends that many messages, each its own trace."}
+          </p>
         </Section>
       )}
 

@@ -8,6 +8,9 @@ import { useShallow } from "zustand/react/shallow";
 import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { loadTrace } from "@/components/state/run-actions";
 import { useRunStore } from "@/components/state/run-store";
+import { useDocumentStore } from "@/components/state/document-store";
+import { emptyTracesText } from "@/components/state/send-text";
+import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { formatClock, formatMs } from "@/components/ui/format";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { spanStatusLabel } from "@/lib/trace";
@@ -24,6 +27,13 @@ export function TraceList() {
   const [held, setHeld] = useState<TraceSummary[] | null>(null);
   const selected = useRunStore((s) => s.selectedTraceId);
   const phase = useRunStore((s) => s.phase);
+  // The clients' rates as one string, so the list re-renders only when one changes.
+  const clientRates = useDocumentStore((s) =>
+    s.nodes
+      .filter((n) => n.data.node.kind === NodeKind.CLIENT)
+      .map((n) => n.data.node.traffic?.ratePerSecond ?? 0)
+      .join(","),
+  );
   const scrollRef = useRef<HTMLDivElement>(null);
 
   const shown = held ?? traces;
@@ -45,7 +55,9 @@ export function TraceList() {
       <SamplingNote />
       {traces.length === 0 ? (
         <div className="flex flex-1 items-center justify-center px-6 text-center text-xs text-zinc-500">
-          {phase === "running" ? "Waiting for the first message to finish…" : "Traces of every message appear here while a run is going."}
+          {phase === "running"
+            ? emptyTracesText(clientRates ? clientRates.split(",").map(Number) : [])
+            : "Traces of every message appear here while a run is going."}
         </div>
       ) : (
         <>
