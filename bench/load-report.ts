@@ -78,19 +78,28 @@ export const SATURATION_HEADER = [
   "playground p99 at max (round trip / wait)",
 ];
 
-/** With raw unsaturated the ratio is only an upper bound: it can show "below" but never "ok". */
-function ratioVerdict(ratio: number, upperBound: boolean): string {
-  if (Number.isNaN(ratio)) return "–";
-  if (ratio < MIN_RATIO_TO_RAW) return "below";
-  return upperBound ? "? (raw not saturated)" : "ok";
+/**
+ * Playground max / raw max, with what is known when a side's max is not exact:
+ * a raw side that never failed makes the ratio an upper bound, and a playground
+ * that failed the lowest rate bounds it by lowest / raw max. A bound can show
+ * "below" but never "ok".
+ */
+function ratioCells(raw: SearchResult, playground: SearchResult, lowest: number): [string, string] {
+  if (raw.max === 0) return ["–", "–"];
+  if (playground.max === 0) {
+    const bound = lowest / raw.max;
+    return [`< ${bound.toFixed(2)}×`, bound <= MIN_RATIO_TO_RAW ? "below" : "? (playground below the lowest rate)"];
+  }
+  const ratio = playground.max / raw.max;
+  const rawIsFloor = raw.firstFail === undefined;
+  const verdict = ratio < MIN_RATIO_TO_RAW ? "below" : rawIsFloor ? "? (raw not saturated)" : "ok";
+  return [`${rawIsFloor ? "≤ " : ""}${ratio.toFixed(2)}×`, verdict];
 }
 
 export function saturationRow(transport: BenchTransport, result: Record<Side, SearchResult>, lowest: number): string[] {
   const raw = result.raw;
   const playground = result.playground;
-  const ratio = raw.max > 0 ? playground.max / raw.max : Number.NaN;
-  // When raw never failed its max is a floor, so the ratio is an upper bound.
-  const ratioLabel = Number.isNaN(ratio) ? "–" : `${raw.firstFail === undefined ? "≤ " : ""}${ratio.toFixed(2)}×`;
+  const [ratioLabel, ratioVerdict] = ratioCells(raw, playground, lowest);
   const atMax = playground.steps.find((s) => s.rate === playground.max && s.pass);
   const p99 = atMax ? `${ms(atMax.p99Ms)}${atMax.waitP99Ms === undefined ? "" : ` / ${ms(atMax.waitP99Ms)}`}` : "–";
   return [
@@ -99,7 +108,7 @@ export function saturationRow(transport: BenchTransport, result: Record<Side, Se
     maxLabel(raw, lowest),
     maxLabel(playground, lowest),
     ratioLabel,
-    ratioVerdict(ratio, raw.firstFail === undefined),
+    ratioVerdict,
     END_TO_END_TARGET_TRANSPORTS.has(transport) ? (playground.max >= MIN_END_TO_END_RATE ? "ok" : "below") : "n/a",
     p99,
   ];
@@ -135,6 +144,7 @@ export function saturationLegend(options: {
     `- **Delivered:** raw, be's count of messages taken over the clients' count sent; playground, GetRun's gw → be \`delivered\` over ` +
       `the client edges' \`sent\`. Both as deltas over the measured window, which is whole counter reports long so every host's counts ` +
       `lag alike at both ends.`,
-    `- **Ratio:** playground max / raw max. "≥" marks a side that passed every rate tried (its max is a floor).`,
+    `- **Ratio:** playground max / raw max. "≥" marks a side that passed every rate tried (its max is a floor), "<" one that failed ` +
+      `the lowest; the ratio is then a bound ("≤", "<") and its check says "?" unless the bound already fails it.`,
   ];
 }

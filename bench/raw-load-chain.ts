@@ -105,8 +105,11 @@ export interface RawChainOptions {
 export async function startRawChain(options: RawChainOptions): Promise<RawChain> {
   const started: Child[] = [];
   const stopAll = async () => {
-    // Clients first, so nothing is sent into a closing gw; be last, so gw's hand-offs finish.
-    for (const child of [...started].reverse()) await child.stop();
+    // Clients first (together), so nothing is sent into a closing gw; be last, so gw's hand-offs finish.
+    const [be, gw, ...clients] = started;
+    await Promise.all(clients.map((client) => client.stop()));
+    await gw?.stop();
+    await be?.stop();
   };
   try {
     const { transport, redisUrl, bullmqPrefix, queueName, channel, concurrency, timeoutMs } = options;
