@@ -170,17 +170,19 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
         >
           <div
             className={clsx(
-              "flex h-6 cursor-pointer items-center gap-1.5 rounded-md border bg-white px-2 font-mono text-2xs font-medium whitespace-nowrap shadow-xs transition-shadow",
+              // At most 128 px wide, like the pills below: with the 144 px between two template columns the
+              // whole label fits between the cards; a long caption wraps at its space ('queue' / '"async-worker"').
+              "flex min-h-6 max-w-32 cursor-pointer items-center gap-1.5 rounded-md border bg-white px-2 py-0.5 font-mono text-2xs leading-4 font-medium shadow-xs transition-shadow",
               selected ? "shadow-md ring-2" : "hover:shadow-sm",
               problems && serverFlag ? "border-red-300" : "border-zinc-200",
             )}
             style={{ color: style.color, ...(selected ? { ["--tw-ring-color" as string]: `${style.color}33` } : {}) }}
           >
-            <span className="size-1.5 rounded-full" style={{ background: style.color }} />
-            {caption}
+            <span className="size-1.5 shrink-0 rounded-full" style={{ background: style.color }} />
+            <span className="min-w-0 text-center [overflow-wrap:anywhere]">{caption}</span>
             {problems && (
               <Tooltip content={problems.map((p) => p.message).join("\n")}>
-                <CircleAlert className={clsx("size-3.5", serverFlag ? "text-red-500" : "text-amber-500")} />
+                <CircleAlert className={clsx("size-3.5 shrink-0", serverFlag ? "text-red-500" : "text-amber-500")} />
               </Tooltip>
             )}
           </div>

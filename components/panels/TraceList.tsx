@@ -53,48 +53,50 @@ export function TraceList() {
       onPointerLeave={() => setHeld(null)}
     >
       <SamplingNote />
-      {traces.length === 0 ? (
-        <div className="flex flex-1 items-center justify-center px-6 text-center text-xs text-zinc-500">
-          {phase === "running"
-            ? emptyTracesText(clientRates ? clientRates.split(",").map(Number) : [])
-            : "Traces of every message appear here while a run is going."}
-        </div>
-      ) : (
-        <>
-          <div className={clsx(COLS, "h-7 shrink-0 items-center border-b border-zinc-100 bg-white px-3 text-2xs font-medium text-zinc-400")}>
-            <span />
-            {held ? (
-              // Held: the note and the chip take the Path and Duration headings' room.
-              <span className="col-span-2 flex min-w-0 items-center gap-2 text-zinc-500">
-                <span className="flex items-center gap-1 whitespace-nowrap">
-                  <Pause className="size-3" /> Held while you point
-                </span>
-                {newer && newer.count > 0 && (
-                  <button
-                    type="button"
-                    data-testid="trace-list-newer"
-                    onClick={jumpToNewest}
-                    title="Show the newest traces"
-                    className="tabular ml-auto flex items-center gap-0.5 rounded-full bg-blue-50 px-1.5 leading-4 whitespace-nowrap text-blue-700 hover:bg-blue-100"
-                  >
-                    <ArrowUp className="size-3" />
-                    {newer.label}
-                  </button>
-                )}
+      {traces.length > 0 && (
+        <div className={clsx(COLS, "h-7 shrink-0 items-center border-b border-zinc-100 bg-white px-3 text-2xs font-medium text-zinc-400")}>
+          <span />
+          {held ? (
+            // Held: the note and the chip take the Path and Duration headings' room.
+            <span className="col-span-2 flex min-w-0 items-center gap-2 text-zinc-500">
+              <span className="flex items-center gap-1 whitespace-nowrap">
+                <Pause className="size-3" /> Held while you point
               </span>
-            ) : (
-              <>
-                <span>Path</span>
-                <span className="text-right">Duration</span>
-              </>
-            )}
-            <span className="text-right">Time</span>
-          </div>
-          <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto">
-            <TraceRows traces={shown} selected={selected} scrollRef={scrollRef} />
-          </div>
-        </>
+              {newer && newer.count > 0 && (
+                <button
+                  type="button"
+                  data-testid="trace-list-newer"
+                  onClick={jumpToNewest}
+                  title="Show the newest traces"
+                  className="tabular ml-auto flex items-center gap-0.5 rounded-full bg-blue-50 px-1.5 leading-4 whitespace-nowrap text-blue-700 hover:bg-blue-100"
+                >
+                  <ArrowUp className="size-3" />
+                  {newer.label}
+                </button>
+              )}
+            </span>
+          ) : (
+            <>
+              <span>Path</span>
+              <span className="text-right">Duration</span>
+            </>
+          )}
+          <span className="text-right">Time</span>
+        </div>
       )}
+      {/* Mounted even while empty: the virtualiser needs its scroll element before the first rows, or a
+          batch that arrives at once (Send 10) was counted in the tab but drew no row until the next trace. */}
+      <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto">
+        {traces.length === 0 ? (
+          <div className="flex h-full items-center justify-center px-6 text-center text-xs text-zinc-500">
+            {phase === "running"
+              ? emptyTracesText(clientRates ? clientRates.split(",").map(Number) : [])
+              : "Traces of every message appear here while a run is going."}
+          </div>
+        ) : (
+          <TraceRows traces={shown} selected={selected} scrollRef={scrollRef} />
+        )}
+      </div>
     </div>
   );
 }
