@@ -19,6 +19,8 @@ async function coveredLabels(page: Page): Promise<string[]> {
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
         const name = el.dataset.testid ?? `${label.dataset.testid} > ${el.textContent?.trim() ?? ""}`;
+        // A pill squeezed to a sliver wraps its words letter by letter: readable in no sense.
+        if (el !== label && r.height > 60 * (r.width / el.offsetWidth)) problems.push(`${name}: squeezed to ${Math.round(el.offsetWidth)} px wide`);
         const points: [string, number, number][] = [
           ["centre", r.left + r.width / 2, r.top + r.height / 2],
           ["top-left", r.left + 2, r.top + 2],

@@ -10,21 +10,21 @@ test.beforeEach(async ({ page }) => {
 });
 
 test("delete with the keyboard; undo brings the node and its edges back, redo removes them again", async ({ page }) => {
-  expect(await edgeIds(page)).toEqual(["client-gateway", "gateway-orders", "orders-billing"]);
+  await expect.poll(() => edgeIds(page)).toEqual(["client-gateway", "gateway-orders", "orders-billing"]);
   await expect(page.getByTestId("undo")).toBeEnabled(); // opening the template is a step too
 
   await page.getByTestId("node-orders").click();
   await page.keyboard.press("Delete");
   await expect(page.getByTestId("node-orders")).toBeHidden();
-  expect(await edgeIds(page)).toEqual(["client-gateway"]);
+  await expect.poll(() => edgeIds(page)).toEqual(["client-gateway"]);
 
   await page.keyboard.press("Control+z");
   await expect(page.getByTestId("node-orders")).toBeVisible();
-  expect(await edgeIds(page)).toEqual(["client-gateway", "gateway-orders", "orders-billing"]);
+  await expect.poll(() => edgeIds(page)).toEqual(["client-gateway", "gateway-orders", "orders-billing"]);
 
   await page.keyboard.press("Control+Shift+z");
   await expect(page.getByTestId("node-orders")).toBeHidden();
-  expect(await edgeIds(page)).toEqual(["client-gateway"]);
+  await expect.poll(() => edgeIds(page)).toEqual(["client-gateway"]);
 
   // The toolbar buttons do the same; Ctrl+Y redoes too.
   await page.getByTestId("undo").click();
@@ -49,8 +49,8 @@ test("a drag is one undo step", async ({ page }) => {
   await page.mouse.down();
   for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + 60, box.y + 20 + i * 12);
   await page.mouse.up();
-  const moved = (await readCanvas(page)).nodes.find((n) => n.id === "billing")!;
-  expect(moved.y).toBeGreaterThan(start.y + 40);
+  // React Flow applies the last move on its own frame: read until the drop has landed.
+  await expect.poll(async () => (await readCanvas(page)).nodes.find((n) => n.id === "billing")!.y).toBeGreaterThan(start.y + 40);
   await page.keyboard.press("Control+z");
   await expect.poll(async () => (await readCanvas(page)).nodes.find((n) => n.id === "billing")!.y).toBe(start.y);
 });
@@ -64,13 +64,26 @@ test("copy and paste nodes: fresh ids, offset, and the edge between them", async
   await page.keyboard.press("Control+v");
   await expect(page.getByTestId("node-orders-2")).toBeVisible();
   await expect(page.getByTestId("node-billing-2")).toBeVisible();
-  const after = await readCanvas(page);
-  const pasted = after.nodes.find((n) => n.id === "orders-2")!;
-  expect(pasted.label).toBe("Orders");
-  expect(pasted.x - orders.x).toBe(40);
-  expect(pasted.y - orders.y).toBe(40);
-  expect(after.edges.map((e) => e.id)).toContain("orders-2-billing-2");
-  expect(after.edges).toHaveLength(4);
+  // The pasted edge is drawn a frame after its nodes: read until the whole paste is on the canvas.
+  await expect
+    .poll(async () => {
+      const after = await readCanvas(page);
+      const pasted = after.nodes.find((n) => n.id === "orders-2");
+      return {
+        label: pasted?.label,
+        dx: pasted && pasted.x - orders.x,
+        dy: pasted && pasted.y - orders.y,
+        edges: after.edges.map((e) => e.id).sort(),
+      };
+    })
+    .toEqual({
+      label: "Orders",
+      dx: 40,
+      dy: 40,
+      edges: ["client-gateway", "gateway-orders", "orders-2-billing-2", "orders-billing"],
+    });
+  // A REST edge has no channel: nothing to say about sharing one.
+  await expect(page.getByTestId("paste-shared-channel")).toBeHidden();
 
   // Pasting again lands further on, with new ids again; one undo takes one paste away.
   await page.keyboard.press("Control+v");
@@ -82,7 +95,14 @@ test("copy and paste nodes: fresh ids, offset, and the edge between them", async
 
 test("auto-layout arranges left to right and is undoable; snap to grid toggles", async ({ page }) => {
   // Scatter two nodes by hand first.
-  await page.getByTestId("node-billing").dragTo(page.getByTestId("canvas"), { targetPosition: { x: 300, y: 420 } });
+  const before = (await readCanvas(page)).nodes.find((n) => n.id === "billing")!;
+  // In steps: a one-step dragTo only starts React Flow's drag, and the node stayed where it was.
+  const box = (await page.getByTestId("node-billing").boundingBox())!;
+  await page.mouse.move(box.x + 60, box.y + 20);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + 60 - i * 30, box.y + 20 + i * 15);
+  await page.mouse.up();
+  await expect.poll(async () => (await readCanvas(page)).nodes.find((n) => n.id === "billing")!.y).toBeGreaterThan(before.y + 40);
   const scattered = await readCanvas(page);
   await page.getByTestId("auto-layout").click();
   await expect.poll(async () => new Set((await readCanvas(page)).nodes.map((n) => n.y)).size).toBe(1);
@@ -101,4 +121,19 @@ test("auto-layout arranges left to right and is undoable; snap to grid toggles",
   await page.reload();
   await expect(page.getByTestId("snap-toggle")).toHaveAttribute("aria-pressed", "false");
   await page.getByTestId("snap-toggle").click();
+});
+
+test("pasted queue workers join the original's queue, and a notice says so", async ({ page }) => {
+  await page.getByTestId("templates-menu").click();
+  await page.getByTestId("menu-template-queue-workers").click();
+  await expect(page.getByTestId("node-worker-a")).toBeVisible();
+  await page.getByTestId("node-orders").click();
+  await page.getByTestId("node-worker-a").click({ modifiers: ["Control"] });
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await expect(page.getByTestId("node-worker-a-2")).toBeVisible();
+  const notice = page.getByTestId("paste-shared-channel");
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('queue "orders"');
+  await expect(page.getByTestId("edge-orders-2-worker-a-2")).toContainText('queue "orders"');
 });

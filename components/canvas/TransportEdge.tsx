@@ -163,7 +163,9 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
       <EdgeLabelRenderer>
         <div
           ref={labelRef}
-          className="nodrag nopan pointer-events-auto absolute flex -translate-x-1/2 -translate-y-1/2 flex-col items-center gap-1"
+          // w-max: an absolute box near the layer's right edge would otherwise shrink to the room left of it
+          // and wrap its captions letter by letter; the pills' own max width decides where they wrap.
+          className="nodrag nopan pointer-events-auto absolute flex w-max -translate-x-1/2 -translate-y-1/2 flex-col items-center gap-1"
           style={{ left: centre.x, top: centre.y, zIndex: LABEL_Z }}
           onClick={() => select({ edges: [id] })}
           data-testid={`edge-${id}`}
