@@ -65,7 +65,9 @@ for (const template of TEMPLATES) {
     await expect.poll(() => coveredLabels(page)).toEqual([]);
     // Hovering a node raises its Kill button and its card; the labels stay on top of both.
     const service = template.topology.nodes.find((n) => n.id !== "client")!;
-    await page.getByTestId(`node-${service.id}`).hover();
+    // On its title, not its CPU line: that line's tooltip is an overlay the person asked for, not a card.
+    await page.getByTestId(`node-${service.id}`).hover({ position: { x: 60, y: 12 } });
+    await expect(page.getByTestId(`node-action-${service.id}`)).toBeVisible();
     await expect.poll(() => coveredLabels(page)).toEqual([]);
     await page.screenshot({ path: `test-results/canvas-numbers-${template.id}.png` });
 

@@ -9,6 +9,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
 } from "@xyflow/react";
 import { useCallback, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
@@ -26,6 +27,7 @@ import { ClientNode } from "./ClientNode";
 import { DRAG_MIME } from "./Palette";
 import { ServiceNode } from "./ServiceNode";
 import { TransportEdge } from "./TransportEdge";
+import { allInView } from "./viewport";
 import { type PendingConnection, TransportPicker } from "./TransportPicker";
 
 const nodeTypes = { service: ServiceNode, client: ClientNode };
@@ -113,6 +115,19 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
     [addNode, screenToFlowPosition, live],
   );
 
+  // The minimap is for finding what is off screen; with every card in view it would only cover one.
+  const everythingInView = useStore((s) =>
+    allInView(
+      [...s.nodeLookup.values()].map((n) => ({
+        ...n.internals.positionAbsolute,
+        width: n.measured.width ?? 0,
+        height: n.measured.height ?? 0,
+      })),
+      { x: s.transform[0], y: s.transform[1], zoom: s.transform[2] },
+      { width: s.width, height: s.height },
+    ),
+  );
+
   const labelOf = (id: string) => nodes.find((n) => n.id === id)?.data.node.label || id;
 
   return (
@@ -149,7 +164,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         <Controls showInteractive={false} position="bottom-left">
           <CanvasTools />
         </Controls>
-        {nodes.length > 0 && (
+        {nodes.length > 0 && !everythingInView && (
           <MiniMap
             position="bottom-right"
             pannable

@@ -202,9 +202,10 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
               aria-label={badgeText(badge)}
             >
               {badge.map((p, i) => (
+                // The dot ends a piece rather than starts the next: a wrapped line never begins with "·".
                 <span key={p.key} className="flex items-center gap-1">
-                  {i > 0 && <span className="opacity-40">·</span>}
                   <span className={clsx(p.alarm ? "text-red-600" : p.quiet ? "opacity-60" : "")}>{p.text}</span>
+                  {i < badge.length - 1 && <span className="opacity-40">·</span>}
                 </span>
               ))}
             </div>
