@@ -32,8 +32,14 @@ describe("service host process", () => {
   it("answers a plain request on its REST port and exits when its parent's channel closes", async () => {
     const child = fork(BUNDLE, [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const exited = once(child, "exit");
+    // A host first says it has loaded (what the warm pool waits for), then `ready` once it is the node.
+    const answer = new Promise<ChildMessage>((resolve) => {
+      child.on("message", (message: { type?: string }) => {
+        if (message.type !== "loaded") resolve(message as ChildMessage);
+      });
+    });
     child.send({ type: "init", config } satisfies ParentMessage);
-    const [ready] = (await once(child, "message")) as [ChildMessage];
+    const ready = await answer;
     expect(ready).toMatchObject({ type: "ready", pid: child.pid });
     if (ready.type !== "ready") return;
     expect(ready.ports.httpPort).toBeGreaterThan(0);

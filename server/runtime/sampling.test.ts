@@ -58,9 +58,11 @@ describe("trace sampling", () => {
       return done ? byId : undefined;
     }, "every message counted on both edges", 40_000);
     // Counters never depend on sampling: exact, on both edges.
-    expect(edges.get("client-gw")).toMatchObject({ sent: MESSAGES, delivered: MESSAGES, failed: 0 });
+    expect(edges.get("client-gw")).toMatchObject({ sent: MESSAGES, delivered: MESSAGES });
     expect(edges.get("gw-be")).toMatchObject({ sent: MESSAGES, delivered: MESSAGES });
     const failed = edges.get("gw-be")!.failed;
+    // be's failures reach the client through gw (a sync chain), one for one.
+    await expect.poll(() => manager.get(runId).edges.find((edge) => edge.edgeId === "client-gw")!.failed).toBe(failed);
     expect(failed).toBeGreaterThan(10); // 10 % of 400, give or take
 
     const sampling = await eventually(() => {
