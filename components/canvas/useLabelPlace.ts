@@ -12,6 +12,9 @@ import { boxAt, cubicFromPath, type LabelPlace, placeLabel, type Rect } from "./
  */
 const usePlaced = create<{ boxes: Record<string, Rect> }>(() => ({ boxes: {} }));
 
+/** How far a node's connection handles reach beyond its card, px (they grow on hover). */
+const HANDLE_PX = 6;
+
 const serialize = (r: Rect) => `${Math.round(r.x)},${Math.round(r.y)},${Math.round(r.width)},${Math.round(r.height)}`;
 const parse = (key: string): Rect[] =>
   key
@@ -54,10 +57,11 @@ export function useLabelPlace(
   const nodesKey = useStore((s) =>
     [...s.nodeLookup.values()]
       .map((n) =>
+        // Wider by the handles that stick out left and right: a label over a handle would take its drags.
         serialize({
-          x: n.internals.positionAbsolute.x,
+          x: n.internals.positionAbsolute.x - HANDLE_PX,
           y: n.internals.positionAbsolute.y,
-          width: n.measured.width ?? 0,
+          width: (n.measured.width ?? 0) + 2 * HANDLE_PX,
           height: n.measured.height ?? 0,
         }),
       )
@@ -74,7 +78,8 @@ export function useLabelPlace(
     const curve = cubicFromPath(path);
     const mid = { x: midX, y: midY };
     if (!curve || !size) return { centre: mid, anchor: mid };
-    return placeLabel({ curve, size, nodes: parse(nodesKey), labels: parse(before) });
+    // A 2 px gap: a 128 px label plus handles fits the 144 px between two template columns.
+    return placeLabel({ curve, size, nodes: parse(nodesKey), labels: parse(before), gap: 2 });
   }, [path, size, nodesKey, before, midX, midY]);
 
   const box = size ? serialize(boxAt(place.centre, size)) : "";
