@@ -1,9 +1,9 @@
 "use client";
 
-import { ControlButton, type FitViewOptions, useReactFlow } from "@xyflow/react";
+import { ControlButton, type FitViewOptions, useReactFlow, type Viewport } from "@xyflow/react";
 import clsx from "clsx";
 import { Grid3x3, Network } from "lucide-react";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { autoLayout } from "@/lib/topology/layout";
 import { selectTopology, useDocumentStore } from "@/components/state/document-store";
 import { isLive, useRunStore } from "@/components/state/run-store";
@@ -28,7 +28,20 @@ function fitBelowGuide(): FitViewOptions {
  * auto-layout and snap to grid. Render inside `<Controls>`.
  */
 export function CanvasTools() {
-  const { fitView } = useReactFlow();
+  const { fitView, getViewport } = useReactFlow();
+  /** The view the last fit left, while nobody has panned or zoomed since. */
+  const fitted = useRef<Viewport | null>(null);
+  /** A fit is still animating: the view it leaves is a fit too. */
+  const fitting = useRef(false);
+  const fit = async () => {
+    fitting.current = true;
+    try {
+      await fitView(fitBelowGuide());
+    } finally {
+      fitting.current = false;
+    }
+    fitted.current = getViewport();
+  };
   const live = useRunStore((s) => isLive(s.phase));
   const empty = useDocumentStore((s) => s.nodes.length === 0);
   const snap = useUiStore((s) => s.snap);
@@ -39,13 +52,27 @@ export function CanvasTools() {
   // A topology opened whole (template, link, file) is fitted once its nodes are drawn.
   const fitRequest = useUiStore((s) => s.fitRequest);
   useEffect(() => {
-    if (fitRequest > 0) void fitView(fitBelowGuide());
-  }, [fitRequest, fitView]);
+    if (fitRequest > 0) void fit();
+    // `fit` is rebuilt each render from stable parts; the request number alone decides.
+  }, [fitRequest]);
+
+  // A template fitted below its explanation strip was left small when the strip closed (pub/sub
+  // fan-out at half size, its figures unreadable): fit again, unless the view was moved meanwhile.
+  const guideHeight = useUiStore((s) => s.guideHeight);
+  const lastGuideHeight = useRef(guideHeight);
+  useEffect(() => {
+    const closed = lastGuideHeight.current > 0 && guideHeight === 0;
+    lastGuideHeight.current = guideHeight;
+    const v = getViewport();
+    const f = fitted.current;
+    const untouched = fitting.current || (f && Math.abs(v.x - f.x) < 1 && Math.abs(v.y - f.y) < 1 && Math.abs(v.zoom - f.zoom) < 0.001);
+    if (closed && untouched) void fit();
+  }, [guideHeight]);
 
   const layout = () => {
     const doc = useDocumentStore.getState();
     doc.moveNodes(autoLayout(selectTopology(doc)));
-    void fitView(fitBelowGuide());
+    void fit();
   };
 
   return (
