@@ -69,3 +69,12 @@ describe("placeLabel", () => {
     expect(placeLabel(input)).toEqual(placeLabel(input));
   });
 });
+
+describe("placeLabel on a big canvas", () => {
+  it("ignores cards far away and gives the same answer as without them", () => {
+    const nodes = [card(0, 0), card(360, 0)];
+    const far = Array.from({ length: 400 }, (_, i) => card(5000 + (i % 20) * 400, 5000 + Math.floor(i / 20) * 300));
+    const input = { curve: line(216, 58, 360, 58), size: { width: 180, height: 40 } };
+    expect(placeLabel({ ...input, nodes: [...nodes, ...far] })).toEqual(placeLabel({ ...input, nodes }));
+  });
+});

@@ -86,6 +86,16 @@ export interface LabelPlace {
 const T_STEPS = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8];
 /** Sideways shifts off the path, px (also from the nearest outwards). */
 const SHIFTS = [0, 12, -12, 24, -24, 40, -40, 60, -60, 80, -80, 100, -100, 130, -130];
+const MAX_SHIFT = 130;
+
+/** The curve's bounding box (its control points bound it), grown by `margin` on every side. */
+function nearCurve(c: Cubic, margin: number): Rect {
+  const xs = c.map((p) => p.x);
+  const ys = c.map((p) => p.y);
+  const x = Math.min(...xs) - margin;
+  const y = Math.min(...ys) - margin;
+  return { x, y, width: Math.max(...xs) + margin - x, height: Math.max(...ys) + margin - y };
+}
 
 /**
  * The centre for an edge's label: the candidate (a point along the path,
@@ -98,6 +108,11 @@ const SHIFTS = [0, 12, -12, 24, -24, 40, -40, 60, -60, 80, -80, 100, -100, 130, 
  */
 export function placeLabel({ curve, size, nodes, labels = [], gap = 6 }: PlaceLabelInput): LabelPlace {
   const padded = { width: size.width + 2 * gap, height: size.height + 2 * gap };
+  // Only boxes within reach of some candidate matter: on a big canvas that is a handful, not all
+  // (every edge places its label again on each frame of a drag).
+  const reach = nearCurve(curve, MAX_SHIFT + Math.max(padded.width, padded.height));
+  const nearNodes = nodes.filter((n) => overlapArea(reach, n) > 0);
+  const nearLabels = labels.filter((l) => overlapArea(reach, l) > 0);
   const mid = pointAt(curve, 0.5);
   let best: LabelPlace = { centre: mid, anchor: mid };
   let bestScore = Infinity;
@@ -108,9 +123,9 @@ export function placeLabel({ curve, size, nodes, labels = [], gap = 6 }: PlaceLa
         const c = { x: p.x + dx, y: p.y + dy };
         const box = boxAt(c, padded);
         let cover = 0;
-        for (const n of nodes) cover += overlapArea(box, n);
+        for (const n of nearNodes) cover += overlapArea(box, n);
         let crowd = 0;
-        for (const l of labels) crowd += overlapArea(box, l);
+        for (const l of nearLabels) crowd += overlapArea(box, l);
         // Overlap dominates; distance only breaks ties between clear spots.
         const away = Math.abs(t - 0.5) * 200 + Math.hypot(dx, dy);
         const score = cover * 100 + crowd * 40 + away;
