@@ -12,9 +12,11 @@
  *
  * Options (env):
  * - BENCH_TRANSPORTS  rest,connect,queue,pubsub
- * - BENCH_RATES       500,1000,2000,3000,4000,6000,8000,10000 (offered msg/s; sorted)
- * - BENCH_STEP_SECONDS 5 (measured window per step, rounded up to whole counter reports)
- * - BENCH_WARMUP_SECONDS 3
+ * - BENCH_RATES       1000,2000,3000,4000,6000,8000,10000 (offered msg/s; sorted)
+ * - BENCH_STEP_SECONDS 10 (measured window per step, rounded up to whole counter reports;
+ *   10 s = the runtime's live latency window, so the p99s cover exactly the measured window)
+ * - BENCH_WARMUP_SECONDS 10 (freshly started processes at full rate have a cold-start storm of
+ *   a few seconds — JIT, connections opened under load — on both sides; this measures steady state)
  * - BENCH_CLIENT_RATE 1000 (offered msg/s per client process, both sides)
  * - BENCH_BISECT      1 (0: no bisection after the first failing step)
  * - BENCH_UI          unset: run the UI section when .next/BUILD_ID exists; 1: require it; 0: skip
@@ -48,7 +50,7 @@ import type { BenchTransport } from "./raw-baselines";
 
 const ALL_TRANSPORTS: BenchTransport[] = ["rest", "connect", "queue", "pubsub"];
 // Coarse above 1,000: the bisection after the first failing step finds the rate between two steps.
-const DEFAULT_RATES = [500, 1000, 2000, 3000, 4000, 6000, 8000, 10000];
+const DEFAULT_RATES = [1000, 2000, 3000, 4000, 6000, 8000, 10000];
 
 function numberList(value: string | undefined, fallback: number[]): number[] {
   if (!value) return fallback;
@@ -68,8 +70,8 @@ function transportList(value: string | undefined): BenchTransport[] {
 const options = {
   transports: transportList(process.env.BENCH_TRANSPORTS),
   rates: numberList(process.env.BENCH_RATES, DEFAULT_RATES),
-  windowMs: alignedWindowMs(Number(process.env.BENCH_STEP_SECONDS ?? 5)),
-  warmupMs: Number(process.env.BENCH_WARMUP_SECONDS ?? 3) * 1000,
+  windowMs: alignedWindowMs(Number(process.env.BENCH_STEP_SECONDS ?? 10)),
+  warmupMs: Number(process.env.BENCH_WARMUP_SECONDS ?? 10) * 1000,
   clientRate: Number(process.env.BENCH_CLIENT_RATE ?? 1000),
   bisect: process.env.BENCH_BISECT !== "0",
   deploy: process.env.BENCH_DEPLOY !== "0",
