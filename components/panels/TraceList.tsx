@@ -162,7 +162,8 @@ const TraceRow = memo(function TraceRow({ trace, top, selected }: { trace: Trace
             </span>
           )}
           {path.map((id, i) => (
-            <span key={i} className="flex items-center gap-0.5">
+            // Whole names on one line; a path longer than the column fades out at its end.
+            <span key={i} className="flex shrink-0 items-center gap-0.5 whitespace-nowrap">
               {(i > 0 || !trace.rootSeen) && <ChevronRight className="size-3 shrink-0 text-zinc-300" />}
               <span className={i === 0 && trace.rootSeen ? "font-semibold text-zinc-900" : ""}>{id}</span>
             </span>
