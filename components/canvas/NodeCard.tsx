@@ -60,10 +60,11 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
             {node.label || node.id}
           </div>
           <div className="mt-0.5 flex min-w-0 items-center gap-1 font-mono text-2xs text-zinc-500">
-            <span className="max-w-full shrink-0 truncate" data-testid="node-id">
+            {/* While live the pid stays whole and a long id gives way (the label above names the node anyway). */}
+            <span className="min-w-0 truncate" data-testid="node-id">
               {node.id}
             </span>
-            {runtime && live && runtime.pid > 0 && <span className="tabular min-w-0 truncate text-zinc-400">· pid {runtime.pid}</span>}
+            {runtime && live && runtime.pid > 0 && <span className="tabular shrink-0 whitespace-nowrap text-zinc-400">· pid {runtime.pid}</span>}
           </div>
         </div>
         <div className="flex shrink-0 items-center gap-1">
