@@ -87,10 +87,12 @@ describe("a QUEUE edge", () => {
     expect(byNode.w1).toBeGreaterThan(0);
     expect(byNode.w2).toBeGreaterThan(0);
     // `sent` counts on both edges of the group (each was offered every job); `delivered` where it was taken.
-    const w1 = run.edge(runId, "client-w1");
-    const w2 = run.edge(runId, "client-w2");
-    expect([w1.sent, w2.sent]).toEqual([200, 200]);
-    expect([w1.delivered, w2.delivered]).toEqual([byNode.w1, byNode.w2]);
+    // Each process reports every 0.5 s on its own schedule: poll until the producer's share is in too.
+    const counts = () => ["client-w1", "client-w2"].map((id) => run.edge(runId, id)).map((edge) => [edge.sent, edge.delivered]);
+    await expect.poll(counts, POLL).toEqual([
+      [200, byNode.w1],
+      [200, byNode.w2],
+    ]);
     console.log(`competing consumers: w1 took ${byNode.w1}, w2 took ${byNode.w2} of 200`);
     await run.stop(runId);
   });
