@@ -97,12 +97,18 @@ test("auto-layout arranges left to right and is undoable; snap to grid toggles",
   // Scatter two nodes by hand first.
   const before = (await readCanvas(page)).nodes.find((n) => n.id === "billing")!;
   // In steps: a one-step dragTo only starts React Flow's drag, and the node stayed where it was.
-  const box = (await page.getByTestId("node-billing").boundingBox())!;
-  await page.mouse.move(box.x + 60, box.y + 20);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + 60 - i * 30, box.y + 20 + i * 15);
-  await page.mouse.up();
-  await expect.poll(async () => (await readCanvas(page)).nodes.find((n) => n.id === "billing")!.y).toBeGreaterThan(before.y + 40);
+  // The whole drag is retried until the node has moved: a drag that begins while the canvas is
+  // still settling (a fresh page on a busy machine) can be swallowed whole.
+  await expect(async () => {
+    const box = (await page.getByTestId("node-billing").boundingBox())!;
+    await page.mouse.move(box.x + 60, box.y + 20);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + 60 - i * 30, box.y + 20 + i * 15);
+    await page.mouse.up();
+    await expect
+      .poll(async () => (await readCanvas(page)).nodes.find((n) => n.id === "billing")!.y, { timeout: 3_000 })
+      .toBeGreaterThan(before.y + 40);
+  }).toPass({ timeout: 30_000 });
   const scattered = await readCanvas(page);
   await page.getByTestId("auto-layout").click();
   await expect.poll(async () => new Set((await readCanvas(page)).nodes.map((n) => n.y)).size).toBe(1);
