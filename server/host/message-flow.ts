@@ -190,13 +190,7 @@ export class MessageFlow {
     const spanId = newSpanId();
     const statusMessage = `overloaded: ${this.limiter.queued} messages already waiting`;
     this.record(sampled, {
-      traceId,
-      spanId,
-      parentSpanId: message.parent?.parentSpanId ?? "",
-      edgeId: message.edge?.id ?? "",
-      transport: message.edge?.transport ?? Transport.UNSPECIFIED,
-      kind: message.spanKind,
-      name: message.spanName,
+      ...inboundSpanFields(message, traceId, spanId),
       startUnixMs: nowUnixMs(),
       durationMs: 0,
       status: SpanStatus.ERROR,
@@ -252,13 +246,7 @@ export class MessageFlow {
 
     const status = failure === "deadline" ? SpanStatus.TIMEOUT : failure ? SpanStatus.ERROR : SpanStatus.OK;
     this.record(sampled, {
-      traceId,
-      spanId,
-      parentSpanId: message.parent?.parentSpanId ?? "",
-      edgeId: message.edge?.id ?? "",
-      transport: message.edge?.transport ?? Transport.UNSPECIFIED,
-      kind: message.spanKind,
-      name: message.spanName,
+      ...inboundSpanFields(message, traceId, spanId),
       startUnixMs: start,
       durationMs: nowUnixMs() - start,
       status,
@@ -357,4 +345,17 @@ export class MessageFlow {
   private record(sampled: boolean, span: Omit<SpanRecord, "nodeId" | "pid">): void {
     this.options.spans.record({ ...span, nodeId: this.node.id, pid: this.options.pid }, sampled);
   }
+}
+
+/** The fields a SERVER/CONSUMER span takes from the message it records: its trace, parent, edge and name. */
+function inboundSpanFields(message: InboundMessage, traceId: string, spanId: string) {
+  return {
+    traceId,
+    spanId,
+    parentSpanId: message.parent?.parentSpanId ?? "",
+    edgeId: message.edge?.id ?? "",
+    transport: message.edge?.transport ?? Transport.UNSPECIFIED,
+    kind: message.spanKind,
+    name: message.spanName,
+  };
 }
