@@ -60,9 +60,13 @@ describe("trace sampling", () => {
     // Counters never depend on sampling: exact, on both edges.
     expect(edges.get("client-gw")).toMatchObject({ sent: MESSAGES, delivered: MESSAGES });
     expect(edges.get("gw-be")).toMatchObject({ sent: MESSAGES, delivered: MESSAGES });
-    const failed = edges.get("gw-be")!.failed;
-    // be's failures reach the client through gw (a sync chain), one for one.
-    await expect.poll(() => manager.get(runId).edges.find((edge) => edge.edgeId === "client-gw")!.failed).toBe(failed);
+    // be's failures reach the client through gw (a sync chain), one for one. gw counts a failure when be's
+    // reply is back, and reports every 0.5 s like every process: poll until both edges agree, then read them.
+    const failed = await eventually(() => {
+      const byId = new Map(manager.get(runId).edges.map((edge) => [edge.edgeId, edge]));
+      const beFailed = byId.get("gw-be")!.failed;
+      return beFailed > 0 && byId.get("client-gw")!.failed === beFailed ? beFailed : undefined;
+    }, "be's failures counted on both edges", 10_000);
     expect(failed).toBeGreaterThan(10); // 10 % of 400, give or take
 
     const sampling = await eventually(() => {
