@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/playground.proto.
  */
 export const file_ipcplay_v1_playground: GenFile = /*@__PURE__*/
-  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkikwEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAEiNwoTSW5qZWN0RmF1bHRSZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iRQoRQ2xlYXJGYXVsdFJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDwoHZWRnZV9pZBgDIAEoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQiggIKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDRInCgV1c2FnZRgKIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEg8KB3dhaXRpbmcYCyABKA0iNgoMUHJvY2Vzc1VzYWdlEhMKC2NwdV9wZXJjZW50GAEgASgBEhEKCXJzc19ieXRlcxgCIAEoASK1AQoLTWFjaGluZUxvYWQSDQoFY29yZXMYASABKA0SEwoLY3B1X3BlcmNlbnQYAiABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYAyABKAESGgoSbWVtb3J5X3RvdGFsX2J5dGVzGAQgASgBEigKBnNlcnZlchgFIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEgwKBGJ1c3kYBiABKAgSEwoLYnVzeV9yZWFzb24YByABKAkigQEKDVRyYWNlU2FtcGxpbmcSDwoHc3RhcnRlZBgBIAEoDRIPCgdzYW1wbGVkGAIgASgNEgwKBGtlcHQYAyABKA0SDgoGb25lX2luGAQgASgNEhkKEWJ1ZGdldF9wZXJfc2Vjb25kGAUgASgNEhUKDWRyb3BwZWRfc3BhbnMYBiABKA0iVAoKUXVldWVEZXB0aBIPCgd3YWl0aW5nGAEgASgNEg4KBmFjdGl2ZRgCIAEoDRIPCgdkZWxheWVkGAMgASgNEhQKDGRlYWRfbGV0dGVycxgEIAEoDSLYAgoMRWRnZUNvdW50ZXJzEg8KB2VkZ2VfaWQYASABKAkSDAoEc2VudBgCIAEoDRIRCglkZWxpdmVyZWQYAyABKA0SDgoGZmFpbGVkGAQgASgNEgwKBGxvc3QYBSABKA0SFQoNZGVhZF9sZXR0ZXJlZBgGIAEoDRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDgoGcDUwX21zGAggASgBEg4KBnA5NV9tcxgJIAEoARIOCgZwOTlfbXMYCiABKAESJQoFcXVldWUYCyABKAsyFi5pcGNwbGF5LnYxLlF1ZXVlRGVwdGgSEwoLc3Vic2NyaWJlcnMYDCABKA0SDwoHcmV0cmllcxgNIAEoDRIMCgRzaGVkGA4gASgNEhMKC3dhaXRfcDUwX21zGA8gASgBEhMKC3dhaXRfcDk1X21zGBAgASgBEhMKC3dhaXRfcDk5X21zGBEgASgBIs0CCgdSdW5JbmZvEg4KBnJ1bl9pZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlwY3BsYXkudjEuUnVuU3RhdGUSJgoFbm9kZXMYAyADKAsyFy5pcGNwbGF5LnYxLk5vZGVSdW50aW1lEicKBWVkZ2VzGAQgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSFwoPc3RhcnRlZF91bml4X21zGAUgASgBEg0KBWVycm9yGAYgASgJEhQKDHJlZGlzX3ByZWZpeBgHIAEoCRIXCg9leHBpcmVzX3VuaXhfbXMYCCABKAESDgoGdHJhY2VzGAkgASgNEisKCHNhbXBsaW5nGAogASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEigKB21hY2hpbmUYCyABKAsyFy5pcGNwbGF5LnYxLk1hY2hpbmVMb2FkIpcBCgpSdW5TdW1tYXJ5Eg4KBnJ1bl9pZBgBIAEoCRInCgVlZGdlcxgCIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEg4KBnRyYWNlcxgDIAEoDRITCgtkdXJhdGlvbl9tcxgEIAEoARIrCghzYW1wbGluZxgFIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZyK/AwoEU3BhbhIQCgh0cmFjZV9pZBgBIAEoCRIPCgdzcGFuX2lkGAIgASgJEhYKDnBhcmVudF9zcGFuX2lkGAMgASgJEg8KB25vZGVfaWQYBCABKAkSCwoDcGlkGAUgASgNEg8KB2VkZ2VfaWQYBiABKAkSKAoJdHJhbnNwb3J0GAcgASgOMhUuaXBjcGxheS52MS5UcmFuc3BvcnQSIgoEa2luZBgIIAEoDjIULmlwY3BsYXkudjEuU3BhbktpbmQSDAoEbmFtZRgJIAEoCRIVCg1zdGFydF91bml4X21zGAogASgBEhMKC2R1cmF0aW9uX21zGAsgASgBEiYKBnN0YXR1cxgMIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIWCg5zdGF0dXNfbWVzc2FnZRgNIAEoCRI0CgphdHRyaWJ1dGVzGA4gAygLMiAuaXBjcGxheS52MS5TcGFuLkF0dHJpYnV0ZXNFbnRyeRILCgNob3AYDyABKA0SDwoHYXR0ZW1wdBgQIAEoDRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLDAQoMVHJhY2VTdW1tYXJ5EhAKCHRyYWNlX2lkGAEgASgJEhQKDHJvb3Rfbm9kZV9pZBgCIAEoCRIVCg1zdGFydF91bml4X21zGAMgASgBEhMKC2R1cmF0aW9uX21zGAQgASgBEhIKCnNwYW5fY291bnQYBSABKA0SJgoGc3RhdHVzGAYgASgOMhYuaXBjcGxheS52MS5TcGFuU3RhdHVzEhAKCG5vZGVfaWRzGAcgAygJEhEKCXJvb3Rfc2VlbhgIIAEoCCJLCgdMb2dMaW5lEg8KB3VuaXhfbXMYASABKAESDwoHbm9kZV9pZBgCIAEoCRINCgVsZXZlbBgDIAEoCRIPCgdtZXNzYWdlGAQgASgJIq4BCghSdW5FdmVudBIiCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm9IABImCgVzcGFucxgCIAEoCzIVLmlwY3BsYXkudjEuU3BhbkJhdGNoSAASIgoDbG9nGAMgASgLMhMuaXBjcGxheS52MS5Mb2dMaW5lSAASKQoHc3VtbWFyeRgEIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeUgAQgcKBWV2ZW50IlYKCVNwYW5CYXRjaBIfCgVzcGFucxgBIAMoCzIQLmlwY3BsYXkudjEuU3BhbhIoCgZ0cmFjZXMYAiADKAsyGC5pcGNwbGF5LnYxLlRyYWNlU3VtbWFyeSqbAQoJRmF1bHRLaW5kEhoKFkZBVUxUX0tJTkRfVU5TUEVDSUZJRUQQABITCg9GQVVMVF9LSU5EX0tJTEwQARIUChBGQVVMVF9LSU5EX1BBVVNFEAISFgoSRkFVTFRfS0lORF9MQVRFTkNZEAMSFQoRRkFVTFRfS0lORF9FUlJPUlMQBBIYChRGQVVMVF9LSU5EX1BBUlRJVElPThAFKpkBCghSdW5TdGF0ZRIZChVSVU5fU1RBVEVfVU5TUEVDSUZJRUQQABIWChJSVU5fU1RBVEVfU1RBUlRJTkcQARIVChFSVU5fU1RBVEVfUlVOTklORxACEhYKElJVTl9TVEFURV9TVE9QUElORxADEhUKEVJVTl9TVEFURV9TVE9QUEVEEAQSFAoQUlVOX1NUQVRFX0ZBSUxFRBAFKroBCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUTk9ERV9TVEFUVVNfU1RBUlRJTkcQARISCg5OT0RFX1NUQVRVU19VUBACEhQKEE5PREVfU1RBVFVTX0RPV04QAxIaChZOT0RFX1NUQVRVU19SRVNUQVJUSU5HEAQSFgoSTk9ERV9TVEFUVVNfUEFVU0VEEAUSFwoTTk9ERV9TVEFUVVNfU1RPUFBFRBAGKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKsIBCgpTcGFuU3RhdHVzEhsKF1NQQU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1BBTl9TVEFUVVNfT0sQARIVChFTUEFOX1NUQVRVU19FUlJPUhACEhcKE1NQQU5fU1RBVFVTX1RJTUVPVVQQAxIbChdTUEFOX1NUQVRVU19VTkFWQUlMQUJMRRAEEhkKFVNQQU5fU1RBVFVTX0hPUF9MSU1JVBAFEhsKF1NQQU5fU1RBVFVTX0RFQURfTEVUVEVSEAYynAYKEVBsYXlncm91bmRTZXJ2aWNlEl8KEFZhbGlkYXRlVG9wb2xvZ3kSIy5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0GiQuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2UiABJHCghTdGFydFJ1bhIbLmlwY3BsYXkudjEuU3RhcnRSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5TdGFydFJ1blJlc3BvbnNlIgASRAoHU3RvcFJ1bhIaLmlwY3BsYXkudjEuU3RvcFJ1blJlcXVlc3QaGy5pcGNwbGF5LnYxLlN0b3BSdW5SZXNwb25zZSIAEkEKBkdldFJ1bhIZLmlwY3BsYXkudjEuR2V0UnVuUmVxdWVzdBoaLmlwY3BsYXkudjEuR2V0UnVuUmVzcG9uc2UiABJQCgtTZW5kTWVzc2FnZRIeLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gh8uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIgASRwoIR2V0VHJhY2USGy5pcGNwbGF5LnYxLkdldFRyYWNlUmVxdWVzdBocLmlwY3BsYXkudjEuR2V0VHJhY2VSZXNwb25zZSIAEk0KCkxpc3RUcmFjZXMSHS5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXF1ZXN0Gh4uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVzcG9uc2UiABJQCgtJbmplY3RGYXVsdBIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlc3BvbnNlIgASTQoKQ2xlYXJGYXVsdBIdLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlcXVlc3QaHi5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXNwb25zZSIAEkkKCFdhdGNoUnVuEhsuaXBjcGxheS52MS5XYXRjaFJ1blJlcXVlc3QaHC5pcGNwbGF5LnYxLldhdGNoUnVuUmVzcG9uc2UiADABYgZwcm90bzM", [file_ipcplay_v1_topology]);
+  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkikwEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAEiNwoTSW5qZWN0RmF1bHRSZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iRQoRQ2xlYXJGYXVsdFJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDwoHZWRnZV9pZBgDIAEoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQiggIKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDRInCgV1c2FnZRgKIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEg8KB3dhaXRpbmcYCyABKA0iNgoMUHJvY2Vzc1VzYWdlEhMKC2NwdV9wZXJjZW50GAEgASgBEhEKCXJzc19ieXRlcxgCIAEoASK1AQoLTWFjaGluZUxvYWQSDQoFY29yZXMYASABKA0SEwoLY3B1X3BlcmNlbnQYAiABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYAyABKAESGgoSbWVtb3J5X3RvdGFsX2J5dGVzGAQgASgBEigKBnNlcnZlchgFIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEgwKBGJ1c3kYBiABKAgSEwoLYnVzeV9yZWFzb24YByABKAkimQEKDVRyYWNlU2FtcGxpbmcSDwoHc3RhcnRlZBgBIAEoDRIPCgdzYW1wbGVkGAIgASgNEgwKBGtlcHQYAyABKA0SDgoGb25lX2luGAQgASgNEhkKEWJ1ZGdldF9wZXJfc2Vjb25kGAUgASgNEhUKDWRyb3BwZWRfc3BhbnMYBiABKA0SFgoOZXZpY3RlZF90cmFjZXMYByABKA0iVAoKUXVldWVEZXB0aBIPCgd3YWl0aW5nGAEgASgNEg4KBmFjdGl2ZRgCIAEoDRIPCgdkZWxheWVkGAMgASgNEhQKDGRlYWRfbGV0dGVycxgEIAEoDSIuCgxPdXRjb21lQ291bnQSDwoHb3V0Y29tZRgBIAEoCRINCgVjb3VudBgCIAEoDSKnBAoMRWRnZUNvdW50ZXJzEg8KB2VkZ2VfaWQYASABKAkSDAoEc2VudBgCIAEoDRIRCglkZWxpdmVyZWQYAyABKA0SDgoGZmFpbGVkGAQgASgNEgwKBGxvc3QYBSABKA0SFQoNZGVhZF9sZXR0ZXJlZBgGIAEoDRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDgoGcDUwX21zGAggASgBEg4KBnA5NV9tcxgJIAEoARIOCgZwOTlfbXMYCiABKAESJQoFcXVldWUYCyABKAsyFi5pcGNwbGF5LnYxLlF1ZXVlRGVwdGgSEwoLc3Vic2NyaWJlcnMYDCABKA0SDwoHcmV0cmllcxgNIAEoDRIMCgRzaGVkGA4gASgNEhMKC3dhaXRfcDUwX21zGA8gASgBEhMKC3dhaXRfcDk1X21zGBAgASgBEhMKC3dhaXRfcDk5X21zGBEgASgBEhEKCWluX2ZsaWdodBgSIAEoDRIrCglmYWlsZWRfYnkYEyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GBQgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEwoLc2hhcmVkX3dpdGgYFSADKAkSDgoGcXVldWVkGBYgASgNEhMKC3dvcmtfcDUwX21zGBcgASgBEhMKC3dvcmtfcDk1X21zGBggASgBEhMKC3dvcmtfcDk5X21zGBkgASgBIoQCCg1TaGFyZWRDaGFubmVsEg8KB2NoYW5uZWwYASABKAkSFgoOc291cmNlX25vZGVfaWQYAiABKAkSEAoIZWRnZV9pZHMYAyADKAkSDAoEc2VudBgEIAEoDRIRCglkZWxpdmVyZWQYBSABKA0SDgoGZmFpbGVkGAYgASgNEgwKBGxvc3QYByABKA0SEQoJaW5fZmxpZ2h0GAggASgNEg4KBnF1ZXVlZBgJIAEoDRIrCglmYWlsZWRfYnkYCiADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GAsgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQiWgoIRW5kVG9FbmQSDgoGdHJhY2VzGAEgASgNEg4KBnA1MF9tcxgCIAEoARIOCgZwOTVfbXMYAyABKAESDgoGcDk5X21zGAQgASgBEg4KBm1heF9tcxgFIAEoASL6AgoHUnVuSW5mbxIOCgZydW5faWQYASABKAkSIwoFc3RhdGUYAiABKA4yFC5pcGNwbGF5LnYxLlJ1blN0YXRlEiYKBW5vZGVzGAMgAygLMhcuaXBjcGxheS52MS5Ob2RlUnVudGltZRInCgVlZGdlcxgEIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEhcKD3N0YXJ0ZWRfdW5peF9tcxgFIAEoARINCgVlcnJvchgGIAEoCRIUCgxyZWRpc19wcmVmaXgYByABKAkSFwoPZXhwaXJlc191bml4X21zGAggASgBEg4KBnRyYWNlcxgJIAEoDRIrCghzYW1wbGluZxgKIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZxIoCgdtYWNoaW5lGAsgASgLMhcuaXBjcGxheS52MS5NYWNoaW5lTG9hZBIrCghjaGFubmVscxgMIAMoCzIZLmlwY3BsYXkudjEuU2hhcmVkQ2hhbm5lbCLuAQoKUnVuU3VtbWFyeRIOCgZydW5faWQYASABKAkSJwoFZWRnZXMYAiADKAsyGC5pcGNwbGF5LnYxLkVkZ2VDb3VudGVycxIOCgZ0cmFjZXMYAyABKA0SEwoLZHVyYXRpb25fbXMYBCABKAESKwoIc2FtcGxpbmcYBSABKAsyGS5pcGNwbGF5LnYxLlRyYWNlU2FtcGxpbmcSKwoIY2hhbm5lbHMYBiADKAsyGS5pcGNwbGF5LnYxLlNoYXJlZENoYW5uZWwSKAoKZW5kX3RvX2VuZBgHIAEoCzIULmlwY3BsYXkudjEuRW5kVG9FbmQivwMKBFNwYW4SEAoIdHJhY2VfaWQYASABKAkSDwoHc3Bhbl9pZBgCIAEoCRIWCg5wYXJlbnRfc3Bhbl9pZBgDIAEoCRIPCgdub2RlX2lkGAQgASgJEgsKA3BpZBgFIAEoDRIPCgdlZGdlX2lkGAYgASgJEigKCXRyYW5zcG9ydBgHIAEoDjIVLmlwY3BsYXkudjEuVHJhbnNwb3J0EiIKBGtpbmQYCCABKA4yFC5pcGNwbGF5LnYxLlNwYW5LaW5kEgwKBG5hbWUYCSABKAkSFQoNc3RhcnRfdW5peF9tcxgKIAEoARITCgtkdXJhdGlvbl9tcxgLIAEoARImCgZzdGF0dXMYDCABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSFgoOc3RhdHVzX21lc3NhZ2UYDSABKAkSNAoKYXR0cmlidXRlcxgOIAMoCzIgLmlwY3BsYXkudjEuU3Bhbi5BdHRyaWJ1dGVzRW50cnkSCwoDaG9wGA8gASgNEg8KB2F0dGVtcHQYECABKA0aMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwwEKDFRyYWNlU3VtbWFyeRIQCgh0cmFjZV9pZBgBIAEoCRIUCgxyb290X25vZGVfaWQYAiABKAkSFQoNc3RhcnRfdW5peF9tcxgDIAEoARITCgtkdXJhdGlvbl9tcxgEIAEoARISCgpzcGFuX2NvdW50GAUgASgNEiYKBnN0YXR1cxgGIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIQCghub2RlX2lkcxgHIAMoCRIRCglyb290X3NlZW4YCCABKAgiSwoHTG9nTGluZRIPCgd1bml4X21zGAEgASgBEg8KB25vZGVfaWQYAiABKAkSDQoFbGV2ZWwYAyABKAkSDwoHbWVzc2FnZRgEIAEoCSKuAQoIUnVuRXZlbnQSIgoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvSAASJgoFc3BhbnMYAiABKAsyFS5pcGNwbGF5LnYxLlNwYW5CYXRjaEgAEiIKA2xvZxgDIAEoCzITLmlwY3BsYXkudjEuTG9nTGluZUgAEikKB3N1bW1hcnkYBCABKAsyFi5pcGNwbGF5LnYxLlJ1blN1bW1hcnlIAEIHCgVldmVudCJWCglTcGFuQmF0Y2gSHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4SKAoGdHJhY2VzGAIgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkqmwEKCUZhdWx0S2luZBIaChZGQVVMVF9LSU5EX1VOU1BFQ0lGSUVEEAASEwoPRkFVTFRfS0lORF9LSUxMEAESFAoQRkFVTFRfS0lORF9QQVVTRRACEhYKEkZBVUxUX0tJTkRfTEFURU5DWRADEhUKEUZBVUxUX0tJTkRfRVJST1JTEAQSGAoURkFVTFRfS0lORF9QQVJUSVRJT04QBSqZAQoIUnVuU3RhdGUSGQoVUlVOX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSUlVOX1NUQVRFX1NUQVJUSU5HEAESFQoRUlVOX1NUQVRFX1JVTk5JTkcQAhIWChJSVU5fU1RBVEVfU1RPUFBJTkcQAxIVChFSVU5fU1RBVEVfU1RPUFBFRBAEEhQKEFJVTl9TVEFURV9GQUlMRUQQBSq6AQoKTm9kZVN0YXR1cxIbChdOT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFE5PREVfU1RBVFVTX1NUQVJUSU5HEAESEgoOTk9ERV9TVEFUVVNfVVAQAhIUChBOT0RFX1NUQVRVU19ET1dOEAMSGgoWTk9ERV9TVEFUVVNfUkVTVEFSVElORxAEEhYKEk5PREVfU1RBVFVTX1BBVVNFRBAFEhcKE05PREVfU1RBVFVTX1NUT1BQRUQQBiqZAQoIU3BhbktpbmQSGQoVU1BBTl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSU1BBTl9LSU5EX0lOVEVSTkFMEAESFAoQU1BBTl9LSU5EX1NFUlZFUhACEhQKEFNQQU5fS0lORF9DTElFTlQQAxIWChJTUEFOX0tJTkRfUFJPRFVDRVIQBBIWChJTUEFOX0tJTkRfQ09OU1VNRVIQBSrCAQoKU3BhblN0YXR1cxIbChdTUEFOX1NUQVRVU19VTlNQRUNJRklFRBAAEhIKDlNQQU5fU1RBVFVTX09LEAESFQoRU1BBTl9TVEFUVVNfRVJST1IQAhIXChNTUEFOX1NUQVRVU19USU1FT1VUEAMSGwoXU1BBTl9TVEFUVVNfVU5BVkFJTEFCTEUQBBIZChVTUEFOX1NUQVRVU19IT1BfTElNSVQQBRIbChdTUEFOX1NUQVRVU19ERUFEX0xFVFRFUhAGMpwGChFQbGF5Z3JvdW5kU2VydmljZRJfChBWYWxpZGF0ZVRvcG9sb2d5EiMuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVxdWVzdBokLmlwY3BsYXkudjEuVmFsaWRhdGVUb3BvbG9neVJlc3BvbnNlIgASRwoIU3RhcnRSdW4SGy5pcGNwbGF5LnYxLlN0YXJ0UnVuUmVxdWVzdBocLmlwY3BsYXkudjEuU3RhcnRSdW5SZXNwb25zZSIAEkQKB1N0b3BSdW4SGi5pcGNwbGF5LnYxLlN0b3BSdW5SZXF1ZXN0GhsuaXBjcGxheS52MS5TdG9wUnVuUmVzcG9uc2UiABJBCgZHZXRSdW4SGS5pcGNwbGF5LnYxLkdldFJ1blJlcXVlc3QaGi5pcGNwbGF5LnYxLkdldFJ1blJlc3BvbnNlIgASUAoLU2VuZE1lc3NhZ2USHi5pcGNwbGF5LnYxLlNlbmRNZXNzYWdlUmVxdWVzdBofLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXNwb25zZSIAEkcKCEdldFRyYWNlEhsuaXBjcGxheS52MS5HZXRUcmFjZVJlcXVlc3QaHC5pcGNwbGF5LnYxLkdldFRyYWNlUmVzcG9uc2UiABJNCgpMaXN0VHJhY2VzEh0uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVxdWVzdBoeLmlwY3BsYXkudjEuTGlzdFRyYWNlc1Jlc3BvbnNlIgASUAoLSW5qZWN0RmF1bHQSHi5pcGNwbGF5LnYxLkluamVjdEZhdWx0UmVxdWVzdBofLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXNwb25zZSIAEk0KCkNsZWFyRmF1bHQSHS5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXF1ZXN0Gh4uaXBjcGxheS52MS5DbGVhckZhdWx0UmVzcG9uc2UiABJJCghXYXRjaFJ1bhIbLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5XYXRjaFJ1blJlc3BvbnNlIgAwAWIGcHJvdG8z", [file_ipcplay_v1_topology]);
 
 /**
  * One thing wrong with a topology. `path` names the field in the protobuf JSON
@@ -691,6 +691,14 @@ export type TraceSampling = Message<"ipcplay.v1.TraceSampling"> & {
    * @generated from field: uint32 dropped_spans = 6;
    */
   droppedSpans: number;
+
+  /**
+   * Older traces the trace hub let go to stay within its bound (the newest
+   * traces are kept).
+   *
+   * @generated from field: uint32 evicted_traces = 7;
+   */
+  evictedTraces: number;
 };
 
 /**
@@ -733,7 +741,38 @@ export const QueueDepthSchema: GenMessage<QueueDepth> = /*@__PURE__*/
   messageDesc(file_ipcplay_v1_playground, 25);
 
 /**
- * Counts of one edge, from the real transports and brokers.
+ * How many messages ended one way, by name: "timed out", "unreachable",
+ * "error reply", "overloaded", "dead-lettered", "no subscriber",
+ * "caller died", "subscriber died", "cut from stream", …
+ *
+ * @generated from message ipcplay.v1.OutcomeCount
+ */
+export type OutcomeCount = Message<"ipcplay.v1.OutcomeCount"> & {
+  /**
+   * @generated from field: string outcome = 1;
+   */
+  outcome: string;
+
+  /**
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.OutcomeCount.
+ * Use `create(OutcomeCountSchema)` to create a new message.
+ */
+export const OutcomeCountSchema: GenMessage<OutcomeCount> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 26);
+
+/**
+ * Counts of one edge, from the real transports and brokers. Every message sent
+ * ends in exactly one named outcome or is still on its way:
+ *   sent = delivered + failed + lost + in_flight
+ * at any moment (each number is read from the same reports). Attempts are not
+ * messages: a retried message is sent once and ends once; `retries` counts
+ * the extra attempts apart.
  *
  * @generated from message ipcplay.v1.EdgeCounters
  */
@@ -751,27 +790,33 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
   sent: number;
 
   /**
-   * Messages the target received and worked on.
+   * Messages that ended well: a synchronous call answered OK (counted by the
+   * caller), a job completed (once per job, whatever its attempts), a
+   * subscriber processed the message.
    *
    * @generated from field: uint32 delivered = 3;
    */
   delivered: number;
 
   /**
-   * Sends that ended in an error (timeout, refused, error reply, dead letter).
+   * Messages that ended in an error; `failed_by` names how.
    *
    * @generated from field: uint32 failed = 4;
    */
   failed: number;
 
   /**
-   * Pub/sub messages a subscriber never got.
+   * Messages that never reached an end nobody saw: `lost_by` names how (no
+   * subscriber connected, the caller or subscriber died holding them, cut
+   * from a stream before it was read).
    *
    * @generated from field: uint32 lost = 5;
    */
   lost: number;
 
   /**
+   * Of `failed`: jobs that failed every attempt.
+   *
    * @generated from field: uint32 dead_lettered = 6;
    */
   deadLettered: number;
@@ -840,6 +885,62 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
    * @generated from field: double wait_p99_ms = 17;
    */
   waitP99Ms: number;
+
+  /**
+   * Sent and not ended yet: on the wire, waiting in a broker, being worked on,
+   * waiting for a retry. sent - delivered - failed - lost.
+   *
+   * @generated from field: uint32 in_flight = 18;
+   */
+  inFlight: number;
+
+  /**
+   * The failed and lost messages by outcome; each list adds up to its total.
+   *
+   * @generated from field: repeated ipcplay.v1.OutcomeCount failed_by = 19;
+   */
+  failedBy: OutcomeCount[];
+
+  /**
+   * @generated from field: repeated ipcplay.v1.OutcomeCount lost_by = 20;
+   */
+  lostBy: OutcomeCount[];
+
+  /**
+   * Other edges of the same sender and queue channel (competing consumers of
+   * one queue). Then `sent` and `in_flight` are the channel's (see
+   * RunInfo.channels), while delivered, failed and lost are this consumer's
+   * share: it "took N of M".
+   *
+   * @generated from field: repeated string shared_with = 21;
+   */
+  sharedWith: string[];
+
+  /**
+   * Of in_flight: messages waiting in the broker (queue waiting + delayed;
+   * stream entries not read yet).
+   *
+   * @generated from field: uint32 queued = 22;
+   */
+  queued: number;
+
+  /**
+   * Time the target worked on a message (concurrency wait included, downstream
+   * calls included), percentiles of the same window as p50_ms.
+   *
+   * @generated from field: double work_p50_ms = 23;
+   */
+  workP50Ms: number;
+
+  /**
+   * @generated from field: double work_p95_ms = 24;
+   */
+  workP95Ms: number;
+
+  /**
+   * @generated from field: double work_p99_ms = 25;
+   */
+  workP99Ms: number;
 };
 
 /**
@@ -847,7 +948,118 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
  * Use `create(EdgeCountersSchema)` to create a new message.
  */
 export const EdgeCountersSchema: GenMessage<EdgeCounters> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 26);
+  messageDesc(file_ipcplay_v1_playground, 27);
+
+/**
+ * One sender's edges that share a queue channel: one job per message, taken by
+ * one of the consumers. Its counts hold for the channel as a whole:
+ *   sent = delivered + failed + lost + in_flight.
+ *
+ * @generated from message ipcplay.v1.SharedChannel
+ */
+export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
+  /**
+   * @generated from field: string channel = 1;
+   */
+  channel: string;
+
+  /**
+   * @generated from field: string source_node_id = 2;
+   */
+  sourceNodeId: string;
+
+  /**
+   * @generated from field: repeated string edge_ids = 3;
+   */
+  edgeIds: string[];
+
+  /**
+   * @generated from field: uint32 sent = 4;
+   */
+  sent: number;
+
+  /**
+   * @generated from field: uint32 delivered = 5;
+   */
+  delivered: number;
+
+  /**
+   * @generated from field: uint32 failed = 6;
+   */
+  failed: number;
+
+  /**
+   * @generated from field: uint32 lost = 7;
+   */
+  lost: number;
+
+  /**
+   * @generated from field: uint32 in_flight = 8;
+   */
+  inFlight: number;
+
+  /**
+   * @generated from field: uint32 queued = 9;
+   */
+  queued: number;
+
+  /**
+   * @generated from field: repeated ipcplay.v1.OutcomeCount failed_by = 10;
+   */
+  failedBy: OutcomeCount[];
+
+  /**
+   * @generated from field: repeated ipcplay.v1.OutcomeCount lost_by = 11;
+   */
+  lostBy: OutcomeCount[];
+};
+
+/**
+ * Describes the message ipcplay.v1.SharedChannel.
+ * Use `create(SharedChannelSchema)` to create a new message.
+ */
+export const SharedChannelSchema: GenMessage<SharedChannel> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 28);
+
+/**
+ * Percentiles of the time from a message's first span starting to its last
+ * span ending (root to last span), over the traces shown.
+ *
+ * @generated from message ipcplay.v1.EndToEnd
+ */
+export type EndToEnd = Message<"ipcplay.v1.EndToEnd"> & {
+  /**
+   * @generated from field: uint32 traces = 1;
+   */
+  traces: number;
+
+  /**
+   * @generated from field: double p50_ms = 2;
+   */
+  p50Ms: number;
+
+  /**
+   * @generated from field: double p95_ms = 3;
+   */
+  p95Ms: number;
+
+  /**
+   * @generated from field: double p99_ms = 4;
+   */
+  p99Ms: number;
+
+  /**
+   * @generated from field: double max_ms = 5;
+   */
+  maxMs: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.EndToEnd.
+ * Use `create(EndToEndSchema)` to create a new message.
+ */
+export const EndToEndSchema: GenMessage<EndToEnd> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 29);
 
 /**
  * @generated from message ipcplay.v1.RunInfo
@@ -911,6 +1123,11 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
    * @generated from field: ipcplay.v1.MachineLoad machine = 11;
    */
   machine?: MachineLoad | undefined;
+
+  /**
+   * @generated from field: repeated ipcplay.v1.SharedChannel channels = 12;
+   */
+  channels: SharedChannel[];
 };
 
 /**
@@ -918,7 +1135,7 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
  * Use `create(RunInfoSchema)` to create a new message.
  */
 export const RunInfoSchema: GenMessage<RunInfo> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 27);
+  messageDesc(file_ipcplay_v1_playground, 30);
 
 /**
  * @generated from message ipcplay.v1.RunSummary
@@ -948,6 +1165,18 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
    * @generated from field: ipcplay.v1.TraceSampling sampling = 5;
    */
   sampling?: TraceSampling | undefined;
+
+  /**
+   * @generated from field: repeated ipcplay.v1.SharedChannel channels = 6;
+   */
+  channels: SharedChannel[];
+
+  /**
+   * Over the traces the run kept (sampled ones only, so slow-kept traces do not skew it).
+   *
+   * @generated from field: ipcplay.v1.EndToEnd end_to_end = 7;
+   */
+  endToEnd?: EndToEnd | undefined;
 };
 
 /**
@@ -955,7 +1184,7 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
  * Use `create(RunSummarySchema)` to create a new message.
  */
 export const RunSummarySchema: GenMessage<RunSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 28);
+  messageDesc(file_ipcplay_v1_playground, 31);
 
 /**
  * One timed piece of work in one process. Times are milliseconds since the Unix
@@ -1057,7 +1286,7 @@ export type Span = Message<"ipcplay.v1.Span"> & {
  * Use `create(SpanSchema)` to create a new message.
  */
 export const SpanSchema: GenMessage<Span> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 29);
+  messageDesc(file_ipcplay_v1_playground, 32);
 
 /**
  * @generated from message ipcplay.v1.TraceSummary
@@ -1119,7 +1348,7 @@ export type TraceSummary = Message<"ipcplay.v1.TraceSummary"> & {
  * Use `create(TraceSummarySchema)` to create a new message.
  */
 export const TraceSummarySchema: GenMessage<TraceSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 30);
+  messageDesc(file_ipcplay_v1_playground, 33);
 
 /**
  * @generated from message ipcplay.v1.LogLine
@@ -1153,7 +1382,7 @@ export type LogLine = Message<"ipcplay.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 31);
+  messageDesc(file_ipcplay_v1_playground, 34);
 
 /**
  * What a watcher of a run receives.
@@ -1202,7 +1431,7 @@ export type RunEvent = Message<"ipcplay.v1.RunEvent"> & {
  * Use `create(RunEventSchema)` to create a new message.
  */
 export const RunEventSchema: GenMessage<RunEvent> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 32);
+  messageDesc(file_ipcplay_v1_playground, 35);
 
 /**
  * @generated from message ipcplay.v1.SpanBatch
@@ -1226,7 +1455,7 @@ export type SpanBatch = Message<"ipcplay.v1.SpanBatch"> & {
  * Use `create(SpanBatchSchema)` to create a new message.
  */
 export const SpanBatchSchema: GenMessage<SpanBatch> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 33);
+  messageDesc(file_ipcplay_v1_playground, 36);
 
 /**
  * @generated from enum ipcplay.v1.FaultKind
