@@ -188,6 +188,7 @@ function SamplingNote() {
       kept: s.sampling?.kept ?? 0,
       budgetPerSecond: s.sampling?.budgetPerSecond ?? 0,
       droppedSpans: s.sampling?.droppedSpans ?? 0,
+      evictedTraces: s.sampling?.evictedTraces ?? 0,
       tracesLeft: s.tracesLeft,
     })),
   );
@@ -221,6 +222,11 @@ function SamplingNote() {
           {text.tail && <span className="block text-zinc-400 first-letter:uppercase">{text.tail}</span>}
         </span>
       </Tooltip>
+      {text.evicted && (
+        <span className="block text-zinc-600" data-testid="evicted-note" data-evicted={view.evictedTraces}>
+          {text.evicted}
+        </span>
+      )}
     </div>
   );
 }

@@ -10,6 +10,7 @@ const view = (over: Partial<SamplingView> = {}): SamplingView => ({
   kept: 0,
   budgetPerSecond: 50,
   droppedSpans: 0,
+  evictedTraces: 0,
   ...over,
 });
 
@@ -33,6 +34,15 @@ describe("samplingText", () => {
     expect(samplingText(view({ oneIn: 4 }), 30)!.tail).toBe("older traces leave the list");
     expect(samplingText(null, 30)).toMatchObject({ headline: "Newest traces", tail: "older traces leave the list" });
     expect(samplingText(null, 0)).toBeNull();
+  });
+
+  it("says when the server has dropped older traces, and how many", () => {
+    expect(samplingText(view(), 0)!.evicted).toBe("");
+    const t = samplingText(view({ oneIn: 4, evictedTraces: 12_345 }), 0)!;
+    expect(t.evicted).toBe("Older traces dropped: the server keeps at most a run's newest 2,000 (12,345 dropped)");
+    expect(t.details.at(-1)).toBe("12,345 older traces dropped by the server, which keeps at most 2,000 traces and 50,000 spans a run");
+    // The browser's own window is a separate fact, said separately.
+    expect(samplingText(view({ evictedTraces: 1 }), 30)).toMatchObject({ tail: "older traces leave the list", evicted: expect.stringContaining("(1 dropped)") });
   });
 });
 

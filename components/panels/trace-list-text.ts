@@ -4,6 +4,7 @@
  */
 import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { formatCount } from "@/components/ui/format";
+import { LIMITS } from "@/lib/topology/limits";
 
 /** The TraceSampling numbers the note uses. */
 export interface SamplingView {
@@ -13,12 +14,16 @@ export interface SamplingView {
   kept: number;
   budgetPerSecond: number;
   droppedSpans: number;
+  /** Older traces the server let go to stay within its bounds. */
+  evictedTraces: number;
 }
 
 export interface SamplingText {
   headline: string;
   /** Quieter words after the headline; empty when there is nothing to add. */
   tail: string;
+  /** A line of its own when the server has dropped older traces; empty otherwise. */
+  evicted: string;
   /** For the tooltip, one fact a line. */
   details: string[];
 }
@@ -31,7 +36,9 @@ export interface SamplingText {
  */
 export function samplingText(sampling: SamplingView | null, tracesLeft: number): SamplingText | null {
   const left = tracesLeft > 0 ? "older traces leave the list" : "";
-  if (!sampling) return left ? { headline: "Newest traces", tail: left, details: [`${formatCount(tracesLeft)} older traces have left the list`] } : null;
+  if (!sampling) {
+    return left ? { headline: "Newest traces", tail: left, evicted: "", details: [`${formatCount(tracesLeft)} older traces have left the list`] } : null;
+  }
   const headline =
     sampling.oneIn > 1 ? `Showing 1 in ${formatCount(sampling.oneIn)} traces · failed and slow ones always kept` : "Every trace shown";
   const lines = [
@@ -42,7 +49,22 @@ export function samplingText(sampling: SamplingView | null, tracesLeft: number):
   if (sampling.budgetPerSecond > 0) lines.push(`Budget: ${formatCount(sampling.budgetPerSecond)} traces a second, then 1 in N`);
   if (sampling.droppedSpans > 0) lines.push(`${formatCount(sampling.droppedSpans)} spans over the server's bounds were not kept`);
   if (tracesLeft > 0) lines.push(`${formatCount(tracesLeft)} older traces have left this list`);
-  return { headline, tail: left, details: lines };
+  const evicted = sampling.evictedTraces > 0 ? evictedText(sampling.evictedTraces) : "";
+  if (evicted) {
+    lines.push(
+      `${formatCount(sampling.evictedTraces)} older traces dropped by the server, which keeps at most ${formatCount(LIMITS.maxTracesPerRun)} traces and ${formatCount(LIMITS.maxSpansPerRun)} spans a run`,
+    );
+  }
+  return { headline, tail: left, evicted, details: lines };
+}
+
+/**
+ * The server's trace store is a ring: past its bound the oldest traces go.
+ *
+ * @example evictedText(1234) // "Older traces dropped: the server keeps at most a run's newest 2,000 (1,234 dropped)"
+ */
+export function evictedText(evictedTraces: number): string {
+  return `Older traces dropped: the server keeps at most a run's newest ${formatCount(LIMITS.maxTracesPerRun)} (${formatCount(evictedTraces)} dropped)`;
 }
 
 /**

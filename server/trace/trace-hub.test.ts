@@ -51,6 +51,21 @@ describe("TraceHub", () => {
     expect(hub.getTrace("t3")).toHaveLength(2);
     expect(hub.traceCount).toBe(2);
     expect(hub.droppedSpans).toBe(2);
+    expect(hub.evictedTraces).toBe(1);
+  });
+
+  it("counts the older traces it let go past maxTraces", () => {
+    const hub = new TraceHub({ maxTraces: 2, maxSpans: 1000, emit: () => {} });
+    expect(hub.evictedTraces).toBe(0);
+    for (const traceId of ["t1", "t2", "t3", "t4", "t5"]) hub.ingest([record(`${traceId}a`, { traceId })]);
+    hub.close();
+    expect(hub.traceCount).toBe(2);
+    expect(hub.evictedTraces).toBe(3);
+    expect(hub.listTraces(10).map((t) => t.traceId)).toEqual(["t5", "t4"]);
+    // A new span of a kept trace evicts nothing.
+    hub.ingest([record("t5b", { traceId: "t5" })]);
+    hub.close();
+    expect(hub.evictedTraces).toBe(3);
   });
 });
 

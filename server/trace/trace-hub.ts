@@ -64,6 +64,11 @@ export class TraceHub {
     return this.ring.dropped;
   }
 
+  /** Older traces the ring let go to stay within its bounds (the newest are kept). */
+  get evictedTraces(): number {
+    return this.ring.evicted;
+  }
+
   /** Emits what is pending now and stops the timer. */
   close(): void {
     this.flush();

@@ -18,6 +18,22 @@ describe("TraceRing", () => {
     expect(ring.newest(10)).toEqual(["t3", "t2"]);
     expect(ring.get("t1")).toEqual([]);
     expect(ring.size).toBe(2);
+    expect(ring.evicted).toBe(1);
+  });
+
+  it("counts every trace it lets go, whether the trace or the span bound pushed it out", () => {
+    const ring = new TraceRing(3, 10, 4);
+    expect(ring.evicted).toBe(0);
+    // Five one-span traces in a ring of three: t1 and t2 go.
+    for (const id of ["t1", "t2", "t3", "t4", "t5"]) ring.add([span({ traceId: id, spanId: `${id}a` })]);
+    expect(ring.evicted).toBe(2);
+    expect(ring.dropped).toBe(0);
+    // A three-span trace: the trace bound lets t3 go, then the four-span bound lets t4 go.
+    ring.add(["a", "b", "c"].map((s) => span({ traceId: "t6", spanId: `t6${s}` })));
+    expect(ring.newest(10)).toEqual(["t6", "t5"]);
+    expect(ring.evicted).toBe(4);
+    // Only t4's span, pushed out by the span bound, is a lost span as well.
+    expect(ring.dropped).toBe(1);
   });
 
   it("caps spans per trace and counts what it dropped", () => {

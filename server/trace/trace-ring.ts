@@ -2,7 +2,8 @@
  * The traces of one run, bounded: a ring of at most `maxTraces` traces and
  * `maxSpans` spans in all (the oldest traces go first), with at most
  * `maxSpansPerTrace` spans each, so a fan-out cycle or a long overloaded run
- * cannot eat the server's memory. What it drops it counts.
+ * cannot eat the server's memory. What it drops it counts: spans it did not
+ * keep, and whole traces it let go to stay within its bounds.
  */
 import type { Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 
@@ -13,6 +14,7 @@ export class TraceRing {
   /** Insertion order = order of each trace's first span: Map keeps it. */
   private readonly traces = new Map<string, Span[]>();
   private droppedSpans = 0;
+  private evictedTraces = 0;
   private spanCount = 0;
 
   constructor(
@@ -64,6 +66,11 @@ export class TraceRing {
     return this.droppedSpans;
   }
 
+  /** Older traces let go to stay within the trace or span bound, since the ring began. */
+  get evicted(): number {
+    return this.evictedTraces;
+  }
+
   private evictOldest(): void {
     // The newest trace always stays, however large.
     for (;;) {
@@ -74,6 +81,7 @@ export class TraceRing {
       const spans = this.traces.get(oldest)?.length ?? 0;
       this.traces.delete(oldest);
       this.spanCount -= spans;
+      this.evictedTraces++;
       // A trace aged out by the trace count is the ring working; one pushed out by the span bound is a loss.
       if (!overTraces) this.droppedSpans += spans;
     }
