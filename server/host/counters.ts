@@ -1,24 +1,24 @@
 /**
- * Every message this process sends, takes, refuses or loses, counted exactly —
- * whatever the trace sampling — with a latency histogram per edge. The host
- * reports every COUNTERS_REPORT_MS: counts cumulative since the process
- * started (a lost report costs nothing), latencies as the delta since the last
- * report (histograms add up, so the parent merges them).
+ * What this process counts: every message's outcome per edge, exactly —
+ * whatever the trace sampling — written through to its count file (see
+ * server/ipc/count-file.ts: the parent reads it, also after a SIGKILL), and a
+ * latency histogram per edge, reported every COUNTERS_REPORT_MS as the delta
+ * since the last report (histograms add up, so the parent merges them).
  */
 import { LatencyHistogram } from "@/lib/metrics/latency-histogram";
-import type { EdgeCounts, EdgeLatencyDelta, NodeCounts } from "@/server/ipc/host-messages";
+import type { CountKey } from "@/lib/metrics/outcomes";
+import type { CountFileWriter } from "@/server/ipc/count-file";
+import type { EdgeLatencyDelta, NodeCounts } from "@/server/ipc/host-messages";
 
 export const COUNTERS_REPORT_MS = 500;
-
-export type CountName = Exclude<keyof EdgeCounts, "edgeId">;
 
 interface EdgeLatency {
   send: LatencyHistogram;
   wait: LatencyHistogram;
+  work: LatencyHistogram;
 }
 
 export class HostCounters {
-  private readonly edges = new Map<string, EdgeCounts>();
   private readonly latency = new Map<string, EdgeLatency>();
   private handled = 0;
   private inFlight = 0;
@@ -26,13 +26,12 @@ export class HostCounters {
   /** (time, handled) at the previous snapshots, to compute a ~1 s rate. */
   private readonly history: Array<{ at: number; handled: number }> = [];
 
-  add(edgeId: string, name: CountName, amount = 1): void {
-    let counts = this.edges.get(edgeId);
-    if (!counts) {
-      counts = { edgeId, sent: 0, delivered: 0, failed: 0, retries: 0, lost: 0, deadLettered: 0, shed: 0 };
-      this.edges.set(edgeId, counts);
-    }
-    counts[name] += amount;
+  /** @param file where the counts go; without one (tests of the flow alone) they are not kept. */
+  constructor(private readonly file?: CountFileWriter) {}
+
+  /** Counts one outcome (or send, retry, hand-off) of a message on an edge. */
+  add(edgeId: string, key: CountKey, amount = 1): void {
+    this.file?.add(edgeId, key, amount);
   }
 
   /** A send along the edge took `ms` (the source's CLIENT/PRODUCER span). */
@@ -43,6 +42,11 @@ export class HostCounters {
   /** An asynchronous message waited `ms` from hand-off to the consumer starting on it. */
   recordWait(edgeId: string, ms: number): void {
     this.latencyOf(edgeId).wait.record(ms);
+  }
+
+  /** The target worked on a message from the edge for `ms` (its SERVER/CONSUMER span, waits and downstream calls included). */
+  recordWork(edgeId: string, ms: number): void {
+    this.latencyOf(edgeId).work.record(ms);
   }
 
   /** A client skipped a message: too many of its messages were still in flight. */
@@ -64,7 +68,7 @@ export class HostCounters {
   }
 
   /** Counts (cumulative) and latencies since the last snapshot (which this clears). */
-  snapshot(waiting: number, now = performance.now()): { edges: EdgeCounts[]; latency: EdgeLatencyDelta[]; node: NodeCounts } {
+  snapshot(waiting: number, now = performance.now()): { latency: EdgeLatencyDelta[]; node: NodeCounts } {
     this.history.push({ at: now, handled: this.handled });
     // Keep the oldest sample that is still within about a second.
     while (this.history.length > 2 && now - this.history[1].at >= 1000) this.history.shift();
@@ -72,14 +76,16 @@ export class HostCounters {
     const elapsedS = (now - oldest.at) / 1000;
     const ratePerSecond = elapsedS > 0 ? (this.handled - oldest.handled) / elapsedS : 0;
     const latency: EdgeLatencyDelta[] = [];
-    for (const [edgeId, { send, wait }] of this.latency) {
-      if (send.total === 0 && wait.total === 0) continue;
-      latency.push({ edgeId, ...(send.total ? { send: send.toSparse() } : {}), ...(wait.total ? { wait: wait.toSparse() } : {}) });
-      send.clear();
-      wait.clear();
+    for (const [edgeId, histograms] of this.latency) {
+      const delta: EdgeLatencyDelta = { edgeId };
+      for (const name of ["send", "wait", "work"] as const) {
+        if (histograms[name].total === 0) continue;
+        delta[name] = histograms[name].toSparse();
+        histograms[name].clear();
+      }
+      if (delta.send || delta.wait || delta.work) latency.push(delta);
     }
     return {
-      edges: [...this.edges.values()].map((counts) => ({ ...counts })),
       latency,
       node: { handled: this.handled, inFlight: this.inFlight, waiting, dropped: this.dropped, ratePerSecond },
     };
@@ -87,7 +93,7 @@ export class HostCounters {
 
   private latencyOf(edgeId: string): EdgeLatency {
     let entry = this.latency.get(edgeId);
-    if (!entry) this.latency.set(edgeId, (entry = { send: new LatencyHistogram(), wait: new LatencyHistogram() }));
+    if (!entry) this.latency.set(edgeId, (entry = { send: new LatencyHistogram(), wait: new LatencyHistogram(), work: new LatencyHistogram() }));
     return entry;
   }
 }

@@ -4,14 +4,20 @@
  */
 import { fork } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { create, toJson } from "@bufbuild/protobuf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EdgeSchema, NodeKind, NodeSchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { countFileBytes } from "@/server/ipc/count-file";
 import type { ChildMessage, HostConfig, ParentMessage } from "@/server/ipc/host-messages";
 import { buildHostBundle } from "@/server/runtime/test-support";
 
 const BUNDLE = path.resolve(import.meta.dirname, "../../dist/host.mjs");
+
+const countsDir = mkdtempSync(path.join(tmpdir(), "ipcplay-hosttest-"));
+const countsFile = path.join(countsDir, "billing.counts");
 
 const config: HostConfig = {
   runId: "r-hosttest",
@@ -24,10 +30,16 @@ const config: HostConfig = {
   redisUrl: "redis://127.0.0.1:6379",
   redisPrefix: "ipcplay:r-hosttest:",
   sampling: { headPerSecond: 100, keepPerSecond: 10 },
+  countsFile,
 };
 
 describe("service host process", () => {
-  beforeAll(() => buildHostBundle());
+  beforeAll(() => {
+    buildHostBundle();
+    // The parent creates the count file, zero-filled, before the host starts (one edge: "e").
+    writeFileSync(countsFile, Buffer.alloc(countFileBytes(1)));
+    return () => rmSync(countsDir, { recursive: true, force: true });
+  });
 
   it("answers a plain request on its REST port and exits when its parent's channel closes", async () => {
     const child = fork(BUNDLE, [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });

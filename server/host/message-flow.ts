@@ -8,10 +8,12 @@
  *   downstream replies; otherwise a synchronous cycle (A→B→A) with concurrency 1
  *   would deadlock until timeouts.
  * - Waiting work is bounded (LIMITS.maxWaitingPerService): past it a message is
- *   refused at once (HandledMessage.overloaded; counted as `shed`), so memory
+ *   refused at once (ServiceFailure "overloaded", the outcome its sender counts), so memory
  *   stays bounded under any overload.
  * - Every message is counted and its sends timed (HostCounters), whatever the
- *   sampling; spans go to the SpanShipper with the trace's sampling decision,
+ *   sampling: its send, and — for a synchronous call — its outcome, named
+ *   (lib/metrics/outcomes.ts); an asynchronous message's end is counted by
+ *   its consumer's transport; spans go to the SpanShipper with the trace's sampling decision,
  *   made here when this node is the message's root (HeadSampler) and carried
  *   in `traceparent` otherwise.
  * - A synchronous chain couples its members, as real services do: when a
@@ -27,8 +29,8 @@
  *   with status HOP_LIMIT records where the message ended.
  * - Asynchronous edges that share a (transport, channel) are one group (see
  *   transports/channel-groups.ts): one send per group through the first edge's
- *   sender — one job on a shared queue, one publish on a topic. `sent` (and
- *   `failed`) count on every edge of the group; its one PRODUCER span names the
+ *   sender — one job on a shared queue, one publish on a topic. `sent` (and a
+ *   refusal) count on every edge of the group; its one PRODUCER span names the
  *   first edge and lists all in `ipcplay.edges`. Fan-out chooses among groups.
  */
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
@@ -119,10 +121,8 @@ export class MessageFlow {
     const traceId = message.parent?.traceId ?? newTraceId();
     const sampled = message.parent ? message.parent.sampled : this.decideSampling();
     if (this.limiter.full) return Promise.resolve(this.refuse(message, traceId, sampled));
-    if (message.edge) {
-      this.options.counters.add(message.edge.id, "delivered");
-      if (message.waitMs !== undefined) this.options.counters.recordWait(message.edge.id, message.waitMs);
-    }
+    // The message's end is counted where it is seen: a synchronous caller counts its reply, an asynchronous transport its consumer's outcome.
+    if (message.edge && message.waitMs !== undefined) this.options.counters.recordWait(message.edge.id, message.waitMs);
     return this.work(message, traceId, sampled);
   }
 
@@ -184,9 +184,8 @@ export class MessageFlow {
     return sampled;
   }
 
-  /** Refuses a message while the waiting line is full: counted as shed, recorded, never worked on. */
+  /** Refuses a message while the waiting line is full: recorded, never worked on; its caller counts it "overloaded". */
   private refuse(message: InboundMessage, traceId: string, sampled: boolean): HandledMessage {
-    if (message.edge) this.options.counters.add(message.edge.id, "shed");
     const spanId = newSpanId();
     const statusMessage = `overloaded: ${this.limiter.queued} messages already waiting`;
     this.record(sampled, {
@@ -245,10 +244,12 @@ export class MessageFlow {
     }
 
     const status = failure === "deadline" ? SpanStatus.TIMEOUT : failure ? SpanStatus.ERROR : SpanStatus.OK;
+    const durationMs = nowUnixMs() - start;
+    if (message.edge) this.options.counters.recordWork(message.edge.id, durationMs);
     this.record(sampled, {
       ...inboundSpanFields(message, traceId, spanId),
       startUnixMs: start,
-      durationMs: nowUnixMs() - start,
+      durationMs,
       status,
       statusMessage,
       attributes: {
@@ -304,6 +305,7 @@ export class MessageFlow {
     }
 
     const counters = this.options.counters;
+    // Counted before the send leaves: no outcome of it, anywhere, can be counted before its send (see CounterBook).
     for (const id of edgeIds) counters.add(id, "sent");
     const outcome = await sender
       .send({
@@ -314,7 +316,7 @@ export class MessageFlow {
         sampled: context.sampled,
         ...(context.deadlineUnixMs !== undefined ? { deadlineUnixMs: context.deadlineUnixMs } : {}),
       })
-      .catch((error: Error) => ({
+      .catch((error: Error): SendOutcome => ({
         // Senders report failures as outcomes; a rejection is a bug in one, shown rather than lost.
         status: SpanStatus.ERROR,
         statusMessage: `sender failed: ${error.message}`,
@@ -322,8 +324,11 @@ export class MessageFlow {
         attributes: {},
       }));
     const durationMs = nowUnixMs() - start;
+    const synchronous = sender.spanKind === SpanKind.CLIENT;
     for (const id of edgeIds) {
-      if (outcome.status !== SpanStatus.OK) counters.add(id, "failed");
+      // A synchronous call ends here, with its reply; an asynchronous message only when the broker refused it.
+      if (outcome.status !== SpanStatus.OK) counters.add(id, outcome.outcome ?? (synchronous ? "error reply" : "refused by broker"));
+      else if (synchronous) counters.add(id, "delivered");
       if (outcome.attempts > 1) counters.add(id, "retries", outcome.attempts - 1);
       // A publish to a shared channel is one send for every edge of it.
       counters.recordSend(id, durationMs);

@@ -7,6 +7,7 @@ import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { HeadSampler } from "@/lib/trace/sampling";
 import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/ipc/host-messages";
+import { CountFileWriter, countedEdgeIds } from "@/server/ipc/count-file";
 import { runKeys } from "@/server/redis/keys";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
 import { MessageFlow, type OutgoingEdge } from "./message-flow";
@@ -20,7 +21,7 @@ import type { Listener, TransportHost } from "./transports/transport";
 export class ServiceHost {
   private readonly addresses = new Map<string, NodeAddress>();
   private readonly spans: SpanShipper;
-  private readonly counters = new HostCounters();
+  private readonly counters: HostCounters;
   private readonly countersTimer = setInterval(() => void this.reportCounters(), COUNTERS_REPORT_MS);
   private readonly listeners: Listener[] = [];
   private readonly setup: NodeSetup;
@@ -32,6 +33,8 @@ export class ServiceHost {
   private constructor(config: HostConfig) {
     this.setup = decodeHostConfig(config);
     const { node, sampling } = this.setup;
+    const countedEdges = countedEdgeIds(this.setup.outgoing.map((edge) => edge.id), this.setup.inbound.map((edge) => edge.id));
+    this.counters = new HostCounters(new CountFileWriter(config.countsFile, countedEdges));
     this.spans = new SpanShipper({
       ship: (spans) => void sendToParent({ type: "spans", spans }),
       announceKeeps: (traceIds) => void sendToParent({ type: "keep-traces", traceIds }),
@@ -44,7 +47,7 @@ export class ServiceHost {
       keys: runKeys(config.runId),
       receive: (message) => this.flow.receive(message),
       addressOf: (nodeId) => this.addresses.get(nodeId),
-      count: (edgeId, counter, amount) => this.counters.add(edgeId, counter, amount),
+      count: (edgeId, key, amount) => this.counters.add(edgeId, key, amount),
       recordSpan: (span, sampled) => this.spans.record({ ...span, nodeId: node.id, pid: process.pid }, sampled),
       log: (level, message) => void this.log(level, message),
     };
@@ -124,8 +127,8 @@ export class ServiceHost {
 
   private async reportCounters(options: { withGauges: boolean } = { withGauges: true }): Promise<void> {
     const gauges = options.withGauges ? await this.readGauges() : [];
-    const { edges, latency, node } = this.counters.snapshot(this.flow.waiting);
-    await sendToParent({ type: "counters", edges, latency, node, gauges, sampling: this.flow.samplingCounts() });
+    const { latency, node } = this.counters.snapshot(this.flow.waiting);
+    await sendToParent({ type: "counters", latency, node, gauges, sampling: this.flow.samplingCounts() });
   }
 
   private async readGauges(): Promise<EdgeGauges[]> {

@@ -33,6 +33,11 @@ export interface HostConfig {
   redisPrefix: string;
   /** This host's share of the run's trace budgets (see lib/trace/sampling.ts). */
   sampling: SamplingBudget;
+  /**
+   * The file this process counts its messages in (server/ipc/count-file.ts),
+   * created by the parent; slots for countedEdgeIds(outgoing, inbound).
+   */
+  countsFile: string;
 }
 
 export interface SamplingBudget {
@@ -49,23 +54,6 @@ export interface SamplingBudget {
 export type SpanRecord = Omit<Span, "$typeName" | "$unknown">;
 
 /**
- * One host's share of an edge's counts, cumulative since the process started
- * (so a lost report costs nothing). The source counts sent/failed/retries, the
- * target counts delivered; the parent adds the shares up.
- */
-export interface EdgeCounts {
-  edgeId: string;
-  sent: number;
-  delivered: number;
-  failed: number;
-  retries: number;
-  lost: number;
-  deadLettered: number;
-  /** Refused by the target because its waiting work was full. */
-  shed: number;
-}
-
-/**
  * Latencies of one edge recorded since the host's previous report, as sparse
  * histogram counts (lib/metrics/latency-histogram.ts): `send` by the source
  * (the CLIENT/PRODUCER span's duration), `wait` by an asynchronous edge's
@@ -75,6 +63,8 @@ export interface EdgeLatencyDelta {
   edgeId: string;
   send?: number[];
   wait?: number[];
+  /** The target's time on a message of the edge (its SERVER/CONSUMER span). */
+  work?: number[];
 }
 
 /** This host's head sampling, cumulative since it started. */
@@ -131,7 +121,6 @@ export type ChildMessage =
   | { type: "spans"; spans: SpanRecord[] }
   | {
       type: "counters";
-      edges: EdgeCounts[];
       latency: EdgeLatencyDelta[];
       gauges: EdgeGauges[];
       node: NodeCounts;

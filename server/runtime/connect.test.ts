@@ -147,10 +147,11 @@ describe("CONNECT edges", () => {
 
     const edges = await eventually(() => {
       const all = new Map(manager.get(runId).edges.map((edge) => [edge.edgeId, edge]));
-      return all.get("client-slow")!.failed >= 1 && all.get("client-broken")!.delivered >= 1 ? all : undefined;
+      return all.get("client-slow")!.failed >= 1 && all.get("client-broken")!.failed >= 1 ? all : undefined;
     }, "counters of both edges");
-    expect(edges.get("client-slow")).toMatchObject({ sent: 1, failed: 1, retries: 1 });
-    expect(edges.get("client-broken")).toMatchObject({ sent: 1, delivered: 1, failed: 1, retries: 0 });
+    // The caller counts each call's end, named: its own deadline, or the service's error reply.
+    expect(edges.get("client-slow")).toMatchObject({ sent: 1, delivered: 0, failed: 1, retries: 1, inFlight: 0, failedBy: [{ outcome: "timed out", count: 1 }] });
+    expect(edges.get("client-broken")).toMatchObject({ sent: 1, delivered: 0, failed: 1, retries: 0, inFlight: 0, failedBy: [{ outcome: "error reply", count: 1 }] });
   });
 
   it("records UNAVAILABLE while the callee is killed and reaches it on its new port after ClearFault", async () => {

@@ -6,6 +6,8 @@
 import { create } from "@bufbuild/protobuf";
 import {
   EdgeCountersSchema,
+  OutcomeCountSchema,
+  SharedChannelSchema,
   NodeRuntimeSchema,
   NodeStatus,
   QueueDepthSchema,
@@ -16,10 +18,13 @@ import {
   type EdgeCounters,
   type RunInfo,
   type RunSummary,
+  type SharedChannel,
   type TraceSampling,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { Ledger } from "@/lib/metrics/outcomes";
 import { CounterBook } from "@/server/trace/counter-book";
+import { edgeRolesOf, sharedQueueChannelsOf } from "@/server/trace/edge-roles";
 import { EdgeLatencyBook } from "@/server/trace/edge-latency";
 import { RunEvents } from "@/server/trace/run-events";
 import { TraceHub } from "@/server/trace/trace-hub";
@@ -30,7 +35,8 @@ import type { NodeProcess } from "./node-process";
 /** One node of a run and the process currently behind it. */
 export interface NodeSlot {
   nodeId: string;
-  config: HostConfig;
+  /** Without its count file: each process of the node gets its own (see launch). */
+  config: Omit<HostConfig, "countsFile">;
   process: NodeProcess | undefined;
   status: NodeStatus;
   /** Why the node is down, when it is. */
@@ -49,7 +55,7 @@ export interface LiveRunOptions {
   token: string;
   topology: Topology;
   redisPrefix: string;
-  hosts: readonly HostConfig[];
+  hosts: ReadonlyArray<Omit<HostConfig, "countsFile">>;
   maxTraces: number;
   maxSpans: number;
   traceBudgetPerSecond: number;
@@ -69,7 +75,7 @@ export class LiveRun {
   readonly startedAt = Date.now();
   readonly expiresAt: number;
   readonly nodes: Map<string, NodeSlot>;
-  readonly counters = new CounterBook();
+  readonly counters: CounterBook;
   readonly latency = new EdgeLatencyBook();
   readonly events: RunEvents;
   readonly traces: TraceHub;
@@ -98,6 +104,7 @@ export class LiveRun {
     this.topology = options.topology;
     this.redisPrefix = options.redisPrefix;
     this.expiresAt = this.startedAt + options.expiresInMs;
+    this.counters = new CounterBook(options.runId, edgeRolesOf(options.topology), sharedQueueChannelsOf(options.topology));
     this.nodes = new Map(
       options.hosts.map((config, index) => {
         const nodeId = options.topology.nodes[index].id;
@@ -146,7 +153,7 @@ export class LiveRun {
           usage: this.active ? usageSampler.processUsage(slot.process?.pid ?? 0) : undefined,
         }),
       ),
-      edges: this.edgeCounters(),
+      ...this.edgeCounters(),
       startedUnixMs: this.startedAt,
       error: this.error,
       redisPrefix: this.redisPrefix,
@@ -183,6 +190,7 @@ export class LiveRun {
       oneIn: this.lastOneIn,
       budgetPerSecond: this.traceBudgetPerSecond,
       droppedSpans: this.traces.droppedSpans,
+      evictedTraces: this.traces.evictedTraces ?? 0,
     });
   }
 
@@ -190,33 +198,66 @@ export class LiveRun {
     return create(RunSummarySchema, {
       runId: this.runId,
       // Percentiles of the whole run: the live window only covers the last seconds.
-      edges: this.edgeCounters().map((counters) => ({ ...counters, ...this.latency.runStats(counters.edgeId) })),
+      ...((books) => ({
+        edges: books.edges.map((counters) => ({ ...counters, ...this.latency.runStats(counters.edgeId) })),
+        channels: books.channels,
+      }))(this.edgeCounters()),
       traces: this.traces.traceCount,
       durationMs: (this.stoppedAt ?? Date.now()) - this.startedAt,
       sampling: this.sampling(),
     });
   }
 
-  /** The hosts' counts merged with the latency of recent sends. */
-  edgeCounters(): EdgeCounters[] {
+  /** The books of every edge (see CounterBook) with the latency of recent sends, and the shared queue channels. */
+  edgeCounters(): { edges: EdgeCounters[]; channels: SharedChannel[] } {
     const now = Date.now();
-    return this.topology.edges.map((edge) => {
-      const totals = this.counters.totals(edge.id);
-      const latency = this.latency.stats(edge.id, now);
+    const books = this.counters.books();
+    const edges = this.topology.edges.map((edge) => {
+      const ledger = books.edges.get(edge.id)!;
       const gauges = this.counters.gaugesOf(edge.id);
+      const queue = gauges?.queue;
       return create(EdgeCountersSchema, {
         edgeId: edge.id,
-        sent: totals.sent,
-        delivered: totals.delivered,
-        failed: totals.failed,
-        lost: totals.lost,
-        deadLettered: totals.deadLettered,
-        retries: totals.retries,
-        shed: totals.shed,
-        ...latency,
-        queue: gauges?.queue ? create(QueueDepthSchema, gauges.queue) : undefined,
+        ...countsOf(ledger),
+        deadLettered: outcomeCount(ledger.failedBy, "dead-lettered"),
+        shed: outcomeCount(ledger.failedBy, "overloaded"),
+        sharedWith: ledger.sharedWith,
+        // Waiting in the broker is part of in flight (the level is read every half second, the counts at once).
+        queued: queue ? Math.min(queue.waiting + queue.delayed, Math.max(0, ledger.inFlight)) : 0,
+        ...this.latency.stats(edge.id, now),
+        queue: queue ? create(QueueDepthSchema, queue) : undefined,
         subscribers: gauges?.subscribers ?? 0,
       });
     });
+    const channels = books.channels.map((channel) => {
+      const sources = new Set(channel.group.edgeIds.map((edgeId) => this.topology.edges.find((edge) => edge.id === edgeId)!.source));
+      const queue = this.counters.gaugesOf(channel.group.edgeIds[0])?.queue;
+      return create(SharedChannelSchema, {
+        channel: channel.group.channel,
+        sourceNodeId: sources.size === 1 ? [...sources][0] : "",
+        edgeIds: [...channel.group.edgeIds],
+        ...countsOf(channel),
+        queued: queue ? Math.min(queue.waiting + queue.delayed, Math.max(0, channel.inFlight)) : 0,
+      });
+    });
+    return { edges, channels };
   }
+}
+
+/** A ledger's counts as proto fields (uint32: a negative in flight, which the books rule out, would wrap). */
+function countsOf(ledger: Ledger) {
+  return {
+    sent: ledger.sent,
+    delivered: ledger.delivered,
+    failed: ledger.failed,
+    lost: ledger.lost,
+    inFlight: Math.max(0, ledger.inFlight),
+    retries: ledger.retries,
+    failedBy: ledger.failedBy.map((entry) => create(OutcomeCountSchema, entry)),
+    lostBy: ledger.lostBy.map((entry) => create(OutcomeCountSchema, entry)),
+  };
+}
+
+function outcomeCount(counts: readonly { outcome: string; count: number }[], outcome: string): number {
+  return counts.find((entry) => entry.outcome === outcome)?.count ?? 0;
 }

@@ -26,7 +26,9 @@ import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import { deleteRunKeys } from "@/server/redis/keys";
 import { newTraceId } from "@/server/trace/trace-context";
+import { countedEdgeIdsOf } from "@/server/ipc/count-file";
 import type { ChildMessage, LogLevel } from "@/server/ipc/host-messages";
+import { sweepStaleCountDirs } from "@/server/trace/counter-book";
 import { LiveRun, type NodeSlot } from "./live-run";
 import { HostPool, warmHostsFromEnv } from "./host-pool";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
@@ -85,6 +87,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     ...options.limits,
   };
   const bundlePath = options.hostBundlePath ?? DEFAULT_HOST_BUNDLE;
+  // Count files of a server that was killed before it could remove them.
+  sweepStaleCountDirs();
   const pool = options.hostPool ?? new HostPool({ bundlePath, size: options.warmHosts ?? warmHostsFromEnv() });
   const runs = new Map<string, LiveRun>();
   let redis: Redis | undefined;
@@ -147,10 +151,13 @@ export function createRunManager(options: RunManagerOptions): RunManager {
 
   /** Takes a warm host from the pool (or forks one) for the node and wires its messages and exit into the run. */
   function launch(run: LiveRun, slot: NodeSlot): NodeProcess {
+    // Each process counts in its own file, so a dead one's last counts stay readable beside its successor's.
+    run.counters.settleDeaths({ force: true, nodeId: slot.nodeId });
+    const countsFile = run.counters.attach(slot.nodeId, countedEdgeIdsOf(slot.config));
     const host: NodeProcess = new NodeProcess({
       bundlePath,
       warmHost: pool.take(),
-      config: slot.config,
+      config: { ...slot.config, countsFile },
       onMessage: (message) => {
         if (slot.process === host) onChildMessage(run, slot, message);
       },
@@ -218,7 +225,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       case "spans":
         return run.traces.ingest(message.spans);
       case "counters": {
-        run.counters.report(slot.nodeId, message.edges, message.sampling);
+        run.counters.report(slot.nodeId, message.sampling);
         run.counters.readGauges(message.gauges);
         const now = Date.now();
         for (const { edgeId, ...delta } of message.latency) run.latency.add(edgeId, now, delta);
@@ -242,10 +249,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
 
   function onChildExit(run: LiveRun, slot: NodeSlot, host: NodeProcess, exit: ProcessExit): void {
     if (slot.process !== host) return;
-    // Keep what the process counted; a restarted one counts from zero.
-    run.counters.retire(slot.nodeId);
-    slot.counts = { ...slot.counts, inFlight: 0, ratePerSecond: 0 };
     const expected = slot.exitExpected;
+    // Its counts are final; a process that died (not stopped with the run) loses what it held.
+    run.counters.retire(slot.nodeId, { died: expected !== "stop" });
+    slot.counts = { ...slot.counts, inFlight: 0, ratePerSecond: 0 };
     slot.exitExpected = undefined;
     if (expected === "stop") {
       slot.status = NodeStatus.STOPPED;
@@ -276,6 +283,9 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       run.events.changed();
 
       await shutDownHosts(run);
+      // Messages held by nodes killed before the stop are booked lost now; the rest was in flight at the stop.
+      run.counters.settleDeaths({ force: true });
+      run.counters.close();
       run.traces.close();
       await deleteKeys(run);
 

@@ -13,7 +13,7 @@ export interface RunPlan {
   runId: string;
   redisPrefix: string;
   /** In topology order. */
-  hosts: HostConfig[];
+  hosts: Array<Omit<HostConfig, "countsFile">>;
 }
 
 export interface PlanOptions {
@@ -35,7 +35,7 @@ export function planRun(topology: Topology, options: PlanOptions): RunPlan {
     keepPerSecond: Math.max(1, Math.floor(options.keepBudgetPerSecond / Math.max(1, topology.nodes.length))),
   };
   const hosts = topology.nodes.map(
-    (node): HostConfig => ({
+    (node): Omit<HostConfig, "countsFile"> => ({
       runId: options.runId,
       node: toJson(NodeSchema, node),
       inbound: topology.edges.filter((edge) => edge.target === node.id).map((edge) => toJson(EdgeSchema, edge)),

@@ -81,7 +81,8 @@ describe("asynchronous semantics", () => {
       const dead = flaky.filter((span) => span.status === SpanStatus.DEAD_LETTER);
       expect(dead).toHaveLength(1);
       expect(dead[0]).toMatchObject({ edgeId: "client-flaky", attempt: 2 });
-      const retry = flaky.find((span) => span.attributes["ipcplay.attempt"] === "2")!;
+      // The second attempt's CONSUMER span (the DEAD_LETTER span names attempt 2 too).
+      const retry = flaky.find((span) => span.attributes["ipcplay.attempt"] === "2" && span.status === SpanStatus.ERROR)!;
       expect(Number(retry.attributes["ipcplay.queue_wait_ms"])).toBeLessThan(1_000);
       const publish = spans.find((span) => span.kind === SpanKind.PRODUCER && span.edgeId === "client-sub1")!;
       receipts += Number(publish.attributes["ipcplay.receivers"]);
@@ -102,8 +103,16 @@ describe("asynchronous semantics", () => {
     expect(goodCounts).toMatchObject({ completed: n, failed: 0, waiting: 0, active: 0, delayed: 0 });
     expect(badCounts).toMatchObject({ completed: 0, failed: n, waiting: 0, active: 0, delayed: 0 });
     expect(summary.get("client-ok")).toMatchObject({ sent: n, delivered: goodCounts.completed, failed: goodCounts.failed, deadLettered: 0 });
-    // Every attempt is a delivery; a dead letter also counts as failed (EdgeCounters.failed).
-    expect(summary.get("client-flaky")).toMatchObject({ sent: n, delivered: 2 * n, failed: badCounts.failed, deadLettered: badCounts.failed });
+    // A message ends once, whatever its attempts: each job failed twice (one retry) and ended dead-lettered.
+    expect(summary.get("client-flaky")).toMatchObject({
+      sent: n,
+      delivered: 0,
+      failed: badCounts.failed,
+      deadLettered: badCounts.failed,
+      retries: n,
+      inFlight: 0,
+      failedBy: [expect.objectContaining({ outcome: "dead-lettered", count: n })],
+    });
     expect(summary.get("client-ok")).toMatchObject({ delivered: before.ok.delivered });
     expect(summary.get("client-flaky")).toMatchObject({ deadLettered: before.flaky.deadLettered });
     // PUBLISH receipts: how many subscriber connections got each message.

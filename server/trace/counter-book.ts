@@ -1,30 +1,228 @@
 /**
- * Adds up the hosts' cumulative per-edge counts. Each process reports its own
- * share since it started; when a process is replaced (a killed node started
- * again) its last report is folded into a base, so counts never go backwards.
+ * The run's books of messages: every host process's counts, read from its
+ * count file (server/ipc/count-file.ts) — at any moment, and after the process
+ * died — added up per edge into ledgers where
+ *
+ *   sent = delivered + failed + lost + in flight
+ *
+ * holds at every reading (lib/metrics/outcomes.ts says who counts what).
+ *
+ * - One reading reads every file twice: the outcomes first, then `sent`. A
+ *   process counts a message's send before anything can end it, so every
+ *   outcome read has its send in the second read, and in flight is never
+ *   negative, whichever processes counted what in between.
+ * - A process that died holding messages cannot end them: the server books
+ *   them from its last counts. A caller's synchronous calls still waiting for
+ *   a reply end as "caller died" (its own counts are the whole story). An
+ *   AT_MOST_ONCE subscriber's messages handed to it and not yet ended end as
+ *   "subscriber died", a moment after the death (SETTLE_MS) so that a publish
+ *   the broker handed to it just before is booked too.
+ * - Queue edges that share a channel compete for every job: their books hold
+ *   for the channel (SharedChannelBooks), each edge shows its consumer's share.
+ *
+ * Head-sampling counts and broker levels (gauges) arrive in the hosts'
+ * periodic reports instead: nothing needs them exact after a death.
  */
-import type { EdgeCounts, EdgeGauges, SamplingCounts } from "@/server/ipc/host-messages";
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  addTally,
+  emptyTally,
+  ledgerOf,
+  SENDER_KEYS,
+  COUNT_KEYS,
+  type DiedOutcome,
+  type Ledger,
+  type Tally,
+} from "@/lib/metrics/outcomes";
+import { CountFileReader, countFileBytes } from "@/server/ipc/count-file";
+import type { EdgeGauges, SamplingCounts } from "@/server/ipc/host-messages";
 
-type Totals = Omit<EdgeCounts, "edgeId">;
+/** How long after an AT_MOST_ONCE subscriber died its undelivered messages are booked as lost. */
+export const SETTLE_MS = 250;
 
-const ZERO: Totals = { sent: 0, delivered: 0, failed: 0, retries: 0, lost: 0, deadLettered: 0, shed: 0 };
+/** What the books need to know of an edge. */
+export interface EdgeRole {
+  source: string;
+  target: string;
+  /** REST/CONNECT: the caller counts every outcome. */
+  sync: boolean;
+  /** PUBSUB AT_MOST_ONCE: the subscriber holds what it was handed. */
+  atMostOnce: boolean;
+}
+
+/** Queue edges on one channel (more than one): their consumers compete for every job. */
+export interface ChannelGroup {
+  channel: string;
+  edgeIds: readonly string[];
+  /** One edge per producing node: the one its sends are counted on once. */
+  senderEdgeIds: readonly string[];
+}
+
+export interface ChannelLedger extends Ledger {
+  group: ChannelGroup;
+}
+
+export interface Books {
+  /** Every edge's ledger; an edge of a shared channel holds its consumer's share, with the channel's sent and in flight. */
+  edges: Map<string, Ledger & { sharedWith: string[] }>;
+  channels: ChannelLedger[];
+}
+
+interface Incarnation {
+  nodeId: string;
+  edgeIds: readonly string[];
+  path: string;
+  reader?: CountFileReader;
+  fd?: number;
+  /** The last counts, once the process is gone. */
+  final?: Map<string, Tally>;
+}
+
+interface PendingDeath {
+  nodeId: string;
+  dueAt: number;
+}
+
+/** Where count files live: tmpfs when the machine has one. */
+function countsRoot(): string {
+  return existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+}
+
+const DIR_PREFIX = "ipcplay-counts-";
+
+/** Removes count directories of servers that are gone (one killed with SIGKILL cannot clean up). */
+export function sweepStaleCountDirs(root = countsRoot()): void {
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const pid = Number(name.slice(DIR_PREFIX.length));
+    if (pid === process.pid || (Number.isInteger(pid) && pid > 0 && alive(pid))) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 export class CounterBook {
-  /** nodeId → edgeId → that node's current process's latest report. */
-  private readonly current = new Map<string, Map<string, Totals>>();
-  /** edgeId → what replaced processes had counted. */
-  private readonly retired = new Map<string, Totals>();
+  private readonly dir: string;
+  private readonly incarnations: Incarnation[] = [];
+  private readonly died = new Map<string, Partial<Record<DiedOutcome, number>>>();
+  private readonly pendingDeaths: PendingDeath[] = [];
+  private readonly groupOfEdge = new Map<string, ChannelGroup>();
   /** edgeId → the latest levels read by any node. */
   private readonly gauges = new Map<string, EdgeGauges>();
   /** nodeId → that node's current process's head-sampling counts. */
   private readonly sampling = new Map<string, SamplingCounts>();
   private retiredSampling = { started: 0, sampled: 0 };
+  private seq = 0;
 
-  report(nodeId: string, edges: readonly EdgeCounts[], sampling?: SamplingCounts): void {
-    const byEdge = new Map<string, Totals>();
-    for (const { edgeId, ...totals } of edges) byEdge.set(edgeId, totals);
-    this.current.set(nodeId, byEdge);
-    if (sampling) this.sampling.set(nodeId, sampling);
+  constructor(
+    runId: string,
+    private readonly roles: ReadonlyMap<string, EdgeRole>,
+    private readonly groups: readonly ChannelGroup[],
+    private readonly now: () => number = Date.now,
+  ) {
+    this.dir = join(countsRoot(), `${DIR_PREFIX}${process.pid}`, runId);
+    for (const group of groups) for (const edgeId of group.edgeIds) this.groupOfEdge.set(edgeId, group);
+  }
+
+  /** A new process for the node: creates its zero-filled count file and answers its path (for the host's config). */
+  attach(nodeId: string, edgeIds: readonly string[]): string {
+    mkdirSync(this.dir, { recursive: true });
+    const path = join(this.dir, `${++this.seq}.counts`);
+    writeFileSync(path, Buffer.alloc(countFileBytes(edgeIds.length)));
+    const fd = openSync(path, "r");
+    this.incarnations.push({ nodeId, edgeIds, path, fd, reader: new CountFileReader(fd, edgeIds) });
+    return path;
+  }
+
+  /**
+   * The node's process is gone: its counts are final. `died`: it was killed or
+   * crashed (not stopped with the run), so what it held is booked as lost.
+   */
+  retire(nodeId: string, options: { died: boolean }): void {
+    const incarnation = this.incarnations.find((candidate) => candidate.nodeId === nodeId && !candidate.final);
+    if (incarnation) {
+      incarnation.final = incarnation.reader!.read();
+      closeSync(incarnation.fd!);
+      rmSync(incarnation.path, { force: true });
+      incarnation.reader = undefined;
+      incarnation.fd = undefined;
+      if (options.died) this.bookCallerDied(incarnation);
+    }
+    if (options.died) this.pendingDeaths.push({ nodeId, dueAt: this.now() + SETTLE_MS });
+    const sampling = this.sampling.get(nodeId);
+    if (sampling) {
+      this.retiredSampling = {
+        started: this.retiredSampling.started + sampling.started,
+        sampled: this.retiredSampling.sampled + sampling.sampled,
+      };
+      this.sampling.delete(nodeId);
+    }
+  }
+
+  /** Books the deaths waiting to settle: all of them (`force`, e.g. before the node starts again or the run ends) or the due ones. */
+  settleDeaths(options: { force?: boolean; nodeId?: string } = {}): void {
+    const now = this.now();
+    for (let index = this.pendingDeaths.length - 1; index >= 0; index--) {
+      const death = this.pendingDeaths[index];
+      const due = options.force && (options.nodeId === undefined || options.nodeId === death.nodeId);
+      if (!due && death.dueAt > now) continue;
+      this.pendingDeaths.splice(index, 1);
+      this.bookSubscriberDied(death.nodeId);
+    }
+  }
+
+  /** Every edge's and shared channel's ledger, read now. */
+  books(): Books {
+    this.settleDeaths();
+    const { outcomes, sent } = this.read();
+    const edges = new Map<string, Ledger & { sharedWith: string[] }>();
+    const channels: ChannelLedger[] = [];
+    for (const group of this.groups) {
+      const channel = this.channelLedger(group, outcomes, sent);
+      channels.push(channel);
+      for (const edgeId of group.edgeIds) {
+        const share = ledgerOf(receiverShare(outcomes.get(edgeId)), this.died.get(edgeId), channel.sent);
+        edges.set(edgeId, {
+          ...share,
+          sent: channel.sent,
+          inFlight: channel.inFlight,
+          sharedWith: group.edgeIds.filter((other) => other !== edgeId),
+        });
+      }
+    }
+    for (const edgeId of this.roles.keys()) {
+      if (edges.has(edgeId)) continue;
+      edges.set(edgeId, { ...ledgerOf(outcomes.get(edgeId) ?? emptyTally(), this.died.get(edgeId), sent.get(edgeId) ?? 0), sharedWith: [] });
+    }
+    return { edges, channels };
+  }
+
+  /** The run is over: count files are removed (their counts were read at each process's end). */
+  close(): void {
+    for (const incarnation of this.incarnations) {
+      if (incarnation.fd !== undefined) {
+        incarnation.final = incarnation.reader!.read();
+        closeSync(incarnation.fd);
+        incarnation.fd = undefined;
+        incarnation.reader = undefined;
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  report(nodeId: string, sampling: SamplingCounts): void {
+    this.sampling.set(nodeId, sampling);
   }
 
   /** Traces started and sampled by every process of the run so far; oneIn is the largest current N. */
@@ -47,40 +245,72 @@ export class CounterBook {
     return this.gauges.get(edgeId);
   }
 
-  /** The node's process is gone; keep what it counted. */
-  retire(nodeId: string): void {
-    for (const [edgeId, totals] of this.current.get(nodeId) ?? []) {
-      this.retired.set(edgeId, add(this.retired.get(edgeId) ?? ZERO, totals));
+  /** Outcomes of every process, then `sent` again (see the module's comment). */
+  private read(): { outcomes: Map<string, Tally>; sent: Map<string, number> } {
+    const outcomes = new Map<string, Tally>();
+    for (const incarnation of this.incarnations) {
+      for (const [edgeId, tally] of incarnation.final ?? incarnation.reader!.read()) {
+        addTally(outcomes.get(edgeId) ?? outcomes.set(edgeId, emptyTally()).get(edgeId)!, tally);
+      }
     }
-    this.current.delete(nodeId);
-    const sampling = this.sampling.get(nodeId);
-    if (sampling) {
-      this.retiredSampling = {
-        started: this.retiredSampling.started + sampling.started,
-        sampled: this.retiredSampling.sampled + sampling.sampled,
-      };
-      this.sampling.delete(nodeId);
+    const sent = new Map<string, number>();
+    for (const incarnation of this.incarnations) {
+      const sentOf = incarnation.final ? new Map([...incarnation.final].map(([edgeId, tally]) => [edgeId, tally.sent])) : incarnation.reader!.readKey("sent");
+      for (const [edgeId, count] of sentOf) sent.set(edgeId, (sent.get(edgeId) ?? 0) + count);
+    }
+    return { outcomes, sent };
+  }
+
+  private channelLedger(group: ChannelGroup, outcomes: Map<string, Tally>, sent: Map<string, number>): ChannelLedger {
+    const tally = emptyTally();
+    const died: Partial<Record<DiedOutcome, number>> = {};
+    for (const edgeId of group.edgeIds) {
+      addTally(tally, receiverShare(outcomes.get(edgeId)));
+      for (const [outcome, count] of Object.entries(this.died.get(edgeId) ?? {}) as Array<[DiedOutcome, number]>) died[outcome] = (died[outcome] ?? 0) + count;
+    }
+    // A producer counts its send (and a refusal) on every edge of its group: once per producing node.
+    let channelSent = 0;
+    for (const edgeId of group.senderEdgeIds) {
+      const counts = outcomes.get(edgeId) ?? emptyTally();
+      for (const key of SENDER_KEYS) if (key !== "sent") tally[key] += counts[key];
+      channelSent += sent.get(edgeId) ?? 0;
+    }
+    return { ...ledgerOf(tally, died, channelSent), group };
+  }
+
+  /** Of a dead caller's synchronous calls, those without an outcome: nobody is left to get their reply. */
+  private bookCallerDied(incarnation: Incarnation): void {
+    for (const [edgeId, tally] of incarnation.final!) {
+      const role = this.roles.get(edgeId);
+      if (!role?.sync || role.source !== incarnation.nodeId) continue;
+      const open = ledgerOf(tally).inFlight;
+      if (open > 0) this.addDied(edgeId, "caller died", open);
     }
   }
 
-  totals(edgeId: string): Totals {
-    let sum = this.retired.get(edgeId) ?? ZERO;
-    for (const byEdge of this.current.values()) {
-      const totals = byEdge.get(edgeId);
-      if (totals) sum = add(sum, totals);
+  /** Of an AT_MOST_ONCE subscriber's inbound messages, those handed to it and not ended: they died with it. */
+  private bookSubscriberDied(nodeId: string): void {
+    const { outcomes } = this.read();
+    for (const [edgeId, role] of this.roles) {
+      if (!role.atMostOnce || role.target !== nodeId) continue;
+      const tally = outcomes.get(edgeId) ?? emptyTally();
+      const ended = tally.delivered + tally["processing failed"] + tally.overloaded + (this.died.get(edgeId)?.["subscriber died"] ?? 0);
+      const open = tally.handed - ended;
+      if (open > 0) this.addDied(edgeId, "subscriber died", open);
     }
-    return sum;
+  }
+
+  private addDied(edgeId: string, outcome: DiedOutcome, count: number): void {
+    const died = this.died.get(edgeId) ?? {};
+    died[outcome] = (died[outcome] ?? 0) + count;
+    this.died.set(edgeId, died);
   }
 }
 
-function add(a: Totals, b: Totals): Totals {
-  return {
-    sent: a.sent + b.sent,
-    delivered: a.delivered + b.delivered,
-    failed: a.failed + b.failed,
-    retries: a.retries + b.retries,
-    lost: a.lost + b.lost,
-    deadLettered: a.deadLettered + b.deadLettered,
-    shed: a.shed + b.shed,
-  };
+/** The counts a consumer made (everything but its producers' sender-side counts). */
+function receiverShare(tally: Tally | undefined): Tally {
+  const share = emptyTally();
+  if (!tally) return share;
+  for (const key of COUNT_KEYS) if (!SENDER_KEYS.has(key)) share[key] = tally[key];
+  return share;
 }

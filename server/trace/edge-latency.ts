@@ -20,6 +20,9 @@ export interface EdgeLatencyStats {
   waitP50Ms: number;
   waitP95Ms: number;
   waitP99Ms: number;
+  workP50Ms: number;
+  workP95Ms: number;
+  workP99Ms: number;
 }
 
 interface Slot {
@@ -27,21 +30,23 @@ interface Slot {
   at: number;
   send: LatencyHistogram;
   wait: LatencyHistogram;
+  work: LatencyHistogram;
 }
 
 interface EdgeSeries {
   slots: Slot[];
   wholeRunSend: LatencyHistogram;
   wholeRunWait: LatencyHistogram;
+  wholeRunWork: LatencyHistogram;
 }
 
-const EMPTY: EdgeLatencyStats = { ratePerSecond: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, waitP50Ms: 0, waitP95Ms: 0, waitP99Ms: 0 };
+const EMPTY: EdgeLatencyStats = { ratePerSecond: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, waitP50Ms: 0, waitP95Ms: 0, waitP99Ms: 0, workP50Ms: 0, workP95Ms: 0, workP99Ms: 0 };
 
 export class EdgeLatencyBook {
   private readonly edges = new Map<string, EdgeSeries>();
 
   /** Adds a host's delta for one edge, received at `nowMs`. */
-  add(edgeId: string, nowMs: number, delta: { send?: SparseCounts; wait?: SparseCounts }): void {
+  add(edgeId: string, nowMs: number, delta: { send?: SparseCounts; wait?: SparseCounts; work?: SparseCounts }): void {
     const series = this.seriesOf(edgeId);
     const slot = this.slotAt(series, nowMs);
     if (delta.send) {
@@ -52,6 +57,10 @@ export class EdgeLatencyBook {
       slot.wait.merge(delta.wait);
       series.wholeRunWait.merge(delta.wait);
     }
+    if (delta.work) {
+      slot.work.merge(delta.work);
+      series.wholeRunWork.merge(delta.work);
+    }
   }
 
   /** Percentiles of the last LATENCY_WINDOW_MS and sends per second of the last RATE_WINDOW_MS. */
@@ -61,10 +70,12 @@ export class EdgeLatencyBook {
     this.forget(series, nowMs);
     const send = new LatencyHistogram();
     const wait = new LatencyHistogram();
+    const work = new LatencyHistogram();
     let recentSends = 0;
     for (const slot of series.slots) {
       send.merge(slot.send);
       wait.merge(slot.wait);
+      work.merge(slot.work);
       // Whole slots of the last RATE_WINDOW_MS: each host's delta covers the
       // half second before it arrived, so two whole slots hold about a second.
       const end = slot.at + SLOT_MS;
@@ -72,12 +83,16 @@ export class EdgeLatencyBook {
     }
     const sendPercentiles = send.percentiles();
     const waitPercentiles = wait.percentiles();
+    const workPercentiles = work.percentiles();
     return {
       ratePerSecond: recentSends / (RATE_WINDOW_MS / 1000),
       ...sendPercentiles,
       waitP50Ms: waitPercentiles.p50Ms,
       waitP95Ms: waitPercentiles.p95Ms,
       waitP99Ms: waitPercentiles.p99Ms,
+      workP50Ms: workPercentiles.p50Ms,
+      workP95Ms: workPercentiles.p95Ms,
+      workP99Ms: workPercentiles.p99Ms,
     };
   }
 
@@ -87,13 +102,22 @@ export class EdgeLatencyBook {
     if (!series) return EMPTY;
     const send = series.wholeRunSend.percentiles();
     const wait = series.wholeRunWait.percentiles();
-    return { ...send, waitP50Ms: wait.p50Ms, waitP95Ms: wait.p95Ms, waitP99Ms: wait.p99Ms };
+    const work = series.wholeRunWork.percentiles();
+    return {
+      ...send,
+      waitP50Ms: wait.p50Ms,
+      waitP95Ms: wait.p95Ms,
+      waitP99Ms: wait.p99Ms,
+      workP50Ms: work.p50Ms,
+      workP95Ms: work.p95Ms,
+      workP99Ms: work.p99Ms,
+    };
   }
 
   private seriesOf(edgeId: string): EdgeSeries {
     let series = this.edges.get(edgeId);
     if (!series) {
-      series = { slots: [], wholeRunSend: new LatencyHistogram(), wholeRunWait: new LatencyHistogram() };
+      series = { slots: [], wholeRunSend: new LatencyHistogram(), wholeRunWait: new LatencyHistogram(), wholeRunWork: new LatencyHistogram() };
       this.edges.set(edgeId, series);
     }
     return series;
@@ -103,7 +127,7 @@ export class EdgeLatencyBook {
     const at = nowMs - (nowMs % SLOT_MS);
     const last = series.slots[series.slots.length - 1];
     if (last && last.at === at) return last;
-    const slot: Slot = { at, send: new LatencyHistogram(), wait: new LatencyHistogram() };
+    const slot: Slot = { at, send: new LatencyHistogram(), wait: new LatencyHistogram(), work: new LatencyHistogram() };
     series.slots.push(slot);
     this.forget(series, nowMs);
     return slot;

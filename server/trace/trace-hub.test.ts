@@ -68,25 +68,3 @@ describe("TraceHub", () => {
     expect(hub.evictedTraces).toBe(3);
   });
 });
-
-describe("CounterBook", () => {
-  it("adds the shares of source and target and keeps a replaced process's counts", () => {
-    const book = new CounterBook();
-    const counts = { sent: 0, delivered: 0, failed: 0, retries: 0, lost: 0, deadLettered: 0, shed: 0 };
-    book.report("orders", [{ edgeId: "e", ...counts, sent: 5, failed: 1 }]);
-    book.report("billing", [{ edgeId: "e", ...counts, delivered: 4 }]);
-    book.report("billing", [{ edgeId: "e", ...counts, delivered: 5 }]);
-    expect(book.totals("e")).toMatchObject({ sent: 5, delivered: 5, failed: 1 });
-    book.retire("billing");
-    book.report("billing", [{ edgeId: "e", ...counts, delivered: 2 }]);
-    expect(book.totals("e")).toMatchObject({ sent: 5, delivered: 7 });
-  });
-
-  it("keeps the latest level reading of an edge instead of adding them up", () => {
-    const book = new CounterBook();
-    book.readGauges([{ edgeId: "q", queue: { waiting: 7, active: 1, delayed: 0, deadLetters: 0 } }]);
-    book.readGauges([{ edgeId: "q", queue: { waiting: 2, active: 1, delayed: 0, deadLetters: 1 } }]);
-    expect(book.gaugesOf("q")?.queue).toEqual({ waiting: 2, active: 1, delayed: 0, deadLetters: 1 });
-    expect(book.gaugesOf("other")).toBeUndefined();
-  });
-});

@@ -40,6 +40,7 @@ import {
   Http2SessionManager,
 } from "@connectrpc/connect-node";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { FailedOutcome } from "@/lib/metrics/outcomes";
 import { SimService, type CallResponse } from "@/lib/gen/ipcplay/v1/sim_pb";
 import { ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
@@ -60,6 +61,8 @@ import {
 const RPC_SERVICE = SimService.typeName;
 const RPC_METHOD = SimService.method.call.name;
 const LOOPBACK = "127.0.0.1";
+/** Metadata of a service's error reply: its ServiceFailure. */
+const FAILURE_HEADER = "ipcplay-failure";
 
 /** What differs between the three protocols, for both sides. */
 interface ProtocolInfo {
@@ -143,8 +146,10 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
             },
             ...(remainingMs !== undefined ? { deadlineUnixMs: Date.now() + remainingMs } : {}),
           });
-          if (handled.failure === "error") throw new ConnectError(`service error: ${handled.statusMessage}`, Code.Internal);
-          if (handled.failure) throw new ConnectError(handled.statusMessage, CODE_OF_FAILURE[handled.failure]);
+          // The failure travels in the error's metadata too: the caller tells a service's error reply from its own timeout or a broken connection.
+          const metadata = handled.failure ? { [FAILURE_HEADER]: handled.failure } : undefined;
+          if (handled.failure === "error") throw new ConnectError(`service error: ${handled.statusMessage}`, Code.Internal, metadata);
+          if (handled.failure) throw new ConnectError(handled.statusMessage, CODE_OF_FAILURE[handled.failure], metadata);
           return { payload: handled.replyPayload, nodeId: host.nodeId, pid: host.pid };
         },
       }),
@@ -219,6 +224,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
     const code = result.error?.code;
     return {
       ...outcomeStatus(code),
+      ...(result.error ? { outcome: outcomeOf(result.error) } : {}),
       attempts,
       attributes: {
         "rpc.system": protocol.rpcSystem,
@@ -263,6 +269,15 @@ function outcomeStatus(code: Code | undefined): Pick<SendOutcome, "status" | "st
     default:
       return { status: SpanStatus.ERROR, statusMessage: codeToString(code) };
   }
+}
+
+/** How a failed call ended: the callee's reply (it names its failure), else this caller's deadline or the connection. */
+function outcomeOf(error: ConnectError): FailedOutcome {
+  const failure = error.metadata.get(FAILURE_HEADER);
+  if (failure) return failure === "overloaded" ? "overloaded" : "error reply";
+  if (error.code === Code.DeadlineExceeded) return "timed out";
+  if (error.code === Code.Unavailable || error.code === Code.Unknown || error.code === Code.Aborted || error.code === Code.Canceled) return "unreachable";
+  return "error reply";
 }
 
 /** OpenTelemetry: gRPC (and gRPC-web) report the numeric status, 0 included; Connect the error code's name, on errors only. */

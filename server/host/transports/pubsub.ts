@@ -157,13 +157,14 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
         outcome["ipcplay.receivers"] = String(results[0][1]);
         const numsub = results[1][1] as Array<string | number>;
         const lost = atMostOnce.filter((_, index) => Number(numsub[2 * index + 1]) === 0);
-        for (const member of lost) host.count(member.id, "lost");
+        // From here the subscriber holds the message (or nobody does): the books know whom to ask if it dies.
+        for (const [index, member] of atMostOnce.entries()) host.count(member.id, Number(numsub[2 * index + 1]) === 0 ? "no subscriber" : "handed");
         if (lost.length > 0) outcome["ipcplay.lost_edges"] = lost.map((member) => member.id).join(",");
       }
       if (durable.length > 0) outcome["messaging.message.id"] = String(results[results.length - 1][1]);
       return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: outcome };
     } catch (error) {
-      return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not publish: ${(error as Error).message}`, attempts: 1, attributes };
+      return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not publish: ${(error as Error).message}`, attempts: 1, attributes, outcome: "refused by broker" };
     }
   }
 
@@ -215,9 +216,13 @@ async function deliver(host: TransportHost, topic: string, edges: Edge[], json: 
     host.log("warn", `ignored a message on topic ${topic} that is not ours: ${json.slice(0, 80)}`);
     return;
   }
+  // Only a message its publisher sent along one of this node's edges is on an edge's books: a topic also brings
+  // what publishers without an edge to this node publish (the node still works on those).
+  const named = new Set(message.edgeIds ?? []);
+  const edge = edges.find((candidate) => named.has(candidate.id));
   try {
-    await host.receive({
-      edge: inboundEdgeFor(edges, message),
+    const handled = await host.receive({
+      edge: edge ?? inboundEdgeFor(edges, message),
       parent: parseTraceparent(message.traceparent),
       hop: message.hop,
       payload: message.payload,
@@ -230,6 +235,7 @@ async function deliver(host: TransportHost, topic: string, edges: Edge[], json: 
       // Producer and consumer share the machine's clock: publish → this consumer starting on it.
       ...(typeof message.sentAtUnixMs === "number" ? { waitMs: Math.max(0, Date.now() - message.sentAtUnixMs) } : {}),
     });
+    if (edge) host.count(edge.id, handled.failure === undefined ? "delivered" : handled.failure === "overloaded" ? "overloaded" : "processing failed");
   } catch (error) {
     host.log("error", `topic ${topic}: ${(error as Error).message}`);
   }

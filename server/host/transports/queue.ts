@@ -12,12 +12,14 @@
  *   concurrency. Every node consuming a channel runs a Worker on the same queue:
  *   competing consumers, each job processed by one of them. The processor calls
  *   `host.receive` (CONSUMER span, `ipcplay.queue_wait_ms`, `ipcplay.attempt`)
- *   and throws when the service failed, so BullMQ retries it. `delivered` counts
- *   every processing attempt (BullMQ's `attemptsStarted`), so a retried job
- *   counts once per attempt.
+ *   and throws when the service failed, so BullMQ retries it. A message ends
+ *   once, counted by the consumer that ended it: `delivered` when its job
+ *   completed (BullMQ's "completed", once per job whatever its attempts),
+ *   "dead-lettered" when it failed for good; each failed attempt that will be
+ *   tried again counts as a retry.
  * - Dead letters: when the last attempt fails the job stays in BullMQ's failed
- *   set (at most REMOVE_ON_FAIL of them), the consumer counts `deadLettered` and
- *   `failed` on the edge and records a DEAD_LETTER span (sibling of the
+ *   set (at most REMOVE_ON_FAIL of them), the consumer counts it
+ *   "dead-lettered" on the edge and records a DEAD_LETTER span (sibling of the
  *   consumer spans, child of the producer span). Completed jobs are trimmed to
  *   the last REMOVE_ON_COMPLETE, so a long run does not grow Redis.
  * - A killed worker: its active job's lock (LOCK_DURATION_MS, renewed every
@@ -119,7 +121,13 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
       });
       return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: { ...attributes, "messaging.message.id": String(job.id) } };
     } catch (error) {
-      return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not add the job: ${(error as Error).message}`, attempts: 1, attributes };
+      return {
+        status: SpanStatus.UNAVAILABLE,
+        statusMessage: `could not add the job: ${(error as Error).message}`,
+        attempts: 1,
+        attributes,
+        outcome: "refused by broker",
+      };
     }
   }
 
@@ -190,9 +198,19 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
     stalledInterval: STALLED_INTERVAL_MS,
   });
   worker.on("error", (error: Error) => host.log("warn", `worker of ${channel}: ${error.message}`));
+  // A message ends once, whatever its attempts: when its job completes, or fails for good.
+  worker.on("completed", (job: Job<ChannelEnvelope>) => {
+    const edge = inboundEdgeFor(edges, job.data);
+    if (edge) host.count(edge.id, "delivered");
+  });
   worker.on("failed", (job: Job<ChannelEnvelope> | undefined, error: Error) => {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    deadLetter(job, error, channel, edges, host);
+    if (!job) return;
+    // BullMQ sets finishedOn when the job went to the failed set; otherwise it waits for another attempt.
+    if (job.finishedOn) deadLetter(job, error, channel, edges, host);
+    else {
+      const edge = inboundEdgeFor(edges, job.data);
+      if (edge) host.count(edge.id, "retries");
+    }
   });
   return worker;
 }
@@ -207,8 +225,7 @@ function availableAt(job: Job<ChannelEnvelope>): number {
 function deadLetter(job: Job<ChannelEnvelope>, error: Error, channel: string, edges: Edge[], host: TransportHost): void {
   const edge = inboundEdgeFor(edges, job.data);
   if (!edge) return;
-  host.count(edge.id, "deadLettered");
-  host.count(edge.id, "failed");
+  host.count(edge.id, "dead-lettered");
   const parent = parseTraceparent(job.data.traceparent);
   const now = Date.now();
   host.recordSpan(

@@ -255,16 +255,19 @@ function isRetryable(result: AttemptResult): boolean {
   return result.kind !== "response" || result.statusCode >= 500;
 }
 
-function outcomeStatus(result: AttemptResult, timeoutMs: number): Pick<SendOutcome, "status" | "statusMessage"> {
+function outcomeStatus(result: AttemptResult, timeoutMs: number): Pick<SendOutcome, "status" | "statusMessage" | "outcome"> {
   switch (result.kind) {
     case "timeout":
-      return { status: SpanStatus.TIMEOUT, statusMessage: `timeout after ${timeoutMs} ms` };
+      return { status: SpanStatus.TIMEOUT, statusMessage: `timeout after ${timeoutMs} ms`, outcome: "timed out" };
     case "unreachable":
-      return { status: SpanStatus.UNAVAILABLE, statusMessage: result.reason };
+      return { status: SpanStatus.UNAVAILABLE, statusMessage: result.reason, outcome: "unreachable" };
     case "response":
-      return result.statusCode < 400
-        ? { status: SpanStatus.OK, statusMessage: "" }
-        : { status: SpanStatus.ERROR, statusMessage: `HTTP ${result.statusCode}` };
+      if (result.statusCode < 400) return { status: SpanStatus.OK, statusMessage: "" };
+      return {
+        status: SpanStatus.ERROR,
+        statusMessage: `HTTP ${result.statusCode}`,
+        outcome: result.statusCode === STATUS_OF_FAILURE.overloaded ? "overloaded" : "error reply",
+      };
   }
 }
 

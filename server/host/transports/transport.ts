@@ -19,7 +19,7 @@ import type { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { EdgeGauges, LogLevel, NodeAddress, NodePorts, SpanRecord } from "@/server/ipc/host-messages";
 import type { RunKeys } from "@/server/redis/keys";
 import { formatTraceparent, type TraceParent } from "@/server/trace/trace-context";
-import type { CountName } from "../counters";
+import type { CountKey, FailedOutcome } from "@/lib/metrics/outcomes";
 import type { NodeSetup } from "../node-setup";
 
 /** A message that arrived at this node. */
@@ -108,6 +108,8 @@ export interface SendOutcome {
   statusMessage: string;
   /** Attempts made, ≥ 1; attempts − 1 are counted as retries. */
   attempts: number;
+  /** How the message ended, when the status is not OK (the edge's failed_by). */
+  outcome?: FailedOutcome;
   attributes: Record<string, string>;
 }
 
@@ -118,16 +120,17 @@ export interface TransportHost {
   readonly nodeId: string;
   readonly pid: number;
   readonly keys: RunKeys;
-  /** Runs the service's behaviour on an arriving message (counts it as delivered). */
+  /** Runs the service's behaviour on an arriving message. */
   receive(message: InboundMessage): Promise<HandledMessage>;
   /** Where a node listens now; changes when a killed node is started again. */
   addressOf(nodeId: string): NodeAddress | undefined;
   /**
-   * Counts what only the transport sees — a job that became a dead letter, a
-   * pub/sub message a subscriber missed. (sent/delivered/failed/retries of
-   * ordinary sends are counted by the host from SendOutcome and `receive`.)
+   * Counts what only the transport sees: an asynchronous message's end at its
+   * consumer (delivered once per job, dead-lettered, a retry), a pub/sub
+   * message handed to a subscriber or published to none. (A send, and a
+   * synchronous call's outcome, are counted by the host from SendOutcome.)
    */
-  count(edgeId: string, counter: CountName, amount?: number): void;
+  count(edgeId: string, key: CountKey, amount?: number): void;
   /**
    * Records a span the transport itself owns, e.g. a DEAD_LETTER span when a
    * job gives up; `sampled` is its trace's decision (from its traceparent).

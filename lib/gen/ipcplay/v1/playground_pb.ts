@@ -907,8 +907,8 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
   lostBy: OutcomeCount[];
 
   /**
-   * Other edges of the same sender and queue channel (competing consumers of
-   * one queue). Then `sent` and `in_flight` are the channel's (see
+   * Other queue edges on the same channel (competing consumers of one
+   * queue). Then `sent` and `in_flight` are the channel's (see
    * RunInfo.channels), while delivered, failed and lost are this consumer's
    * share: it "took N of M".
    *
@@ -951,9 +951,9 @@ export const EdgeCountersSchema: GenMessage<EdgeCounters> = /*@__PURE__*/
   messageDesc(file_ipcplay_v1_playground, 27);
 
 /**
- * One sender's edges that share a queue channel: one job per message, taken by
- * one of the consumers. Its counts hold for the channel as a whole:
- *   sent = delivered + failed + lost + in_flight.
+ * Queue edges that share a channel: one BullMQ queue whose consumers compete
+ * for every job, whichever producer added it. Its counts hold for the channel
+ * as a whole: sent = delivered + failed + lost + in_flight.
  *
  * @generated from message ipcplay.v1.SharedChannel
  */
@@ -964,6 +964,8 @@ export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
   channel: string;
 
   /**
+   * The producing node when there is one; empty when several produce to it.
+   *
    * @generated from field: string source_node_id = 2;
    */
   sourceNodeId: string;

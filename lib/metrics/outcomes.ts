@@ -1,0 +1,108 @@
+/**
+ * How a message on an edge ends, by name, and the books that add up:
+ *
+ *   sent = delivered + failed + lost + in flight
+ *
+ * Every way a message can end is one named outcome, counted where it is seen:
+ * - a synchronous call's outcome by its caller (the only side that knows
+ *   whether the reply came, and how): delivered, "timed out", "unreachable",
+ *   "overloaded", "error reply";
+ * - an asynchronous hand-off's refusal by its producer ("refused by broker"),
+ *   a pub/sub message nobody subscribed to by the publisher, from the broker
+ *   ("no subscriber");
+ * - an asynchronous message's end by its consumer: delivered (a job once,
+ *   whatever its attempts), "dead-lettered", "processing failed",
+ *   "overloaded";
+ * - the ends nobody could count because a process died holding the message,
+ *   by the server from the dead process's last counts ("caller died",
+ *   "subscriber died").
+ *
+ * Attempts are not messages: `retries` counts the extra attempts apart.
+ */
+
+export const FAILED_OUTCOMES = [
+  "timed out",
+  "unreachable",
+  "overloaded",
+  "error reply",
+  "refused by broker",
+  "dead-lettered",
+  "processing failed",
+] as const;
+export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
+
+/** Lost outcomes a process counts itself. */
+export const COUNTED_LOST_OUTCOMES = ["no subscriber", "cut from stream"] as const;
+/** Lost outcomes the server books when a process died holding messages. */
+export const DIED_OUTCOMES = ["caller died", "subscriber died"] as const;
+export const LOST_OUTCOMES = [...COUNTED_LOST_OUTCOMES, ...DIED_OUTCOMES] as const;
+export type LostOutcome = (typeof LOST_OUTCOMES)[number];
+export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
+
+/**
+ * What a host counts per edge, in the order of its counter file's slots.
+ * `handed` (pub/sub AT_MOST_ONCE only): published while the subscriber was
+ * there — from then on the subscriber, not the publisher, holds the message.
+ */
+export const COUNT_KEYS = ["sent", "delivered", "retries", "handed", ...FAILED_OUTCOMES, ...COUNTED_LOST_OUTCOMES] as const;
+export type CountKey = (typeof COUNT_KEYS)[number];
+
+/** One edge's counts, as counted by the processes (cumulative). */
+export type Tally = Record<CountKey, number>;
+
+export function emptyTally(): Tally {
+  return Object.fromEntries(COUNT_KEYS.map((key) => [key, 0])) as Tally;
+}
+
+export function addTally(into: Tally, from: Readonly<Tally>): Tally {
+  for (const key of COUNT_KEYS) into[key] += from[key];
+  return into;
+}
+
+/** The outcomes a sender (not the receiver) counts, so a group of edges sharing one send counts them once. */
+export const SENDER_KEYS: ReadonlySet<CountKey> = new Set<CountKey>(["sent", "handed", "refused by broker", "no subscriber"]);
+
+export interface OutcomeCount {
+  outcome: string;
+  count: number;
+}
+
+/** An edge's (or a shared channel's) books: every message sent, and where each one is now. */
+export interface Ledger {
+  sent: number;
+  delivered: number;
+  failed: number;
+  lost: number;
+  /** sent − delivered − failed − lost: on its way, waiting, being worked on. */
+  inFlight: number;
+  retries: number;
+  /** Non-zero outcomes only, in the order of FAILED_OUTCOMES / LOST_OUTCOMES. */
+  failedBy: OutcomeCount[];
+  lostBy: OutcomeCount[];
+}
+
+/**
+ * The ledger of counts read at one moment.
+ * @param died lost outcomes the server booked for processes that died
+ * @param sent when given, the sent count to use (read after the outcomes, so
+ *   that no outcome is counted whose send is not: see CounterBook.snapshot)
+ */
+export function ledgerOf(tally: Readonly<Tally>, died: Partial<Record<DiedOutcome, number>> = {}, sent = tally.sent): Ledger {
+  const failedBy = FAILED_OUTCOMES.map((outcome) => ({ outcome, count: tally[outcome] })).filter(({ count }) => count > 0);
+  const lostBy = [
+    ...COUNTED_LOST_OUTCOMES.map((outcome) => ({ outcome, count: tally[outcome] })),
+    ...DIED_OUTCOMES.map((outcome) => ({ outcome, count: died[outcome] ?? 0 })),
+  ].filter(({ count }) => count > 0);
+  const failed = sum(failedBy);
+  const lost = sum(lostBy);
+  return { sent, delivered: tally.delivered, failed, lost, inFlight: sent - tally.delivered - failed - lost, retries: tally.retries, failedBy, lostBy };
+}
+
+/** Messages that ended (however), for a tally. */
+export function endedOf(tally: Readonly<Tally>): number {
+  return tally.delivered + FAILED_OUTCOMES.reduce((total, key) => total + tally[key], 0) + COUNTED_LOST_OUTCOMES.reduce((total, key) => total + tally[key], 0);
+}
+
+function sum(counts: readonly OutcomeCount[]): number {
+  return counts.reduce((total, { count }) => total + count, 0);
+}
