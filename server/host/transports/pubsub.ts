@@ -23,8 +23,12 @@
  * channel per inbound edge, `<topic channel>:presence:<edgeId>`. The
  * publisher's MULTI runs PUBLISH and `PUBSUB NUMSUB <presence of each
  * AT_MOST_ONCE edge>` atomically; an edge whose presence has no subscriber did
- * not get that message: `lost` += 1 on it (and `ipcplay.lost_edges` on the
- * PRODUCER span). PUBLISH's receipt count is the span's `ipcplay.receivers`.
+ * not get that message: it is lost, "no subscriber" (and in `ipcplay.lost_edges`
+ * on the PRODUCER span); on the others it was "handed" to the subscriber,
+ * which counts its end — or, when it dies holding it, the server books it
+ * "subscriber died". PUBLISH's receipt count is the span's `ipcplay.receivers`.
+ * A subscriber counts only messages published along one of its own edges; a
+ * topic also brings it what publishers without an edge to it publish.
  *
  * Connections per process: one shared publisher connection (all topics), one
  * subscriber connection for the AT_MOST_ONCE topics, and for DURABLE topics
@@ -207,14 +211,20 @@ async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Liste
   };
 }
 
-/** Runs the service on one message of `topic`; never rejects. */
-async function deliver(host: TransportHost, topic: string, edges: Edge[], json: string, delivery: Delivery, id?: string): Promise<void> {
+/**
+ * Runs the service on one message of `topic`; never rejects. Resolves with a
+ * function that counts the message's end on its edge: AT_MOST_ONCE counts at
+ * once, DURABLE after the XACK (a subscriber killed before it gets the entry
+ * again, and counts it then — once).
+ */
+async function deliver(host: TransportHost, topic: string, edges: Edge[], json: string, delivery: Delivery, id?: string): Promise<() => void> {
+  const nothing = () => {};
   let message: ChannelEnvelope;
   try {
     message = JSON.parse(json) as ChannelEnvelope;
   } catch {
     host.log("warn", `ignored a message on topic ${topic} that is not ours: ${json.slice(0, 80)}`);
-    return;
+    return nothing;
   }
   // Only a message its publisher sent along one of this node's edges is on an edge's books: a topic also brings
   // what publishers without an edge to this node publish (the node still works on those).
@@ -235,9 +245,12 @@ async function deliver(host: TransportHost, topic: string, edges: Edge[], json: 
       // Producer and consumer share the machine's clock: publish → this consumer starting on it.
       ...(typeof message.sentAtUnixMs === "number" ? { waitMs: Math.max(0, Date.now() - message.sentAtUnixMs) } : {}),
     });
-    if (edge) host.count(edge.id, handled.failure === undefined ? "delivered" : handled.failure === "overloaded" ? "overloaded" : "processing failed");
+    if (!edge) return nothing;
+    const end = handled.failure === undefined ? "delivered" : handled.failure === "overloaded" ? "overloaded" : "processing failed";
+    return () => host.count(edge.id, end);
   } catch (error) {
     host.log("error", `topic ${topic}: ${(error as Error).message}`);
+    return nothing;
   }
 }
 
@@ -248,7 +261,7 @@ async function subscribeAtMostOnce(topics: Map<string, Edge[]>, host: TransportH
   subscriber.on("message", (channel: string, json: string) => {
     const topic = topicOfChannel.get(channel);
     if (topic === undefined) return; // a presence channel: nothing is published there
-    const delivery = deliver(host, topic, topics.get(topic)!, json, Delivery.AT_MOST_ONCE);
+    const delivery = deliver(host, topic, topics.get(topic)!, json, Delivery.AT_MOST_ONCE).then((countEnd) => countEnd());
     inFlight.add(delivery);
     void delivery.finally(() => inFlight.delete(delivery));
   });
@@ -280,8 +293,14 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   async function handle(stream: Stream, id: string, fields: string[] | null): Promise<void> {
     const json = fields?.[fields.indexOf("m") + 1];
     // A pending entry trimmed from the stream since (MAXLEN) comes back without fields: acknowledge it.
-    if (json !== undefined) await deliver(host, stream.topic, stream.edges, json, Delivery.DURABLE, id);
-    await commands.xack(stream.key, group, id).catch((error: Error) => host.log("warn", `XACK ${id}: ${error.message}`));
+    const countEnd = json !== undefined ? await deliver(host, stream.topic, stream.edges, json, Delivery.DURABLE, id) : () => {};
+    try {
+      await commands.xack(stream.key, group, id);
+      countEnd();
+    } catch (error) {
+      // Not acknowledged: the entry stays pending and comes back at the next start, to be counted then.
+      host.log("warn", `XACK ${id}: ${(error as Error).message}`);
+    }
   }
 
   function start(batch: Batch): void {
