@@ -1,10 +1,12 @@
 "use client";
 
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { Eye } from "lucide-react";
 import { useCallback, useEffect } from "react";
 import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { Canvas } from "./canvas/Canvas";
 import { Palette } from "./canvas/Palette";
+import { PanelSlot } from "./chrome/Drawers";
 import { Notices } from "./chrome/Notices";
 import { TopBar } from "./chrome/TopBar";
 import { Inspector } from "./panels/Inspector";
@@ -16,9 +18,15 @@ import { resumeRun } from "./state/run-actions";
 import { ProblemsContext } from "./state/problems";
 import { isLive, useRunStore } from "./state/run-store";
 import { useDocumentProblems } from "./state/useDocumentProblems";
+import { isTypingTarget } from "./state/useKeyboardShortcuts";
+import { useUiStore, watchScreen } from "./state/ui-store";
 import { Spinner } from "./ui/Spinner";
 
-/** The one screen: top bar, palette, canvas, inspector, run panel. */
+/**
+ * The one screen: top bar, palette, canvas, inspector, run panel. Below
+ * 1,100 px the palette and the inspector are drawers; on a phone the canvas is
+ * a read-only view (see `Screen` in state/ui-store.ts).
+ */
 export function Playground() {
   return (
     <ReactFlowProvider>
@@ -34,6 +42,8 @@ function Shell() {
   const { screenToFlowPosition } = useReactFlow();
 
   useEffect(() => {
+    // First, so the canvas's first render already knows whether it is a read-only view.
+    const stopScreen = watchScreen();
     useDocumentStore.getState().hydrate();
     const stopHistory = startHistory();
     // After hydrate and the history: the canvas a link replaces stays one undo away.
@@ -45,6 +55,7 @@ function Shell() {
       window.removeEventListener("hashchange", openLinkFromLocation);
       stopHistory();
       stopAutosave();
+      stopScreen();
     };
   }, []);
   useKeyboardShortcuts();
@@ -71,15 +82,31 @@ function Shell() {
         t.blur();
         return;
       }
+      // An open drawer closes first; the selection stays (it is what the inspector was showing).
+      if (useUiStore.getState().drawer) {
+        useUiStore.getState().closeDrawer();
+        return;
+      }
       useDocumentStore.getState().deselectAll();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
+  // A read-only view takes no editing keys: undo, redo and paste would change the topology behind it.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (useUiStore.getState().screen !== "phone" || !(e.ctrlKey || e.metaKey) || isTypingTarget(e.target)) return;
+      if (["z", "y", "v"].includes(e.key.toLowerCase())) e.stopImmediatePropagation();
+    };
+    // Capture, on window: before the shortcuts' own listener.
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
+  }, []);
+
   const onAdd = useCallback(
     (kind: NodeKind) => {
-      if (live) return;
+      if (live || useUiStore.getState().screen === "phone") return;
       const { nodes, addNode } = useDocumentStore.getState();
       const last = nodes[nodes.length - 1];
       if (last) {
@@ -97,10 +124,13 @@ function Shell() {
 
   return (
     <ProblemsContext.Provider value={problems}>
-      <div className="flex h-screen min-w-[1100px] flex-col overflow-hidden">
+      <div className="flex h-screen flex-col overflow-hidden">
         <TopBar />
-        <div className="flex min-h-0 flex-1">
-          <Palette onAdd={onAdd} disabled={live} />
+        <ReadOnlyNote />
+        <div className="relative flex min-h-0 flex-1">
+          <PanelSlot drawer="palette" title="Palette" side="left">
+            <Palette onAdd={onAdd} disabled={live} />
+          </PanelSlot>
           <main className="min-w-0 flex-1">
             {hydrated ? (
               <Canvas onAdd={onAdd} />
@@ -110,11 +140,32 @@ function Shell() {
               </div>
             )}
           </main>
-          <Inspector />
+          <PanelSlot drawer="inspector" title="Inspector" side="right">
+            <Inspector />
+          </PanelSlot>
         </div>
-        <RunPanel />
+        {/* A phone does not run topologies: no traces, log or summary to show. */}
+        <div className="flex shrink-0 flex-col phone:hidden">
+          <RunPanel />
+        </div>
       </div>
       <Notices />
     </ProblemsContext.Provider>
+  );
+}
+
+/** On a phone, one line under the bar: what this view is and is not. */
+function ReadOnlyNote() {
+  return (
+    <div
+      className="hidden shrink-0 items-center gap-2 border-b border-zinc-200 bg-zinc-50 px-3 py-1.5 text-xs text-zinc-600 phone:flex"
+      data-testid="read-only-note"
+      role="note"
+    >
+      <Eye className="size-3.5 shrink-0 text-zinc-400" />
+      <span>
+        <span className="font-medium text-zinc-800">Read-only view.</span> Editing needs a wider screen.
+      </span>
+    </div>
   );
 }

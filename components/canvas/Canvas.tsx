@@ -11,7 +11,7 @@ import {
   useReactFlow,
   useStore,
 } from "@xyflow/react";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { NodeKind, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
@@ -34,6 +34,8 @@ const nodeTypes = { service: ServiceNode, client: ClientNode };
 const edgeTypes = { transport: TransportEdge };
 const NODE_W = 216;
 const NODE_H = 92;
+/** A phone's view is small: the drawing takes nearly all of it. */
+const READ_ONLY_FIT = { ...FIT_VIEW, padding: 0.08 } as const;
 
 export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
   const { nodes, edges, onNodesChange, onEdgesChange, addNode, connect, deselectAll } = useDocumentStore(
@@ -49,7 +51,9 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
   );
   const live = useRunStore((s) => isLive(s.phase));
   const snap = useUiStore((s) => s.snap);
-  const { screenToFlowPosition, flowToScreenPosition } = useReactFlow();
+  // On a phone the canvas is a view: pan and zoom, nothing to select, move, connect or delete.
+  const readOnly = useUiStore((s) => s.screen === "phone");
+  const { screenToFlowPosition, flowToScreenPosition, fitView } = useReactFlow();
   const [pending, setPending] = useState<PendingConnection | null>(null);
   // Fit a restored document once; never jump the view while someone builds.
   const [fitOnOpen] = useState(() => nodes.length > 0);
@@ -98,6 +102,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
 
   const onDrop = useCallback(
     (e: React.DragEvent) => {
+      if (readOnly) return;
       const file = e.dataTransfer.files[0];
       if (file) {
         // A .json file dropped on the canvas is imported, through the same gate as the File menu.
@@ -112,8 +117,14 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       addNode(kind, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) });
     },
-    [addNode, screenToFlowPosition, live],
+    [addNode, screenToFlowPosition, live, readOnly],
   );
+
+  // The read-only view has no tool buttons (CanvasTools, which fits an opened topology): it fits here.
+  const fitRequest = useUiStore((s) => s.fitRequest);
+  useEffect(() => {
+    if (readOnly && fitRequest > 0) void fitView({ ...READ_ONLY_FIT, duration: 250 });
+  }, [readOnly, fitRequest, fitView]);
 
   // The minimap is for finding what is off screen; with every card in view it would only cover one.
   const everythingInView = useStore((s) =>
@@ -131,7 +142,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
   const labelOf = (id: string) => nodes.find((n) => n.id === id)?.data.node.label || id;
 
   return (
-    <div className="relative h-full w-full" data-testid="canvas">
+    <div className={readOnly ? "ipc-read-only relative h-full w-full" : "relative h-full w-full"} data-testid="canvas" data-read-only={readOnly || undefined}>
       <ReactFlow<CanvasNode, CanvasEdge>
         nodes={nodes}
         edges={styledEdges}
@@ -141,10 +152,17 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
-        nodesConnectable={!live}
-        deleteKeyCode={live ? null : ["Delete", "Backspace"]}
+        nodesConnectable={!live && !readOnly}
+        nodesDraggable={!readOnly}
+        elementsSelectable={!readOnly}
+        nodesFocusable={!readOnly}
+        edgesFocusable={!readOnly}
+        selectionKeyCode={readOnly ? null : undefined}
+        multiSelectionKeyCode={readOnly ? null : undefined}
+        deleteKeyCode={live || readOnly ? null : ["Delete", "Backspace"]}
         onPaneClick={() => deselectAll()}
         onDragOver={(e) => {
+          if (readOnly) return;
           if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes("Files")) {
             e.preventDefault();
             e.dataTransfer.dropEffect = live ? "none" : "copy";
@@ -152,7 +170,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         }}
         onDrop={onDrop}
         fitView={fitOnOpen}
-        fitViewOptions={FIT_VIEW}
+        fitViewOptions={readOnly ? READ_ONLY_FIT : FIT_VIEW}
         minZoom={0.25}
         maxZoom={2}
         connectionLineStyle={{ stroke: "#71717a", strokeWidth: 2, strokeDasharray: "4 4" }}
@@ -162,9 +180,10 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#d4d4d8" />
         <Controls showInteractive={false} position="bottom-left">
-          <CanvasTools />
+          {!readOnly && <CanvasTools />}
         </Controls>
-        {nodes.length > 0 && !everythingInView && (
+        {/* On a phone the minimap would cover half the view; pinch and drag find the rest. */}
+        {nodes.length > 0 && !everythingInView && !readOnly && (
           <MiniMap
             position="bottom-right"
             pannable
@@ -177,7 +196,14 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         )}
       </ReactFlow>
 
-      {nodes.length === 0 && <EmptyCanvas onAdd={onAdd} onDrop={onDrop} disabled={live} />}
+      {nodes.length === 0 &&
+        (readOnly ? (
+          <div className="absolute inset-0 flex items-center justify-center p-8 text-center text-sm leading-relaxed text-zinc-500" data-testid="read-only-empty">
+            Nothing to show yet. Open a shared topology link here to view it; building one needs a wider screen.
+          </div>
+        ) : (
+          <EmptyCanvas onAdd={onAdd} onDrop={onDrop} disabled={live} />
+        ))}
       <TemplateGuide />
 
       {pending && (

@@ -16,7 +16,7 @@ export function Notices() {
   const dismissNotice = useUiStore((s) => s.dismissNotice);
   if (!restore && !error && !notice) return null;
   return (
-    <div className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-[380px] flex-col gap-2">
+    <div className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-[380px] max-w-[calc(100vw-2rem)] flex-col gap-2">
       {restore && (
         <Toast tone="warn" onClose={dismissRestore} testId="notice-restore">
           {restore}

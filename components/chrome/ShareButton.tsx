@@ -29,9 +29,18 @@ export function ShareButton() {
   return (
     <div ref={ref} className="relative">
       <Tooltip content={empty ? "Nothing to share yet: add a client and a service." : null} align="end">
-        <Button variant="secondary" onClick={() => void share()} disabled={empty} data-testid="share" aria-expanded={link !== null}>
+        {/* From 768 to 1,023 px the bar is full: the icon alone (a phone's bar has room for the word again). */}
+        <Button
+          variant="secondary"
+          onClick={() => void share()}
+          disabled={empty}
+          data-testid="share"
+          aria-expanded={link !== null}
+          aria-label="Share"
+          className="max-lg:w-8 max-lg:px-0 phone:w-auto phone:px-3"
+        >
           <Link2 className="size-3.5" />
-          Share
+          <span className="max-lg:sr-only phone:not-sr-only">Share</span>
         </Button>
       </Tooltip>
       {link && <SharePopover url={link.url} copied={link.copied} onCopied={() => setLink({ ...link, copied: "copied" })} />}
@@ -48,7 +57,7 @@ function SharePopover({ url, copied, onCopied }: { url: string; copied: Copied; 
       aria-label="Share link"
       data-testid="share-popover"
       data-copied={copied === "copied"}
-      className="ipc-pop absolute top-full right-0 z-50 mt-2 w-[380px] rounded-xl border border-zinc-200 bg-white p-3 shadow-xl shadow-zinc-900/10"
+      className="ipc-pop absolute top-full right-0 z-50 mt-2 w-[380px] max-w-[calc(100vw-1.5rem)] rounded-xl border border-zinc-200 bg-white p-3 shadow-xl shadow-zinc-900/10"
     >
       <div className="flex items-center gap-2 text-[13px] font-medium text-zinc-900">
         {copied === "copied" ? (
