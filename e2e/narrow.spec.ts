@@ -120,7 +120,14 @@ test("on a phone a share link opens read-only: the drawing fits, pans and zooms,
   await expect(p.getByRole("complementary", { name: "Inspector" })).toBeHidden();
   await expect(p.getByTestId("topology-name")).toHaveAttribute("readonly", "");
 
-  // The whole drawing is in view.
+  // The whole drawing is in view, and stays in view when the phone is turned on its side.
+  await expect.poll(() => allNodesInView(p)).toBe(true);
+  const upright = await viewport(p);
+  await p.setViewportSize({ width: 844, height: 390 });
+  await expect.poll(() => viewport(p)).not.toBe(upright);
+  await expect.poll(() => allNodesInView(p)).toBe(true);
+  await expect(p.getByTestId("read-only-note")).toBeVisible();
+  await p.setViewportSize({ width: 390, height: 844 });
   await expect.poll(() => allNodesInView(p)).toBe(true);
   const before = await readCanvas(p);
   expect(before.nodes).toHaveLength(4);

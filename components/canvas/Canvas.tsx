@@ -10,8 +10,9 @@ import {
   ReactFlow,
   useReactFlow,
   useStore,
+  type Viewport,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { NodeKind, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
@@ -53,7 +54,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
   const snap = useUiStore((s) => s.snap);
   // On a phone the canvas is a view: pan and zoom, nothing to select, move, connect or delete.
   const readOnly = useUiStore((s) => s.screen === "phone");
-  const { screenToFlowPosition, flowToScreenPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, flowToScreenPosition, fitView, getViewport } = useReactFlow();
   const [pending, setPending] = useState<PendingConnection | null>(null);
   // Fit a restored document once; never jump the view while someone builds.
   const [fitOnOpen] = useState(() => nodes.length > 0);
@@ -120,11 +121,32 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
     [addNode, screenToFlowPosition, live, readOnly],
   );
 
-  // The read-only view has no tool buttons (CanvasTools, which fits an opened topology): it fits here.
+  // The read-only view has no tool buttons (CanvasTools, which fits an opened topology): it fits here,
+  // and again when its size changes (a phone turned on its side) unless the view was moved since.
   const fitRequest = useUiStore((s) => s.fitRequest);
+  const size = useStore((s) => `${s.width}x${s.height}`);
+  const fitted = useRef<Viewport | null>(null);
+  /** Fits still animating: the view they leave is a fit too. */
+  const fitting = useRef(0);
+  const fitReadOnly = useCallback(async () => {
+    fitting.current++;
+    try {
+      await fitView({ ...READ_ONLY_FIT, duration: 250 });
+    } finally {
+      fitting.current--;
+    }
+    fitted.current = getViewport();
+  }, [fitView, getViewport]);
   useEffect(() => {
-    if (readOnly && fitRequest > 0) void fitView({ ...READ_ONLY_FIT, duration: 250 });
-  }, [readOnly, fitRequest, fitView]);
+    if (readOnly && fitRequest > 0) void fitReadOnly();
+  }, [readOnly, fitRequest, fitReadOnly]);
+  useEffect(() => {
+    if (!readOnly) return;
+    const v = getViewport();
+    const f = fitted.current;
+    if (!f || fitting.current > 0 || (Math.abs(v.x - f.x) < 1 && Math.abs(v.y - f.y) < 1 && Math.abs(v.zoom - f.zoom) < 0.001)) void fitReadOnly();
+    // The size alone decides; the rest is read when it changes.
+  }, [size]);
 
   // The minimap is for finding what is off screen; with every card in view it would only cover one.
   const everythingInView = useStore((s) =>
