@@ -98,7 +98,7 @@ export function DrawerToggle({
   icon: ReactNode;
   /** What the drawer holds, for the tooltip. */
   hint: string;
-  /** Below 1,024 px show the icon alone (the label stays for screen readers and the tooltip). */
+  /** Below 880 px show the icon alone (the label stays for screen readers and the tooltip). */
   compactLabel?: boolean;
 }) {
   const open = useUiStore((s) => s.drawer === drawer);
@@ -114,10 +114,10 @@ export function DrawerToggle({
           aria-label={compactLabel ? label : undefined}
           data-testid={`toggle-${drawer}`}
           onClick={() => useUiStore.getState().toggleDrawer(drawer)}
-          className={clsx("relative", open && "bg-zinc-100 text-zinc-900", compactLabel && "max-lg:w-8 max-lg:px-0")}
+          className={clsx("relative", open && "bg-zinc-100 text-zinc-900", compactLabel && "max-[880px]:w-8 max-[880px]:px-0")}
         >
           {icon}
-          <span className={clsx(compactLabel && "max-lg:sr-only")}>{label}</span>
+          <span className={clsx(compactLabel && "max-[880px]:sr-only")}>{label}</span>
           {selection && !open && (
             <span className="absolute top-1 right-1 size-1.5 rounded-full bg-blue-500" aria-hidden data-testid="toggle-inspector-dot" />
           )}

@@ -29,7 +29,7 @@ export function ShareButton() {
   return (
     <div ref={ref} className="relative">
       <Tooltip content={empty ? "Nothing to share yet: add a client and a service." : null} align="end">
-        {/* From 768 to 1,023 px the bar is full: the icon alone (a phone's bar has room for the word again). */}
+        {/* From 768 to 879 px the bar is full: the icon alone (a phone's bar has room for the word again). */}
         <Button
           variant="secondary"
           onClick={() => void share()}
@@ -37,10 +37,10 @@ export function ShareButton() {
           data-testid="share"
           aria-expanded={link !== null}
           aria-label="Share"
-          className="max-lg:w-8 max-lg:px-0 phone:w-auto phone:px-3"
+          className="max-[880px]:w-8 max-[880px]:px-0 phone:w-auto phone:px-3"
         >
           <Link2 className="size-3.5" />
-          <span className="max-lg:sr-only phone:not-sr-only">Share</span>
+          <span className="max-[880px]:sr-only phone:not-sr-only">Share</span>
         </Button>
       </Tooltip>
       {link && <SharePopover url={link.url} copied={link.copied} onCopied={() => setLink({ ...link, copied: "copied" })} />}
