@@ -33,18 +33,25 @@ export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
 
 /** Lost outcomes a process counts itself. */
 export const COUNTED_LOST_OUTCOMES = ["no subscriber", "cut from stream"] as const;
-/** Lost outcomes the server books when a process died holding messages. */
-export const DIED_OUTCOMES = ["caller died", "subscriber died"] as const;
+/**
+ * Lost outcomes the server books when a process died holding messages: a
+ * caller's calls without a reply, an AT_MOST_ONCE subscriber's messages not
+ * yet ended, a producer's hand-offs the broker never took (asked of the
+ * broker: server/runtime/hand-off-audit.ts).
+ */
+export const DIED_OUTCOMES = ["caller died", "subscriber died", "producer died"] as const;
 export const LOST_OUTCOMES = [...COUNTED_LOST_OUTCOMES, ...DIED_OUTCOMES] as const;
 export type LostOutcome = (typeof LOST_OUTCOMES)[number];
 export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
 
 /**
  * What a host counts per edge, in the order of its counter file's slots.
- * `handed` (pub/sub AT_MOST_ONCE only): published while the subscriber was
- * there — from then on the subscriber, not the publisher, holds the message.
+ * - `accepted` (asynchronous edges): the broker took the hand-off — the job
+ *   was added, the message published. Not an end: the consumer ends it.
+ * - `handed` (pub/sub AT_MOST_ONCE only): published while the subscriber was
+ *   there — from then on the subscriber, not the publisher, holds the message.
  */
-export const COUNT_KEYS = ["sent", "delivered", "retries", "handed", ...FAILED_OUTCOMES, ...COUNTED_LOST_OUTCOMES] as const;
+export const COUNT_KEYS = ["sent", "delivered", "retries", "accepted", "handed", ...FAILED_OUTCOMES, ...COUNTED_LOST_OUTCOMES] as const;
 export type CountKey = (typeof COUNT_KEYS)[number];
 
 /** One edge's counts, as counted by the processes (cumulative). */
@@ -60,7 +67,7 @@ export function addTally(into: Tally, from: Readonly<Tally>): Tally {
 }
 
 /** The outcomes a sender (not the receiver) counts, so a group of edges sharing one send counts them once. */
-export const SENDER_KEYS: ReadonlySet<CountKey> = new Set<CountKey>(["sent", "handed", "refused by broker", "no subscriber"]);
+export const SENDER_KEYS: ReadonlySet<CountKey> = new Set<CountKey>(["sent", "accepted", "handed", "refused by broker", "no subscriber"]);
 
 export interface OutcomeCount {
   outcome: string;

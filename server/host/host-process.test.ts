@@ -31,6 +31,7 @@ const config: HostConfig = {
   redisPrefix: "ipcplay:r-hosttest:",
   sampling: { headPerSecond: 100, keepPerSecond: 10 },
   countsFile,
+  incarnation: 1,
 };
 
 describe("service host process", () => {

@@ -20,6 +20,8 @@ export interface NodeSetup {
   redisUrl: string;
   redisPrefix: string;
   sampling: SamplingBudget;
+  /** This process among the run's (HostConfig.incarnation). */
+  incarnation: number;
 }
 
 export function decodeHostConfig(config: HostConfig): NodeSetup {
@@ -34,5 +36,6 @@ export function decodeHostConfig(config: HostConfig): NodeSetup {
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     sampling: config.sampling,
+    incarnation: config.incarnation,
   };
 }

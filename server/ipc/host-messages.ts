@@ -38,7 +38,12 @@ export interface HostConfig {
    * created by the parent; slots for countedEdgeIds(outgoing, inbound).
    */
   countsFile: string;
+  /** This process among the run's processes (1, 2, …): tags what it hands to brokers, see RunKeys.jobId. */
+  incarnation: number;
 }
+
+/** A node's config as planned, before a process is started for it (each process gets its own count file and number). */
+export type HostPlan = Omit<HostConfig, "countsFile" | "incarnation">;
 
 export interface SamplingBudget {
   /** New traces per second this host, as a root, ships in full (head sampling). */

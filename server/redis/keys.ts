@@ -28,6 +28,17 @@ export interface RunKeys {
   stream(topic: string): string;
   /** Consumer group of one subscriber node on a DURABLE topic's stream. */
   consumerGroup(subscriberNodeId: string): string;
+  /**
+   * BullMQ job id of a producer process's `seq`-th job on a channel: unique in
+   * the run, so the server can ask whether a dead producer's last jobs landed.
+   */
+  jobId(incarnation: number, seq: number): string;
+  /** The Redis hash of a job (BullMQ's `<prefix>:<queue>:<jobId>`). */
+  jobKey(channel: string, jobId: string): string;
+  /** Publishes of a producer process's group the broker took (INCR in the publish script). */
+  published(incarnation: number, edgeId: string): string;
+  /** Of those, published while this AT_MOST_ONCE edge had no subscriber. */
+  noSubscriber(incarnation: number, edgeId: string): string;
   /** SCAN pattern that matches every key of the run. */
   readonly pattern: string;
 }
@@ -39,13 +50,19 @@ export interface RunKeys {
 export function runKeys(runId: string): RunKeys {
   const bullmqPrefix = `${KEY_ROOT}:${runId}`;
   const prefix = `${bullmqPrefix}:`;
+  const queueName = (channel: string) => `queue-${channel}`;
   return {
     prefix,
     bullmqPrefix,
-    queueName: (channel) => `queue-${channel}`,
+    queueName,
     pubsubChannel: (topic) => `${prefix}topic:${topic}`,
     stream: (topic) => `${prefix}stream:${topic}`,
     consumerGroup: (subscriberNodeId) => `group-${subscriberNodeId}`,
+    // Not all digits: BullMQ refuses integer-like custom ids.
+    jobId: (incarnation, seq) => `i${incarnation}-${seq}`,
+    jobKey: (channel, jobId) => `${bullmqPrefix}:${queueName(channel)}:${jobId}`,
+    published: (incarnation, edgeId) => `${prefix}published:${incarnation}:${edgeId}`,
+    noSubscriber: (incarnation, edgeId) => `${prefix}nosub:${incarnation}:${edgeId}`,
     pattern: `${escapeGlob(prefix)}*`,
   };
 }

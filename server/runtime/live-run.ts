@@ -29,14 +29,14 @@ import { EdgeLatencyBook } from "@/server/trace/edge-latency";
 import { RunEvents } from "@/server/trace/run-events";
 import { TraceHub } from "@/server/trace/trace-hub";
 import { usageSampler } from "@/server/metrics/process-usage";
-import type { HostConfig, NodeAddress, NodeCounts, NodePorts } from "@/server/ipc/host-messages";
+import type { HostPlan, NodeAddress, NodeCounts, NodePorts } from "@/server/ipc/host-messages";
 import type { NodeProcess } from "./node-process";
 
 /** One node of a run and the process currently behind it. */
 export interface NodeSlot {
   nodeId: string;
   /** Without its count file: each process of the node gets its own (see launch). */
-  config: Omit<HostConfig, "countsFile">;
+  config: HostPlan;
   process: NodeProcess | undefined;
   status: NodeStatus;
   /** Why the node is down, when it is. */
@@ -55,7 +55,7 @@ export interface LiveRunOptions {
   token: string;
   topology: Topology;
   redisPrefix: string;
-  hosts: ReadonlyArray<Omit<HostConfig, "countsFile">>;
+  hosts: ReadonlyArray<HostPlan>;
   maxTraces: number;
   maxSpans: number;
   traceBudgetPerSecond: number;
@@ -85,6 +85,8 @@ export class LiveRun {
   /** The one stop in progress or done, so `stop` is idempotent. */
   stopping: Promise<RunSummary> | undefined;
   autoStop: NodeJS.Timeout | undefined;
+  /** Audits of dead producers' hand-offs under way (a stop waits for them). */
+  readonly settling = new Set<Promise<void>>();
   private readonly traceBudgetPerSecond: number;
   /** (time, started, sampled) at recent readings, for the measured "1 in N". */
   private readonly samplingHistory: Array<{ at: number; started: number; sampled: number }> = [];

@@ -24,11 +24,12 @@ import {
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
-import { deleteRunKeys } from "@/server/redis/keys";
+import { deleteRunKeys, runKeys } from "@/server/redis/keys";
 import { newTraceId } from "@/server/trace/trace-context";
 import { countedEdgeIdsOf } from "@/server/ipc/count-file";
 import type { ChildMessage, LogLevel } from "@/server/ipc/host-messages";
-import { sweepStaleCountDirs } from "@/server/trace/counter-book";
+import { sweepStaleCountDirs, type OpenHandOff } from "@/server/trace/counter-book";
+import { auditHandOff } from "./hand-off-audit";
 import { LiveRun, type NodeSlot } from "./live-run";
 import { HostPool, warmHostsFromEnv } from "./host-pool";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
@@ -153,11 +154,11 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   function launch(run: LiveRun, slot: NodeSlot): NodeProcess {
     // Each process counts in its own file, so a dead one's last counts stay readable beside its successor's.
     run.counters.settleDeaths({ force: true, nodeId: slot.nodeId });
-    const countsFile = run.counters.attach(slot.nodeId, countedEdgeIdsOf(slot.config));
+    const { countsFile, incarnation } = run.counters.attach(slot.nodeId, countedEdgeIdsOf(slot.config));
     const host: NodeProcess = new NodeProcess({
       bundlePath,
       warmHost: pool.take(),
-      config: { ...slot.config, countsFile },
+      config: { ...slot.config, countsFile, incarnation },
       onMessage: (message) => {
         if (slot.process === host) onChildMessage(run, slot, message);
       },
@@ -251,7 +252,11 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     if (slot.process !== host) return;
     const expected = slot.exitExpected;
     // Its counts are final; a process that died (not stopped with the run) loses what it held.
-    run.counters.retire(slot.nodeId, { died: expected !== "stop" });
+    const openHandOffs = run.counters.retire(slot.nodeId, { died: expected !== "stop" });
+    for (const handOff of openHandOffs) {
+      const audit = auditDeadProducer(run, slot.nodeId, handOff).finally(() => run.settling.delete(audit));
+      run.settling.add(audit);
+    }
     slot.counts = { ...slot.counts, inFlight: 0, ratePerSecond: 0 };
     slot.exitExpected = undefined;
     if (expected === "stop") {
@@ -266,6 +271,16 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       log(run, slot.nodeId, "error", `${slot.nodeId} went down: the process ${exit.reason}`);
     }
     run.events.changed();
+  }
+
+  /** Asks the broker what became of a dead producer's unanswered hand-offs, and books it; never rejects. */
+  async function auditDeadProducer(run: LiveRun, nodeId: string, handOff: OpenHandOff): Promise<void> {
+    try {
+      run.counters.bookHandOffAudit(handOff, await auditHandOff(redisClient(), runKeys(run.runId), handOff));
+    } catch (error) {
+      // Without the broker's answer those messages stay in flight: unknown is not lost.
+      log(run, nodeId, "warn", `Could not ask Redis what became of ${handOff.open} messages ${nodeId} was handing to ${handOff.channel} when it died: ${(error as Error).message}`);
+    }
   }
 
   function log(run: LiveRun, nodeId: string, level: LogLevel, message: string): void {
@@ -283,7 +298,9 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       run.events.changed();
 
       await shutDownHosts(run);
-      // Messages held by nodes killed before the stop are booked lost now; the rest was in flight at the stop.
+      // Messages held by nodes killed before the stop are booked lost now (the broker is asked before its keys go);
+      // the rest was in flight at the stop.
+      await Promise.all(run.settling);
       run.counters.settleDeaths({ force: true });
       run.counters.close();
       run.traces.close();

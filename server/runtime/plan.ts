@@ -7,13 +7,13 @@ import { toJson } from "@bufbuild/protobuf";
 import { EdgeSchema, NodeKind, NodeSchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { runKeys } from "@/server/redis/keys";
-import type { HostConfig } from "@/server/ipc/host-messages";
+import type { HostPlan } from "@/server/ipc/host-messages";
 
 export interface RunPlan {
   runId: string;
   redisPrefix: string;
   /** In topology order. */
-  hosts: Array<Omit<HostConfig, "countsFile">>;
+  hosts: Array<HostPlan>;
 }
 
 export interface PlanOptions {
@@ -35,7 +35,7 @@ export function planRun(topology: Topology, options: PlanOptions): RunPlan {
     keepPerSecond: Math.max(1, Math.floor(options.keepBudgetPerSecond / Math.max(1, topology.nodes.length))),
   };
   const hosts = topology.nodes.map(
-    (node): Omit<HostConfig, "countsFile"> => ({
+    (node): HostPlan => ({
       runId: options.runId,
       node: toJson(NodeSchema, node),
       inbound: topology.edges.filter((edge) => edge.target === node.id).map((edge) => toJson(EdgeSchema, edge)),

@@ -23,7 +23,7 @@ const rest = (source: string, target: string): EdgeRole => ({ source, target, sy
 describe("CounterBook", () => {
   it("adds every process's counts into ledgers that add up, outcomes named", () => {
     const book = bookOf({ e: rest("client", "gw") });
-    const client = new CountFileWriter(book.attach("client", ["e"]), ["e"]);
+    const client = new CountFileWriter(book.attach("client", ["e"]).countsFile, ["e"]);
     client.add("e", "sent", 10);
     client.add("e", "delivered", 6);
     client.add("e", "timed out", 1);
@@ -40,14 +40,14 @@ describe("CounterBook", () => {
 
   it("books a dead caller's unanswered calls as lost, and keeps its counts beside its successor's", () => {
     const book = bookOf({ e: rest("client", "gw") });
-    const first = new CountFileWriter(book.attach("client", ["e"]), ["e"]);
+    const first = new CountFileWriter(book.attach("client", ["e"]).countsFile, ["e"]);
     first.add("e", "sent", 5);
     first.add("e", "delivered", 3);
     first.close();
     book.retire("client", { died: true });
     expect(book.books().edges.get("e")).toMatchObject({ sent: 5, delivered: 3, lost: 2, inFlight: 0, lostBy: [{ outcome: "caller died", count: 2 }] });
 
-    const second = new CountFileWriter(book.attach("client", ["e"]), ["e"]);
+    const second = new CountFileWriter(book.attach("client", ["e"]).countsFile, ["e"]);
     second.add("e", "sent", 4);
     second.add("e", "delivered", 1);
     expect(book.books().edges.get("e")).toMatchObject({ sent: 9, delivered: 4, lost: 2, inFlight: 3 });
@@ -60,8 +60,8 @@ describe("CounterBook", () => {
   it("books an AT_MOST_ONCE subscriber's handed, unended messages as lost once it settled", () => {
     let now = 1_000;
     const book = bookOf({ t: { source: "pub", target: "sub", sync: false, atMostOnce: true } }, [], () => now);
-    const pub = new CountFileWriter(book.attach("pub", ["t"]), ["t"]);
-    const sub = new CountFileWriter(book.attach("sub", ["t"]), ["t"]);
+    const pub = new CountFileWriter(book.attach("pub", ["t"]).countsFile, ["t"]);
+    const sub = new CountFileWriter(book.attach("sub", ["t"]).countsFile, ["t"]);
     pub.add("t", "sent", 10);
     pub.add("t", "no subscriber", 2);
     pub.add("t", "handed", 7);
@@ -87,9 +87,9 @@ describe("CounterBook", () => {
     const queue = (target: string): EdgeRole => ({ source: "p", target, sync: false, atMostOnce: false });
     const group: ChannelGroup = { channel: "jobs", edgeIds: ["a", "b"], senderEdgeIds: ["a"] };
     const book = bookOf({ a: queue("w1"), b: queue("w2") }, [group]);
-    const producer = new CountFileWriter(book.attach("p", ["a", "b"]), ["a", "b"]);
-    const w1 = new CountFileWriter(book.attach("w1", ["a"]), ["a"]);
-    const w2 = new CountFileWriter(book.attach("w2", ["b"]), ["b"]);
+    const producer = new CountFileWriter(book.attach("p", ["a", "b"]).countsFile, ["a", "b"]);
+    const w1 = new CountFileWriter(book.attach("w1", ["a"]).countsFile, ["a"]);
+    const w2 = new CountFileWriter(book.attach("w2", ["b"]).countsFile, ["b"]);
     // The producer counts each send on both edges of its group.
     producer.add("a", "sent", 10);
     producer.add("b", "sent", 10);
@@ -105,9 +105,43 @@ describe("CounterBook", () => {
     for (const writer of [producer, w1, w2]) writer.close();
   });
 
+  it("asks the broker about a dead producer's unanswered hand-offs and books those it never took", () => {
+    const queue: EdgeRole = { source: "p", target: "w", sync: false, atMostOnce: false, handOffKey: "queue:jobs", channel: "jobs", queue: true };
+    const topic: EdgeRole = { source: "p", target: "s", sync: false, atMostOnce: true, handOffKey: "pubsub:news", channel: "news", queue: false };
+    const book = bookOf({ q: queue, t: topic });
+    const producer = new CountFileWriter(book.attach("p", ["q", "t"]).countsFile, ["q", "t"]);
+    const worker = new CountFileWriter(book.attach("w", ["q"]).countsFile, ["q"]);
+    const subscriber = new CountFileWriter(book.attach("s", ["t"]).countsFile, ["t"]);
+    producer.add("q", "sent", 10);
+    producer.add("q", "accepted", 6);
+    producer.add("t", "sent", 10);
+    producer.add("t", "accepted", 7);
+    producer.add("t", "handed", 7);
+    producer.close();
+    const open = book.retire("p", { died: true });
+    expect(open).toEqual([
+      expect.objectContaining({ queue: true, channel: "jobs", edgeIds: ["q"], sent: 10, open: 4, accepted: 6 }),
+      expect.objectContaining({ queue: false, channel: "news", edgeIds: ["t"], sent: 10, open: 3, atMostOnce: [{ edgeId: "t", handed: 7, noSubscriber: 0 }] }),
+    ]);
+    // The broker took 1 of the 4 jobs; it counted 9 publishes, one of them while nobody subscribed.
+    book.bookHandOffAudit(open[0], { landed: 1 });
+    book.bookHandOffAudit(open[1], { landed: 2, published: 9, noSubscriber: new Map([["t", 1]]) });
+    worker.add("q", "delivered", 7);
+    subscriber.add("t", "delivered", 8);
+    const { edges } = book.books();
+    expect(edges.get("q")).toMatchObject({ sent: 10, delivered: 7, lost: 3, inFlight: 0, lostBy: [{ outcome: "producer died", count: 3 }] });
+    expect(edges.get("t")).toMatchObject({ sent: 10, delivered: 8, lost: 2, inFlight: 0 });
+    expect(edges.get("t")!.lostBy).toEqual([
+      { outcome: "no subscriber", count: 1 },
+      { outcome: "producer died", count: 1 },
+    ]);
+    worker.close();
+    subscriber.close();
+  });
+
   it("never shows an outcome without its send: sent is read after the outcomes", () => {
     const book = bookOf({ e: rest("c", "s") });
-    const writer = new CountFileWriter(book.attach("c", ["e"]), ["e"]);
+    const writer = new CountFileWriter(book.attach("c", ["e"]).countsFile, ["e"]);
     for (let i = 0; i < 200; i++) {
       writer.add("e", "sent");
       const ledger = book.books().edges.get("e")!;

@@ -16,7 +16,9 @@
  *   a reply end as "caller died" (its own counts are the whole story). An
  *   AT_MOST_ONCE subscriber's messages handed to it and not yet ended end as
  *   "subscriber died", a moment after the death (SETTLE_MS) so that a publish
- *   the broker handed to it just before is booked too.
+ *   the broker handed to it just before is booked too. A producer's hand-offs
+ *   without an answer are asked of the broker (OpenHandOff, HandOffAudit):
+ *   those it never took end as "producer died".
  * - Queue edges that share a channel compete for every job: their books hold
  *   for the channel (SharedChannelBooks), each edge shows its consumer's share.
  *
@@ -51,6 +53,37 @@ export interface EdgeRole {
   sync: boolean;
   /** PUBSUB AT_MOST_ONCE: the subscriber holds what it was handed. */
   atMostOnce: boolean;
+  /** QUEUE and PUBSUB: `<transport>:<channel>`; a source's edges with one key are one hand-off (channel-groups.ts). */
+  handOffKey?: string;
+  /** QUEUE and PUBSUB: the queue channel or topic. */
+  channel?: string;
+  queue?: boolean;
+}
+
+/** A dead producer's hand-offs on one channel that got no answer: did the broker take them? (hand-off-audit.ts) */
+export interface OpenHandOff {
+  incarnation: number;
+  queue: boolean;
+  channel: string;
+  /** The producer's edges on the channel, in config order: the first one names the hand-off. */
+  edgeIds: string[];
+  /** The producer's sends on the channel; the n-th was job / publish n. */
+  sent: number;
+  /** Sends that got no answer: the last `open` ones (answers come in order). */
+  open: number;
+  /** What the producer had counted of its publishes: accepted, and per AT_MOST_ONCE edge handed / no subscriber. */
+  accepted: number;
+  atMostOnce: Array<{ edgeId: string; handed: number; noSubscriber: number }>;
+}
+
+/** What the broker says of an OpenHandOff. */
+export interface HandOffAudit {
+  /** Of the open sends, how many the broker took. */
+  landed: number;
+  /** Pub/sub: per AT_MOST_ONCE edge, the broker's count of publishes without a subscriber (all of the producer's). */
+  noSubscriber?: Map<string, number>;
+  /** Pub/sub: the broker's count of the producer's publishes. */
+  published?: number;
 }
 
 /** Queue edges on one channel (more than one): their consumers compete for every job. */
@@ -72,6 +105,7 @@ export interface Books {
 }
 
 interface Incarnation {
+  number: number;
   nodeId: string;
   edgeIds: readonly string[];
   path: string;
@@ -116,6 +150,8 @@ export class CounterBook {
   private readonly dir: string;
   private readonly incarnations: Incarnation[] = [];
   private readonly died = new Map<string, Partial<Record<DiedOutcome, number>>>();
+  /** Counts a dead producer did not live to make, from the broker (see bookHandOffAudit). */
+  private readonly corrections = new Map<string, Tally>();
   private readonly pendingDeaths: PendingDeath[] = [];
   private readonly groupOfEdge = new Map<string, ChannelGroup>();
   /** edgeId → the latest levels read by any node. */
@@ -135,29 +171,36 @@ export class CounterBook {
     for (const group of groups) for (const edgeId of group.edgeIds) this.groupOfEdge.set(edgeId, group);
   }
 
-  /** A new process for the node: creates its zero-filled count file and answers its path (for the host's config). */
-  attach(nodeId: string, edgeIds: readonly string[]): string {
+  /** A new process for the node: creates its zero-filled count file; answers its path and number (for the host's config). */
+  attach(nodeId: string, edgeIds: readonly string[]): { countsFile: string; incarnation: number } {
     mkdirSync(this.dir, { recursive: true });
-    const path = join(this.dir, `${++this.seq}.counts`);
+    const number = ++this.seq;
+    const path = join(this.dir, `${number}.counts`);
     writeFileSync(path, Buffer.alloc(countFileBytes(edgeIds.length)));
     const fd = openSync(path, "r");
-    this.incarnations.push({ nodeId, edgeIds, path, fd, reader: new CountFileReader(fd, edgeIds) });
-    return path;
+    this.incarnations.push({ number, nodeId, edgeIds, path, fd, reader: new CountFileReader(fd, edgeIds) });
+    return { countsFile: path, incarnation: number };
   }
 
   /**
    * The node's process is gone: its counts are final. `died`: it was killed or
-   * crashed (not stopped with the run), so what it held is booked as lost.
+   * crashed (not stopped with the run), so what it held is booked as lost;
+   * answers its hand-offs to brokers that got no answer, for the broker to say
+   * what became of them (bookHandOffAudit).
    */
-  retire(nodeId: string, options: { died: boolean }): void {
+  retire(nodeId: string, options: { died: boolean }): OpenHandOff[] {
     const incarnation = this.incarnations.find((candidate) => candidate.nodeId === nodeId && !candidate.final);
+    let openHandOffs: OpenHandOff[] = [];
     if (incarnation) {
       incarnation.final = incarnation.reader!.read();
       closeSync(incarnation.fd!);
       rmSync(incarnation.path, { force: true });
       incarnation.reader = undefined;
       incarnation.fd = undefined;
-      if (options.died) this.bookCallerDied(incarnation);
+      if (options.died) {
+        this.bookCallerDied(incarnation);
+        openHandOffs = this.openHandOffsOf(incarnation);
+      }
     }
     if (options.died) this.pendingDeaths.push({ nodeId, dueAt: this.now() + SETTLE_MS });
     const sampling = this.sampling.get(nodeId);
@@ -167,6 +210,26 @@ export class CounterBook {
         sampled: this.retiredSampling.sampled + sampling.sampled,
       };
       this.sampling.delete(nodeId);
+    }
+    return openHandOffs;
+  }
+
+  /**
+   * Books what the broker said of a dead producer's open hand-offs: those it
+   * never took are lost, "producer died"; of its publishes, the counts the
+   * producer did not live to make (handed, no subscriber) are added.
+   */
+  bookHandOffAudit(handOff: OpenHandOff, audit: HandOffAudit): void {
+    const neverTaken = Math.max(0, handOff.open - audit.landed);
+    // A queue channel's books take a producer's counts from its first edge (see ChannelGroup.senderEdgeIds).
+    for (const edgeId of handOff.queue ? handOff.edgeIds.slice(0, 1) : handOff.edgeIds) {
+      if (neverTaken > 0) this.addDied(edgeId, "producer died", neverTaken);
+    }
+    for (const member of handOff.atMostOnce) {
+      const noSubscriber = audit.noSubscriber?.get(member.edgeId) ?? member.noSubscriber;
+      const published = audit.published ?? handOff.accepted;
+      this.correct(member.edgeId, "no subscriber", noSubscriber - member.noSubscriber);
+      this.correct(member.edgeId, "handed", published - noSubscriber - member.handed);
     }
   }
 
@@ -192,7 +255,8 @@ export class CounterBook {
       const channel = this.channelLedger(group, outcomes, sent);
       channels.push(channel);
       for (const edgeId of group.edgeIds) {
-        const share = ledgerOf(receiverShare(outcomes.get(edgeId)), this.died.get(edgeId), channel.sent);
+        // A consumer's share: what it ended (the channel's books hold what its producers lost).
+        const share = ledgerOf(receiverShare(outcomes.get(edgeId)), {}, channel.sent);
         edges.set(edgeId, {
           ...share,
           sent: channel.sent,
@@ -248,6 +312,7 @@ export class CounterBook {
   /** Outcomes of every process, then `sent` again (see the module's comment). */
   private read(): { outcomes: Map<string, Tally>; sent: Map<string, number> } {
     const outcomes = new Map<string, Tally>();
+    for (const [edgeId, correction] of this.corrections) outcomes.set(edgeId, addTally(emptyTally(), correction));
     for (const incarnation of this.incarnations) {
       for (const [edgeId, tally] of incarnation.final ?? incarnation.reader!.read()) {
         addTally(outcomes.get(edgeId) ?? outcomes.set(edgeId, emptyTally()).get(edgeId)!, tally);
@@ -298,6 +363,43 @@ export class CounterBook {
       const open = tally.handed - ended;
       if (open > 0) this.addDied(edgeId, "subscriber died", open);
     }
+  }
+
+  /** A dead producer's asynchronous sends on each channel that got no answer (answers come in order: they are its last sends). */
+  private openHandOffsOf(incarnation: Incarnation): OpenHandOff[] {
+    const groups = new Map<string, string[]>();
+    for (const edgeId of incarnation.edgeIds) {
+      const role = this.roles.get(edgeId);
+      if (!role?.handOffKey || role.source !== incarnation.nodeId) continue;
+      groups.set(role.handOffKey, [...(groups.get(role.handOffKey) ?? []), edgeId]);
+    }
+    const open: OpenHandOff[] = [];
+    for (const edgeIds of groups.values()) {
+      const first = incarnation.final!.get(edgeIds[0])!;
+      const role = this.roles.get(edgeIds[0])!;
+      const unanswered = first.sent - first.accepted - first["refused by broker"];
+      if (unanswered <= 0) continue;
+      open.push({
+        incarnation: incarnation.number,
+        queue: role.queue === true,
+        channel: role.channel!,
+        edgeIds,
+        sent: first.sent,
+        open: unanswered,
+        accepted: first.accepted,
+        atMostOnce: edgeIds
+          .filter((edgeId) => this.roles.get(edgeId)!.atMostOnce)
+          .map((edgeId) => ({ edgeId, handed: incarnation.final!.get(edgeId)!.handed, noSubscriber: incarnation.final!.get(edgeId)!["no subscriber"] })),
+      });
+    }
+    return open;
+  }
+
+  private correct(edgeId: string, key: "handed" | "no subscriber", amount: number): void {
+    if (amount <= 0) return;
+    const correction = this.corrections.get(edgeId) ?? emptyTally();
+    correction[key] += amount;
+    this.corrections.set(edgeId, correction);
   }
 
   private addDied(edgeId: string, outcome: DiedOutcome, count: number): void {

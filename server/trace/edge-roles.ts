@@ -3,7 +3,7 @@
  * counts a message's end, and which queue edges share a channel.
  */
 import { Delivery, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { channelOf } from "@/server/host/transports/channel-groups";
+import { channelOf, groupKey } from "@/server/host/transports/channel-groups";
 import type { ChannelGroup, EdgeRole } from "./counter-book";
 
 export function edgeRolesOf(topology: Topology): Map<string, EdgeRole> {
@@ -16,6 +16,9 @@ export function edgeRolesOf(topology: Topology): Map<string, EdgeRole> {
         sync: edge.transport === Transport.REST || edge.transport === Transport.CONNECT,
         atMostOnce:
           edge.transport === Transport.PUBSUB && !(edge.settings.case === "pubsub" && edge.settings.value.delivery === Delivery.DURABLE),
+        ...(channelOf(edge) !== undefined
+          ? { handOffKey: groupKey(edge), channel: channelOf(edge), queue: edge.transport === Transport.QUEUE }
+          : {}),
       },
     ]),
   );

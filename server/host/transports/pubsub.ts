@@ -16,12 +16,13 @@
  *
  * Publishing: edges of one node on one topic are one group (channel-groups.ts)
  * and are published to ONCE: PUBLISH when any of them is AT_MOST_ONCE, XADD
- * (MAXLEN ~ STREAM_MAXLEN) when any is DURABLE, in one MULTI with the loss check.
+ * (MAXLEN ~ STREAM_MAXLEN) when any is DURABLE, in one script with the loss
+ * check and the broker's own counts (PUBLISH_LUA).
  *
  * Losses, from the broker, per edge: each AT_MOST_ONCE subscriber also
  * subscribes (in the same SUBSCRIBE command, after the topic) to a presence
  * channel per inbound edge, `<topic channel>:presence:<edgeId>`. The
- * publisher's MULTI runs PUBLISH and `PUBSUB NUMSUB <presence of each
+ * publisher's script runs PUBLISH and `PUBSUB NUMSUB <presence of each
  * AT_MOST_ONCE edge>` atomically; an edge whose presence has no subscriber did
  * not get that message: it is lost, "no subscriber" (and in `ipcplay.lost_edges`
  * on the PRODUCER span); on the others it was "handed" to the subscriber,
@@ -104,6 +105,49 @@ function messagingAttributes(topic: string, operation: string, delivery: string)
 
 // ---- publisher -------------------------------------------------------------
 
+/**
+ * One publish, atomic in Redis: PUBLISH to the AT_MOST_ONCE channel and, for
+ * each AT_MOST_ONCE edge, whether its presence channel had a subscriber (if
+ * not, INCR that edge's no-subscriber count); XADD to the DURABLE stream; INCR
+ * the group's published count. The broker's counts make a publisher that died
+ * before it read the reply accountable (server/runtime/hand-off-audit.ts).
+ *
+ * KEYS: published count, no-subscriber count per AT_MOST_ONCE edge, stream.
+ * ARGV: channel ("" = none), message, n = AT_MOST_ONCE edges, n presence
+ * channels, stream MAXLEN ("" = no DURABLE edge).
+ * Returns { receivers, [1-based indexes of edges without a subscriber], stream id }.
+ */
+const PUBLISH_LUA = `
+local n = tonumber(ARGV[3])
+local receivers = 0
+local missing = {}
+if ARGV[1] ~= "" then
+  receivers = redis.call("PUBLISH", ARGV[1], ARGV[2])
+  for i = 1, n do
+    local reply = redis.call("PUBSUB", "NUMSUB", ARGV[3 + i])
+    if tonumber(reply[2]) == 0 then
+      missing[#missing + 1] = i
+      redis.call("INCR", KEYS[1 + i])
+    end
+  end
+end
+local id = ""
+if ARGV[4 + n] ~= "" then
+  id = redis.call("XADD", KEYS[2 + n], "MAXLEN", "~", ARGV[4 + n], "*", "m", ARGV[2])
+end
+redis.call("INCR", KEYS[1])
+return { receivers, missing, id }
+`;
+
+type PublishCommand = (numberOfKeys: number, ...keysAndArgs: Array<string | number>) => Promise<[number, number[], string]>;
+
+/** The publish script on a connection (ioredis sends it once, then EVALSHA). */
+function publishScript(redis: Redis): PublishCommand {
+  const commands = redis as unknown as { ipcplayPublish?: PublishCommand };
+  if (!commands.ipcplayPublish) redis.defineCommand("ipcplayPublish", { lua: PUBLISH_LUA });
+  return commands.ipcplayPublish!.bind(redis);
+}
+
 /** One publisher connection per process, shared by every sender. */
 let publisher: { redis: Redis; users: number } | undefined;
 
@@ -133,6 +177,9 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
   let redis: Redis | undefined;
   let groupsReady: Promise<void> | undefined;
   const open = () => (redis ??= acquirePublisher(host));
+  // Counted by the broker in the publish itself: what a dead publisher's last publishes did is asked of Redis.
+  const publishedKey = host.keys.published(host.setup.incarnation, edgeIds[0]);
+  const noSubscriberKeys = atMostOnce.map((member) => host.keys.noSubscriber(host.setup.incarnation, member.id));
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
     const attributes = messagingAttributes(topic, "publish", delivery);
@@ -147,25 +194,28 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
           throw error;
         });
       }
-      const multi = connection.multi();
-      if (atMostOnce.length > 0) {
-        multi.publish(channel, json);
-        multi.pubsub("NUMSUB", ...presence);
-      }
-      if (durable.length > 0) multi.xadd(stream, "MAXLEN", "~", STREAM_MAXLEN, "*", "m", json);
-      const results = (await multi.exec()) ?? [];
-      for (const [error] of results) if (error) throw error;
+      const [receivers, missing, streamId] = await publishScript(connection)(
+        1 + atMostOnce.length + 1,
+        publishedKey,
+        ...noSubscriberKeys,
+        stream,
+        atMostOnce.length > 0 ? channel : "",
+        json,
+        atMostOnce.length,
+        ...presence,
+        durable.length > 0 ? STREAM_MAXLEN : "",
+      );
 
+      for (const edgeId of edgeIds) host.count(edgeId, "accepted");
       const outcome: Record<string, string> = { ...attributes };
       if (atMostOnce.length > 0) {
-        outcome["ipcplay.receivers"] = String(results[0][1]);
-        const numsub = results[1][1] as Array<string | number>;
-        const lost = atMostOnce.filter((_, index) => Number(numsub[2 * index + 1]) === 0);
+        outcome["ipcplay.receivers"] = String(receivers);
+        const lost = new Set(missing.map((index) => atMostOnce[Number(index) - 1]));
         // From here the subscriber holds the message (or nobody does): the books know whom to ask if it dies.
-        for (const [index, member] of atMostOnce.entries()) host.count(member.id, Number(numsub[2 * index + 1]) === 0 ? "no subscriber" : "handed");
-        if (lost.length > 0) outcome["ipcplay.lost_edges"] = lost.map((member) => member.id).join(",");
+        for (const member of atMostOnce) host.count(member.id, lost.has(member) ? "no subscriber" : "handed");
+        if (lost.size > 0) outcome["ipcplay.lost_edges"] = [...lost].map((member) => member.id).join(",");
       }
-      if (durable.length > 0) outcome["messaging.message.id"] = String(results[results.length - 1][1]);
+      if (durable.length > 0) outcome["messaging.message.id"] = String(streamId);
       return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: outcome };
     } catch (error) {
       return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not publish: ${(error as Error).message}`, attempts: 1, attributes, outcome: "refused by broker" };

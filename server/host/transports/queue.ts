@@ -44,8 +44,12 @@ import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, Tra
 export const LOCK_DURATION_MS = 4_000;
 /** How often a worker looks for jobs whose lock expired (their worker died). */
 export const STALLED_INTERVAL_MS = 1_000;
-/** Completed jobs kept per queue (the rest are removed as new ones complete). */
-export const REMOVE_ON_COMPLETE = { count: 100 };
+/**
+ * Completed jobs kept per queue (the rest are removed as new ones complete):
+ * enough that a job a dead producer added in its last moments is still there
+ * when the server asks (server/runtime/hand-off-audit.ts).
+ */
+export const REMOVE_ON_COMPLETE = { count: 1_000 };
 /** Dead letters kept per queue, for inspection with BullMQ tools. */
 export const REMOVE_ON_FAIL = { count: 1_000 };
 const JOB_NAME = "message";
@@ -104,8 +108,13 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
   const edgeIds = outgoingGroupOf(edge, host.setup.outgoing).map((member) => member.id);
   let queue: Queue | undefined;
   const open = () => (queue ??= acquireQueue(host, channel));
+  /** Jobs this process added to the channel so far: the n-th send is job `keys.jobId(incarnation, n)`. */
+  let seq = 0;
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
+    // Numbered in the order of the sends' counts (this runs synchronously after it), so the server
+    // knows a dead producer's unanswered adds as its last ones (ioredis answers them in order).
+    const jobId = host.keys.jobId(host.setup.incarnation, ++seq);
     const data = envelopeOf(message, edgeIds, host.nodeId);
     const attributes = {
       ...messagingAttributes(channel, "publish"),
@@ -114,11 +123,13 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
     };
     try {
       const job = await open().add(JOB_NAME, data, {
+        jobId,
         attempts,
         backoff: { type: "exponential", delay: backoffMs },
         removeOnComplete: REMOVE_ON_COMPLETE,
         removeOnFail: REMOVE_ON_FAIL,
       });
+      for (const edgeId of edgeIds) host.count(edgeId, "accepted");
       return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: { ...attributes, "messaging.message.id": String(job.id) } };
     } catch (error) {
       return {
