@@ -6,6 +6,7 @@
 import { create } from "@bufbuild/protobuf";
 import {
   EdgeCountersSchema,
+  EndToEndSchema,
   OutcomeCountSchema,
   SharedChannelSchema,
   NodeRuntimeSchema,
@@ -16,6 +17,7 @@ import {
   RunSummarySchema,
   TraceSamplingSchema,
   type EdgeCounters,
+  type EndToEnd,
   type RunInfo,
   type RunSummary,
   type SharedChannel,
@@ -207,7 +209,24 @@ export class LiveRun {
       traces: this.traces.traceCount,
       durationMs: (this.stoppedAt ?? Date.now()) - this.startedAt,
       sampling: this.sampling(),
+      endToEnd: this.endToEnd(),
     });
+  }
+
+  /**
+   * Time from a message's first span to its last, over the whole traces the
+   * hub holds — sampled ones only: a trace kept because it failed or was slow
+   * would skew the percentiles toward the bad.
+   */
+  endToEnd(): EndToEnd | undefined {
+    const durations = this.traces
+      .listTraces(Number.MAX_SAFE_INTEGER)
+      .filter((trace) => trace.rootSeen && !this.keptTraceIds.has(trace.traceId))
+      .map((trace) => trace.durationMs)
+      .sort((a, b) => a - b);
+    if (durations.length === 0) return undefined;
+    const at = (share: number) => durations[Math.min(durations.length - 1, Math.ceil(share * durations.length) - 1)];
+    return create(EndToEndSchema, { traces: durations.length, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), maxMs: durations[durations.length - 1] });
   }
 
   /** The books of every edge (see CounterBook) with the latency of recent sends, and the shared queue channels. */

@@ -97,5 +97,14 @@ describe("trace sampling", () => {
 
     const summary = await manager.stop(runId);
     expect(summary.sampling?.started).toBe(MESSAGES);
+    // End to end, over the sampled traces only (a kept trace failed or was slow: it would skew the percentiles).
+    expect(summary.endToEnd?.traces).toBe(final.sampled);
+    const { p50Ms, p95Ms, p99Ms, maxMs } = summary.endToEnd!;
+    expect(p50Ms).toBeGreaterThan(0);
+    expect(p50Ms).toBeLessThanOrEqual(p95Ms);
+    expect(p95Ms).toBeLessThanOrEqual(p99Ms);
+    expect(p99Ms).toBeLessThanOrEqual(maxMs);
+    // The slowest trace shown is at least as slow as the slowest sampled one.
+    expect(Math.max(...shown.map((trace) => trace.durationMs))).toBeGreaterThanOrEqual(maxMs);
   });
 });
