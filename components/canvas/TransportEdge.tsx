@@ -8,12 +8,10 @@ import { type Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
 import { useProblems } from "@/components/state/problems";
 import { isLive, useRunStore } from "@/components/state/run-store";
-import { formatCount, formatMs } from "@/components/ui/format";
 import { transportStyle } from "@/components/ui/transport-style";
 import { Tooltip } from "@/components/ui/Tooltip";
-import { dotsForDelta, type EdgeTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
-import { badgeText, edgeCaption, liveBadge } from "./edge-text";
-import { shortCount } from "./short-count";
+import { dotsForDelta, dotTally, type EdgeTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
+import { badgeText, counterParts, edgeCaption, liveBadge } from "./edge-text";
 import { useLabelPlace } from "./useLabelPlace";
 
 /**
@@ -35,13 +33,21 @@ interface Dot {
 }
 
 /**
- * Moving dots from this edge's counters: each RunInfo's new sends become a
- * few dots (dotsForDelta), so the canvas moves the same at 1 or 5,000 msg/s
+ * Moving dots from this edge's counters: each RunInfo's new messages (a shared
+ * queue's consumer: the ones it took, see dotTally) become a few dots
+ * (dotsForDelta), failed or lost ones red, so the canvas moves the same at 1 or 5,000 msg/s
  * and is never driven by the span stream.
  */
 function useDots(edgeId: string): Dot[] {
-  const sent = useRunStore((s) => s.edgeCounters[edgeId]?.sent);
-  const failed = useRunStore((s) => s.edgeCounters[edgeId]?.failed);
+  // Two numbers, selected apart so an unchanged edge does not re-render.
+  const sent = useRunStore((s) => {
+    const c = s.edgeCounters[edgeId];
+    return c ? dotTally(c).sent : undefined;
+  });
+  const failed = useRunStore((s) => {
+    const c = s.edgeCounters[edgeId];
+    return c ? dotTally(c).failed : undefined;
+  });
   const prev = useRef<EdgeTally | null>(null);
   const seq = useRef(0);
   const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
@@ -195,7 +201,13 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
               data-active={counters?.queue?.active ?? 0}
               data-subscribers={counters?.subscribers ?? 0}
               data-lost={counters?.lost ?? 0}
-              title={edge?.transport === Transport.QUEUE ? "Jobs in the queue right now" : "Subscribers of the topic, and messages one of them never got"}
+              title={
+                edge?.transport !== Transport.QUEUE
+                  ? "Subscribers of the topic, and messages one of them never got"
+                  : counters?.sharedWith.length
+                    ? "Jobs in the queue right now — the whole queue, which its consumers share"
+                    : "Jobs in the queue right now"
+              }
               // Wraps piece by piece (each figure whole) so the pill fits between two columns of cards.
               className="tabular flex min-h-5 max-w-32 flex-wrap items-center justify-center gap-x-1 rounded-[10px] border px-2 py-0.5 text-[10px] leading-4 font-semibold shadow-xs [&>span]:whitespace-nowrap"
               style={{ color: style.color, background: style.tint, borderColor: `${style.color}40` }}
@@ -216,13 +228,11 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
               // Wraps (each figure whole) rather than run under the node cards when the figures grow.
               className="tabular flex min-h-5 max-w-32 flex-wrap items-center justify-center gap-x-1.5 rounded-md bg-zinc-900/85 px-1.5 py-0.5 text-[10px] leading-4 font-medium text-zinc-100 shadow-sm [&>span]:whitespace-nowrap"
             >
-              <span title={`${formatCount(counters.sent)} sent`}>{shortCount(counters.sent)} sent</span>
-              {counters.failed > 0 && (
-                <span className="text-red-300" title={`${formatCount(counters.failed)} failed`}>
-                  {shortCount(counters.failed)} failed
+              {counterParts(edge?.transport ?? Transport.REST, counters, live).map((p) => (
+                <span key={p.key} className={p.alarm ? "text-red-300" : p.quiet ? "text-zinc-400" : undefined} title={p.title} data-part={p.key}>
+                  {p.text}
                 </span>
-              )}
-              {counters.delivered > 0 && <span className="text-zinc-400">p50 {formatMs(counters.p50Ms)}</span>}
+              ))}
             </div>
           )}
         </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dotsForDelta, MAX_DOTS_PER_UPDATE } from "./edge-dots";
+import { dotsForDelta, dotTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
 
 describe("dotsForDelta", () => {
   it("shows nothing on first sight or when counters go back", () => {
@@ -21,5 +21,22 @@ describe("dotsForDelta", () => {
 
   it("never shows more failed dots than messages", () => {
     expect(dotsForDelta({ sent: 0, failed: 0 }, { sent: 1, failed: 4 }, 900)).toEqual([{ failed: true, delayMs: 0 }]);
+  });
+});
+
+describe("dotTally", () => {
+  it("counts an edge's sends, failures and losses both red", () => {
+    expect(dotTally({ sent: 10, delivered: 5, failed: 2, lost: 1, sharedWith: [] })).toEqual({ sent: 10, failed: 3 });
+  });
+
+  it("moves a competing consumer's dots for the messages it took, not for every send to the queue", () => {
+    const a = { sent: 100, delivered: 40, failed: 5, lost: 0, sharedWith: ["b"] };
+    const b = { sent: 100, delivered: 50, failed: 0, lost: 0, sharedWith: ["a"] };
+    expect(dotTally(a)).toEqual({ sent: 45, failed: 5 });
+    // The next second: 10 more sent to the queue, a took 4 of them and b took 6.
+    const a2 = dotTally({ ...a, sent: 110, delivered: 44 });
+    const b2 = dotTally({ ...b, sent: 110, delivered: 56 });
+    expect(dotsForDelta(dotTally(a), a2, 900)).toHaveLength(3);
+    expect(a2.sent - dotTally(a).sent + (b2.sent - dotTally(b).sent)).toBe(10);
   });
 });

@@ -9,8 +9,22 @@
 export const MAX_DOTS_PER_UPDATE = 3;
 
 export interface EdgeTally {
+  /** Messages that went along this edge. */
   sent: number;
+  /** Of those, the ones that ended badly: failed or lost. */
   failed: number;
+}
+
+/**
+ * What an edge's dots count. Failures and losses both end a message badly:
+ * both are red. A consumer sharing its queue with others moves a dot per
+ * message it took, not per message sent to the queue — each job goes to one
+ * consumer, so the queue's sends on every consumer's edge would show
+ * traffic that never went that way.
+ */
+export function dotTally(c: { sent: number; delivered: number; failed: number; lost: number; sharedWith: readonly string[] }): EdgeTally {
+  const bad = c.failed + c.lost;
+  return { sent: c.sharedWith.length > 0 ? c.delivered + bad : c.sent, failed: bad };
 }
 
 export interface DotPlan {

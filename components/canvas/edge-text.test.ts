@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EdgeCountersSchema, QueueDepthSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { ConnectProtocol, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { createEdge } from "@/lib/topology";
-import { badgeText, channelsOf, edgeCaption, liveBadge, sharedChannelNotice, sharingChannel } from "./edge-text";
+import { badgeText, channelsOf, counterParts, edgeCaption, IN_FLIGHT_PILE_UP, liveBadge, sharedChannelNotice, sharingChannel } from "./edge-text";
 
 describe("edgeCaption", () => {
   it("says method and path for REST", () => {
@@ -51,6 +51,40 @@ describe("liveBadge", () => {
     expect(liveBadge(Transport.REST, create(EdgeCountersSchema))).toBeNull();
     expect(liveBadge(Transport.CONNECT, create(EdgeCountersSchema))).toBeNull();
     expect(liveBadge(Transport.QUEUE, undefined)).toBeNull();
+  });
+});
+
+describe("counterParts", () => {
+  const text = (transport: Transport, fields: Parameters<typeof create<typeof EdgeCountersSchema>>[1], live = true) =>
+    badgeText(counterParts(transport, create(EdgeCountersSchema, fields), live));
+
+  it("counts sends, failures and losses, the bad ones in red", () => {
+    const parts = counterParts(Transport.REST, create(EdgeCountersSchema, { sent: 37_417, delivered: 36_000, failed: 1_203, lost: 2, p50Ms: 12 }), true);
+    expect(badgeText(parts)).toBe("37.4k sent · 1,203 failed · 2 lost · p50 12 ms");
+    expect(parts.filter((p) => p.alarm).map((p) => p.key)).toEqual(["failed", "lost"]);
+    expect(parts[0].title).toBe("37,417 sent");
+    expect(text(Transport.REST, { sent: 3 })).toBe("3 sent");
+  });
+
+  it("says what a competing consumer took of its shared queue, never the queue's sent as its own", () => {
+    const shared = { sent: 12_000, delivered: 5_000, failed: 10, lost: 0, inFlight: 40, sharedWith: ["orders-worker-b"], p50Ms: 1 };
+    expect(text(Transport.QUEUE, shared)).toBe("took 5,010 of 12k · 10 failed · p50 1 ms");
+    // Its in flight is the queue's: not told on one consumer's pill, even after the run.
+    expect(text(Transport.QUEUE, shared, false)).not.toContain("in flight");
+    expect(counterParts(Transport.QUEUE, create(EdgeCountersSchema, shared), true)[0].title).toContain("took 5,010 of the 12,000");
+  });
+
+  it("mentions in flight when calls pile up while running, and whatever is left once stopped", () => {
+    expect(text(Transport.REST, { sent: 10, delivered: 9, inFlight: 1 })).toBe("10 sent");
+    expect(text(Transport.REST, { sent: 10, delivered: 10 - IN_FLIGHT_PILE_UP, inFlight: IN_FLIGHT_PILE_UP })).toContain(`${IN_FLIGHT_PILE_UP} in flight`);
+    // A queue's live badge already shows its waiting and active jobs.
+    expect(text(Transport.QUEUE, { sent: 100, delivered: 50, inFlight: 50 })).not.toContain("in flight");
+    expect(text(Transport.QUEUE, { sent: 100, delivered: 99, inFlight: 1 }, false)).toContain("1 in flight");
+  });
+
+  it("leaves a running topic's losses to its badge, and tells them after the run", () => {
+    expect(text(Transport.PUBSUB, { sent: 10, delivered: 5, lost: 5 })).toBe("10 sent");
+    expect(text(Transport.PUBSUB, { sent: 10, delivered: 5, lost: 5 }, false)).toBe("10 sent · 5 lost");
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { ConnectProtocol, Delivery, type Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { formatCount, formatMs } from "@/components/ui/format";
 import { shortCount } from "./short-count";
 
 const PROTOCOL_LABEL: Readonly<Record<ConnectProtocol, string>> = {
@@ -63,6 +64,8 @@ export interface BadgePart {
   alarm?: boolean;
   /** Drawn dimmer: zero or secondary counts. */
   quiet?: boolean;
+  /** The figure in full words, for a tooltip. */
+  title?: string;
 }
 
 /**
@@ -93,6 +96,48 @@ export function liveBadge(transport: Transport, c: EdgeCounters | undefined): Ba
     ];
   }
   return null;
+}
+
+/** In flight from which a running edge's pill mentions it: calls piling up behind a slow or dead target. */
+export const IN_FLIGHT_PILE_UP = 3;
+
+/**
+ * The dark pill of counts under an edge's caption: "120 sent · 3 failed ·
+ * 1 lost · p50 12 ms". A consumer sharing its queue with others says what it
+ * took of the queue's messages ("took 45 of 100") instead: the channel's sent
+ * beside its own share would read as loss. In flight shows on synchronous
+ * and pub/sub edges once IN_FLIGHT_PILE_UP messages wait for their end, and
+ * on any edge once the run is over; while it runs a queue's badge already
+ * says what waits and what is worked on.
+ */
+export function counterParts(transport: Transport, c: EdgeCounters, live: boolean): BadgePart[] {
+  const shared = c.sharedWith.length > 0;
+  const parts: BadgePart[] = [];
+  if (shared) {
+    const took = c.delivered + c.failed + c.lost;
+    parts.push({
+      key: "took",
+      text: `took ${shortCount(took)} of ${shortCount(c.sent)}`,
+      title: `This consumer took ${formatCount(took)} of the ${formatCount(c.sent)} messages sent to its shared queue; the other consumers took the rest`,
+    });
+  } else {
+    parts.push({ key: "sent", text: `${shortCount(c.sent)} sent`, title: `${formatCount(c.sent)} sent` });
+  }
+  if (c.failed > 0) parts.push({ key: "failed", text: `${shortCount(c.failed)} failed`, alarm: true, title: `${formatCount(c.failed)} failed` });
+  // A topic's live badge already counts its lost messages.
+  if (c.lost > 0 && !(live && transport === Transport.PUBSUB)) {
+    parts.push({ key: "lost", text: `${shortCount(c.lost)} lost`, alarm: true, title: `${formatCount(c.lost)} lost` });
+  }
+  // While it runs, a call or two on its way is the normal state, and a figure that comes and goes each second
+  // moves the label: in flight shows once it piles up. A queue's badge already says what waits in it.
+  const shown = live ? transport !== Transport.QUEUE && c.inFlight >= IN_FLIGHT_PILE_UP : c.inFlight > 0;
+  if (!shared && shown) {
+    parts.push({ key: "in-flight", text: `${shortCount(c.inFlight)} in flight`, quiet: true, title: `${formatCount(c.inFlight)} sent and not ended yet` });
+  }
+  if (c.delivered > 0 && c.p50Ms > 0) {
+    parts.push({ key: "p50", text: `p50 ${formatMs(c.p50Ms)}`, quiet: true, title: transport === Transport.QUEUE || transport === Transport.PUBSUB ? "Median hand-off to the broker" : "Median wait for the reply" });
+  }
+  return parts;
 }
 
 /** The badge as one line of text (titles, tests). */
