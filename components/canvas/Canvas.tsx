@@ -220,7 +220,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
 
       {nodes.length === 0 &&
         (readOnly ? (
-          <div className="absolute inset-0 flex items-center justify-center p-8 text-center text-sm leading-relaxed text-zinc-500" data-testid="read-only-empty">
+          <div className="pointer-events-none absolute inset-0 flex items-center justify-center p-8 text-center text-sm leading-relaxed text-zinc-500" data-testid="read-only-empty">
             Nothing to show yet. Open a shared topology link here to view it; building one needs a wider screen.
           </div>
         ) : (
