@@ -39,6 +39,10 @@ export interface RunKeys {
   published(incarnation: number, edgeId: string): string;
   /** Of those, published while this AT_MOST_ONCE edge had no subscriber. */
   noSubscriber(incarnation: number, edgeId: string): string;
+  /** BullMQ's count of a queue's jobs that completed / failed for good (Worker `metrics`: a hash, field "count"). */
+  queueMetric(channel: string, target: "completed" | "failed"): string;
+  /** A DURABLE subscriber edge's ends, counted with each XACK (a hash: outcome → count). */
+  streamEnded(edgeId: string): string;
   /** SCAN pattern that matches every key of the run. */
   readonly pattern: string;
 }
@@ -63,6 +67,8 @@ export function runKeys(runId: string): RunKeys {
     jobKey: (channel, jobId) => `${bullmqPrefix}:${queueName(channel)}:${jobId}`,
     published: (incarnation, edgeId) => `${prefix}published:${incarnation}:${edgeId}`,
     noSubscriber: (incarnation, edgeId) => `${prefix}nosub:${incarnation}:${edgeId}`,
+    queueMetric: (channel, target) => `${bullmqPrefix}:${queueName(channel)}:metrics:${target}`,
+    streamEnded: (edgeId) => `${prefix}ended:${edgeId}`,
     pattern: `${escapeGlob(prefix)}*`,
   };
 }

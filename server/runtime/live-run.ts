@@ -27,6 +27,8 @@ import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { Ledger } from "@/lib/metrics/outcomes";
 import { CounterBook } from "@/server/trace/counter-book";
 import { edgeRolesOf, sharedQueueChannelsOf } from "@/server/trace/edge-roles";
+import { runKeys } from "@/server/redis/keys";
+import { BrokerCounts } from "./broker-counts";
 import { EdgeLatencyBook } from "@/server/trace/edge-latency";
 import { RunEvents } from "@/server/trace/run-events";
 import { TraceHub } from "@/server/trace/trace-hub";
@@ -87,6 +89,8 @@ export class LiveRun {
   /** The one stop in progress or done, so `stop` is idempotent. */
   stopping: Promise<RunSummary> | undefined;
   autoStop: NodeJS.Timeout | undefined;
+  /** Reads the brokers' own counts of asynchronous ends (queue metrics, stream acks). */
+  readonly brokerCounts: BrokerCounts;
   /** Audits of dead producers' hand-offs under way (a stop waits for them). */
   readonly settling = new Set<Promise<void>>();
   private readonly traceBudgetPerSecond: number;
@@ -108,6 +112,7 @@ export class LiveRun {
     this.topology = options.topology;
     this.redisPrefix = options.redisPrefix;
     this.expiresAt = this.startedAt + options.expiresInMs;
+    this.brokerCounts = new BrokerCounts(options.topology, runKeys(options.runId));
     this.counters = new CounterBook(options.runId, edgeRolesOf(options.topology), sharedQueueChannelsOf(options.topology));
     this.nodes = new Map(
       options.hosts.map((config, index) => {

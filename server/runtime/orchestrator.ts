@@ -29,6 +29,7 @@ import { newTraceId } from "@/server/trace/trace-context";
 import { countedEdgeIdsOf } from "@/server/ipc/count-file";
 import type { ChildMessage, LogLevel } from "@/server/ipc/host-messages";
 import { sweepStaleCountDirs, type OpenHandOff } from "@/server/trace/counter-book";
+import { BrokerCounts, READ_EVERY_MS } from "./broker-counts";
 import { auditHandOff } from "./hand-off-audit";
 import { LiveRun, type NodeSlot } from "./live-run";
 import { HostPool, warmHostsFromEnv } from "./host-pool";
@@ -117,6 +118,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       expiresInMs: limits.maxRunMs,
     });
     runs.set(runId, run);
+    watchBrokerEnds(run);
     for (const slot of run.nodes.values()) launch(run, slot);
 
     const live = waitUntilUp(run, [...run.nodes.values()]).then(() => goLive(run));
@@ -273,6 +275,26 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     run.events.changed();
   }
 
+  /** Reads the brokers' own counts of asynchronous ends into the run's books while it is live (see broker-counts.ts). */
+  function watchBrokerEnds(run: LiveRun): void {
+    if (run.brokerCounts.empty) return;
+    const timer = setInterval(() => {
+      if (!run.active) return clearInterval(timer);
+      void readBrokerEnds(run);
+    }, READ_EVERY_MS);
+    timer.unref();
+  }
+
+  /** One reading of the brokers' counts into the books; a failed read costs one reading (the hosts' counts stand). */
+  async function readBrokerEnds(run: LiveRun): Promise<void> {
+    try {
+      const ends = await run.brokerCounts.read(redisClient());
+      if (ends) run.counters.readBrokerEnds(ends);
+    } catch {
+      // Redis unreachable or stalled: the next reading tries again.
+    }
+  }
+
   /** Asks the broker what became of a dead producer's unanswered hand-offs, and books it; never rejects. */
   async function auditDeadProducer(run: LiveRun, nodeId: string, handOff: OpenHandOff): Promise<void> {
     try {
@@ -301,6 +323,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       // Messages held by nodes killed before the stop are booked lost now (the broker is asked before its keys go);
       // the rest was in flight at the stop.
       await Promise.all(run.settling);
+      // The brokers' last counts, before the keys go.
+      await readBrokerEnds(run);
       run.counters.settleDeaths({ force: true });
       run.counters.close();
       run.traces.close();

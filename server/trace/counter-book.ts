@@ -76,6 +76,14 @@ export interface OpenHandOff {
   atMostOnce: Array<{ edgeId: string; handed: number; noSubscriber: number }>;
 }
 
+/** The ends of asynchronous messages as the brokers counted them (server/runtime/broker-counts.ts). */
+export interface BrokerEnds {
+  /** Queue channel → its jobs completed and failed for good. */
+  queues: Map<string, { completed: number; failed: number }>;
+  /** DURABLE subscriber edge → its entries acknowledged, by outcome. */
+  durable: Map<string, { delivered: number; "processing failed": number; overloaded: number }>;
+}
+
 /** What the broker says of an OpenHandOff. */
 export interface HandOffAudit {
   /** Of the open sends, how many the broker took. */
@@ -152,6 +160,9 @@ export class CounterBook {
   private readonly died = new Map<string, Partial<Record<DiedOutcome, number>>>();
   /** Counts a dead producer did not live to make, from the broker (see bookHandOffAudit). */
   private readonly corrections = new Map<string, Tally>();
+  /** The latest BrokerEnds, and each queue channel's edges. */
+  private brokerEnds: BrokerEnds | undefined;
+  private readonly queueEdgesOf = new Map<string, string[]>();
   private readonly pendingDeaths: PendingDeath[] = [];
   private readonly groupOfEdge = new Map<string, ChannelGroup>();
   /** edgeId → the latest levels read by any node. */
@@ -169,6 +180,14 @@ export class CounterBook {
   ) {
     this.dir = join(countsRoot(), `${DIR_PREFIX}${process.pid}`, runId);
     for (const group of groups) for (const edgeId of group.edgeIds) this.groupOfEdge.set(edgeId, group);
+    for (const [edgeId, role] of roles) {
+      if (role.queue) this.queueEdgesOf.set(role.channel!, [...(this.queueEdgesOf.get(role.channel!) ?? []), edgeId]);
+    }
+  }
+
+  /** The brokers' own counts of asynchronous ends: they stand where the hosts' are behind (a consumer died between). */
+  readBrokerEnds(ends: BrokerEnds): void {
+    this.brokerEnds = ends;
   }
 
   /** A new process for the node: creates its zero-filled count file; answers its path and number (for the host's config). */
@@ -249,6 +268,7 @@ export class CounterBook {
   books(): Books {
     this.settleDeaths();
     const { outcomes, sent } = this.read();
+    this.applyBrokerEnds(outcomes);
     const edges = new Map<string, Ledger & { sharedWith: string[] }>();
     const channels: ChannelLedger[] = [];
     for (const group of this.groups) {
@@ -326,6 +346,28 @@ export class CounterBook {
     return { outcomes, sent };
   }
 
+  /**
+   * Where a broker counted more ends than the hosts did, its count stands
+   * (both are true counts; the broker's cannot miss a consumer's last moments).
+   * A queue channel of one edge takes its queue's counts; a shared channel's
+   * are applied to its books in channelLedger.
+   */
+  private applyBrokerEnds(outcomes: Map<string, Tally>): void {
+    const ends = this.brokerEnds;
+    if (!ends) return;
+    for (const [channel, counts] of ends.queues) {
+      const edgeIds = this.queueEdgesOf.get(channel) ?? [];
+      if (edgeIds.length !== 1) continue;
+      const tally = outcomes.get(edgeIds[0]) ?? outcomes.set(edgeIds[0], emptyTally()).get(edgeIds[0])!;
+      tally.delivered = Math.max(tally.delivered, counts.completed);
+      tally["dead-lettered"] = Math.max(tally["dead-lettered"], counts.failed);
+    }
+    for (const [edgeId, counts] of ends.durable) {
+      const tally = outcomes.get(edgeId) ?? outcomes.set(edgeId, emptyTally()).get(edgeId)!;
+      for (const key of ["delivered", "processing failed", "overloaded"] as const) tally[key] = Math.max(tally[key], counts[key]);
+    }
+  }
+
   private channelLedger(group: ChannelGroup, outcomes: Map<string, Tally>, sent: Map<string, number>): ChannelLedger {
     const tally = emptyTally();
     const died: Partial<Record<DiedOutcome, number>> = {};
@@ -339,6 +381,11 @@ export class CounterBook {
       const counts = outcomes.get(edgeId) ?? emptyTally();
       for (const key of SENDER_KEYS) if (key !== "sent") tally[key] += counts[key];
       channelSent += sent.get(edgeId) ?? 0;
+    }
+    const broker = this.brokerEnds?.queues.get(group.channel);
+    if (broker) {
+      tally.delivered = Math.max(tally.delivered, broker.completed);
+      tally["dead-lettered"] = Math.max(tally["dead-lettered"], broker.failed);
     }
     return { ...ledgerOf(tally, died, channelSent), group };
   }

@@ -246,6 +246,28 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
 
 // ---- subscriber ------------------------------------------------------------
 
+/**
+ * A DURABLE entry's XACK and its count, atomic: a subscriber killed after Redis
+ * acknowledged the entry (its XACK may even run after the death, from Redis's
+ * buffer) cannot leave the entry ended but uncounted.
+ * KEYS: stream, the edge's ended hash. ARGV: group, entry id, outcome ("" = not on an edge).
+ */
+const ACK_LUA = `
+local acked = redis.call("XACK", KEYS[1], ARGV[1], ARGV[2])
+if acked == 1 and ARGV[3] ~= "" then
+  redis.call("HINCRBY", KEYS[2], ARGV[3], 1)
+end
+return acked
+`;
+
+type AckCommand = (numberOfKeys: number, ...keysAndArgs: string[]) => Promise<number>;
+
+function ackScript(redis: Redis): AckCommand {
+  const commands = redis as unknown as { ipcplayAck?: AckCommand };
+  if (!commands.ipcplayAck) redis.defineCommand("ipcplayAck", { lua: ACK_LUA });
+  return commands.ipcplayAck!.bind(redis);
+}
+
 async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Listener> {
   const topics = [...edgesByChannel(inbound)];
   const atMostOnce = topics.filter(([, edges]) => deliveryOf(edges[0]) === Delivery.AT_MOST_ONCE);
@@ -261,14 +283,16 @@ async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Liste
   };
 }
 
+/** How a message on a subscriber edge ended; undefined when it was not on one of this node's edges. */
+type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "processing failed" } | undefined;
+
 /**
- * Runs the service on one message of `topic`; never rejects. Resolves with a
- * function that counts the message's end on its edge: AT_MOST_ONCE counts at
- * once, DURABLE after the XACK (a subscriber killed before it gets the entry
- * again, and counts it then — once).
+ * Runs the service on one message of `topic`; never rejects. Resolves with how
+ * it ended, for the caller to count: AT_MOST_ONCE at once, DURABLE with the
+ * XACK (ACK_LUA).
  */
-async function deliver(host: TransportHost, topic: string, edges: Edge[], json: string, delivery: Delivery, id?: string): Promise<() => void> {
-  const nothing = () => {};
+async function deliver(host: TransportHost, topic: string, edges: Edge[], json: string, delivery: Delivery, id?: string): Promise<SubscriberEnd> {
+  const nothing = undefined;
   let message: ChannelEnvelope;
   try {
     message = JSON.parse(json) as ChannelEnvelope;
@@ -296,8 +320,7 @@ async function deliver(host: TransportHost, topic: string, edges: Edge[], json: 
       ...(typeof message.sentAtUnixMs === "number" ? { waitMs: Math.max(0, Date.now() - message.sentAtUnixMs) } : {}),
     });
     if (!edge) return nothing;
-    const end = handled.failure === undefined ? "delivered" : handled.failure === "overloaded" ? "overloaded" : "processing failed";
-    return () => host.count(edge.id, end);
+    return { edgeId: edge.id, end: handled.failure === undefined ? "delivered" : handled.failure === "overloaded" ? "overloaded" : "processing failed" };
   } catch (error) {
     host.log("error", `topic ${topic}: ${(error as Error).message}`);
     return nothing;
@@ -311,7 +334,9 @@ async function subscribeAtMostOnce(topics: Map<string, Edge[]>, host: TransportH
   subscriber.on("message", (channel: string, json: string) => {
     const topic = topicOfChannel.get(channel);
     if (topic === undefined) return; // a presence channel: nothing is published there
-    const delivery = deliver(host, topic, topics.get(topic)!, json, Delivery.AT_MOST_ONCE).then((countEnd) => countEnd());
+    const delivery = deliver(host, topic, topics.get(topic)!, json, Delivery.AT_MOST_ONCE).then((ended) => {
+      if (ended) host.count(ended.edgeId, ended.end);
+    });
     inFlight.add(delivery);
     void delivery.finally(() => inFlight.delete(delivery));
   });
@@ -343,10 +368,12 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   async function handle(stream: Stream, id: string, fields: string[] | null): Promise<void> {
     const json = fields?.[fields.indexOf("m") + 1];
     // A pending entry trimmed from the stream since (MAXLEN) comes back without fields: acknowledge it.
-    const countEnd = json !== undefined ? await deliver(host, stream.topic, stream.edges, json, Delivery.DURABLE, id) : () => {};
+    const ended = json !== undefined ? await deliver(host, stream.topic, stream.edges, json, Delivery.DURABLE, id) : undefined;
     try {
-      await commands.xack(stream.key, group, id);
-      countEnd();
+      const endedKey = ended ? host.keys.streamEnded(ended.edgeId) : host.keys.streamEnded("");
+      const acked = await ackScript(commands)(2, stream.key, endedKey, group, id, ended?.end ?? "");
+      // Counted here too, for the live view; the books take the broker's count when it is higher.
+      if (ended && acked === 1) host.count(ended.edgeId, ended.end);
     } catch (error) {
       // Not acknowledged: the entry stays pending and comes back at the next start, to be counted then.
       host.log("warn", `XACK ${id}: ${(error as Error).message}`);

@@ -207,6 +207,9 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
     concurrency,
     lockDuration: LOCK_DURATION_MS,
     stalledInterval: STALLED_INTERVAL_MS,
+    // BullMQ then counts completed and failed jobs in Redis, in the same script that finishes a job: the
+    // run's books read them there, exact even when this worker is killed right after (server/runtime/broker-counts.ts).
+    metrics: { maxDataPoints: 1 },
   });
   worker.on("error", (error: Error) => host.log("warn", `worker of ${channel}: ${error.message}`));
   // A message ends once, whatever its attempts: when its job completes, or fails for good.

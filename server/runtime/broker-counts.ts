@@ -1,0 +1,67 @@
+/**
+ * The ends of asynchronous messages as the brokers count them — in the same
+ * Redis script that ends them, so a consumer killed at any moment (even one
+ * whose last commands Redis runs after its death) cannot leave a message ended
+ * but uncounted:
+ * - a queue's jobs completed and failed for good (BullMQ's Worker `metrics`);
+ * - a DURABLE subscriber edge's entries acknowledged, by outcome (pubsub.ts ACK_LUA).
+ * Read every READ_EVERY_MS while the run is live and once more before its keys
+ * are deleted; the books take them where they are ahead of the hosts' counts.
+ */
+import { Delivery, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { Redis } from "ioredis";
+import { channelOf } from "@/server/host/transports/channel-groups";
+import type { RunKeys } from "@/server/redis/keys";
+import type { BrokerEnds } from "@/server/trace/counter-book";
+
+export const READ_EVERY_MS = 250;
+
+export class BrokerCounts {
+  private readonly queueChannels: string[];
+  private readonly durableEdges: string[];
+  private reading: Promise<BrokerEnds | undefined> | undefined;
+
+  constructor(
+    topology: Topology,
+    private readonly keys: RunKeys,
+  ) {
+    this.queueChannels = [...new Set(topology.edges.filter((edge) => edge.transport === Transport.QUEUE).map((edge) => channelOf(edge)!))];
+    this.durableEdges = topology.edges
+      .filter((edge) => edge.transport === Transport.PUBSUB && edge.settings.case === "pubsub" && edge.settings.value.delivery === Delivery.DURABLE)
+      .map((edge) => edge.id);
+  }
+
+  get empty(): boolean {
+    return this.queueChannels.length === 0 && this.durableEdges.length === 0;
+  }
+
+  /** One pipeline of reads; a read already under way is shared. */
+  read(redis: Redis): Promise<BrokerEnds | undefined> {
+    if (this.empty) return Promise.resolve(undefined);
+    this.reading ??= this.readOnce(redis).finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  private async readOnce(redis: Redis): Promise<BrokerEnds> {
+    const pipeline = redis.pipeline();
+    for (const channel of this.queueChannels) {
+      pipeline.hget(this.keys.queueMetric(channel, "completed"), "count");
+      pipeline.hget(this.keys.queueMetric(channel, "failed"), "count");
+    }
+    for (const edgeId of this.durableEdges) pipeline.hgetall(this.keys.streamEnded(edgeId));
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    const values = replies.map(([, value]) => value);
+    const queues = new Map(
+      this.queueChannels.map((channel, index) => [channel, { completed: Number(values[2 * index] ?? 0), failed: Number(values[2 * index + 1] ?? 0) }]),
+    );
+    const offset = 2 * this.queueChannels.length;
+    const durable = new Map(
+      this.durableEdges.map((edgeId, index) => {
+        const hash = (values[offset + index] ?? {}) as Record<string, string>;
+        return [edgeId, { delivered: Number(hash.delivered ?? 0), "processing failed": Number(hash["processing failed"] ?? 0), overloaded: Number(hash.overloaded ?? 0) }];
+      }),
+    );
+    return { queues, durable };
+  }
+}
