@@ -25,13 +25,25 @@ export interface ProcessExit {
 }
 
 /**
+ * Extra node flags for every host, space-separated, e.g.
+ * `IPCPLAY_HOST_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile
+ * hosts under load (bench/profile-load.ts). Unset: none.
+ */
+export const HOST_EXEC_ARGV_ENV = "IPCPLAY_HOST_EXEC_ARGV";
+
+function hostExecArgv(): string[] {
+  return (process.env[HOST_EXEC_ARGV_ENV] ?? "").split(/\s+/).filter(Boolean);
+}
+
+/**
  * Forks a service host that waits for `init`. Every host is forked this way,
  * whether for a node at once or ahead of time for the warm pool.
  */
 export function forkHost(bundlePath: string): ChildProcess {
   return fork(bundlePath, [], {
     // Never inherit the parent's --import tsx or inspector flags: a host is a plain bundle.
-    execArgv: [],
+    // HOST_EXEC_ARGV_ENV adds flags on purpose (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+    execArgv: hostExecArgv(),
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     serialization: "json",
   });
