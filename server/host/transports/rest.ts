@@ -81,8 +81,10 @@ function restSettings(edge: Edge): RestSettings | undefined {
 
 async function listenRest(inbound: Edge[], host: TransportHost): Promise<Listener> {
   const edgesById = new Map(inbound.map((edge) => [edge.id, edge]));
+  // The port every request arrived on, known once listening (asking each request's socket is a getsockname call).
+  let serverPort = "0";
   const server = http.createServer({ keepAliveTimeout: SERVER_KEEP_ALIVE_MS }, (request, response) => {
-    answer(request, response, edgesById, host).catch((error: Error) => {
+    answer(request, response, edgesById, host, serverPort).catch((error: Error) => {
       host.log("error", `REST request failed: ${error.message}`);
       if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
       response.end(`internal error: ${error.message}\n`);
@@ -91,6 +93,7 @@ async function listenRest(inbound: Edge[], host: TransportHost): Promise<Listene
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as { port: number };
+  serverPort = String(port);
   return {
     ports: { httpPort: port },
     close: async () => {
@@ -107,6 +110,7 @@ async function answer(
   response: http.ServerResponse,
   edgesById: ReadonlyMap<string, Edge>,
   host: TransportHost,
+  serverPort: string,
 ): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) {
@@ -127,7 +131,7 @@ async function answer(
     attributes: {
       "http.request.method": method,
       "url.path": path,
-      "server.port": String(request.socket.localPort ?? 0),
+      "server.port": serverPort,
     },
   });
   const ok = handled.failure === undefined;
