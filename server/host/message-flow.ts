@@ -37,12 +37,12 @@ import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { DownstreamFailure, NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import type { HeadSampler } from "@/lib/trace/sampling";
-import type { SamplingCounts, SpanRecord } from "@/server/ipc/host-messages";
+import type { SamplingCounts } from "@/server/ipc/host-messages";
 import { newSpanId, newTraceId } from "@/server/trace/trace-context";
 import { ConcurrencyLimiter, createFanOut, sampleWorkMs, shouldFail, type Random } from "./behavior";
 import type { HostCounters } from "./counters";
 import type { NodeSetup } from "./node-setup";
-import type { SpanShipper } from "./span-shipper";
+import type { SpanDraft, SpanShipper } from "./span-shipper";
 import { groupByChannel } from "./transports/channel-groups";
 import type { HandledMessage, InboundMessage, Sender, SendOutcome, ServiceFailure } from "./transports/transport";
 
@@ -252,14 +252,14 @@ export class MessageFlow {
       durationMs,
       status,
       statusMessage,
-      attributes: {
+      attributes: () => ({
         ...message.attributes,
         "ipcplay.work_ms": workMs.toFixed(3),
         "ipcplay.concurrency_wait_ms": waitedMs.toFixed(3),
         ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}),
         ...(failure ? { "ipcplay.failure": failure } : {}),
         ...degraded,
-      },
+      }),
       hop: message.hop,
       attempt: 0,
     });
@@ -340,15 +340,18 @@ export class MessageFlow {
       durationMs,
       status: outcome.status,
       statusMessage: outcome.statusMessage,
-      attributes: { "ipcplay.edge": edge.id, ...groupAttributes, ...outcome.attributes },
+      attributes: () => ({ "ipcplay.edge": edge.id, ...groupAttributes, ...outcome.attributes }),
       hop,
       attempt: outcome.attempts,
     });
     return outcome.status === SpanStatus.OK ? undefined : { edgeId: edge.id, outcome };
   }
 
-  private record(sampled: boolean, span: Omit<SpanRecord, "nodeId" | "pid">): void {
-    this.options.spans.record({ ...span, nodeId: this.node.id, pid: this.options.pid }, sampled);
+  private record(sampled: boolean, span: Omit<SpanDraft, "nodeId" | "pid">): void {
+    const draft = span as SpanDraft;
+    draft.nodeId = this.node.id;
+    draft.pid = this.options.pid;
+    this.options.spans.record(draft, sampled);
   }
 }
 

@@ -22,6 +22,20 @@ export const SPAN_BATCH_MAX = 200;
 /** Statuses that make a trace worth keeping: the message failed somewhere. */
 const FAILED = new Set<SpanStatus>([SpanStatus.ERROR, SpanStatus.TIMEOUT, SpanStatus.UNAVAILABLE, SpanStatus.DEAD_LETTER]);
 
+/**
+ * A span as the host records it: its attributes may be a function that makes
+ * them, called only if the span ships. Most spans of an unsampled trace are
+ * held a moment and dropped; building their attribute objects (spreads,
+ * number formatting) was a good part of a busy host's per-message work.
+ */
+export type SpanDraft = Omit<SpanRecord, "attributes"> & { attributes: SpanRecord["attributes"] | (() => SpanRecord["attributes"]) };
+
+/** The span with its attributes made (in place: a draft is recorded once and shipped at most once). */
+function finished(span: SpanDraft): SpanRecord {
+  if (typeof span.attributes === "function") span.attributes = span.attributes();
+  return span as SpanRecord;
+}
+
 export interface SpanShipperOptions {
   ship: (spans: SpanRecord[]) => void;
   /** This host kept these unsampled traces; the others should ship theirs. */
@@ -33,7 +47,7 @@ export class SpanShipper {
   private pending: SpanRecord[] = [];
   private keeps: string[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly tail = new TailBuffer<SpanRecord>();
+  private readonly tail = new TailBuffer<SpanDraft>();
   private readonly slow = new SlowThresholds();
   private readonly keepBudget: TokenBucket;
 
@@ -42,7 +56,7 @@ export class SpanShipper {
   }
 
   /** A span ended; `sampled` is its trace's head-sampling decision. */
-  record(span: SpanRecord, sampled: boolean): void {
+  record(span: SpanDraft, sampled: boolean): void {
     const slow = this.isSlow(span);
     if (sampled) return this.enqueue(span);
     const now = performance.now();
@@ -75,8 +89,8 @@ export class SpanShipper {
     this.options.ship(batch);
   }
 
-  private enqueue(span: SpanRecord): void {
-    this.pending.push(span);
+  private enqueue(span: SpanDraft): void {
+    this.pending.push(finished(span));
     if (this.pending.length >= SPAN_BATCH_MAX) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), SPAN_FLUSH_MS);
   }
@@ -87,7 +101,7 @@ export class SpanShipper {
    * whole message at its root. Callee-side spans are never the slow ones on
    * their own: their caller's span is at least as long.
    */
-  private isSlow(span: SpanRecord): boolean {
+  private isSlow(span: SpanDraft): boolean {
     if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) return this.slow.observe(span.edgeId, span.durationMs);
     if (span.parentSpanId === "" && span.kind === SpanKind.INTERNAL) return this.slow.observe("root", span.durationMs);
     return false;
