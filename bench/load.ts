@@ -22,6 +22,7 @@
  * - BENCH_UI          unset: run the UI section when .next/BUILD_ID exists; 1: require it; 0: skip
  * - BENCH_DEPLOY      1 (0: skip the deploy section)
  * - IPCPLAY_WARM_HOSTS the playground's warm pool of hosts, as for the server
+ * - BENCH_HOST_BUNDLE  dist/host.mjs (another build of the host, e.g. an older commit's, to compare)
  */
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -159,8 +160,9 @@ async function main() {
   const redis = await resolveRedis();
   const redisClient = new Redis(redis.url, { maxRetriesPerRequest: null });
   // The warm pool the server keeps (same size, from the same env), held here so the bench can wait for its refills.
-  const pool = new HostPool({ bundlePath: DEFAULT_HOST_BUNDLE, size: warmHostsFromEnv() });
-  const runs = createRunManager({ redisUrl: redis.url, hostPool: pool });
+  const bundlePath = process.env.BENCH_HOST_BUNDLE || DEFAULT_HOST_BUNDLE;
+  const pool = new HostPool({ bundlePath, size: warmHostsFromEnv() });
+  const runs = createRunManager({ redisUrl: redis.url, hostPool: pool, hostBundlePath: bundlePath });
   const settle = () => settlePool(pool);
   const rawRunIdRoot = `bench-load-${randomBytes(4).toString("hex")}-`;
   const cleanUp = async () => {
