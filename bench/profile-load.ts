@@ -21,9 +21,12 @@ import type { BenchTransport } from "./raw-baselines";
 const [transport = "rest", rateText = "2000", secondsText = "15", dir = `/tmp/prof-${transport}`] = process.argv.slice(2);
 const rate = Number(rateText);
 const seconds = Number(secondsText);
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
-process.env[HOST_EXEC_ARGV_ENV] = `--cpu-prof --cpu-prof-dir=${dir}`;
+// DIR "-": no profiles (to watch a step's first seconds without the profiler's cost).
+if (dir !== "-") {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  process.env[HOST_EXEC_ARGV_ENV] = `--cpu-prof --cpu-prof-dir=${dir}`;
+}
 
 const redis = await resolveRedis();
 const pool = new HostPool({ bundlePath: DEFAULT_HOST_BUNDLE, size: 4 });

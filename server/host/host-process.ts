@@ -6,6 +6,7 @@ import { isParentMessage, type ParentMessage } from "@/server/ipc/host-messages"
 import type { HostLoadedMessage } from "@/server/ipc/warm-host";
 import { sendToParent } from "./parent-channel";
 import { ServiceHost } from "./service-host";
+import { warmUp, warmUpWanted } from "./warm-up";
 
 /** Exit code of a host that could not start or hit an unexpected error. */
 const EXIT_FATAL = 1;
@@ -30,13 +31,22 @@ export function runHostProcess(): void {
     handle(message).catch((error: Error) => void fatal(error));
   });
 
-  // The bundle is loaded and `init` is awaited: the warm pool forks its next host only now.
-  const loaded: HostLoadedMessage = { type: "loaded", pid: process.pid };
-  if (process.connected) process.send(loaded);
+  // The bundle is loaded; a short warm-up (warm-up.ts) makes the JIT ready for a run's first
+  // seconds, cut short if `init` comes first. Then `init` is awaited: the warm pool forks its next host only now.
+  let initArrived = false;
+  const warming = warmUpWanted()
+    ? warmUp({ stop: () => initArrived }).catch((error: Error) => process.stderr.write(`warm-up failed: ${error.message}\n`))
+    : Promise.resolve();
+  void warming.then(() => {
+    const loaded: HostLoadedMessage = { type: "loaded", pid: process.pid };
+    if (process.connected) process.send?.(loaded);
+  });
 
   async function handle(message: ParentMessage): Promise<void> {
     switch (message.type) {
       case "init": {
+        initArrived = true;
+        await warming;
         const started = await ServiceHost.start(message.config);
         host = started.host;
         await sendToParent({ type: "ready", pid: process.pid, ports: started.ports });
