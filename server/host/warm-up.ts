@@ -67,7 +67,9 @@ export async function warmUp(options: { messages?: number; stop?: () => boolean 
       redisUrl: "redis://127.0.0.1:6379",
       redisPrefix: RUN_ID,
       sampling: { headPerSecond: 1, keepPerSecond: 1 },
+      incarnation: 0,
     };
+    // No count file: the warm-up's messages are nobody's.
     const counters = new HostCounters();
     const spans = new SpanShipper({ ship: () => {}, announceKeeps: () => {}, keepPerSecond: 1 });
     let flow: MessageFlow | undefined;
