@@ -43,6 +43,8 @@ export interface RunKeys {
   queueMetric(channel: string, target: "completed" | "failed"): string;
   /** A DURABLE subscriber edge's ends, counted with each XACK (a hash: outcome → count). */
   streamEnded(edgeId: string): string;
+  /** A DURABLE subscriber edge's highest message number read, per publishing process (a hash). */
+  streamSeen(edgeId: string): string;
   /** SCAN pattern that matches every key of the run. */
   readonly pattern: string;
 }
@@ -69,6 +71,7 @@ export function runKeys(runId: string): RunKeys {
     noSubscriber: (incarnation, edgeId) => `${prefix}nosub:${incarnation}:${edgeId}`,
     queueMetric: (channel, target) => `${bullmqPrefix}:${queueName(channel)}:metrics:${target}`,
     streamEnded: (edgeId) => `${prefix}ended:${edgeId}`,
+    streamSeen: (edgeId) => `${prefix}seen:${edgeId}`,
     pattern: `${escapeGlob(prefix)}*`,
   };
 }

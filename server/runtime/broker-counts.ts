@@ -59,7 +59,15 @@ export class BrokerCounts {
     const durable = new Map(
       this.durableEdges.map((edgeId, index) => {
         const hash = (values[offset + index] ?? {}) as Record<string, string>;
-        return [edgeId, { delivered: Number(hash.delivered ?? 0), "processing failed": Number(hash["processing failed"] ?? 0), overloaded: Number(hash.overloaded ?? 0) }];
+        return [
+          edgeId,
+          {
+            delivered: Number(hash.delivered ?? 0),
+            "processing failed": Number(hash["processing failed"] ?? 0),
+            overloaded: Number(hash.overloaded ?? 0),
+            "cut from stream": Number(hash["cut from stream"] ?? 0),
+          },
+        ];
       }),
     );
     return { queues, durable };

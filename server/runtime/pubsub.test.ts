@@ -71,6 +71,27 @@ describe("a PUBSUB topic", () => {
     // Worked on by the restarted process; the killed one never finished any.
     expect(consumers.every((span) => span.pid === pid && span.status === SpanStatus.OK)).toBe(true);
     const summary = await run.stop(runId);
-    expect(summary.get("client-slow")).toMatchObject({ sent: 5, lost: 0 });
+    expect(summary.get("client-slow")).toMatchObject({ sent: 5, delivered: 5, lost: 0, inFlight: 0 });
   });
+
+  it("counts what a DURABLE subscriber lost while it was so far behind that the stream trimmed it, as cut from stream", async () => {
+    const topology = topologyOf([{ id: "late" }], [pubsubEdge("client-late", "client", "late", "firehose", Delivery.DURABLE)]);
+    const runId = await run.start(topology);
+    await run.manager.injectFault(runId, { nodeId: "late", kind: FaultKind.KILL });
+    // More than the stream keeps (STREAM_MAXLEN ≈ 10,000), published while the subscriber is down.
+    const sent = 11_000;
+    for (let i = 0; i < sent / 1_000; i++) await run.manager.sendMessage(runId, "client", 1_000);
+    await expect.poll(() => run.edge(runId, "client-late").sent, { ...POLL, timeout: 60_000 }).toBe(sent);
+    await run.manager.clearFault(runId, { nodeId: "late" });
+
+    // Everything ends: what the stream still held is delivered, the trimmed rest is counted lost, by name.
+    await expect.poll(() => run.edge(runId, "client-late").inFlight, { ...POLL, timeout: 60_000 }).toBe(0);
+    const edge = run.edge(runId, "client-late");
+    const cut = edge.lostBy.find((entry) => entry.outcome === "cut from stream")?.count ?? 0;
+    console.log(`stream: sent ${edge.sent}, delivered ${edge.delivered}, cut ${cut}`);
+    expect(cut).toBeGreaterThan(0);
+    expect(edge.delivered).toBeGreaterThanOrEqual(10_000 - 200); // MAXLEN ~ trims whole nodes of ~100 entries
+    expect(edge).toMatchObject({ sent, delivered: sent - cut, failed: 0, lost: cut });
+    await run.stop(runId);
+  }, 120_000);
 });

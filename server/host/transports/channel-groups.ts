@@ -26,6 +26,13 @@ export interface ChannelEnvelope {
   payload: string;
   /** When the producer handed it to the broker (Unix ms): the start of its wait. */
   sentAtUnixMs: number;
+  /**
+   * Topics: the publishing process (HostConfig.incarnation) and the message's
+   * number among its publishes on the topic, so a DURABLE subscriber can tell
+   * entries cut from the stream before it read them.
+   */
+  from?: number;
+  seq?: number;
 }
 
 export function envelopeOf(message: OutboundMessage, edgeIds: string[], source: string): ChannelEnvelope {

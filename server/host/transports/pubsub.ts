@@ -183,11 +183,13 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
   // Counted by the broker in the publish itself: what a dead publisher's last publishes did is asked of Redis.
   const publishedKey = host.keys.published(host.setup.incarnation, edgeIds[0]);
   const noSubscriberKeys = atMostOnce.map((member) => host.keys.noSubscriber(host.setup.incarnation, member.id));
+  /** This process's publishes on the topic so far. */
+  let seq = 0;
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
     const attributes = messagingAttributes(topic, "publish", delivery);
     // JSON in the Pub/Sub message and in the stream entry's `m` field.
-    const json = JSON.stringify(envelopeOf(message, edgeIds, host.nodeId));
+    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: ++seq });
     try {
       const connection = open();
       if (durable.length > 0) {
@@ -265,6 +267,58 @@ return acked
 
 type AckCommand = (numberOfKeys: number, ...keysAndArgs: string[]) => Promise<number>;
 
+/**
+ * Entries cut from a DURABLE stream (MAXLEN) before this subscriber's group
+ * read them: per (edge, publishing process), the highest number read so far is
+ * kept in Redis; numbers a batch skips past it were trimmed away unread (the
+ * stream keeps a publisher's entries in its order). Counted as lost, "cut from
+ * stream", in the edge's ended hash. Lower numbers are pending entries read
+ * again after a restart.
+ * KEYS: per group, the edge's seen hash and ended hash. ARGV: per group, the
+ * publishing process, k, then k numbers.
+ */
+const CUT_LUA = `
+local argi = 1
+local total = 0
+for i = 1, #KEYS / 2 do
+  local field = ARGV[argi]
+  local k = tonumber(ARGV[argi + 1])
+  argi = argi + 2
+  local last = tonumber(redis.call("HGET", KEYS[2 * i - 1], field) or "0")
+  local top = last
+  local fresh = 0
+  for j = 0, k - 1 do
+    local seq = tonumber(ARGV[argi + j])
+    if seq > last then
+      fresh = fresh + 1
+      if seq > top then top = seq end
+    end
+  end
+  argi = argi + k
+  if top > last then redis.call("HSET", KEYS[2 * i - 1], field, top) end
+  local cut = (top - last) - fresh
+  if cut > 0 then
+    redis.call("HINCRBY", KEYS[2 * i], "cut from stream", cut)
+    total = total + cut
+  end
+end
+return total
+`;
+
+function cutScript(redis: Redis): AckCommand {
+  const commands = redis as unknown as { ipcplayCut?: AckCommand };
+  if (!commands.ipcplayCut) redis.defineCommand("ipcplayCut", { lua: CUT_LUA });
+  return commands.ipcplayCut!.bind(redis);
+}
+
+function parseEnvelope(json: string): ChannelEnvelope | undefined {
+  try {
+    return JSON.parse(json) as ChannelEnvelope;
+  } catch {
+    return undefined;
+  }
+}
+
 function ackScript(redis: Redis): AckCommand {
   const commands = redis as unknown as { ipcplayAck?: AckCommand };
   if (!commands.ipcplayAck) redis.defineCommand("ipcplayAck", { lua: ACK_LUA });
@@ -287,7 +341,7 @@ async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Liste
 }
 
 /** How a message on a subscriber edge ended; undefined when it was not on one of this node's edges. */
-type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "processing failed" } | undefined;
+type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "processing failed" | "cut from stream" } | undefined;
 
 /**
  * Runs the service on one message of `topic`; never rejects. Resolves with how
@@ -371,7 +425,12 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   async function handle(stream: Stream, id: string, fields: string[] | null): Promise<void> {
     const json = fields?.[fields.indexOf("m") + 1];
     // A pending entry trimmed from the stream since (MAXLEN) comes back without fields: acknowledge it.
-    const ended = json !== undefined ? await deliver(host, stream.topic, stream.edges, json, Delivery.DURABLE, id) : undefined;
+    const ended: SubscriberEnd =
+      json !== undefined
+        ? await deliver(host, stream.topic, stream.edges, json, Delivery.DURABLE, id)
+        : // Read before (by a process that died), then trimmed away: it is gone. Booked on the topic's first edge
+          // here (its publisher cannot be known any more).
+          { edgeId: stream.edges[0].id, end: "cut from stream" };
     try {
       const endedKey = ended ? host.keys.streamEnded(ended.edgeId) : host.keys.streamEnded("");
       const acked = await ackScript(commands)(2, stream.key, endedKey, group, id, ended?.end ?? "");
@@ -381,6 +440,34 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
       // Not acknowledged: the entry stays pending and comes back at the next start, to be counted then.
       host.log("warn", `XACK ${id}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Entries of a batch, in stream order, by (edge, publishing process): their
+   * numbers tell what the stream lost before this group read it (CUT_LUA).
+   */
+  async function countCuts(batch: Batch): Promise<void> {
+    const seen = new Map<string, { edgeId: string; from: number; seqs: number[] }>();
+    for (const [key, entries] of batch) {
+      const stream = streams.find((candidate) => candidate.key === key)!;
+      for (const [, fields] of entries) {
+        const json = fields?.[fields.indexOf("m") + 1];
+        if (json === undefined) continue;
+        const envelope = parseEnvelope(json);
+        if (!envelope || typeof envelope.from !== "number" || typeof envelope.seq !== "number") continue;
+        const named = new Set(envelope.edgeIds ?? []);
+        const edge = stream.edges.find((candidate) => named.has(candidate.id));
+        if (!edge) continue;
+        const id = `${edge.id}|${envelope.from}`;
+        const entry = seen.get(id) ?? { edgeId: edge.id, from: envelope.from, seqs: [] };
+        entry.seqs.push(envelope.seq);
+        seen.set(id, entry);
+      }
+    }
+    if (seen.size === 0) return;
+    const keys = [...seen.values()].flatMap(({ edgeId }) => [host.keys.streamSeen(edgeId), host.keys.streamEnded(edgeId)]);
+    const args = [...seen.values()].flatMap(({ from, seqs }) => [String(from), String(seqs.length), ...seqs.map(String)]);
+    await cutScript(commands)(keys.length, ...keys, ...args);
   }
 
   function start(batch: Batch): void {
@@ -422,6 +509,7 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
     while (!closed && cursors.some((cursor) => cursor !== ">")) {
       try {
         const batch = await read(cursors, await freeSlots(), false);
+        await countCuts(batch);
         for (const [index, stream] of streams.entries()) {
           if (cursors[index] === ">") continue;
           const entries = batch.find(([key]) => key === stream.key)?.[1] ?? [];
@@ -437,7 +525,9 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
     const news = streams.map(() => ">");
     while (!closed) {
       try {
-        start(await read(news, await freeSlots(), true));
+        const batch = await read(news, await freeSlots(), true);
+        await countCuts(batch);
+        start(batch);
       } catch (error) {
         if (!closed) await pause(error as Error, "reading streams");
       }
