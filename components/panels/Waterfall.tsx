@@ -67,7 +67,9 @@ export function Waterfall() {
           <span className="tabular" data-testid="waterfall-span-count">
             {expected > rows.length ? `${rows.length} of ${expected} spans so far` : `${rows.length} spans`}
           </span>
-          <span className="tabular font-medium text-zinc-700">{formatMs(total)} total</span>
+          <span className="tabular font-medium text-zinc-700" title="From the message's first span starting to its last span ending" data-testid="waterfall-end-to-end">
+            {formatMs(total)} end to end
+          </span>
           <span className="ml-auto flex items-center gap-3" data-testid="waterfall-transports">
             {transports.map((t) => (
               <span key={t} className="flex items-center gap-1.5" data-transport={transportKey(t)}>
