@@ -1,5 +1,6 @@
 "use client";
 
+import clsx from "clsx";
 import { ArrowRight, Trash2, Users } from "lucide-react";
 import { create } from "@bufbuild/protobuf";
 import { useId } from "react";
@@ -23,6 +24,8 @@ import { formatCount, formatMs, formatRate } from "@/components/ui/format";
 import { TRANSPORT_ORDER, TRANSPORT_STYLES, transportStyle } from "@/components/ui/transport-style";
 import { TransportLine } from "@/components/canvas/TransportLine";
 import { channelsOf, protocolLabel, sharingChannel } from "@/components/canvas/edge-text";
+import type { EdgeCounters, SharedChannel } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { channelOf, isShared, type LedgerLine, ledgerLines, shareLines, sharedSentence, timingStats } from "./books-text";
 import { Stat } from "./NodeInspector";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -31,6 +34,8 @@ const DELIVERY_HINT: Record<Delivery.AT_MOST_ONCE | Delivery.DURABLE, string> = 
   [Delivery.AT_MOST_ONCE]: "Redis Pub/Sub — a subscriber that is down misses messages.",
   [Delivery.DURABLE]: "Redis Streams — acknowledged after processing.",
 };
+
+const NO_CHANNELS: readonly SharedChannel[] = [];
 
 type Settings<C extends NonNullable<Edge["settings"]["case"]>> = Extract<Edge["settings"], { case: C }>["value"];
 
@@ -47,7 +52,21 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
     return `${find(edge.source)}\u0000${find(edge.target)}`;
   }).split("\u0000");
   const allEdges = useDocumentStore((s) => s.edges);
-  const counters = useRunStore((s) => s.edgeCounters[edge.id]);
+  // After Stop the summary holds the books as the run ended (and its latencies over the whole run).
+  const final = useRunStore((s) => s.summary?.edges.find((c) => c.edgeId === edge.id));
+  const live = useRunStore((s) => s.edgeCounters[edge.id]);
+  const counters = final ?? live;
+  const summaryChannels = useRunStore((s) => s.summary?.channels);
+  const liveChannels = useRunStore((s) => s.info?.channels);
+  const channels = (final ? summaryChannels : liveChannels) ?? NO_CHANNELS;
+  const nodes = useDocumentStore((s) => s.nodes);
+  /** "Orders → Worker B" for an edge id. */
+  const edgeLabel = (id: string) => {
+    const e = allEdges.find((x) => x.id === id)?.data.edge;
+    if (!e) return id;
+    const label = (nodeId: string) => nodes.find((n) => n.id === nodeId)?.data.node.label || nodeId;
+    return `${label(e.source)} → ${label(e.target)}`;
+  };
   const style = transportStyle(edge.transport);
   const datalistId = useId();
 
@@ -90,44 +109,13 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
       </div>
 
       {counters && (
-        <Section title="Live">
-          <dl className="tabular grid grid-cols-3 gap-x-3 gap-y-2.5">
-            <Stat label="Sent" value={formatCount(counters.sent)} />
-            <Stat label="Delivered" value={formatCount(counters.delivered)} />
-            <Stat label="Failed" value={formatCount(counters.failed)} />
-            {edge.transport === Transport.QUEUE && (
-              <>
-                <Stat label="Waiting" value={formatCount(counters.queue?.waiting ?? 0)} />
-                <Stat label="Active" value={formatCount(counters.queue?.active ?? 0)} />
-                <Stat label="Dead letters" value={formatCount(Math.max(counters.queue?.deadLetters ?? 0, counters.deadLettered))} />
-              </>
-            )}
-            {edge.transport === Transport.PUBSUB && (
-              <>
-                <Stat label="Subscribers" value={formatCount(counters.subscribers)} />
-                <Stat label="Lost" value={formatCount(counters.lost)} />
-                <Stat label="Rate" value={formatRate(counters.ratePerSecond)} />
-              </>
-            )}
-            <Stat label="p50" value={formatMs(counters.p50Ms)} />
-            <Stat label="p95" value={formatMs(counters.p95Ms)} />
-            <Stat label="p99" value={formatMs(counters.p99Ms)} />
-            {edge.transport !== Transport.PUBSUB && <Stat label="Rate" value={formatRate(counters.ratePerSecond)} />}
-            {edge.transport !== Transport.PUBSUB && <Stat label="Retries" value={formatCount(counters.retries)} />}
-            {(edge.transport === Transport.QUEUE || edge.transport === Transport.PUBSUB) && (
-              <>
-                <Stat label="Wait p50" value={formatMs(counters.waitP50Ms)} />
-                <Stat label="Wait p99" value={formatMs(counters.waitP99Ms)} />
-              </>
-            )}
-            {counters.shed > 0 && <Stat label="Shed" value={formatCount(counters.shed)} />}
-          </dl>
-          <p className="mt-2 text-2xs text-zinc-500">
-            {edge.transport === Transport.QUEUE || edge.transport === Transport.PUBSUB
-              ? "p50–p99: the hand-off to the broker; wait: from the hand-off until the consumer starts on it. Last 10 s, every message."
-              : "p50–p99: the caller's wait for the reply, retries included. Last 10 s, every message."}
-          </p>
-        </Section>
+        <Books
+          counters={counters}
+          final={final !== undefined}
+          transport={edge.transport}
+          channels={channels}
+          edgeLabel={edgeLabel}
+        />
       )}
 
       <Section title="Transport">
@@ -265,6 +253,123 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
           </Button>
         </div>
       )}
+    </div>
+  );
+}
+
+/**
+ * The edge's books as a ledger (sent, and where every message is now, with
+ * the named outcomes), then its latencies. A consumer sharing its queue says
+ * what it took of it, and the queue's own books follow once.
+ */
+function Books({
+  counters,
+  final,
+  transport,
+  channels,
+  edgeLabel,
+}: {
+  counters: EdgeCounters;
+  final: boolean;
+  transport: Transport;
+  channels: readonly SharedChannel[];
+  edgeLabel: (id: string) => string;
+}) {
+  const async = transport === Transport.QUEUE || transport === Transport.PUBSUB;
+  const shared = isShared(counters);
+  const channel = shared ? channelOf(counters.edgeId, channels) : undefined;
+  const queueStyle = transportStyle(Transport.QUEUE);
+  return (
+    <>
+      <Section
+        title={final ? "At stop" : "Live"}
+        aside={!final && <span className="tabular text-2xs text-zinc-500">{formatRate(counters.ratePerSecond)}</span>}
+      >
+        {shared && (
+          <div
+            className="flex gap-2 rounded-md border px-2.5 py-2 text-2xs leading-relaxed text-zinc-700"
+            style={{ background: queueStyle.tint, borderColor: `${queueStyle.color}33` }}
+            data-testid="shared-books"
+          >
+            <Users className="mt-px size-3.5 shrink-0" style={{ color: queueStyle.color }} />
+            <span>{sharedSentence(channel?.channel ?? "", counters.sharedWith.map(edgeLabel), counters)}.</span>
+          </div>
+        )}
+        <Ledger
+          lines={shared ? shareLines(counters, counters.retries) : ledgerLines(counters, counters.retries)}
+          testId="edge-ledger"
+          caption={shared ? "This consumer" : undefined}
+        />
+        {shared && channel && (
+          <Ledger lines={ledgerLines(channel)} testId="channel-ledger" caption={`Queue "${channel.channel}", all its consumers`} />
+        )}
+        {!final && transport === Transport.QUEUE && counters.queue && (
+          <p className="tabular text-2xs text-zinc-500" data-testid="queue-now">
+            {shared ? "The queue now" : "Now"}: {formatCount(counters.queue.waiting)} waiting · {formatCount(counters.queue.active)} active
+            {counters.queue.delayed > 0 && ` · ${formatCount(counters.queue.delayed)} waiting to retry`}
+          </p>
+        )}
+        {!final && transport === Transport.PUBSUB && (
+          <p className="tabular text-2xs text-zinc-500">
+            {formatCount(counters.subscribers)} {counters.subscribers === 1 ? "subscriber" : "subscribers"} of the topic now
+          </p>
+        )}
+      </Section>
+      <Section title={final ? "Timing, whole run" : "Timing, last 10 s"}>
+        <div className="flex flex-col gap-2.5" data-testid="edge-timing">
+          {timingStats(counters, async).map((row) => (
+            <dl key={row[0].key} className="tabular grid grid-cols-3 gap-x-3">
+              {row.map((stat) => (
+                <Stat key={stat.key} label={stat.label} value={stat.ms === null ? "—" : formatMs(stat.ms)} />
+              ))}
+            </dl>
+          ))}
+        </div>
+        <p className="text-2xs leading-relaxed text-zinc-500">
+          {timingStats(counters, async).every((row) => row.every((stat) => stat.ms === null)) && (
+            <span className="block pb-1 font-medium text-zinc-600">{final ? "No message was timed." : "No message in the last 10 s."}</span>
+          )}
+          {async
+            ? "Hand-off: the sender giving the message to the broker. Wait: from the hand-off until the consumer starts on it. Work: the consumer's time on it."
+            : "Call: the caller's wait for the reply, retries included. Work: the target's time on the message, its own calls included."}
+        </p>
+      </Section>
+    </>
+  );
+}
+
+function Ledger({ lines, testId, caption }: { lines: LedgerLine[]; testId: string; caption?: string }) {
+  return (
+    <div className="flex flex-col gap-1">
+      {caption && <div className="text-2xs font-medium text-zinc-500">{caption}</div>}
+      <dl className="tabular flex flex-col" data-testid={testId}>
+        {lines.map((line) => (
+          <div
+            key={line.key}
+            className={clsx(
+              "flex items-baseline justify-between gap-3",
+              line.sub ? "py-px pl-3" : "py-0.5",
+              line.key === "retries" && "mt-1 border-t border-zinc-100 pt-1.5",
+              line.key === "sent" || line.key === "took" ? "border-b border-zinc-100 pb-1" : undefined,
+            )}
+            data-testid={`ledger-${line.key}`}
+          >
+            <dt className={clsx("min-w-0", line.sub ? "text-2xs text-zinc-500" : "text-xs text-zinc-600")}>
+              {line.label}
+              {line.note && <span className="ml-1.5 text-2xs text-zinc-400">{line.note}</span>}
+            </dt>
+            <dd
+              className={clsx(
+                "shrink-0",
+                line.sub ? "text-2xs" : "text-xs font-medium",
+                line.alarm ? "text-red-600" : line.quiet ? "text-zinc-400" : "text-zinc-900",
+              )}
+            >
+              {line.value}
+            </dd>
+          </div>
+        ))}
+      </dl>
     </div>
   );
 }
