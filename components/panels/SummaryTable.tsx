@@ -62,7 +62,7 @@ export function SummaryTable() {
               Lost
             </th>
             <th className={HEAD} title="Sent and not ended when the run stopped; queued: of those, waiting in the broker">
-              In flight
+              In flight at stop
             </th>
             <th className={HEAD} title="Extra attempts (not messages)">
               Retries
@@ -93,8 +93,8 @@ export function SummaryTable() {
         </tbody>
       </table>
       <p className="px-3 py-2 text-2xs text-zinc-400">
-        Every row adds up: sent = delivered + failed + lost + in flight. A consumer sharing a queue took part of the queue&apos;s
-        messages; the queue&apos;s row holds its books.
+        Every row adds up: sent = delivered + failed + lost + in flight.
+        {summary.channels.length > 0 && " A consumer sharing a queue took part of the queue's messages; the queue's row holds its books."}
       </p>
     </div>
   );
