@@ -112,6 +112,8 @@ test("books: a failing call names its outcomes, competing workers say what they 
   await expect(inspector.getByTestId("edge-timing")).toContainText("Wait p50");
   await shot(page.getByRole("complementary", { name: "Inspector" }), "inspector-shared");
 
+  // The last Send's notice would sit over the summary's screenshot; it goes away on its own.
+  await expect(page.getByTestId("send-notice")).toBeHidden({ timeout: 20_000 });
   await page.getByTestId("stop").click();
   await expect(page.getByTestId("run-state")).toHaveAttribute("data-phase", "stopped", { timeout: 30_000 });
   await expect(page.getByTestId("summary")).toBeVisible();
@@ -141,4 +143,11 @@ test("books: a failing call names its outcomes, competing workers say what they 
   await page.getByTestId("edge-client-orders").click();
   await expect(inspector).toContainText("At stop");
   await expect(inspector.getByTestId("ledger-failed:error reply")).toContainText(String(call.failed));
+  // And a competing worker's share with the queue's books, as the run ended: the same figures as the summary.
+  await page.getByTestId("edge-orders-worker-a").click();
+  await expect(inspector).toContainText("At stop");
+  const share = books.find((r) => r.what === "orders-worker-a")!;
+  await expect(inspector.getByTestId("shared-books")).toContainText(`this consumer took ${share.took} of ${share.sent}`);
+  await expect(inspector.getByTestId("channel-ledger").getByTestId("ledger-sent")).toContainText(String(channel.sent));
+  await shot(page.getByRole("complementary", { name: "Inspector" }), "inspector-shared-stopped");
 });
