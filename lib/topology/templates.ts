@@ -166,7 +166,7 @@ const pubsubFanout = build(
   'Checkout publishes to the topic "order-placed" and moves on without waiting; every subscriber receives every message, unlike a queue. ' +
     "Email and analytics subscribe at most once (Redis Pub/Sub): a message published while one of them is down is gone for it. " +
     "Shipping subscribes durably (a Redis Stream with its own consumer group): messages wait for it and are acknowledged only after it has worked them. " +
-    "Kill email and shipping for ten seconds, then bring them back: email's count falls behind for good, while shipping catches up on everything it missed.",
+    "Kill email and shipping for ten seconds, then bring them back: what was published meanwhile is lost for email, for good (its edge counts it: no subscriber), while shipping catches up on everything it missed.",
   [
     client("client", "Client", 0, 1, 2),
     service("checkout", "Checkout", 1, 1, { workMs: 20 }),

@@ -91,6 +91,8 @@ export interface EdgeGauges {
   edgeId: string;
   queue?: { waiting: number; active: number; delayed: number; deadLetters: number };
   subscribers?: number;
+  /** DURABLE pub/sub edges: entries its subscriber's group has not read yet. */
+  streamLag?: number;
 }
 
 export interface NodeCounts {

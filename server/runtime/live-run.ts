@@ -249,7 +249,7 @@ export class LiveRun {
         shed: outcomeCount(ledger.failedBy, "overloaded"),
         sharedWith: ledger.sharedWith,
         // Waiting in the broker is part of in flight (the level is read every half second, the counts at once).
-        queued: queue ? Math.min(queue.waiting + queue.delayed, Math.max(0, ledger.inFlight)) : 0,
+        queued: Math.min(queue ? queue.waiting + queue.delayed : gauges?.streamLag ?? 0, Math.max(0, ledger.inFlight)),
         ...this.latency.stats(edge.id, now),
         queue: queue ? create(QueueDepthSchema, queue) : undefined,
         subscribers: gauges?.subscribers ?? 0,

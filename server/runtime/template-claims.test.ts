@@ -45,6 +45,50 @@ describe("the templates' claims", () => {
     await run.stop(runId);
   });
 
+  it("Queue with competing workers: each order is worked by exactly one worker; killed, one worker falls behind; back, both drain it", async () => {
+    const runId = await run.start(templateTopology("queue-workers"));
+    const channel = () => run.manager.get(runId).channels.find((candidate) => candidate.channel === "orders")!;
+    const share = (id: string) => run.edge(runId, id).delivered;
+    // One queue: the channel keeps the books, each worker took its share of them — exactly once each.
+    await expect.poll(() => Math.min(share("orders-worker-a"), share("orders-worker-b")), POLL).toBeGreaterThanOrEqual(1);
+    expect(run.edge(runId, "orders-worker-a").sharedWith).toEqual(["orders-worker-b"]);
+    expect(share("orders-worker-a") + share("orders-worker-b")).toBeLessThanOrEqual(channel().delivered);
+
+    // "Kill worker-b: the queue depth badge starts to grow".
+    await run.manager.injectFault(runId, { nodeId: "worker-b", kind: FaultKind.KILL });
+    await expect.poll(() => channel().queued, { ...POLL, timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    // "bring it back and watch both drain the backlog".
+    await run.manager.clearFault(runId, { nodeId: "worker-b" });
+    await expect.poll(() => channel().queued, { ...POLL, timeout: 30_000 }).toBeLessThanOrEqual(1);
+    const summary = await run.stop(runId);
+    const books = channel();
+    expect(books.sent).toBe(books.delivered + books.failed + books.lost + books.inFlight);
+    expect(summary.get("orders-worker-a")!.sent).toBe(books.sent);
+  });
+
+  it("Pub/sub fan-out: killed for a while, email loses what was published meanwhile (no subscriber); shipping catches up on all of it", async () => {
+    const runId = await run.start(templateTopology("pubsub-fanout"));
+    const edge = (id: string) => run.edge(runId, id);
+    await expect.poll(() => edge("checkout-shipping").delivered, POLL).toBeGreaterThanOrEqual(1);
+    await run.manager.injectFault(runId, { nodeId: "email", kind: FaultKind.KILL });
+    await run.manager.injectFault(runId, { nodeId: "shipping", kind: FaultKind.KILL });
+    const sentBefore = edge("checkout-shipping").sent;
+    await expect.poll(() => edge("checkout-shipping").sent - sentBefore, { ...POLL, timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    // Shipping's messages wait in its stream meanwhile: queued in the broker.
+    await expect.poll(() => edge("checkout-shipping").queued, POLL).toBeGreaterThanOrEqual(3);
+    await run.manager.clearFault(runId, { nodeId: "email" });
+    await run.manager.clearFault(runId, { nodeId: "shipping" });
+
+    // Email: gone for good, and counted by name.
+    const noSubscriber = () => edge("checkout-email").lostBy.find((entry) => entry.outcome === "no subscriber")?.count ?? 0;
+    await expect.poll(noSubscriber, POLL).toBeGreaterThanOrEqual(3);
+    // Shipping: everything it missed is delivered once it is back.
+    const caughtUp = edge("checkout-shipping").sent;
+    await expect.poll(() => edge("checkout-shipping").delivered, { ...POLL, timeout: 30_000 }).toBeGreaterThanOrEqual(caughtUp);
+    expect(edge("checkout-shipping").lost).toBe(0);
+    await run.stop(runId);
+  });
+
   it("REST chain: with billing killed, the failure travels back to the client", async () => {
     const runId = await run.start(templateTopology("rest-chain"));
     await expect.poll(() => run.edge(runId, "client-gateway").delivered, POLL).toBeGreaterThanOrEqual(1);

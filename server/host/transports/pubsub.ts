@@ -236,11 +236,14 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
       const [numsub, groups] = await Promise.all([
         connection.pubsub("NUMSUB", channel) as Promise<Array<string | number>>,
         connection.xinfo("GROUPS", stream).then(
-          (reply) => (reply as unknown[]).length,
-          () => 0, // no stream yet: no durable subscriber has started
+          (reply) => reply as unknown[][],
+          () => [] as unknown[][], // no stream yet: no durable subscriber has started
         ),
       ]);
-      return { subscribers: Number(numsub[1]) + groups };
+      // A DURABLE edge's entries not yet read by its subscriber's group wait in the broker (XINFO GROUPS `lag`).
+      const ownGroup = deliveryOf(edge) === Delivery.DURABLE ? groups.find((fields) => fieldOf(fields, "name") === host.keys.consumerGroup(edge.target)) : undefined;
+      const lag = ownGroup ? Number(fieldOf(ownGroup, "lag") ?? 0) : undefined;
+      return { subscribers: Number(numsub[1]) + groups.length, ...(lag !== undefined ? { streamLag: lag } : {}) };
     },
     close: async () => {
       if (redis) await releasePublisher();
@@ -309,6 +312,12 @@ function cutScript(redis: Redis): AckCommand {
   const commands = redis as unknown as { ipcplayCut?: AckCommand };
   if (!commands.ipcplayCut) redis.defineCommand("ipcplayCut", { lua: CUT_LUA });
   return commands.ipcplayCut!.bind(redis);
+}
+
+/** A field of an XINFO reply (a flat [name, value, …] list). */
+function fieldOf(fields: unknown[], name: string): unknown {
+  const index = fields.indexOf(name);
+  return index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined;
 }
 
 function parseEnvelope(json: string): ChannelEnvelope | undefined {
