@@ -32,6 +32,7 @@ const config: HostConfig = {
   sampling: { headPerSecond: 100, keepPerSecond: 10 },
   countsFile,
   incarnation: 1,
+  maxWaiting: 4096,
 };
 
 describe("service host process", () => {

@@ -7,7 +7,7 @@
  * - The concurrency slot is held only while working, not while waiting for
  *   downstream replies; otherwise a synchronous cycle (A→B→A) with concurrency 1
  *   would deadlock until timeouts.
- * - Waiting work is bounded (LIMITS.maxWaitingPerService): past it a message is
+ * - Waiting work is bounded (NodeSetup.maxWaiting, LIMITS.maxWaitingPerService by default): past it a message is
  *   refused at once (ServiceFailure "overloaded", the outcome its sender counts), so memory
  *   stays bounded under any overload.
  * - Every message is counted and its sends timed (HostCounters), whatever the
@@ -101,7 +101,7 @@ export class MessageFlow {
     this.groups = groupByChannel(options.outgoing, (outgoing) => outgoing.edge);
     const behavior = this.node.behavior;
     this.random = options.random ?? Math.random;
-    this.limiter = new ConcurrencyLimiter(options.setup.concurrency, LIMITS.maxWaitingPerService);
+    this.limiter = new ConcurrencyLimiter(options.setup.concurrency, options.setup.maxWaiting);
     this.chooseEdges = createFanOut(behavior?.fanOut ?? 0, this.random);
     this.replyPayload = "x".repeat(behavior?.replyBytes ?? 0);
   }

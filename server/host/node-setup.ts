@@ -20,6 +20,8 @@ export interface NodeSetup {
   redisUrl: string;
   redisPrefix: string;
   sampling: SamplingBudget;
+  /** Messages let wait for a concurrency slot before the next ones are shed. */
+  maxWaiting: number;
   /** This process among the run's (HostConfig.incarnation). */
   incarnation: number;
 }
@@ -37,5 +39,6 @@ export function decodeHostConfig(config: HostConfig): NodeSetup {
     redisPrefix: config.redisPrefix,
     sampling: config.sampling,
     incarnation: config.incarnation,
+    maxWaiting: config.maxWaiting,
   };
 }

@@ -13,7 +13,7 @@
  */
 import { NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { createEdge, createNode } from "@/lib/topology/factory";
-import { DEFAULTS } from "@/lib/topology/limits";
+import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { HeadSampler } from "@/lib/trace/sampling";
 import type { NodeAddress } from "@/server/ipc/host-messages";
 import { runKeys } from "@/server/redis/keys";
@@ -68,6 +68,7 @@ export async function warmUp(options: { messages?: number; stop?: () => boolean 
       redisPrefix: RUN_ID,
       sampling: { headPerSecond: 1, keepPerSecond: 1 },
       incarnation: 0,
+      maxWaiting: LIMITS.maxWaitingPerService,
     };
     // No count file: the warm-up's messages are nobody's.
     const counters = new HostCounters();

@@ -33,6 +33,8 @@ export interface HostConfig {
   redisPrefix: string;
   /** This host's share of the run's trace budgets (see lib/trace/sampling.ts). */
   sampling: SamplingBudget;
+  /** Messages the service lets wait for a concurrency slot; past it, it sheds (LIMITS.maxWaitingPerService). */
+  maxWaiting: number;
   /**
    * The file this process counts its messages in (server/ipc/count-file.ts),
    * created by the parent; slots for countedEdgeIds(outgoing, inbound).

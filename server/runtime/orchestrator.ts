@@ -60,6 +60,8 @@ export interface RuntimeLimits {
   startTimeoutMs: number;
   /** How long a host gets to exit after `shutdown` before SIGKILL. */
   shutdownGraceMs: number;
+  /** Messages a service lets wait for a concurrency slot before it sheds the next ones (bounded memory). */
+  maxWaitingPerService: number;
 }
 
 export interface RunManagerOptions {
@@ -86,6 +88,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     keepBudgetPerSecond: LIMITS.keepBudgetPerSecond,
     startTimeoutMs: START_TIMEOUT_MS,
     shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    maxWaitingPerService: LIMITS.maxWaitingPerService,
     ...options.limits,
   };
   const bundlePath = options.hostBundlePath ?? DEFAULT_HOST_BUNDLE;
@@ -105,6 +108,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       redisUrl: options.redisUrl,
       traceBudgetPerSecond: limits.traceBudgetPerSecond,
       keepBudgetPerSecond: limits.keepBudgetPerSecond,
+      maxWaitingPerService: limits.maxWaitingPerService,
     });
     const run = new LiveRun({
       runId,

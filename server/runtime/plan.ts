@@ -22,6 +22,7 @@ export interface PlanOptions {
   /** The run's trace budgets, split among its hosts here. */
   traceBudgetPerSecond: number;
   keepBudgetPerSecond: number;
+  maxWaitingPerService: number;
 }
 
 export function planRun(topology: Topology, options: PlanOptions): RunPlan {
@@ -44,6 +45,7 @@ export function planRun(topology: Topology, options: PlanOptions): RunPlan {
       redisUrl: options.redisUrl,
       redisPrefix: keys.prefix,
       sampling,
+      maxWaiting: options.maxWaitingPerService,
     }),
   );
   return { runId: options.runId, redisPrefix: keys.prefix, hosts };
