@@ -221,7 +221,7 @@ describe("conservation of messages", () => {
       const open = info.edges
         .filter((edge) => edge.inFlight > 0)
         .map((edge) => `${edge.edgeId}: ${edge.inFlight} of ${edge.sent} (queued ${edge.queued}, ${JSON.stringify(edge.queue ?? {})}${edge.sharedWith.length ? `, shared with ${edge.sharedWith.join("+")}` : ""})`);
-      console.log(JSON.stringify({ channels: info.channels, nodes: info.nodes.map((node) => [node.nodeId, NodeStatus[node.status], node.handled, node.inFlight]) }));
+      console.log(JSON.stringify({ channels: info.channels, nodes: info.nodes.map((node) => [node.nodeId, NodeStatus[node.status], node.handled, node.inFlight, node.error]) }));
       throw new Error(`${error.message}; still in flight: ${open.join(", ")} (seed ${seed})`);
     });
     watching = false;

@@ -75,14 +75,13 @@ export function presenceChannel(host: TransportHost, topic: string, edgeId: stri
   return `${host.keys.pubsubChannel(topic)}:presence:${edgeId}`;
 }
 
-function connect(host: TransportHost, name: string, options: { blocking?: boolean; autoPipelining?: boolean } = {}): Redis {
+function connect(host: TransportHost, name: string, options: { blocking?: boolean } = {}): Redis {
+  // Not ioredis's enableAutoPipelining: under a Redis stall (CLIENT PAUSE) its callback read a missing result
+  // and threw, killing the publisher (found by server/runtime/conservation.test.ts).
   const redis = new Redis({
     ...redisOptionsFromUrl(host.setup.redisUrl),
     connectionName: `ipcplay:${host.nodeId}:${name}`,
     ...(options.blocking ? { maxRetriesPerRequest: null } : {}),
-    // The commands of one event-loop turn go out in one write: a profile of a publisher at 2,000 msg/s spent
-    // 23 % of its CPU writing one transaction per message. Each publish stays its own atomic script.
-    ...(options.autoPipelining ? { enableAutoPipelining: true } : {}),
   });
   redis.on("error", (error: Error) => host.log("warn", `redis (${name}): ${error.message}`));
   return redis;
@@ -155,7 +154,7 @@ function publishScript(redis: Redis): PublishCommand {
 let publisher: { redis: Redis; users: number } | undefined;
 
 function acquirePublisher(host: TransportHost): Redis {
-  publisher ??= { redis: connect(host, "publish", { autoPipelining: true }), users: 0 };
+  publisher ??= { redis: connect(host, "publish"), users: 0 };
   publisher.users++;
   return publisher.redis;
 }
