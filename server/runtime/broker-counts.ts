@@ -8,11 +8,9 @@
  * Read every READ_EVERY_MS while the run is live and once more before its keys
  * are deleted; the books take them where they are ahead of the hosts' counts.
  */
-import { Delivery, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { Redis } from "ioredis";
-import { channelOf } from "@/server/host/transports/channel-groups";
 import type { RunKeys } from "@/server/redis/keys";
-import type { BrokerEnds } from "@/server/trace/counter-book";
+import type { BrokerEnds, EdgeRole } from "@/server/trace/counter-book";
 
 export const READ_EVERY_MS = 250;
 
@@ -22,13 +20,12 @@ export class BrokerCounts {
   private reading: Promise<BrokerEnds | undefined> | undefined;
 
   constructor(
-    topology: Topology,
+    roles: ReadonlyMap<string, EdgeRole>,
     private readonly keys: RunKeys,
   ) {
-    this.queueChannels = [...new Set(topology.edges.filter((edge) => edge.transport === Transport.QUEUE).map((edge) => channelOf(edge)!))];
-    this.durableEdges = topology.edges
-      .filter((edge) => edge.transport === Transport.PUBSUB && edge.settings.case === "pubsub" && edge.settings.value.delivery === Delivery.DURABLE)
-      .map((edge) => edge.id);
+    this.queueChannels = [...new Set([...roles.values()].filter((role) => role.queue).map((role) => role.channel!))];
+    // A topic edge that is not AT_MOST_ONCE is DURABLE.
+    this.durableEdges = [...roles].filter(([, role]) => role.channel !== undefined && !role.queue && !role.atMostOnce).map(([edgeId]) => edgeId);
   }
 
   get empty(): boolean {

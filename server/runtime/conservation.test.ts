@@ -16,8 +16,7 @@
  * A failure prints the seed; `CONSERVATION_SEED=<seed>` replays that scenario.
  */
 import { create } from "@bufbuild/protobuf";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FaultKind, NodeStatus, RunInfoSchema, type EdgeCounters, type RunInfo, type SharedChannel } from "@/lib/gen/ipcplay/v1/playground_pb";
 import {
   ConnectProtocol,
@@ -33,9 +32,8 @@ import {
   type Edge,
   type Topology,
 } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { createRunManager } from "./orchestrator";
-import type { RunManager } from "./run-manager";
-import { buildHostBundle, eventually, TEST_REDIS_URL } from "./test-support";
+import { eventually } from "./test-support";
+import { runHarness } from "./transport-harness";
 
 /** mulberry32: small, seedable, good enough to pick scenarios. */
 function randomOf(seed: number): () => number {
@@ -152,19 +150,7 @@ function inFlightOf(info: RunInfo): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let manager: RunManager | undefined;
-let redis: Redis;
-beforeAll(() => {
-  buildHostBundle();
-  redis = new Redis(TEST_REDIS_URL);
-});
-afterEach(async () => {
-  await manager?.shutdown();
-  manager = undefined;
-});
-afterAll(async () => {
-  await redis.quit();
-});
+const harness = runHarness();
 
 const replay = Number(process.env.CONSERVATION_SEED);
 const SEEDS = Number.isInteger(replay) && replay > 0 ? [replay] : [1, 2, 3].map((n) => (Date.now() + n * 7919) % 1_000_000_007);
@@ -175,9 +161,8 @@ describe("conservation of messages", () => {
     const topology = randomTopology(random);
     console.log(`seed ${seed}: ${topology.edges.map((edge) => `${edge.id}:${Transport[edge.transport]}`).join(" ")}`);
     // A short waiting line, so bursts overflow it now and then: overload is one of the faults.
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL, limits: { maxWaitingPerService: 24 } });
-    const run = manager;
-    const { runId } = await run.start(topology, { detach: false });
+    const runId = await harness.start(topology, { maxWaitingPerService: 24 });
+    const run = harness.manager;
     const services = topology.nodes.filter((node) => node.kind === NodeKind.SERVICE).map((node) => node.id);
     const seen = new Map<string, Books>();
 
@@ -208,7 +193,7 @@ describe("conservation of messages", () => {
         await run.clearFault(runId, { nodeId: pick(random, down) });
       }
       // A stall of every Redis client: queue adds, publishes and acks wait, callers time out.
-      if (step === stallAt) await redis.call("CLIENT", "PAUSE", String(300 + Math.floor(random() * 700)), "ALL");
+      if (step === stallAt) await harness.redis.call("CLIENT", "PAUSE", String(300 + Math.floor(random() * 700)), "ALL");
       await sleep(100 + random() * 200);
     }
 

@@ -13,9 +13,7 @@
  */
 import type { Redis } from "ioredis";
 import type { RunKeys } from "@/server/redis/keys";
-import type { HandOffAudit, OpenHandOff } from "@/server/trace/counter-book";
-
-export const SETTLE_MS = 250;
+import { SETTLE_MS, type HandOffAudit, type OpenHandOff } from "@/server/trace/counter-book";
 
 export async function auditHandOff(redis: Redis, keys: RunKeys, handOff: OpenHandOff, settleMs = SETTLE_MS): Promise<HandOffAudit> {
   await new Promise((resolve) => setTimeout(resolve, settleMs));

@@ -112,8 +112,9 @@ export class LiveRun {
     this.topology = options.topology;
     this.redisPrefix = options.redisPrefix;
     this.expiresAt = this.startedAt + options.expiresInMs;
-    this.brokerCounts = new BrokerCounts(options.topology, runKeys(options.runId));
-    this.counters = new CounterBook(options.runId, edgeRolesOf(options.topology), sharedQueueChannelsOf(options.topology));
+    const roles = edgeRolesOf(options.topology);
+    this.brokerCounts = new BrokerCounts(roles, runKeys(options.runId));
+    this.counters = new CounterBook(options.runId, roles, sharedQueueChannelsOf(options.topology));
     this.nodes = new Map(
       options.hosts.map((config, index) => {
         const nodeId = options.topology.nodes[index].id;
@@ -248,8 +249,7 @@ export class LiveRun {
         deadLettered: outcomeCount(ledger.failedBy, "dead-lettered"),
         shed: outcomeCount(ledger.failedBy, "overloaded"),
         sharedWith: ledger.sharedWith,
-        // Waiting in the broker is part of in flight (the level is read every half second, the counts at once).
-        queued: Math.min(queue ? queue.waiting + queue.delayed : gauges?.streamLag ?? 0, Math.max(0, ledger.inFlight)),
+        queued: queuedOf(queue ? queue.waiting + queue.delayed : gauges?.streamLag ?? 0, ledger),
         ...this.latency.stats(edge.id, now),
         queue: queue ? create(QueueDepthSchema, queue) : undefined,
         subscribers: gauges?.subscribers ?? 0,
@@ -263,7 +263,7 @@ export class LiveRun {
         sourceNodeId: sources.size === 1 ? [...sources][0] : "",
         edgeIds: [...channel.group.edgeIds],
         ...countsOf(channel),
-        queued: queue ? Math.min(queue.waiting + queue.delayed, Math.max(0, channel.inFlight)) : 0,
+        queued: queuedOf(queue ? queue.waiting + queue.delayed : 0, channel),
       });
     });
     return { edges, channels };
@@ -282,6 +282,11 @@ function countsOf(ledger: Ledger) {
     failedBy: ledger.failedBy.map((entry) => create(OutcomeCountSchema, entry)),
     lostBy: ledger.lostBy.map((entry) => create(OutcomeCountSchema, entry)),
   };
+}
+
+/** Of a ledger's in flight, those waiting in the broker (the level is read every half second, the counts at once). */
+function queuedOf(waiting: number, ledger: Ledger): number {
+  return Math.min(waiting, Math.max(0, ledger.inFlight));
 }
 
 function outcomeCount(counts: readonly { outcome: string; count: number }[], outcome: string): number {

@@ -6,19 +6,12 @@
  * with nothing in flight once the burst is over.
  */
 import { create } from "@bufbuild/protobuf";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConnectProtocol, Delivery, EdgeSchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { createRunManager } from "./orchestrator";
-import type { RunManager } from "./run-manager";
-import { buildHostBundle, eventually, restTopology, TEST_REDIS_URL } from "./test-support";
-import { pubsubEdge, restEdge } from "./transport-harness";
+import { eventually, restTopology } from "./test-support";
+import { pubsubEdge, restEdge, runHarness } from "./transport-harness";
 
-let manager: RunManager | undefined;
-beforeAll(() => buildHostBundle());
-afterEach(async () => {
-  await manager?.shutdown();
-  manager = undefined;
-});
+const harness = runHarness();
 
 /** A small waiting line, so a burst of BURST overflows it at once. */
 const MAX_WAITING = 5;
@@ -33,11 +26,10 @@ describe("overload", () => {
       create(EdgeSchema, { id: "client-rpc", source: "client", target: "rpc", transport: Transport.CONNECT, settings: { case: "connect", value: { protocol: ConnectProtocol.GRPC, timeoutMs: 30_000, retries: 0 } } }),
       pubsubEdge("client-sub", "client", "sub", "burst", Delivery.AT_MOST_ONCE),
     ];
-    manager = createRunManager({ redisUrl: TEST_REDIS_URL, limits: { maxWaitingPerService: MAX_WAITING } });
-    const { runId } = await manager.start(topology, { detach: false });
-    await manager.sendMessage(runId, "client", BURST);
+    const runId = await harness.start(topology, { maxWaitingPerService: MAX_WAITING });
+    const run = harness.manager;
+    await run.sendMessage(runId, "client", BURST);
 
-    const run = manager;
     const edges = await eventually(() => {
       const all = run.get(runId).edges;
       return all.every((edge) => edge.sent === BURST && edge.inFlight === 0) ? all : undefined;

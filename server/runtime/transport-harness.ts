@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Delivery, EdgeSchema, Transport, type Edge, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { createRunManager } from "@/server/runtime/orchestrator";
+import { createRunManager, type RuntimeLimits } from "@/server/runtime/orchestrator";
 import type { RunManager } from "@/server/runtime/run-manager";
 import { buildHostBundle, restTopology, TEST_REDIS_URL, type ServiceSpec } from "@/server/runtime/test-support";
 
@@ -23,8 +23,8 @@ export interface RunHarness {
   readonly manager: RunManager;
   /** A plain connection for reading what the brokers hold. */
   readonly redis: Redis;
-  /** A new manager for this test, and a run of `topology` on it; resolves with the run id once every node is up. */
-  start(topology: Topology): Promise<string>;
+  /** A new manager for this test (with these runtime limits), and a run of `topology` on it; resolves with the run id once every node is up. */
+  start(topology: Topology, limits?: Partial<RuntimeLimits>): Promise<string>;
   /** The edge's live counters. */
   edge(runId: string, edgeId: string): EdgeCounters;
   /** StopRun, expects no key left under the run's prefix, and returns the summary by edge id. */
@@ -55,8 +55,8 @@ export function runHarness(): RunHarness {
       if (!redis) throw new Error("the harness connects in beforeAll");
       return redis;
     },
-    async start(topology) {
-      manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    async start(topology, limits) {
+      manager = createRunManager({ redisUrl: TEST_REDIS_URL, ...(limits ? { limits } : {}) });
       const { runId } = await manager.start(topology, { detach: false });
       return runId;
     },

@@ -141,14 +141,17 @@ redis.call("INCR", KEYS[1])
 return { receivers, missing, id }
 `;
 
-type PublishCommand = (numberOfKeys: number, ...keysAndArgs: Array<string | number>) => Promise<[number, number[], string]>;
+/** A script called with its number of keys, then its keys and arguments. */
+type ScriptCommand<R> = (numberOfKeys: number, ...keysAndArgs: Array<string | number>) => Promise<R>;
 
-/** The publish script on a connection (ioredis sends it once, then EVALSHA). */
-function publishScript(redis: Redis): PublishCommand {
-  const commands = redis as unknown as { ipcplayPublish?: PublishCommand };
-  if (!commands.ipcplayPublish) redis.defineCommand("ipcplayPublish", { lua: PUBLISH_LUA });
-  return commands.ipcplayPublish!.bind(redis);
+/** A Lua script as a command of the connection (ioredis sends it once, then EVALSHA). */
+function scriptOn<R>(redis: Redis, name: string, lua: string): ScriptCommand<R> {
+  const commands = redis as unknown as Record<string, ScriptCommand<R> | undefined>;
+  if (!commands[name]) redis.defineCommand(name, { lua });
+  return commands[name]!.bind(redis);
 }
+
+const publishScript = (redis: Redis) => scriptOn<[number, number[], string]>(redis, "ipcplayPublish", PUBLISH_LUA);
 
 /** One publisher connection per process, shared by every sender. */
 let publisher: { redis: Redis; users: number } | undefined;
@@ -267,8 +270,6 @@ end
 return acked
 `;
 
-type AckCommand = (numberOfKeys: number, ...keysAndArgs: string[]) => Promise<number>;
-
 /**
  * Entries cut from a DURABLE stream (MAXLEN) before this subscriber's group
  * read them: per (edge, publishing process), the highest number read so far is
@@ -307,11 +308,7 @@ end
 return total
 `;
 
-function cutScript(redis: Redis): AckCommand {
-  const commands = redis as unknown as { ipcplayCut?: AckCommand };
-  if (!commands.ipcplayCut) redis.defineCommand("ipcplayCut", { lua: CUT_LUA });
-  return commands.ipcplayCut!.bind(redis);
-}
+const cutScript = (redis: Redis) => scriptOn<number>(redis, "ipcplayCut", CUT_LUA);
 
 /** A field of an XINFO reply (a flat [name, value, …] list). */
 function fieldOf(fields: unknown[], name: string): unknown {
@@ -327,11 +324,7 @@ function parseEnvelope(json: string): ChannelEnvelope | undefined {
   }
 }
 
-function ackScript(redis: Redis): AckCommand {
-  const commands = redis as unknown as { ipcplayAck?: AckCommand };
-  if (!commands.ipcplayAck) redis.defineCommand("ipcplayAck", { lua: ACK_LUA });
-  return commands.ipcplayAck!.bind(redis);
-}
+const ackScript = (redis: Redis) => scriptOn<number>(redis, "ipcplayAck", ACK_LUA);
 
 async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Listener> {
   const topics = [...edgesByChannel(inbound)];
