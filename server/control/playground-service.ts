@@ -92,22 +92,27 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
 
     async injectFault(request, context) {
       requireRunToken(runs, request.runId, context);
-      return call(async () => ({
-        run: await runs.injectFault(request.runId, {
-          nodeId: request.nodeId || undefined,
-          edgeId: request.edgeId || undefined,
-          kind: request.kind,
-          latencyMs: request.latencyMs,
-          errorRate: request.errorRate,
-        }),
-      }));
+      const { runId, $typeName: _type, $unknown: _unknown, ...fault } = request;
+      return call(async () => ({ run: await runs.injectFault(runId, fault) }));
     },
 
     async clearFault(request, context) {
       requireRunToken(runs, request.runId, context);
       return call(async () => ({
-        run: await runs.clearFault(request.runId, { nodeId: request.nodeId || undefined, edgeId: request.edgeId || undefined }),
+        run: await runs.clearFault(request.runId, {
+          nodeId: request.nodeId || undefined,
+          edgeId: request.edgeId || undefined,
+          kind: request.kind,
+        }),
       }));
+    },
+
+    async updateRun(request, context) {
+      requireRunToken(runs, request.runId, context);
+      const result = gate(request.topology);
+      if (!result.ok || !result.topology) throw invalidTopologyError(result.problems);
+      const topology = result.topology;
+      return call(() => runs.updateRun(request.runId, topology));
     },
 
     async *watchRun(request, context) {

@@ -36,7 +36,7 @@ import { HostPool, warmHostsFromEnv } from "./host-pool";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
 import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
-import { RunError, type FaultRequest, type RunManager, type StartOptions } from "./run-manager";
+import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
 
 /** How long every node of a run (or a restarted node) gets to report ready. */
 export const START_TIMEOUT_MS = 15_000;
@@ -425,6 +425,12 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     return run.info();
   }
 
+  async function updateRun(runId: string, _topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
+    const run = runningRun(runId);
+    // Being built (issue 9): until then a run's topology is fixed while it is up.
+    throw new RunError("failed_precondition", `Run ${run.runId}: live changes are not supported yet; stop the run to change it.`);
+  }
+
   /** Starts a down node again; its new address goes to every node (REST callers reconnect). */
   async function restart(run: LiveRun, slot: NodeSlot): Promise<void> {
     slot.status = NodeStatus.RESTARTING;
@@ -505,6 +511,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     listTraces: (runId, limit) => findRun(runId).traces.listTraces(limit || DEFAULT_TRACE_LIST_LIMIT),
     injectFault,
     clearFault,
+    updateRun,
     watch(runId, listener) {
       const run = findRun(runId);
       const unsubscribe = run.events.subscribe(listener);

@@ -7,6 +7,7 @@
 import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type {
   FaultKind,
+  InjectFaultRequest,
   RunEvent,
   RunInfo,
   RunSummary,
@@ -40,12 +41,15 @@ export interface StartOptions {
   detach: boolean;
 }
 
-export interface FaultRequest {
-  nodeId?: string;
-  edgeId?: string;
-  kind: FaultKind;
-  latencyMs?: number;
-  errorRate?: number;
+/** InjectFaultRequest's fields (playground.proto documents each); unset = zero, as in the proto. */
+export type FaultRequest = Partial<Omit<InjectFaultRequest, "$typeName" | "$unknown" | "runId" | "kind">> & { kind: FaultKind };
+
+/** What UpdateRun did (UpdateRunResponse without the RunInfo). */
+export interface UpdateResult {
+  applied: string[];
+  restarted: string[];
+  started: string[];
+  stopped: string[];
 }
 
 export interface RunManager {
@@ -60,7 +64,10 @@ export interface RunManager {
   getTrace(runId: string, traceId: string): Span[];
   listTraces(runId: string, limit: number): TraceSummary[];
   injectFault(runId: string, fault: FaultRequest): Promise<RunInfo>;
-  clearFault(runId: string, target: { nodeId?: string; edgeId?: string }): Promise<RunInfo>;
+  /** Clears the target's faults of `kind` (FaultKind.UNSPECIFIED: all of them). */
+  clearFault(runId: string, target: { nodeId?: string; edgeId?: string; kind?: FaultKind }): Promise<RunInfo>;
+  /** `topology` has already passed parseTopology. Applies it to the running run (see UpdateRun in playground.proto). */
+  updateRun(runId: string, topology: Topology): Promise<{ run: RunInfo } & UpdateResult>;
   /**
    * Calls `listener` with a RunInfo snapshot at once, then with every event of
    * the run (spans batched ≤ 20/s, RunInfo on change and each second, the

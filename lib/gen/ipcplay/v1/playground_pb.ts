@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/playground.proto.
  */
 export const file_ipcplay_v1_playground: GenFile = /*@__PURE__*/
-  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkikwEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAEiNwoTSW5qZWN0RmF1bHRSZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iRQoRQ2xlYXJGYXVsdFJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDwoHZWRnZV9pZBgDIAEoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQiggIKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDRInCgV1c2FnZRgKIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEg8KB3dhaXRpbmcYCyABKA0iNgoMUHJvY2Vzc1VzYWdlEhMKC2NwdV9wZXJjZW50GAEgASgBEhEKCXJzc19ieXRlcxgCIAEoASK1AQoLTWFjaGluZUxvYWQSDQoFY29yZXMYASABKA0SEwoLY3B1X3BlcmNlbnQYAiABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYAyABKAESGgoSbWVtb3J5X3RvdGFsX2J5dGVzGAQgASgBEigKBnNlcnZlchgFIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEgwKBGJ1c3kYBiABKAgSEwoLYnVzeV9yZWFzb24YByABKAkimQEKDVRyYWNlU2FtcGxpbmcSDwoHc3RhcnRlZBgBIAEoDRIPCgdzYW1wbGVkGAIgASgNEgwKBGtlcHQYAyABKA0SDgoGb25lX2luGAQgASgNEhkKEWJ1ZGdldF9wZXJfc2Vjb25kGAUgASgNEhUKDWRyb3BwZWRfc3BhbnMYBiABKA0SFgoOZXZpY3RlZF90cmFjZXMYByABKA0iVAoKUXVldWVEZXB0aBIPCgd3YWl0aW5nGAEgASgNEg4KBmFjdGl2ZRgCIAEoDRIPCgdkZWxheWVkGAMgASgNEhQKDGRlYWRfbGV0dGVycxgEIAEoDSIuCgxPdXRjb21lQ291bnQSDwoHb3V0Y29tZRgBIAEoCRINCgVjb3VudBgCIAEoDSKnBAoMRWRnZUNvdW50ZXJzEg8KB2VkZ2VfaWQYASABKAkSDAoEc2VudBgCIAEoDRIRCglkZWxpdmVyZWQYAyABKA0SDgoGZmFpbGVkGAQgASgNEgwKBGxvc3QYBSABKA0SFQoNZGVhZF9sZXR0ZXJlZBgGIAEoDRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDgoGcDUwX21zGAggASgBEg4KBnA5NV9tcxgJIAEoARIOCgZwOTlfbXMYCiABKAESJQoFcXVldWUYCyABKAsyFi5pcGNwbGF5LnYxLlF1ZXVlRGVwdGgSEwoLc3Vic2NyaWJlcnMYDCABKA0SDwoHcmV0cmllcxgNIAEoDRIMCgRzaGVkGA4gASgNEhMKC3dhaXRfcDUwX21zGA8gASgBEhMKC3dhaXRfcDk1X21zGBAgASgBEhMKC3dhaXRfcDk5X21zGBEgASgBEhEKCWluX2ZsaWdodBgSIAEoDRIrCglmYWlsZWRfYnkYEyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GBQgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEwoLc2hhcmVkX3dpdGgYFSADKAkSDgoGcXVldWVkGBYgASgNEhMKC3dvcmtfcDUwX21zGBcgASgBEhMKC3dvcmtfcDk1X21zGBggASgBEhMKC3dvcmtfcDk5X21zGBkgASgBIoQCCg1TaGFyZWRDaGFubmVsEg8KB2NoYW5uZWwYASABKAkSFgoOc291cmNlX25vZGVfaWQYAiABKAkSEAoIZWRnZV9pZHMYAyADKAkSDAoEc2VudBgEIAEoDRIRCglkZWxpdmVyZWQYBSABKA0SDgoGZmFpbGVkGAYgASgNEgwKBGxvc3QYByABKA0SEQoJaW5fZmxpZ2h0GAggASgNEg4KBnF1ZXVlZBgJIAEoDRIrCglmYWlsZWRfYnkYCiADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GAsgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQiWgoIRW5kVG9FbmQSDgoGdHJhY2VzGAEgASgNEg4KBnA1MF9tcxgCIAEoARIOCgZwOTVfbXMYAyABKAESDgoGcDk5X21zGAQgASgBEg4KBm1heF9tcxgFIAEoASL6AgoHUnVuSW5mbxIOCgZydW5faWQYASABKAkSIwoFc3RhdGUYAiABKA4yFC5pcGNwbGF5LnYxLlJ1blN0YXRlEiYKBW5vZGVzGAMgAygLMhcuaXBjcGxheS52MS5Ob2RlUnVudGltZRInCgVlZGdlcxgEIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEhcKD3N0YXJ0ZWRfdW5peF9tcxgFIAEoARINCgVlcnJvchgGIAEoCRIUCgxyZWRpc19wcmVmaXgYByABKAkSFwoPZXhwaXJlc191bml4X21zGAggASgBEg4KBnRyYWNlcxgJIAEoDRIrCghzYW1wbGluZxgKIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZxIoCgdtYWNoaW5lGAsgASgLMhcuaXBjcGxheS52MS5NYWNoaW5lTG9hZBIrCghjaGFubmVscxgMIAMoCzIZLmlwY3BsYXkudjEuU2hhcmVkQ2hhbm5lbCLuAQoKUnVuU3VtbWFyeRIOCgZydW5faWQYASABKAkSJwoFZWRnZXMYAiADKAsyGC5pcGNwbGF5LnYxLkVkZ2VDb3VudGVycxIOCgZ0cmFjZXMYAyABKA0SEwoLZHVyYXRpb25fbXMYBCABKAESKwoIc2FtcGxpbmcYBSABKAsyGS5pcGNwbGF5LnYxLlRyYWNlU2FtcGxpbmcSKwoIY2hhbm5lbHMYBiADKAsyGS5pcGNwbGF5LnYxLlNoYXJlZENoYW5uZWwSKAoKZW5kX3RvX2VuZBgHIAEoCzIULmlwY3BsYXkudjEuRW5kVG9FbmQivwMKBFNwYW4SEAoIdHJhY2VfaWQYASABKAkSDwoHc3Bhbl9pZBgCIAEoCRIWCg5wYXJlbnRfc3Bhbl9pZBgDIAEoCRIPCgdub2RlX2lkGAQgASgJEgsKA3BpZBgFIAEoDRIPCgdlZGdlX2lkGAYgASgJEigKCXRyYW5zcG9ydBgHIAEoDjIVLmlwY3BsYXkudjEuVHJhbnNwb3J0EiIKBGtpbmQYCCABKA4yFC5pcGNwbGF5LnYxLlNwYW5LaW5kEgwKBG5hbWUYCSABKAkSFQoNc3RhcnRfdW5peF9tcxgKIAEoARITCgtkdXJhdGlvbl9tcxgLIAEoARImCgZzdGF0dXMYDCABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSFgoOc3RhdHVzX21lc3NhZ2UYDSABKAkSNAoKYXR0cmlidXRlcxgOIAMoCzIgLmlwY3BsYXkudjEuU3Bhbi5BdHRyaWJ1dGVzRW50cnkSCwoDaG9wGA8gASgNEg8KB2F0dGVtcHQYECABKA0aMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwwEKDFRyYWNlU3VtbWFyeRIQCgh0cmFjZV9pZBgBIAEoCRIUCgxyb290X25vZGVfaWQYAiABKAkSFQoNc3RhcnRfdW5peF9tcxgDIAEoARITCgtkdXJhdGlvbl9tcxgEIAEoARISCgpzcGFuX2NvdW50GAUgASgNEiYKBnN0YXR1cxgGIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIQCghub2RlX2lkcxgHIAMoCRIRCglyb290X3NlZW4YCCABKAgiSwoHTG9nTGluZRIPCgd1bml4X21zGAEgASgBEg8KB25vZGVfaWQYAiABKAkSDQoFbGV2ZWwYAyABKAkSDwoHbWVzc2FnZRgEIAEoCSKuAQoIUnVuRXZlbnQSIgoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvSAASJgoFc3BhbnMYAiABKAsyFS5pcGNwbGF5LnYxLlNwYW5CYXRjaEgAEiIKA2xvZxgDIAEoCzITLmlwY3BsYXkudjEuTG9nTGluZUgAEikKB3N1bW1hcnkYBCABKAsyFi5pcGNwbGF5LnYxLlJ1blN1bW1hcnlIAEIHCgVldmVudCJWCglTcGFuQmF0Y2gSHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4SKAoGdHJhY2VzGAIgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkqmwEKCUZhdWx0S2luZBIaChZGQVVMVF9LSU5EX1VOU1BFQ0lGSUVEEAASEwoPRkFVTFRfS0lORF9LSUxMEAESFAoQRkFVTFRfS0lORF9QQVVTRRACEhYKEkZBVUxUX0tJTkRfTEFURU5DWRADEhUKEUZBVUxUX0tJTkRfRVJST1JTEAQSGAoURkFVTFRfS0lORF9QQVJUSVRJT04QBSqZAQoIUnVuU3RhdGUSGQoVUlVOX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSUlVOX1NUQVRFX1NUQVJUSU5HEAESFQoRUlVOX1NUQVRFX1JVTk5JTkcQAhIWChJSVU5fU1RBVEVfU1RPUFBJTkcQAxIVChFSVU5fU1RBVEVfU1RPUFBFRBAEEhQKEFJVTl9TVEFURV9GQUlMRUQQBSq6AQoKTm9kZVN0YXR1cxIbChdOT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFE5PREVfU1RBVFVTX1NUQVJUSU5HEAESEgoOTk9ERV9TVEFUVVNfVVAQAhIUChBOT0RFX1NUQVRVU19ET1dOEAMSGgoWTk9ERV9TVEFUVVNfUkVTVEFSVElORxAEEhYKEk5PREVfU1RBVFVTX1BBVVNFRBAFEhcKE05PREVfU1RBVFVTX1NUT1BQRUQQBiqZAQoIU3BhbktpbmQSGQoVU1BBTl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSU1BBTl9LSU5EX0lOVEVSTkFMEAESFAoQU1BBTl9LSU5EX1NFUlZFUhACEhQKEFNQQU5fS0lORF9DTElFTlQQAxIWChJTUEFOX0tJTkRfUFJPRFVDRVIQBBIWChJTUEFOX0tJTkRfQ09OU1VNRVIQBSrCAQoKU3BhblN0YXR1cxIbChdTUEFOX1NUQVRVU19VTlNQRUNJRklFRBAAEhIKDlNQQU5fU1RBVFVTX09LEAESFQoRU1BBTl9TVEFUVVNfRVJST1IQAhIXChNTUEFOX1NUQVRVU19USU1FT1VUEAMSGwoXU1BBTl9TVEFUVVNfVU5BVkFJTEFCTEUQBBIZChVTUEFOX1NUQVRVU19IT1BfTElNSVQQBRIbChdTUEFOX1NUQVRVU19ERUFEX0xFVFRFUhAGMpwGChFQbGF5Z3JvdW5kU2VydmljZRJfChBWYWxpZGF0ZVRvcG9sb2d5EiMuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVxdWVzdBokLmlwY3BsYXkudjEuVmFsaWRhdGVUb3BvbG9neVJlc3BvbnNlIgASRwoIU3RhcnRSdW4SGy5pcGNwbGF5LnYxLlN0YXJ0UnVuUmVxdWVzdBocLmlwY3BsYXkudjEuU3RhcnRSdW5SZXNwb25zZSIAEkQKB1N0b3BSdW4SGi5pcGNwbGF5LnYxLlN0b3BSdW5SZXF1ZXN0GhsuaXBjcGxheS52MS5TdG9wUnVuUmVzcG9uc2UiABJBCgZHZXRSdW4SGS5pcGNwbGF5LnYxLkdldFJ1blJlcXVlc3QaGi5pcGNwbGF5LnYxLkdldFJ1blJlc3BvbnNlIgASUAoLU2VuZE1lc3NhZ2USHi5pcGNwbGF5LnYxLlNlbmRNZXNzYWdlUmVxdWVzdBofLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXNwb25zZSIAEkcKCEdldFRyYWNlEhsuaXBjcGxheS52MS5HZXRUcmFjZVJlcXVlc3QaHC5pcGNwbGF5LnYxLkdldFRyYWNlUmVzcG9uc2UiABJNCgpMaXN0VHJhY2VzEh0uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVxdWVzdBoeLmlwY3BsYXkudjEuTGlzdFRyYWNlc1Jlc3BvbnNlIgASUAoLSW5qZWN0RmF1bHQSHi5pcGNwbGF5LnYxLkluamVjdEZhdWx0UmVxdWVzdBofLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXNwb25zZSIAEk0KCkNsZWFyRmF1bHQSHS5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXF1ZXN0Gh4uaXBjcGxheS52MS5DbGVhckZhdWx0UmVzcG9uc2UiABJJCghXYXRjaFJ1bhIbLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5XYXRjaFJ1blJlc3BvbnNlIgAwAWIGcHJvdG8z", [file_ipcplay_v1_topology]);
+  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnki/QEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAESEQoJaml0dGVyX21zGAcgASgNEhMKC3N0YXR1c19jb2RlGAggASgNEhYKDmJhbmR3aWR0aF9rYnBzGAkgASgNEhMKC2R1cmF0aW9uX21zGAogASgNEhMKC2ludGVydmFsX21zGAsgASgNIjcKE0luamVjdEZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvImoKEUNsZWFyRmF1bHRSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2VkZ2VfaWQYAyABKAkSIwoEa2luZBgEIAEoDjIVLmlwY3BsYXkudjEuRmF1bHRLaW5kImsKC0FjdGl2ZUZhdWx0Ei0KBWZhdWx0GAEgASgLMh4uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlcXVlc3QSFwoPc3RhcnRlZF91bml4X21zGAIgASgBEhQKDGVuZHNfdW5peF9tcxgDIAEoASJKChBVcGRhdGVSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRImCgh0b3BvbG9neRgCIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiewoRVXBkYXRlUnVuUmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvEg8KB2FwcGxpZWQYAiADKAkSEQoJcmVzdGFydGVkGAMgAygJEg8KB3N0YXJ0ZWQYBCADKAkSDwoHc3RvcHBlZBgFIAMoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQiggIKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDRInCgV1c2FnZRgKIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEg8KB3dhaXRpbmcYCyABKA0iNgoMUHJvY2Vzc1VzYWdlEhMKC2NwdV9wZXJjZW50GAEgASgBEhEKCXJzc19ieXRlcxgCIAEoASK1AQoLTWFjaGluZUxvYWQSDQoFY29yZXMYASABKA0SEwoLY3B1X3BlcmNlbnQYAiABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYAyABKAESGgoSbWVtb3J5X3RvdGFsX2J5dGVzGAQgASgBEigKBnNlcnZlchgFIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEgwKBGJ1c3kYBiABKAgSEwoLYnVzeV9yZWFzb24YByABKAkimQEKDVRyYWNlU2FtcGxpbmcSDwoHc3RhcnRlZBgBIAEoDRIPCgdzYW1wbGVkGAIgASgNEgwKBGtlcHQYAyABKA0SDgoGb25lX2luGAQgASgNEhkKEWJ1ZGdldF9wZXJfc2Vjb25kGAUgASgNEhUKDWRyb3BwZWRfc3BhbnMYBiABKA0SFgoOZXZpY3RlZF90cmFjZXMYByABKA0iVAoKUXVldWVEZXB0aBIPCgd3YWl0aW5nGAEgASgNEg4KBmFjdGl2ZRgCIAEoDRIPCgdkZWxheWVkGAMgASgNEhQKDGRlYWRfbGV0dGVycxgEIAEoDSIuCgxPdXRjb21lQ291bnQSDwoHb3V0Y29tZRgBIAEoCRINCgVjb3VudBgCIAEoDSKqBQoMRWRnZUNvdW50ZXJzEg8KB2VkZ2VfaWQYASABKAkSDAoEc2VudBgCIAEoDRIRCglkZWxpdmVyZWQYAyABKA0SDgoGZmFpbGVkGAQgASgNEgwKBGxvc3QYBSABKA0SFQoNZGVhZF9sZXR0ZXJlZBgGIAEoDRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDgoGcDUwX21zGAggASgBEg4KBnA5NV9tcxgJIAEoARIOCgZwOTlfbXMYCiABKAESJQoFcXVldWUYCyABKAsyFi5pcGNwbGF5LnYxLlF1ZXVlRGVwdGgSEwoLc3Vic2NyaWJlcnMYDCABKA0SDwoHcmV0cmllcxgNIAEoDRIMCgRzaGVkGA4gASgNEhMKC3dhaXRfcDUwX21zGA8gASgBEhMKC3dhaXRfcDk1X21zGBAgASgBEhMKC3dhaXRfcDk5X21zGBEgASgBEhEKCWluX2ZsaWdodBgSIAEoDRIrCglmYWlsZWRfYnkYEyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GBQgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEwoLc2hhcmVkX3dpdGgYFSADKAkSDgoGcXVldWVkGBYgASgNEhMKC3dvcmtfcDUwX21zGBcgASgBEhMKC3dvcmtfcDk1X21zGBggASgBEhMKC3dvcmtfcDk5X21zGBkgASgBEikKB2JyZWFrZXIYGiABKA4yGC5pcGNwbGF5LnYxLkJyZWFrZXJTdGF0ZRIXCg9zaG9ydF9jaXJjdWl0ZWQYGyABKA0SEAoIYXR0ZW1wdHMYHCABKA0SFwoPcmV0cmllc19yZWZ1c2VkGB0gASgNEhIKCmR1cGxpY2F0ZXMYHiABKA0ihAIKDVNoYXJlZENoYW5uZWwSDwoHY2hhbm5lbBgBIAEoCRIWCg5zb3VyY2Vfbm9kZV9pZBgCIAEoCRIQCghlZGdlX2lkcxgDIAMoCRIMCgRzZW50GAQgASgNEhEKCWRlbGl2ZXJlZBgFIAEoDRIOCgZmYWlsZWQYBiABKA0SDAoEbG9zdBgHIAEoDRIRCglpbl9mbGlnaHQYCCABKA0SDgoGcXVldWVkGAkgASgNEisKCWZhaWxlZF9ieRgKIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EikKB2xvc3RfYnkYCyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudCJaCghFbmRUb0VuZBIOCgZ0cmFjZXMYASABKA0SDgoGcDUwX21zGAIgASgBEg4KBnA5NV9tcxgDIAEoARIOCgZwOTlfbXMYBCABKAESDgoGbWF4X21zGAUgASgBIqMDCgdSdW5JbmZvEg4KBnJ1bl9pZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlwY3BsYXkudjEuUnVuU3RhdGUSJgoFbm9kZXMYAyADKAsyFy5pcGNwbGF5LnYxLk5vZGVSdW50aW1lEicKBWVkZ2VzGAQgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSFwoPc3RhcnRlZF91bml4X21zGAUgASgBEg0KBWVycm9yGAYgASgJEhQKDHJlZGlzX3ByZWZpeBgHIAEoCRIXCg9leHBpcmVzX3VuaXhfbXMYCCABKAESDgoGdHJhY2VzGAkgASgNEisKCHNhbXBsaW5nGAogASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEigKB21hY2hpbmUYCyABKAsyFy5pcGNwbGF5LnYxLk1hY2hpbmVMb2FkEisKCGNoYW5uZWxzGAwgAygLMhkuaXBjcGxheS52MS5TaGFyZWRDaGFubmVsEicKBmZhdWx0cxgNIAMoCzIXLmlwY3BsYXkudjEuQWN0aXZlRmF1bHQi7gEKClJ1blN1bW1hcnkSDgoGcnVuX2lkGAEgASgJEicKBWVkZ2VzGAIgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSDgoGdHJhY2VzGAMgASgNEhMKC2R1cmF0aW9uX21zGAQgASgBEisKCHNhbXBsaW5nGAUgASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEisKCGNoYW5uZWxzGAYgAygLMhkuaXBjcGxheS52MS5TaGFyZWRDaGFubmVsEigKCmVuZF90b19lbmQYByABKAsyFC5pcGNwbGF5LnYxLkVuZFRvRW5kIr8DCgRTcGFuEhAKCHRyYWNlX2lkGAEgASgJEg8KB3NwYW5faWQYAiABKAkSFgoOcGFyZW50X3NwYW5faWQYAyABKAkSDwoHbm9kZV9pZBgEIAEoCRILCgNwaWQYBSABKA0SDwoHZWRnZV9pZBgGIAEoCRIoCgl0cmFuc3BvcnQYByABKA4yFS5pcGNwbGF5LnYxLlRyYW5zcG9ydBIiCgRraW5kGAggASgOMhQuaXBjcGxheS52MS5TcGFuS2luZBIMCgRuYW1lGAkgASgJEhUKDXN0YXJ0X3VuaXhfbXMYCiABKAESEwoLZHVyYXRpb25fbXMYCyABKAESJgoGc3RhdHVzGAwgASgOMhYuaXBjcGxheS52MS5TcGFuU3RhdHVzEhYKDnN0YXR1c19tZXNzYWdlGA0gASgJEjQKCmF0dHJpYnV0ZXMYDiADKAsyIC5pcGNwbGF5LnYxLlNwYW4uQXR0cmlidXRlc0VudHJ5EgsKA2hvcBgPIAEoDRIPCgdhdHRlbXB0GBAgASgNGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIsMBCgxUcmFjZVN1bW1hcnkSEAoIdHJhY2VfaWQYASABKAkSFAoMcm9vdF9ub2RlX2lkGAIgASgJEhUKDXN0YXJ0X3VuaXhfbXMYAyABKAESEwoLZHVyYXRpb25fbXMYBCABKAESEgoKc3Bhbl9jb3VudBgFIAEoDRImCgZzdGF0dXMYBiABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSEAoIbm9kZV9pZHMYByADKAkSEQoJcm9vdF9zZWVuGAggASgIIksKB0xvZ0xpbmUSDwoHdW5peF9tcxgBIAEoARIPCgdub2RlX2lkGAIgASgJEg0KBWxldmVsGAMgASgJEg8KB21lc3NhZ2UYBCABKAkirgEKCFJ1bkV2ZW50EiIKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mb0gAEiYKBXNwYW5zGAIgASgLMhUuaXBjcGxheS52MS5TcGFuQmF0Y2hIABIiCgNsb2cYAyABKAsyEy5pcGNwbGF5LnYxLkxvZ0xpbmVIABIpCgdzdW1tYXJ5GAQgASgLMhYuaXBjcGxheS52MS5SdW5TdW1tYXJ5SABCBwoFZXZlbnQiVgoJU3BhbkJhdGNoEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuEigKBnRyYWNlcxgCIAMoCzIYLmlwY3BsYXkudjEuVHJhY2VTdW1tYXJ5KtMCCglGYXVsdEtpbmQSGgoWRkFVTFRfS0lORF9VTlNQRUNJRklFRBAAEhMKD0ZBVUxUX0tJTkRfS0lMTBABEhQKEEZBVUxUX0tJTkRfUEFVU0UQAhIWChJGQVVMVF9LSU5EX0xBVEVOQ1kQAxIVChFGQVVMVF9LSU5EX0VSUk9SUxAEEhgKFEZBVUxUX0tJTkRfUEFSVElUSU9OEAUSGAoURkFVTFRfS0lORF9CTEFDS0hPTEUQBhIYChRGQVVMVF9LSU5EX0JBTkRXSURUSBAHEhQKEEZBVUxUX0tJTkRfUkVTRVQQCBIcChhGQVVMVF9LSU5EX1NMT1dfQ09OU1VNRVIQCRIZChVGQVVMVF9LSU5EX0RJU0NPTk5FQ1QQChIYChRGQVVMVF9LSU5EX0RVUExJQ0FURRALEhkKFUZBVUxUX0tJTkRfQ1JBU0hfTE9PUBAMKpkBCghSdW5TdGF0ZRIZChVSVU5fU1RBVEVfVU5TUEVDSUZJRUQQABIWChJSVU5fU1RBVEVfU1RBUlRJTkcQARIVChFSVU5fU1RBVEVfUlVOTklORxACEhYKElJVTl9TVEFURV9TVE9QUElORxADEhUKEVJVTl9TVEFURV9TVE9QUEVEEAQSFAoQUlVOX1NUQVRFX0ZBSUxFRBAFKroBCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUTk9ERV9TVEFUVVNfU1RBUlRJTkcQARISCg5OT0RFX1NUQVRVU19VUBACEhQKEE5PREVfU1RBVFVTX0RPV04QAxIaChZOT0RFX1NUQVRVU19SRVNUQVJUSU5HEAQSFgoSTk9ERV9TVEFUVVNfUEFVU0VEEAUSFwoTTk9ERV9TVEFUVVNfU1RPUFBFRBAGKpQBCgxCcmVha2VyU3RhdGUSHQoZQlJFQUtFUl9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkJSRUFLRVJfU1RBVEVfTk9ORRABEhgKFEJSRUFLRVJfU1RBVEVfQ0xPU0VEEAISFgoSQlJFQUtFUl9TVEFURV9PUEVOEAMSGwoXQlJFQUtFUl9TVEFURV9IQUxGX09QRU4QBCqZAQoIU3BhbktpbmQSGQoVU1BBTl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSU1BBTl9LSU5EX0lOVEVSTkFMEAESFAoQU1BBTl9LSU5EX1NFUlZFUhACEhQKEFNQQU5fS0lORF9DTElFTlQQAxIWChJTUEFOX0tJTkRfUFJPRFVDRVIQBBIWChJTUEFOX0tJTkRfQ09OU1VNRVIQBSrCAQoKU3BhblN0YXR1cxIbChdTUEFOX1NUQVRVU19VTlNQRUNJRklFRBAAEhIKDlNQQU5fU1RBVFVTX09LEAESFQoRU1BBTl9TVEFUVVNfRVJST1IQAhIXChNTUEFOX1NUQVRVU19USU1FT1VUEAMSGwoXU1BBTl9TVEFUVVNfVU5BVkFJTEFCTEUQBBIZChVTUEFOX1NUQVRVU19IT1BfTElNSVQQBRIbChdTUEFOX1NUQVRVU19ERUFEX0xFVFRFUhAGMugGChFQbGF5Z3JvdW5kU2VydmljZRJfChBWYWxpZGF0ZVRvcG9sb2d5EiMuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVxdWVzdBokLmlwY3BsYXkudjEuVmFsaWRhdGVUb3BvbG9neVJlc3BvbnNlIgASRwoIU3RhcnRSdW4SGy5pcGNwbGF5LnYxLlN0YXJ0UnVuUmVxdWVzdBocLmlwY3BsYXkudjEuU3RhcnRSdW5SZXNwb25zZSIAEkQKB1N0b3BSdW4SGi5pcGNwbGF5LnYxLlN0b3BSdW5SZXF1ZXN0GhsuaXBjcGxheS52MS5TdG9wUnVuUmVzcG9uc2UiABJBCgZHZXRSdW4SGS5pcGNwbGF5LnYxLkdldFJ1blJlcXVlc3QaGi5pcGNwbGF5LnYxLkdldFJ1blJlc3BvbnNlIgASUAoLU2VuZE1lc3NhZ2USHi5pcGNwbGF5LnYxLlNlbmRNZXNzYWdlUmVxdWVzdBofLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXNwb25zZSIAEkcKCEdldFRyYWNlEhsuaXBjcGxheS52MS5HZXRUcmFjZVJlcXVlc3QaHC5pcGNwbGF5LnYxLkdldFRyYWNlUmVzcG9uc2UiABJNCgpMaXN0VHJhY2VzEh0uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVxdWVzdBoeLmlwY3BsYXkudjEuTGlzdFRyYWNlc1Jlc3BvbnNlIgASUAoLSW5qZWN0RmF1bHQSHi5pcGNwbGF5LnYxLkluamVjdEZhdWx0UmVxdWVzdBofLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXNwb25zZSIAEk0KCkNsZWFyRmF1bHQSHS5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXF1ZXN0Gh4uaXBjcGxheS52MS5DbGVhckZhdWx0UmVzcG9uc2UiABJKCglVcGRhdGVSdW4SHC5pcGNwbGF5LnYxLlVwZGF0ZVJ1blJlcXVlc3QaHS5pcGNwbGF5LnYxLlVwZGF0ZVJ1blJlc3BvbnNlIgASSQoIV2F0Y2hSdW4SGy5pcGNwbGF5LnYxLldhdGNoUnVuUmVxdWVzdBocLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXNwb25zZSIAMAFiBnByb3RvMw", [file_ipcplay_v1_topology]);
 
 /**
  * One thing wrong with a topology. `path` names the field in the protobuf JSON
@@ -350,7 +350,7 @@ export type InjectFaultRequest = Message<"ipcplay.v1.InjectFaultRequest"> & {
   runId: string;
 
   /**
-   * One of node_id (KILL, PAUSE) or edge_id (LATENCY, ERRORS, PARTITION).
+   * One of node_id (KILL, PAUSE, LATENCY, ERRORS, CRASH_LOOP) or edge_id.
    *
    * @generated from field: string node_id = 2;
    */
@@ -367,14 +367,55 @@ export type InjectFaultRequest = Message<"ipcplay.v1.InjectFaultRequest"> & {
   kind: FaultKind;
 
   /**
+   * LATENCY, SLOW_CONSUMER: added time, 1..60000.
+   *
    * @generated from field: uint32 latency_ms = 5;
    */
   latencyMs: number;
 
   /**
+   * ERRORS, DUPLICATE: share of messages, 0..1 (0 = the default 1 for
+   * DUPLICATE, required for ERRORS).
+   *
    * @generated from field: double error_rate = 6;
    */
   errorRate: number;
+
+  /**
+   * LATENCY, SLOW_CONSUMER: uniform ± spread around latency_ms, 0..latency_ms.
+   *
+   * @generated from field: uint32 jitter_ms = 7;
+   */
+  jitterMs: number;
+
+  /**
+   * ERRORS on a REST edge: the HTTP status (400..599, default 503); on a
+   * Connect edge: the gRPC code (1..16, default 14 UNAVAILABLE).
+   *
+   * @generated from field: uint32 status_code = 8;
+   */
+  statusCode: number;
+
+  /**
+   * BANDWIDTH: kilobytes per second each way, ≥ 1.
+   *
+   * @generated from field: uint32 bandwidth_kbps = 9;
+   */
+  bandwidthKbps: number;
+
+  /**
+   * The fault clears itself after this long; 0 = until ClearFault.
+   *
+   * @generated from field: uint32 duration_ms = 10;
+   */
+  durationMs: number;
+
+  /**
+   * CRASH_LOOP: time up between kills, ≥ 500 (default 3000).
+   *
+   * @generated from field: uint32 interval_ms = 11;
+   */
+  intervalMs: number;
 };
 
 /**
@@ -419,6 +460,13 @@ export type ClearFaultRequest = Message<"ipcplay.v1.ClearFaultRequest"> & {
    * @generated from field: string edge_id = 3;
    */
   edgeId: string;
+
+  /**
+   * Only this kind of fault on the target; unspecified = every fault on it.
+   *
+   * @generated from field: ipcplay.v1.FaultKind kind = 4;
+   */
+  kind: FaultKind;
 };
 
 /**
@@ -427,6 +475,107 @@ export type ClearFaultRequest = Message<"ipcplay.v1.ClearFaultRequest"> & {
  */
 export const ClearFaultRequestSchema: GenMessage<ClearFaultRequest> = /*@__PURE__*/
   messageDesc(file_ipcplay_v1_playground, 17);
+
+/**
+ * A fault in force on a run (RunInfo.faults).
+ *
+ * @generated from message ipcplay.v1.ActiveFault
+ */
+export type ActiveFault = Message<"ipcplay.v1.ActiveFault"> & {
+  /**
+   * The request that injected it, run_id left empty.
+   *
+   * @generated from field: ipcplay.v1.InjectFaultRequest fault = 1;
+   */
+  fault?: InjectFaultRequest | undefined;
+
+  /**
+   * @generated from field: double started_unix_ms = 2;
+   */
+  startedUnixMs: number;
+
+  /**
+   * When it clears itself; 0 = until ClearFault.
+   *
+   * @generated from field: double ends_unix_ms = 3;
+   */
+  endsUnixMs: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.ActiveFault.
+ * Use `create(ActiveFaultSchema)` to create a new message.
+ */
+export const ActiveFaultSchema: GenMessage<ActiveFault> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 18);
+
+/**
+ * @generated from message ipcplay.v1.UpdateRunRequest
+ */
+export type UpdateRunRequest = Message<"ipcplay.v1.UpdateRunRequest"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * The whole changed topology; it goes through the same gate as StartRun.
+   *
+   * @generated from field: ipcplay.v1.Topology topology = 2;
+   */
+  topology?: Topology | undefined;
+};
+
+/**
+ * Describes the message ipcplay.v1.UpdateRunRequest.
+ * Use `create(UpdateRunRequestSchema)` to create a new message.
+ */
+export const UpdateRunRequestSchema: GenMessage<UpdateRunRequest> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 19);
+
+/**
+ * @generated from message ipcplay.v1.UpdateRunResponse
+ */
+export type UpdateRunResponse = Message<"ipcplay.v1.UpdateRunResponse"> & {
+  /**
+   * @generated from field: ipcplay.v1.RunInfo run = 1;
+   */
+  run?: RunInfo | undefined;
+
+  /**
+   * What reached running processes without a restart, one sentence each,
+   * e.g. "b: work time 2 ms → 50 ms".
+   *
+   * @generated from field: repeated string applied = 2;
+   */
+  applied: string[];
+
+  /**
+   * Nodes whose process was started again (their inbound listeners changed).
+   *
+   * @generated from field: repeated string restarted = 3;
+   */
+  restarted: string[];
+
+  /**
+   * Nodes added (started) and removed (stopped).
+   *
+   * @generated from field: repeated string started = 4;
+   */
+  started: string[];
+
+  /**
+   * @generated from field: repeated string stopped = 5;
+   */
+  stopped: string[];
+};
+
+/**
+ * Describes the message ipcplay.v1.UpdateRunResponse.
+ * Use `create(UpdateRunResponseSchema)` to create a new message.
+ */
+export const UpdateRunResponseSchema: GenMessage<UpdateRunResponse> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 20);
 
 /**
  * @generated from message ipcplay.v1.ClearFaultResponse
@@ -443,7 +592,7 @@ export type ClearFaultResponse = Message<"ipcplay.v1.ClearFaultResponse"> & {
  * Use `create(ClearFaultResponseSchema)` to create a new message.
  */
 export const ClearFaultResponseSchema: GenMessage<ClearFaultResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 18);
+  messageDesc(file_ipcplay_v1_playground, 21);
 
 /**
  * @generated from message ipcplay.v1.WatchRunRequest
@@ -460,7 +609,7 @@ export type WatchRunRequest = Message<"ipcplay.v1.WatchRunRequest"> & {
  * Use `create(WatchRunRequestSchema)` to create a new message.
  */
 export const WatchRunRequestSchema: GenMessage<WatchRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 19);
+  messageDesc(file_ipcplay_v1_playground, 22);
 
 /**
  * @generated from message ipcplay.v1.WatchRunResponse
@@ -477,7 +626,7 @@ export type WatchRunResponse = Message<"ipcplay.v1.WatchRunResponse"> & {
  * Use `create(WatchRunResponseSchema)` to create a new message.
  */
 export const WatchRunResponseSchema: GenMessage<WatchRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 20);
+  messageDesc(file_ipcplay_v1_playground, 23);
 
 /**
  * @generated from message ipcplay.v1.NodeRuntime
@@ -554,7 +703,7 @@ export type NodeRuntime = Message<"ipcplay.v1.NodeRuntime"> & {
  * Use `create(NodeRuntimeSchema)` to create a new message.
  */
 export const NodeRuntimeSchema: GenMessage<NodeRuntime> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 21);
+  messageDesc(file_ipcplay_v1_playground, 24);
 
 /**
  * What one OS process costs, read from the OS (/proc on Linux).
@@ -582,7 +731,7 @@ export type ProcessUsage = Message<"ipcplay.v1.ProcessUsage"> & {
  * Use `create(ProcessUsageSchema)` to create a new message.
  */
 export const ProcessUsageSchema: GenMessage<ProcessUsage> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 22);
+  messageDesc(file_ipcplay_v1_playground, 25);
 
 /**
  * The machine the run is on, so a slow design can be told from a busy laptop.
@@ -639,7 +788,7 @@ export type MachineLoad = Message<"ipcplay.v1.MachineLoad"> & {
  * Use `create(MachineLoadSchema)` to create a new message.
  */
 export const MachineLoadSchema: GenMessage<MachineLoad> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 23);
+  messageDesc(file_ipcplay_v1_playground, 26);
 
 /**
  * How traces are sampled. Counters and latency percentiles count every
@@ -706,7 +855,7 @@ export type TraceSampling = Message<"ipcplay.v1.TraceSampling"> & {
  * Use `create(TraceSamplingSchema)` to create a new message.
  */
 export const TraceSamplingSchema: GenMessage<TraceSampling> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 24);
+  messageDesc(file_ipcplay_v1_playground, 27);
 
 /**
  * @generated from message ipcplay.v1.QueueDepth
@@ -738,7 +887,7 @@ export type QueueDepth = Message<"ipcplay.v1.QueueDepth"> & {
  * Use `create(QueueDepthSchema)` to create a new message.
  */
 export const QueueDepthSchema: GenMessage<QueueDepth> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 25);
+  messageDesc(file_ipcplay_v1_playground, 28);
 
 /**
  * How many messages ended one way, by name: "timed out", "unreachable",
@@ -764,7 +913,7 @@ export type OutcomeCount = Message<"ipcplay.v1.OutcomeCount"> & {
  * Use `create(OutcomeCountSchema)` to create a new message.
  */
 export const OutcomeCountSchema: GenMessage<OutcomeCount> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 26);
+  messageDesc(file_ipcplay_v1_playground, 29);
 
 /**
  * Counts of one edge, from the real transports and brokers. Every message sent
@@ -941,6 +1090,43 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
    * @generated from field: double work_p99_ms = 25;
    */
   workP99Ms: number;
+
+  /**
+   * Sync edges with a circuit breaker: its state now.
+   *
+   * @generated from field: ipcplay.v1.BreakerState breaker = 26;
+   */
+  breaker: BreakerState;
+
+  /**
+   * Calls the open breaker refused without trying (counted failed, outcome
+   * "short-circuited").
+   *
+   * @generated from field: uint32 short_circuited = 27;
+   */
+  shortCircuited: number;
+
+  /**
+   * Every attempt made (first tries and retries); attempts / sent is the
+   * retry amplification.
+   *
+   * @generated from field: uint32 attempts = 28;
+   */
+  attempts: number;
+
+  /**
+   * Retries the retry budget refused.
+   *
+   * @generated from field: uint32 retries_refused = 29;
+   */
+  retriesRefused: number;
+
+  /**
+   * Deliveries a DUPLICATE fault added (not counted in delivered).
+   *
+   * @generated from field: uint32 duplicates = 30;
+   */
+  duplicates: number;
 };
 
 /**
@@ -948,7 +1134,7 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
  * Use `create(EdgeCountersSchema)` to create a new message.
  */
 export const EdgeCountersSchema: GenMessage<EdgeCounters> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 27);
+  messageDesc(file_ipcplay_v1_playground, 30);
 
 /**
  * Queue edges that share a channel: one BullMQ queue whose consumers compete
@@ -1021,7 +1207,7 @@ export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
  * Use `create(SharedChannelSchema)` to create a new message.
  */
 export const SharedChannelSchema: GenMessage<SharedChannel> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 28);
+  messageDesc(file_ipcplay_v1_playground, 31);
 
 /**
  * Percentiles of the time from a message's first span starting to its last
@@ -1061,7 +1247,7 @@ export type EndToEnd = Message<"ipcplay.v1.EndToEnd"> & {
  * Use `create(EndToEndSchema)` to create a new message.
  */
 export const EndToEndSchema: GenMessage<EndToEnd> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 29);
+  messageDesc(file_ipcplay_v1_playground, 32);
 
 /**
  * @generated from message ipcplay.v1.RunInfo
@@ -1130,6 +1316,13 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
    * @generated from field: repeated ipcplay.v1.SharedChannel channels = 12;
    */
   channels: SharedChannel[];
+
+  /**
+   * Faults in force now.
+   *
+   * @generated from field: repeated ipcplay.v1.ActiveFault faults = 13;
+   */
+  faults: ActiveFault[];
 };
 
 /**
@@ -1137,7 +1330,7 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
  * Use `create(RunInfoSchema)` to create a new message.
  */
 export const RunInfoSchema: GenMessage<RunInfo> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 30);
+  messageDesc(file_ipcplay_v1_playground, 33);
 
 /**
  * @generated from message ipcplay.v1.RunSummary
@@ -1186,7 +1379,7 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
  * Use `create(RunSummarySchema)` to create a new message.
  */
 export const RunSummarySchema: GenMessage<RunSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 31);
+  messageDesc(file_ipcplay_v1_playground, 34);
 
 /**
  * One timed piece of work in one process. Times are milliseconds since the Unix
@@ -1288,7 +1481,7 @@ export type Span = Message<"ipcplay.v1.Span"> & {
  * Use `create(SpanSchema)` to create a new message.
  */
 export const SpanSchema: GenMessage<Span> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 32);
+  messageDesc(file_ipcplay_v1_playground, 35);
 
 /**
  * @generated from message ipcplay.v1.TraceSummary
@@ -1350,7 +1543,7 @@ export type TraceSummary = Message<"ipcplay.v1.TraceSummary"> & {
  * Use `create(TraceSummarySchema)` to create a new message.
  */
 export const TraceSummarySchema: GenMessage<TraceSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 33);
+  messageDesc(file_ipcplay_v1_playground, 36);
 
 /**
  * @generated from message ipcplay.v1.LogLine
@@ -1384,7 +1577,7 @@ export type LogLine = Message<"ipcplay.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 34);
+  messageDesc(file_ipcplay_v1_playground, 37);
 
 /**
  * What a watcher of a run receives.
@@ -1433,7 +1626,7 @@ export type RunEvent = Message<"ipcplay.v1.RunEvent"> & {
  * Use `create(RunEventSchema)` to create a new message.
  */
 export const RunEventSchema: GenMessage<RunEvent> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 35);
+  messageDesc(file_ipcplay_v1_playground, 38);
 
 /**
  * @generated from message ipcplay.v1.SpanBatch
@@ -1457,9 +1650,12 @@ export type SpanBatch = Message<"ipcplay.v1.SpanBatch"> & {
  * Use `create(SpanBatchSchema)` to create a new message.
  */
 export const SpanBatchSchema: GenMessage<SpanBatch> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 36);
+  messageDesc(file_ipcplay_v1_playground, 39);
 
 /**
+ * What a fault does depends on its target. Faults act on real traffic: the
+ * real client's timeout, retry or breaker is what answers them.
+ *
  * @generated from enum ipcplay.v1.FaultKind
  */
 export enum FaultKind {
@@ -1469,39 +1665,100 @@ export enum FaultKind {
   UNSPECIFIED = 0,
 
   /**
-   * Kill the node's process (SIGKILL). ClearFault starts it again.
+   * Node: kill its process (SIGKILL). ClearFault starts it again.
    *
    * @generated from enum value: FAULT_KIND_KILL = 1;
    */
   KILL = 1,
 
   /**
-   * Stop the process (SIGSTOP) so it neither reads nor answers.
+   * Node: stop its process (SIGSTOP) so it neither reads nor answers;
+   * ClearFault resumes it (SIGCONT).
    *
    * @generated from enum value: FAULT_KIND_PAUSE = 2;
    */
   PAUSE = 2,
 
   /**
-   * Add latency_ms to every message along an edge.
+   * Node: every message takes latency_ms (± jitter_ms) more work (slow down).
+   * REST/Connect edge: the request waits latency_ms (± jitter_ms) on the wire.
+   * Queue edge: each job is handed to the broker delayed by latency_ms (± jitter_ms).
+   * Pub/sub edge: each message reaches its subscriber latency_ms (± jitter_ms) late.
    *
    * @generated from enum value: FAULT_KIND_LATENCY = 3;
    */
   LATENCY = 3,
 
   /**
-   * Fail error_rate of messages along an edge.
+   * Node: error_rate of messages fail (on top of its own error rate).
+   * REST/Connect edge: error_rate of requests are answered with status_code
+   * (HTTP status, default 503; gRPC code, default 14 UNAVAILABLE) by the callee.
+   * Queue/pub/sub edge: error_rate of messages are poison (every attempt fails).
    *
    * @generated from enum value: FAULT_KIND_ERRORS = 4;
    */
   ERRORS = 4,
 
   /**
-   * Every message along an edge fails as unreachable.
+   * REST/Connect edge: connections are refused (ECONNREFUSED).
+   * Queue/pub/sub edge: as DISCONNECT.
    *
    * @generated from enum value: FAULT_KIND_PARTITION = 5;
    */
   PARTITION = 5,
+
+  /**
+   * REST/Connect edge: connections are accepted and requests read, but nothing
+   * is ever answered; the caller's own timeout fires.
+   *
+   * @generated from enum value: FAULT_KIND_BLACKHOLE = 6;
+   */
+  BLACKHOLE = 6,
+
+  /**
+   * REST/Connect edge: bytes flow at most bandwidth_kbps each way.
+   *
+   * @generated from enum value: FAULT_KIND_BANDWIDTH = 7;
+   */
+  BANDWIDTH = 7,
+
+  /**
+   * REST/Connect edge: the connection is reset (TCP RST) when a request arrives.
+   *
+   * @generated from enum value: FAULT_KIND_RESET = 8;
+   */
+  RESET = 8,
+
+  /**
+   * Queue/pub/sub edge: the consumer takes latency_ms (± jitter_ms) more per message.
+   *
+   * @generated from enum value: FAULT_KIND_SLOW_CONSUMER = 9;
+   */
+  SLOW_CONSUMER = 9,
+
+  /**
+   * Queue/pub/sub edge: the consumer is disconnected from the broker. Jobs and
+   * durable stream entries wait for it; at-most-once messages are missed.
+   *
+   * @generated from enum value: FAULT_KIND_DISCONNECT = 10;
+   */
+  DISCONNECT = 10,
+
+  /**
+   * Queue/pub/sub edge: error_rate of messages are delivered twice (the second
+   * is counted as a duplicate, not as a second delivery).
+   *
+   * @generated from enum value: FAULT_KIND_DUPLICATE = 11;
+   */
+  DUPLICATE = 11,
+
+  /**
+   * Node: its process is killed, started again, and killed again interval_ms
+   * after it is up, until cleared.
+   *
+   * @generated from enum value: FAULT_KIND_CRASH_LOOP = 12;
+   */
+  CRASH_LOOP = 12,
 }
 
 /**
@@ -1600,6 +1857,44 @@ export const NodeStatusSchema: GenEnum<NodeStatus> = /*@__PURE__*/
   enumDesc(file_ipcplay_v1_playground, 2);
 
 /**
+ * @generated from enum ipcplay.v1.BreakerState
+ */
+export enum BreakerState {
+  /**
+   * @generated from enum value: BREAKER_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * No breaker on the edge.
+   *
+   * @generated from enum value: BREAKER_STATE_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * @generated from enum value: BREAKER_STATE_CLOSED = 2;
+   */
+  CLOSED = 2,
+
+  /**
+   * @generated from enum value: BREAKER_STATE_OPEN = 3;
+   */
+  OPEN = 3,
+
+  /**
+   * @generated from enum value: BREAKER_STATE_HALF_OPEN = 4;
+   */
+  HALF_OPEN = 4,
+}
+
+/**
+ * Describes the enum ipcplay.v1.BreakerState.
+ */
+export const BreakerStateSchema: GenEnum<BreakerState> = /*@__PURE__*/
+  enumDesc(file_ipcplay_v1_playground, 3);
+
+/**
  * @generated from enum ipcplay.v1.SpanKind
  */
 export enum SpanKind {
@@ -1638,7 +1933,7 @@ export enum SpanKind {
  * Describes the enum ipcplay.v1.SpanKind.
  */
 export const SpanKindSchema: GenEnum<SpanKind> = /*@__PURE__*/
-  enumDesc(file_ipcplay_v1_playground, 3);
+  enumDesc(file_ipcplay_v1_playground, 4);
 
 /**
  * @generated from enum ipcplay.v1.SpanStatus
@@ -1694,7 +1989,7 @@ export enum SpanStatus {
  * Describes the enum ipcplay.v1.SpanStatus.
  */
 export const SpanStatusSchema: GenEnum<SpanStatus> = /*@__PURE__*/
-  enumDesc(file_ipcplay_v1_playground, 4);
+  enumDesc(file_ipcplay_v1_playground, 5);
 
 /**
  * The control plane. Served by Connect on the same port as the UI, so it answers
@@ -1786,6 +2081,18 @@ export const PlaygroundService: GenService<{
     methodKind: "unary";
     input: typeof ClearFaultRequestSchema;
     output: typeof ClearFaultResponseSchema;
+  },
+  /**
+   * Applies a changed topology to a running run: setting changes reach the
+   * running processes within a second without a restart; added or removed
+   * nodes and edges start or stop only what they concern.
+   *
+   * @generated from rpc ipcplay.v1.PlaygroundService.UpdateRun
+   */
+  updateRun: {
+    methodKind: "unary";
+    input: typeof UpdateRunRequestSchema;
+    output: typeof UpdateRunResponseSchema;
   },
   /**
    * The same events the browser gets over socket.io.

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/topology.proto.
  */
 export const file_ipcplay_v1_topology: GenFile = /*@__PURE__*/
-  fileDesc("ChlpcGNwbGF5L3YxL3RvcG9sb2d5LnByb3RvEgppcGNwbGF5LnYxIpMBCghUb3BvbG9neRIMCgRuYW1lGAEgASgJEh8KBW5vZGVzGAIgAygLMhAuaXBjcGxheS52MS5Ob2RlEh8KBWVkZ2VzGAMgAygLMhAuaXBjcGxheS52MS5FZGdlEg8KB3ZlcnNpb24YBCABKA0SEwoLZGVzY3JpcHRpb24YBSABKAkSEQoJaG9wX2xpbWl0GAYgASgNIiAKCFBvc2l0aW9uEgkKAXgYASABKAESCQoBeRgCIAEoASK7AQoETm9kZRIKCgJpZBgBIAEoCRINCgVsYWJlbBgCIAEoCRIiCgRraW5kGAMgASgOMhQuaXBjcGxheS52MS5Ob2RlS2luZBImCghwb3NpdGlvbhgEIAEoCzIULmlwY3BsYXkudjEuUG9zaXRpb24SJgoIYmVoYXZpb3IYBSABKAsyFC5pcGNwbGF5LnYxLkJlaGF2aW9yEiQKB3RyYWZmaWMYBiABKAsyEy5pcGNwbGF5LnYxLlRyYWZmaWMifgoIV29ya1RpbWUSLgoMZGlzdHJpYnV0aW9uGAEgASgOMhguaXBjcGxheS52MS5EaXN0cmlidXRpb24SDwoHbWVhbl9tcxgCIAEoARIOCgZtaW5fbXMYAyABKAESDgoGbWF4X21zGAQgASgBEhEKCXN0ZGRldl9tcxgFIAEoASLUAQoIQmVoYXZpb3ISJwoJd29ya190aW1lGAEgASgLMhQuaXBjcGxheS52MS5Xb3JrVGltZRISCgplcnJvcl9yYXRlGAIgASgBEhMKC2NvbmN1cnJlbmN5GAMgASgNEiMKB2Zhbl9vdXQYBCABKA4yEi5pcGNwbGF5LnYxLkZhbk91dBITCgtyZXBseV9ieXRlcxgFIAEoDRI8ChVvbl9kb3duc3RyZWFtX2ZhaWx1cmUYBiABKA4yHS5pcGNwbGF5LnYxLkRvd25zdHJlYW1GYWlsdXJlIpABCgdUcmFmZmljEhcKD3JhdGVfcGVyX3NlY29uZBgBIAEoARIrCgdwYXR0ZXJuGAIgASgOMhouaXBjcGxheS52MS5UcmFmZmljUGF0dGVybhIVCg1wYXlsb2FkX2J5dGVzGAMgASgNEhIKCmJ1cnN0X3NpemUYBCABKA0SFAoMcmFtcF9zZWNvbmRzGAUgASgNIpwCCgRFZGdlEgoKAmlkGAEgASgJEg4KBnNvdXJjZRgCIAEoCRIOCgZ0YXJnZXQYAyABKAkSKAoJdHJhbnNwb3J0GAQgASgOMhUuaXBjcGxheS52MS5UcmFuc3BvcnQSKAoEcmVzdBgFIAEoCzIYLmlwY3BsYXkudjEuUmVzdFNldHRpbmdzSAASLgoHY29ubmVjdBgGIAEoCzIbLmlwY3BsYXkudjEuQ29ubmVjdFNldHRpbmdzSAASKgoFcXVldWUYByABKAsyGS5pcGNwbGF5LnYxLlF1ZXVlU2V0dGluZ3NIABIsCgZwdWJzdWIYCCABKAsyGi5pcGNwbGF5LnYxLlB1YlN1YlNldHRpbmdzSABCCgoIc2V0dGluZ3MiagoMUmVzdFNldHRpbmdzEg4KBm1ldGhvZBgBIAEoCRIMCgRwYXRoGAIgASgJEhIKCnRpbWVvdXRfbXMYAyABKA0SDwoHcmV0cmllcxgEIAEoDRIXCg9jYWNoZV9tYXhfYWdlX3MYBSABKA0iZQoPQ29ubmVjdFNldHRpbmdzEi0KCHByb3RvY29sGAEgASgOMhsuaXBjcGxheS52MS5Db25uZWN0UHJvdG9jb2wSEgoKdGltZW91dF9tcxgCIAEoDRIPCgdyZXRyaWVzGAMgASgNIkYKDVF1ZXVlU2V0dGluZ3MSDwoHY2hhbm5lbBgBIAEoCRIQCghhdHRlbXB0cxgCIAEoDRISCgpiYWNrb2ZmX21zGAMgASgNIkkKDlB1YlN1YlNldHRpbmdzEg8KB2NoYW5uZWwYASABKAkSJgoIZGVsaXZlcnkYAiABKA4yFC5pcGNwbGF5LnYxLkRlbGl2ZXJ5KlIKCE5vZGVLaW5kEhkKFU5PREVfS0lORF9VTlNQRUNJRklFRBAAEhUKEU5PREVfS0lORF9TRVJWSUNFEAESFAoQTk9ERV9LSU5EX0NMSUVOVBACKpUBCgxEaXN0cmlidXRpb24SHAoYRElTVFJJQlVUSU9OX1VOU1BFQ0lGSUVEEAASFgoSRElTVFJJQlVUSU9OX0ZJWEVEEAESGAoURElTVFJJQlVUSU9OX1VOSUZPUk0QAhIXChNESVNUUklCVVRJT05fTk9STUFMEAMSHAoYRElTVFJJQlVUSU9OX0VYUE9ORU5USUFMEAQqXwoGRmFuT3V0EhcKE0ZBTl9PVVRfVU5TUEVDSUZJRUQQABIPCgtGQU5fT1VUX0FMTBABEhcKE0ZBTl9PVVRfUk9VTkRfUk9CSU4QAhISCg5GQU5fT1VUX1JBTkRPTRADKnUKEURvd25zdHJlYW1GYWlsdXJlEiIKHkRPV05TVFJFQU1fRkFJTFVSRV9VTlNQRUNJRklFRBAAEhsKF0RPV05TVFJFQU1fRkFJTFVSRV9GQUlMEAESHwobRE9XTlNUUkVBTV9GQUlMVVJFX0ZBTExCQUNLEAIqhAEKDlRyYWZmaWNQYXR0ZXJuEh8KG1RSQUZGSUNfUEFUVEVSTl9VTlNQRUNJRklFRBAAEhwKGFRSQUZGSUNfUEFUVEVSTl9DT05TVEFOVBABEhkKFVRSQUZGSUNfUEFUVEVSTl9CVVJTVBACEhgKFFRSQUZGSUNfUEFUVEVSTl9SQU1QEAMqfAoJVHJhbnNwb3J0EhkKFVRSQU5TUE9SVF9VTlNQRUNJRklFRBAAEhIKDlRSQU5TUE9SVF9SRVNUEAESFQoRVFJBTlNQT1JUX0NPTk5FQ1QQAhITCg9UUkFOU1BPUlRfUVVFVUUQAxIUChBUUkFOU1BPUlRfUFVCU1VCEAQqiwEKD0Nvbm5lY3RQcm90b2NvbBIgChxDT05ORUNUX1BST1RPQ09MX1VOU1BFQ0lGSUVEEAASHAoYQ09OTkVDVF9QUk9UT0NPTF9DT05ORUNUEAESGQoVQ09OTkVDVF9QUk9UT0NPTF9HUlBDEAISHQoZQ09OTkVDVF9QUk9UT0NPTF9HUlBDX1dFQhADKlUKCERlbGl2ZXJ5EhgKFERFTElWRVJZX1VOU1BFQ0lGSUVEEAASGQoVREVMSVZFUllfQVRfTU9TVF9PTkNFEAESFAoQREVMSVZFUllfRFVSQUJMRRACYgZwcm90bzM");
+  fileDesc("ChlpcGNwbGF5L3YxL3RvcG9sb2d5LnByb3RvEgppcGNwbGF5LnYxIpMBCghUb3BvbG9neRIMCgRuYW1lGAEgASgJEh8KBW5vZGVzGAIgAygLMhAuaXBjcGxheS52MS5Ob2RlEh8KBWVkZ2VzGAMgAygLMhAuaXBjcGxheS52MS5FZGdlEg8KB3ZlcnNpb24YBCABKA0SEwoLZGVzY3JpcHRpb24YBSABKAkSEQoJaG9wX2xpbWl0GAYgASgNIiAKCFBvc2l0aW9uEgkKAXgYASABKAESCQoBeRgCIAEoASK7AQoETm9kZRIKCgJpZBgBIAEoCRINCgVsYWJlbBgCIAEoCRIiCgRraW5kGAMgASgOMhQuaXBjcGxheS52MS5Ob2RlS2luZBImCghwb3NpdGlvbhgEIAEoCzIULmlwY3BsYXkudjEuUG9zaXRpb24SJgoIYmVoYXZpb3IYBSABKAsyFC5pcGNwbGF5LnYxLkJlaGF2aW9yEiQKB3RyYWZmaWMYBiABKAsyEy5pcGNwbGF5LnYxLlRyYWZmaWMifgoIV29ya1RpbWUSLgoMZGlzdHJpYnV0aW9uGAEgASgOMhguaXBjcGxheS52MS5EaXN0cmlidXRpb24SDwoHbWVhbl9tcxgCIAEoARIOCgZtaW5fbXMYAyABKAESDgoGbWF4X21zGAQgASgBEhEKCXN0ZGRldl9tcxgFIAEoASKIAgoIQmVoYXZpb3ISJwoJd29ya190aW1lGAEgASgLMhQuaXBjcGxheS52MS5Xb3JrVGltZRISCgplcnJvcl9yYXRlGAIgASgBEhMKC2NvbmN1cnJlbmN5GAMgASgNEiMKB2Zhbl9vdXQYBCABKA4yEi5pcGNwbGF5LnYxLkZhbk91dBITCgtyZXBseV9ieXRlcxgFIAEoDRI8ChVvbl9kb3duc3RyZWFtX2ZhaWx1cmUYBiABKA4yHS5pcGNwbGF5LnYxLkRvd25zdHJlYW1GYWlsdXJlEhMKC21heF93YWl0aW5nGAcgASgNEh0KFXJhdGVfbGltaXRfcGVyX3NlY29uZBgIIAEoASKQAQoHVHJhZmZpYxIXCg9yYXRlX3Blcl9zZWNvbmQYASABKAESKwoHcGF0dGVybhgCIAEoDjIaLmlwY3BsYXkudjEuVHJhZmZpY1BhdHRlcm4SFQoNcGF5bG9hZF9ieXRlcxgDIAEoDRISCgpidXJzdF9zaXplGAQgASgNEhQKDHJhbXBfc2Vjb25kcxgFIAEoDSKcAgoERWRnZRIKCgJpZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSDgoGdGFyZ2V0GAMgASgJEigKCXRyYW5zcG9ydBgEIAEoDjIVLmlwY3BsYXkudjEuVHJhbnNwb3J0EigKBHJlc3QYBSABKAsyGC5pcGNwbGF5LnYxLlJlc3RTZXR0aW5nc0gAEi4KB2Nvbm5lY3QYBiABKAsyGy5pcGNwbGF5LnYxLkNvbm5lY3RTZXR0aW5nc0gAEioKBXF1ZXVlGAcgASgLMhkuaXBjcGxheS52MS5RdWV1ZVNldHRpbmdzSAASLAoGcHVic3ViGAggASgLMhouaXBjcGxheS52MS5QdWJTdWJTZXR0aW5nc0gAQgoKCHNldHRpbmdzIu0BCgxSZXN0U2V0dGluZ3MSDgoGbWV0aG9kGAEgASgJEgwKBHBhdGgYAiABKAkSEgoKdGltZW91dF9tcxgDIAEoDRIPCgdyZXRyaWVzGAQgASgNEhcKD2NhY2hlX21heF9hZ2VfcxgFIAEoDRIzCg9jaXJjdWl0X2JyZWFrZXIYBiABKAsyGi5pcGNwbGF5LnYxLkNpcmN1aXRCcmVha2VyEhQKDHJldHJ5X2ppdHRlchgHIAEoCBIcChRyZXRyeV9idWRnZXRfcGVyY2VudBgIIAEoDRIYChByZXRyeV9iYWNrb2ZmX21zGAkgASgNIoMBCg5DaXJjdWl0QnJlYWtlchIeChZmYWlsdXJlX3JhdGVfdGhyZXNob2xkGAEgASgBEhUKDW1pbmltdW1fY2FsbHMYAiABKA0SEAoId2luZG93X3MYAyABKA0SDwoHb3Blbl9tcxgEIAEoDRIXCg9oYWxmX29wZW5fY2FsbHMYBSABKA0i6AEKD0Nvbm5lY3RTZXR0aW5ncxItCghwcm90b2NvbBgBIAEoDjIbLmlwY3BsYXkudjEuQ29ubmVjdFByb3RvY29sEhIKCnRpbWVvdXRfbXMYAiABKA0SDwoHcmV0cmllcxgDIAEoDRIzCg9jaXJjdWl0X2JyZWFrZXIYBCABKAsyGi5pcGNwbGF5LnYxLkNpcmN1aXRCcmVha2VyEhQKDHJldHJ5X2ppdHRlchgFIAEoCBIcChRyZXRyeV9idWRnZXRfcGVyY2VudBgGIAEoDRIYChByZXRyeV9iYWNrb2ZmX21zGAcgASgNIkYKDVF1ZXVlU2V0dGluZ3MSDwoHY2hhbm5lbBgBIAEoCRIQCghhdHRlbXB0cxgCIAEoDRISCgpiYWNrb2ZmX21zGAMgASgNIkkKDlB1YlN1YlNldHRpbmdzEg8KB2NoYW5uZWwYASABKAkSJgoIZGVsaXZlcnkYAiABKA4yFC5pcGNwbGF5LnYxLkRlbGl2ZXJ5KlIKCE5vZGVLaW5kEhkKFU5PREVfS0lORF9VTlNQRUNJRklFRBAAEhUKEU5PREVfS0lORF9TRVJWSUNFEAESFAoQTk9ERV9LSU5EX0NMSUVOVBACKpUBCgxEaXN0cmlidXRpb24SHAoYRElTVFJJQlVUSU9OX1VOU1BFQ0lGSUVEEAASFgoSRElTVFJJQlVUSU9OX0ZJWEVEEAESGAoURElTVFJJQlVUSU9OX1VOSUZPUk0QAhIXChNESVNUUklCVVRJT05fTk9STUFMEAMSHAoYRElTVFJJQlVUSU9OX0VYUE9ORU5USUFMEAQqXwoGRmFuT3V0EhcKE0ZBTl9PVVRfVU5TUEVDSUZJRUQQABIPCgtGQU5fT1VUX0FMTBABEhcKE0ZBTl9PVVRfUk9VTkRfUk9CSU4QAhISCg5GQU5fT1VUX1JBTkRPTRADKnUKEURvd25zdHJlYW1GYWlsdXJlEiIKHkRPV05TVFJFQU1fRkFJTFVSRV9VTlNQRUNJRklFRBAAEhsKF0RPV05TVFJFQU1fRkFJTFVSRV9GQUlMEAESHwobRE9XTlNUUkVBTV9GQUlMVVJFX0ZBTExCQUNLEAIqhAEKDlRyYWZmaWNQYXR0ZXJuEh8KG1RSQUZGSUNfUEFUVEVSTl9VTlNQRUNJRklFRBAAEhwKGFRSQUZGSUNfUEFUVEVSTl9DT05TVEFOVBABEhkKFVRSQUZGSUNfUEFUVEVSTl9CVVJTVBACEhgKFFRSQUZGSUNfUEFUVEVSTl9SQU1QEAMqfAoJVHJhbnNwb3J0EhkKFVRSQU5TUE9SVF9VTlNQRUNJRklFRBAAEhIKDlRSQU5TUE9SVF9SRVNUEAESFQoRVFJBTlNQT1JUX0NPTk5FQ1QQAhITCg9UUkFOU1BPUlRfUVVFVUUQAxIUChBUUkFOU1BPUlRfUFVCU1VCEAQqiwEKD0Nvbm5lY3RQcm90b2NvbBIgChxDT05ORUNUX1BST1RPQ09MX1VOU1BFQ0lGSUVEEAASHAoYQ09OTkVDVF9QUk9UT0NPTF9DT05ORUNUEAESGQoVQ09OTkVDVF9QUk9UT0NPTF9HUlBDEAISHQoZQ09OTkVDVF9QUk9UT0NPTF9HUlBDX1dFQhADKlUKCERlbGl2ZXJ5EhgKFERFTElWRVJZX1VOU1BFQ0lGSUVEEAASGQoVREVMSVZFUllfQVRfTU9TVF9PTkNFEAESFAoQREVMSVZFUllfRFVSQUJMRRACYgZwcm90bzM");
 
 /**
  * The topology document: what a person draws on the canvas. Its protobuf JSON
@@ -225,6 +225,24 @@ export type Behavior = Message<"ipcplay.v1.Behavior"> & {
    * @generated from field: ipcplay.v1.DownstreamFailure on_downstream_failure = 6;
    */
   onDownstreamFailure: DownstreamFailure;
+
+  /**
+   * Bulkhead: messages that may wait for a concurrency slot; more are refused
+   * at once (REST 503, Connect RESOURCE_EXHAUSTED, counted "overloaded").
+   * 0 = the run's limit (4,096).
+   *
+   * @generated from field: uint32 max_waiting = 7;
+   */
+  maxWaiting: number;
+
+  /**
+   * Rate limiter: messages accepted per second (token bucket, burst of one
+   * second); more are refused at once (REST 429, Connect RESOURCE_EXHAUSTED,
+   * counted "rate limited"). 0 = no limit.
+   *
+   * @generated from field: double rate_limit_per_second = 8;
+   */
+  rateLimitPerSecond: number;
 };
 
 /**
@@ -385,6 +403,34 @@ export type RestSettings = Message<"ipcplay.v1.RestSettings"> & {
    * @generated from field: uint32 cache_max_age_s = 5;
    */
   cacheMaxAgeS: number;
+
+  /**
+   * @generated from field: ipcplay.v1.CircuitBreaker circuit_breaker = 6;
+   */
+  circuitBreaker?: CircuitBreaker | undefined;
+
+  /**
+   * Retries wait retry_backoff_ms × 2^(n-1); with retry_jitter a random time
+   * between 0 and that (full jitter).
+   *
+   * @generated from field: bool retry_jitter = 7;
+   */
+  retryJitter: boolean;
+
+  /**
+   * Retries allowed as a share of the requests active on the edge (Envoy's
+   * retry budget), never fewer than 3 at once. 0 = no budget.
+   *
+   * @generated from field: uint32 retry_budget_percent = 8;
+   */
+  retryBudgetPercent: number;
+
+  /**
+   * Base of the exponential backoff between retries. 0 = retry at once.
+   *
+   * @generated from field: uint32 retry_backoff_ms = 9;
+   */
+  retryBackoffMs: number;
 };
 
 /**
@@ -393,6 +439,59 @@ export type RestSettings = Message<"ipcplay.v1.RestSettings"> & {
  */
 export const RestSettingsSchema: GenMessage<RestSettings> = /*@__PURE__*/
   messageDesc(file_ipcplay_v1_topology, 7);
+
+/**
+ * A circuit breaker on a synchronous edge, resilience4j-style: in a sliding
+ * window of window_s seconds, once minimum_calls calls were made and
+ * failure_rate_threshold of them failed (errors, timeouts, refusals), it opens:
+ * calls fail at once ("short-circuited") for open_ms, then half_open_calls
+ * probes decide whether it closes again or opens once more.
+ *
+ * @generated from message ipcplay.v1.CircuitBreaker
+ */
+export type CircuitBreaker = Message<"ipcplay.v1.CircuitBreaker"> & {
+  /**
+   * 0..1; 0 = no breaker.
+   *
+   * @generated from field: double failure_rate_threshold = 1;
+   */
+  failureRateThreshold: number;
+
+  /**
+   * Default 10.
+   *
+   * @generated from field: uint32 minimum_calls = 2;
+   */
+  minimumCalls: number;
+
+  /**
+   * Default 10.
+   *
+   * @generated from field: uint32 window_s = 3;
+   */
+  windowS: number;
+
+  /**
+   * Default 5000.
+   *
+   * @generated from field: uint32 open_ms = 4;
+   */
+  openMs: number;
+
+  /**
+   * Default 3.
+   *
+   * @generated from field: uint32 half_open_calls = 5;
+   */
+  halfOpenCalls: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.CircuitBreaker.
+ * Use `create(CircuitBreakerSchema)` to create a new message.
+ */
+export const CircuitBreakerSchema: GenMessage<CircuitBreaker> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_topology, 8);
 
 /**
  * @generated from message ipcplay.v1.ConnectSettings
@@ -416,6 +515,28 @@ export type ConnectSettings = Message<"ipcplay.v1.ConnectSettings"> & {
    * @generated from field: uint32 retries = 3;
    */
   retries: number;
+
+  /**
+   * @generated from field: ipcplay.v1.CircuitBreaker circuit_breaker = 4;
+   */
+  circuitBreaker?: CircuitBreaker | undefined;
+
+  /**
+   * As RestSettings.
+   *
+   * @generated from field: bool retry_jitter = 5;
+   */
+  retryJitter: boolean;
+
+  /**
+   * @generated from field: uint32 retry_budget_percent = 6;
+   */
+  retryBudgetPercent: number;
+
+  /**
+   * @generated from field: uint32 retry_backoff_ms = 7;
+   */
+  retryBackoffMs: number;
 };
 
 /**
@@ -423,7 +544,7 @@ export type ConnectSettings = Message<"ipcplay.v1.ConnectSettings"> & {
  * Use `create(ConnectSettingsSchema)` to create a new message.
  */
 export const ConnectSettingsSchema: GenMessage<ConnectSettings> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 8);
+  messageDesc(file_ipcplay_v1_topology, 9);
 
 /**
  * @generated from message ipcplay.v1.QueueSettings
@@ -456,7 +577,7 @@ export type QueueSettings = Message<"ipcplay.v1.QueueSettings"> & {
  * Use `create(QueueSettingsSchema)` to create a new message.
  */
 export const QueueSettingsSchema: GenMessage<QueueSettings> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 9);
+  messageDesc(file_ipcplay_v1_topology, 10);
 
 /**
  * @generated from message ipcplay.v1.PubSubSettings
@@ -480,7 +601,7 @@ export type PubSubSettings = Message<"ipcplay.v1.PubSubSettings"> & {
  * Use `create(PubSubSettingsSchema)` to create a new message.
  */
 export const PubSubSettingsSchema: GenMessage<PubSubSettings> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 10);
+  messageDesc(file_ipcplay_v1_topology, 11);
 
 /**
  * @generated from enum ipcplay.v1.NodeKind
