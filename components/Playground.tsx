@@ -16,7 +16,8 @@ import { openLinkFromLocation } from "./state/open-topology";
 import { useKeyboardShortcuts } from "./state/useKeyboardShortcuts";
 import { resumeRun } from "./state/run-actions";
 import { ProblemsContext } from "./state/problems";
-import { isLive, useRunStore } from "./state/run-store";
+import { isEditLocked, useRunStore } from "./state/run-store";
+import { startLiveEdits } from "./state/live-edit";
 import { useDocumentProblems } from "./state/useDocumentProblems";
 import { isTypingTarget } from "./state/useKeyboardShortcuts";
 import { useUiStore, watchScreen } from "./state/ui-store";
@@ -37,7 +38,8 @@ export function Playground() {
 
 function Shell() {
   const hydrated = useDocumentStore((s) => s.hydrated);
-  const live = useRunStore((s) => isLive(s.phase));
+  // Adding nodes waits only while a run starts or stops; while it runs, added nodes go out with UpdateRun.
+  const live = useRunStore((s) => isEditLocked(s.phase));
   const problems = useDocumentProblems();
   const { screenToFlowPosition } = useReactFlow();
 
@@ -51,10 +53,12 @@ function Shell() {
     window.addEventListener("hashchange", openLinkFromLocation);
     void resumeRun();
     const stopAutosave = startAutosave();
+    const stopLiveEdits = startLiveEdits();
     return () => {
       window.removeEventListener("hashchange", openLinkFromLocation);
       stopHistory();
       stopAutosave();
+      stopLiveEdits();
       stopScreen();
     };
   }, []);

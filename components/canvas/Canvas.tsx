@@ -16,7 +16,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { NodeKind, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
-import { isLive, useRunStore } from "@/components/state/run-store";
+import { isEditLocked, isLive, useRunStore } from "@/components/state/run-store";
 import type { CanvasEdge, CanvasNode } from "@/lib/topology";
 import { importTopologyFile } from "@/components/state/file-actions";
 import { GRID_PX, useUiStore } from "@/components/state/ui-store";
@@ -51,6 +51,8 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
     })),
   );
   const live = useRunStore((s) => isLive(s.phase));
+  // While a run is up the canvas stays editable (UpdateRun); only starting or stopping locks it.
+  const locked = useRunStore((s) => isEditLocked(s.phase));
   const snap = useUiStore((s) => s.snap);
   // On a phone the canvas is a view: pan and zoom, nothing to select, move, connect or delete.
   const readOnly = useUiStore((s) => s.screen === "phone");
@@ -114,11 +116,11 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
       const kind = Number(e.dataTransfer.getData(DRAG_MIME));
       if (kind !== NodeKind.CLIENT && kind !== NodeKind.SERVICE) return;
       e.preventDefault();
-      if (live) return;
+      if (locked) return;
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       addNode(kind, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) });
     },
-    [addNode, screenToFlowPosition, live, readOnly],
+    [addNode, screenToFlowPosition, live, locked, readOnly],
   );
 
   // The read-only view has no tool buttons (CanvasTools, which fits an opened topology): it fits here,
@@ -174,20 +176,21 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
-        nodesConnectable={!live && !readOnly}
+        nodesConnectable={!locked && !readOnly}
         nodesDraggable={!readOnly}
         elementsSelectable={!readOnly}
         nodesFocusable={!readOnly}
         edgesFocusable={!readOnly}
         selectionKeyCode={readOnly ? null : undefined}
         multiSelectionKeyCode={readOnly ? null : undefined}
-        deleteKeyCode={live || readOnly ? null : ["Delete", "Backspace"]}
+        deleteKeyCode={locked || readOnly ? null : ["Delete", "Backspace"]}
         onPaneClick={() => deselectAll()}
         onDragOver={(e) => {
           if (readOnly) return;
           if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes("Files")) {
             e.preventDefault();
-            e.dataTransfer.dropEffect = live ? "none" : "copy";
+            const files = e.dataTransfer.types.includes("Files");
+            e.dataTransfer.dropEffect = (files ? live : locked) ? "none" : "copy";
           }
         }}
         onDrop={onDrop}
@@ -224,7 +227,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
             Nothing to show yet. Open a shared topology link here to view it; building one needs a wider screen.
           </div>
         ) : (
-          <EmptyCanvas onAdd={onAdd} onDrop={onDrop} disabled={live} />
+          <EmptyCanvas onAdd={onAdd} onDrop={onDrop} disabled={locked} />
         ))}
       <TemplateGuide />
 

@@ -2,12 +2,14 @@
 
 import clsx from "clsx";
 import { Handle, Position } from "@xyflow/react";
-import { CircleAlert, Cpu, MemoryStick, MonitorSmartphone, Power, RotateCcw, Server } from "lucide-react";
+import { CircleAlert, Cpu, MemoryStick, MonitorSmartphone, Pause, Play, Power, RotateCcw, Server } from "lucide-react";
 import { useState } from "react";
 import { type Node, NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { NodeStatus, type ProcessUsage } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { useProblems } from "@/components/state/problems";
-import { killNode, startNodeAgain } from "@/components/state/fault-actions";
+import { killNode, pauseNode, resumeNode, startNodeAgain } from "@/components/state/fault-actions";
+import { FaultBadges } from "@/components/faults/FaultBadges";
+import { NotAppliedMark } from "@/components/state/LiveEditStatus";
 import { isLive, useRunStore } from "@/components/state/run-store";
 import { Spinner } from "@/components/ui/Spinner";
 import { NodeStatusBadge } from "@/components/ui/status";
@@ -85,6 +87,7 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
               />
             </Tooltip>
           )}
+          {live && <NotAppliedMark kind="node" id={node.id} />}
           {runtime && live && <NodeStatusBadge status={runtime.status} testId={`status-${node.id}`} />}
         </div>
       </div>
@@ -95,10 +98,15 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
           <SendButtons nodeId={node.id} where="node" />
         </div>
       )}
+      {live && (
+        <div className="empty:hidden px-3 pb-2 [&>div]:max-w-none [&>div]:justify-start">
+          <FaultBadges ids={{ nodeId: node.id }} target={{ type: "node", client: isClient }} testId={`node-faults-${node.id}`} />
+        </div>
+      )}
 
       <div className="flex h-8 items-center gap-2 overflow-hidden rounded-b-xl border-t whitespace-nowrap border-zinc-100 bg-zinc-50/70 px-3 text-2xs text-zinc-500">
         {down ? (
-          <span className="min-w-0 truncate pr-[88px] text-red-600" title={runtime?.error} data-testid={`down-reason-${node.id}`}>
+          <span className="min-w-0 truncate text-red-600" title={runtime?.error} data-testid={`down-reason-${node.id}`}>
             {downReason(runtime?.error ?? "")}
           </span>
         ) : runtime && live ? (
@@ -177,35 +185,65 @@ function CpuBar({ percent }: { percent: number }) {
 }
 
 /**
- * Kill process / Start again, in the node's footer: shown on hover or selection
- * while a run is up, and always while the node is down.
+ * Pause / Resume and Kill process / Start again, in a small bar under the
+ * card (never over its footer): shown on hover or selection while a run is
+ * up, and always while the node is down or paused.
  */
 function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: NodeStatus; selected: boolean }) {
   const phase = useRunStore((s) => s.phase);
   /** The action in flight: its label stays while the status changes under it. */
-  const [busy, setBusy] = useState<"kill" | "start" | null>(null);
+  const [busy, setBusy] = useState<"kill" | "start" | "pause" | "resume" | null>(null);
   const down = status === NodeStatus.DOWN;
+  const paused = status === NodeStatus.PAUSED;
   const starting = status === NodeStatus.RESTARTING || status === NodeStatus.STARTING;
   const blocked = blockedReason(phase, status);
-  const act = async () => {
-    setBusy(down ? "start" : "kill");
+  const act = async (what: "kill" | "start" | "pause" | "resume") => {
+    setBusy(what);
     try {
-      await (down ? startNodeAgain(nodeId) : killNode(nodeId));
+      await (what === "start" ? startNodeAgain(nodeId) : what === "kill" ? killNode(nodeId) : what === "pause" ? pauseNode(nodeId) : resumeNode(nodeId));
     } finally {
       setBusy(null);
     }
   };
   const label = down ? "Start again" : starting && phase === "running" ? "Starting…" : "Kill process";
   // Shown only on hover otherwise: an invisible button must not take a Tab stop (keyboard users select the node, and it shows).
-  const shown = down || starting || selected || busy !== null;
+  const shown = down || paused || starting || selected || busy !== null;
   const title = blocked ?? (down ? "Start this node's process again" : "Kill this node's process (SIGKILL); messages to it fail or wait");
+  const pauseTitle = blocked ?? (paused ? "Resume this node's process (SIGCONT)" : "Pause this node's process (SIGSTOP): it neither reads nor answers");
+  const btn =
+    "inline-flex h-6 items-center gap-1 rounded-md border bg-white px-2 text-2xs font-medium whitespace-nowrap shadow-xs transition-colors " +
+    "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-60";
   return (
     <div
       className={clsx(
-        "nodrag absolute right-1.5 bottom-1 z-10 flex justify-end rounded-md bg-zinc-50 pl-1 transition-opacity",
+        // Hangs under the card, joined to it by its padding so the pointer keeps the card's hover on the way down.
+        "nodrag absolute top-full right-0 z-10 flex justify-end gap-1 pt-1 transition-opacity",
         shown ? "opacity-100" : "pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100",
       )}
+      data-testid={`node-actions-${nodeId}`}
     >
+      {!down && (
+        <span title={pauseTitle} className="inline-flex">
+          <button
+            type="button"
+            data-testid={`node-pause-${nodeId}`}
+            data-action={paused ? "resume" : "pause"}
+            tabIndex={shown ? 0 : -1}
+            disabled={(!!blocked && !paused) || starting || busy !== null}
+            onClick={(e) => {
+              e.stopPropagation();
+              void act(paused ? "resume" : "pause");
+            }}
+            className={clsx(
+              btn,
+              paused ? "border-emerald-300 text-emerald-700 enabled:hover:bg-emerald-50" : "border-zinc-200 text-zinc-700 enabled:hover:border-zinc-300 enabled:hover:bg-zinc-50",
+            )}
+          >
+            {busy === "pause" || busy === "resume" ? <Spinner className="size-3" /> : paused ? <Play className="size-3" /> : <Pause className="size-3" />}
+            {busy === "pause" ? "Pausing…" : busy === "resume" ? "Resuming…" : paused ? "Resume" : "Pause"}
+          </button>
+        </span>
+      )}
       <span title={title} className="inline-flex">
         <button
           type="button"
@@ -215,17 +253,16 @@ function ProcessAction({ nodeId, status, selected }: { nodeId: string; status: N
           disabled={!!blocked || busy !== null}
           onClick={(e) => {
             e.stopPropagation();
-            void act();
+            void act(down ? "start" : "kill");
           }}
           className={clsx(
-            "inline-flex h-6 items-center gap-1 rounded-md border bg-white px-2 text-2xs font-medium whitespace-nowrap shadow-xs transition-colors",
-            "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-60",
+            btn,
             down
               ? "border-emerald-300 text-emerald-700 enabled:hover:bg-emerald-50"
               : "border-red-200 text-red-600 enabled:hover:border-red-300 enabled:hover:bg-red-50",
           )}
         >
-          {busy || (starting && phase === "running") ? (
+          {busy === "start" || busy === "kill" || (starting && phase === "running") ? (
             <Spinner className="size-3" />
           ) : down ? (
             <RotateCcw className="size-3" />

@@ -13,6 +13,10 @@ import { Tooltip } from "@/components/ui/Tooltip";
 import { dotsForDelta, dotTally, type EdgeTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
 import { badgeText, counterParts, edgeCaption, liveBadge } from "./edge-text";
 import { useLabelPlace } from "./useLabelPlace";
+import { breakerLook, breakerOf, breakerSentence } from "@/components/faults/breaker-text";
+import { BreakerGlyph } from "@/components/faults/BreakerGlyph";
+import { FaultBadges } from "@/components/faults/FaultBadges";
+import { NotAppliedMark } from "@/components/state/LiveEditStatus";
 
 /**
  * Edge labels sit above node cards. React Flow draws its label layer before
@@ -133,6 +137,8 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
   const badge = live && edge ? liveBadge(edge.transport, counters) : null;
   const labelRef = useRef<HTMLDivElement>(null);
   const { centre, anchor } = useLabelPlace(id, path, labelX, labelY, labelRef);
+  // The breaker's live state only while the run is up; its settings say there is one otherwise.
+  const look = edge ? breakerLook(edge, live ? counters : undefined) : null;
   const stepsAside = Math.hypot(centre.x - anchor.x, centre.y - anchor.y) > 4;
 
   return (
@@ -188,12 +194,30 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
           >
             <span className="size-1.5 shrink-0 rounded-full" style={{ background: style.color }} />
             <span className="min-w-0 text-center [overflow-wrap:anywhere]">{caption}</span>
+            {look && edge && (
+              <span
+                role="img"
+                data-testid={`edge-breaker-${id}`}
+                data-state={look}
+                aria-label={breakerSentence(look, breakerOf(edge), counters?.shortCircuited)}
+                title={breakerSentence(look, breakerOf(edge), counters?.shortCircuited)}
+                className={clsx(
+                  "-mr-1 inline-flex h-4 shrink-0 items-center gap-0.5 rounded-sm px-0.5 text-[9px] leading-none font-semibold",
+                  look === "open" ? "bg-red-100 text-red-700 ring-1 ring-red-300" : look === "half-open" ? "bg-amber-100 text-amber-800 ring-1 ring-amber-300" : "",
+                )}
+              >
+                <BreakerGlyph look={look} />
+                {look === "open" ? "open" : look === "half-open" ? "half" : null}
+              </span>
+            )}
             {problems && (
               <Tooltip content={problems.map((p) => p.message).join("\n")}>
                 <CircleAlert className={clsx("size-3.5 shrink-0", serverFlag ? "text-red-500" : "text-amber-500")} />
               </Tooltip>
             )}
           </div>
+          {live && <NotAppliedMark kind="edge" id={id} />}
+          {live && edge && <FaultBadges ids={{ edgeId: id }} target={{ type: "edge", transport: edge.transport }} testId={`edge-faults-${id}`} />}
           {badge && (
             <div
               data-testid={`edge-badge-${id}`}

@@ -3,7 +3,7 @@
 import { Redo2, Undo2 } from "lucide-react";
 import { useEffect, useState } from "react";
 import { useDocumentStore } from "@/components/state/document-store";
-import { isLive, useRunStore } from "@/components/state/run-store";
+import { isEditLocked, useRunStore } from "@/components/state/run-store";
 import { Button } from "@/components/ui/Button";
 import { Kbd } from "@/components/ui/Kbd";
 import { Tooltip } from "@/components/ui/Tooltip";
@@ -21,7 +21,7 @@ export function useModKey(): string {
 export function HistoryButtons() {
   const canUndo = useDocumentStore((s) => s.history.past.length > 0);
   const canRedo = useDocumentStore((s) => s.history.future.length > 0);
-  const live = useRunStore((s) => isLive(s.phase));
+  const live = useRunStore((s) => isEditLocked(s.phase));
   const mod = useModKey();
   return (
     <div className="flex items-center gap-0.5">

@@ -12,7 +12,12 @@ export type BreakerLook = "configured" | "closed" | "half-open" | "open";
 /** The breaker settings of a REST or Connect edge, or undefined (a threshold of 0 = no breaker). */
 export function breakerOf(edge: Edge): CircuitBreaker | undefined {
   const s = edge.settings;
-  const cb = s.case === "rest" || s.case === "connect" ? s.value.circuitBreaker : undefined;
+  return s.case === "rest" || s.case === "connect" ? breakerOfSettings(s.value) : undefined;
+}
+
+/** The breaker of REST or Connect settings, or undefined when it has none (threshold 0). */
+export function breakerOfSettings(s: { circuitBreaker?: CircuitBreaker }): CircuitBreaker | undefined {
+  const cb = s.circuitBreaker;
   return cb && cb.failureRateThreshold > 0 ? cb : undefined;
 }
 

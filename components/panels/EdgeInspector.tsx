@@ -19,14 +19,21 @@ import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { useDocumentStore } from "@/components/state/document-store";
 import { useRunStore } from "@/components/state/run-store";
 import { Button } from "@/components/ui/Button";
-import { NumberField, Section, Segmented, SelectField, TextField } from "@/components/ui/fields";
+import { NumberField, Section, Segmented, SelectField, TextField, ToggleField } from "@/components/ui/fields";
 import { formatCount, formatMs, formatRate } from "@/components/ui/format";
 import { TRANSPORT_ORDER, TRANSPORT_STYLES, transportStyle } from "@/components/ui/transport-style";
 import { TransportLine } from "@/components/canvas/TransportLine";
 import { channelsOf, protocolLabel, sharingChannel } from "@/components/canvas/edge-text";
-import type { EdgeCounters, SharedChannel } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { BreakerState, type EdgeCounters, type SharedChannel } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { channelOf, isShared, type LedgerLine, ledgerLines, shareLines, sharedSentence, timingStats } from "./books-text";
 import { Stat } from "./NodeInspector";
+import { FaultsSection } from "@/components/faults/FaultsSection";
+import { breakerOfSettings, breakerStateLabel, resilienceLines } from "@/components/faults/breaker-text";
+import { BreakerGlyph } from "@/components/faults/BreakerGlyph";
+import { NotAppliedMark } from "@/components/state/LiveEditStatus";
+import { useProblems } from "@/components/state/problems";
+import { fieldProblem } from "./field-problem";
+import { CircuitBreakerSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const PROTOCOLS = [ConnectProtocol.CONNECT, ConnectProtocol.GRPC, ConnectProtocol.GRPC_WEB] as const;
@@ -69,6 +76,9 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
   };
   const style = transportStyle(edge.transport);
   const datalistId = useId();
+  const running = useRunStore((s) => s.phase === "running");
+  const problems = useProblems().edges.get(edge.id);
+  const problemAt = (suffix: string) => fieldProblem(problems, suffix);
 
   /** Edits this edge's settings of transport `which`, creating them when missing. */
   function edit<C extends NonNullable<Edge["settings"]["case"]>>(which: C, f: (v: Settings<C>) => void) {
@@ -105,7 +115,10 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
           <ArrowRight className="size-3.5 shrink-0 text-zinc-400" />
           <span className="truncate">{labels[1]}</span>
         </div>
-        <div className="font-mono text-2xs text-zinc-500">{edge.id}</div>
+        <div className="flex items-center justify-between gap-2">
+          <span className="font-mono text-2xs text-zinc-500">{edge.id}</span>
+          <NotAppliedMark kind="edge" id={edge.id} />
+        </div>
       </div>
 
       {counters && (
@@ -117,6 +130,8 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
           edgeLabel={edgeLabel}
         />
       )}
+
+      {running && <FaultsSection key={edge.transport} ids={{ edgeId: edge.id }} target={{ type: "edge", transport: edge.transport }} />}
 
       <Section title="Transport">
         <Segmented
@@ -135,12 +150,28 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
       {(s.case === "rest" || s.case === undefined) && edge.transport === Transport.REST && (
         <RestSection rest={s.case === "rest" ? s.value : create(RestSettingsSchema)} edit={(f) => edit("rest", f)} locked={locked} />
       )}
+      {edge.transport === Transport.REST && (
+        <ResilienceSection
+          settings={s.case === "rest" ? s.value : create(RestSettingsSchema)}
+          edit={(f) => edit("rest", f)}
+          locked={locked}
+          problemAt={problemAt}
+        />
+      )}
 
       {edge.transport === Transport.CONNECT && (
         <ConnectSection
           connect={s.case === "connect" ? s.value : create(ConnectSettingsSchema)}
           edit={(f) => edit("connect", f)}
           locked={locked}
+        />
+      )}
+      {edge.transport === Transport.CONNECT && (
+        <ResilienceSection
+          settings={s.case === "connect" ? s.value : create(ConnectSettingsSchema)}
+          edit={(f) => edit("connect", f)}
+          locked={locked}
+          problemAt={problemAt}
         />
       )}
 
@@ -315,6 +346,7 @@ function Books({
           </p>
         )}
       </Section>
+      <ResilienceFigures counters={counters} sync={!async} />
       <Section title={final ? "Timing, whole run" : "Timing, last 10 s"}>
         <div className="flex flex-col gap-2.5" data-testid="edge-timing">
           {timingStats(counters, async).map((row) => (
@@ -513,5 +545,185 @@ function ConnectSection({
         The caller waits up to the deadline for each attempt; it retries on unavailable and deadline exceeded.
       </p>
     </Section>
+  );
+}
+
+/** The retry and breaker figures of the books: breaker state, attempts per message, refused retries, short-circuited calls, duplicates. */
+function ResilienceFigures({ counters, sync }: { counters: EdgeCounters; sync: boolean }) {
+  const lines = resilienceLines(counters, sync);
+  const hasBreaker = counters.breaker === BreakerState.CLOSED || counters.breaker === BreakerState.OPEN || counters.breaker === BreakerState.HALF_OPEN;
+  if (!hasBreaker && lines.every((l) => l.value === "0")) return null;
+  const look = counters.breaker === BreakerState.OPEN ? "open" : counters.breaker === BreakerState.HALF_OPEN ? "half-open" : "closed";
+  return (
+    <Section title="Retries and breaker">
+      {hasBreaker && (
+        <div
+          className={clsx(
+            "flex items-center gap-2 rounded-md border px-2.5 py-1.5 text-xs font-medium",
+            look === "open" ? "border-red-200 bg-red-50 text-red-700" : look === "half-open" ? "border-amber-200 bg-amber-50 text-amber-800" : "border-zinc-200 bg-zinc-50 text-zinc-700",
+          )}
+          data-testid="breaker-state"
+          data-state={look}
+        >
+          <BreakerGlyph look={look} />
+          Circuit breaker: {breakerStateLabel(counters.breaker).toLowerCase()}
+        </div>
+      )}
+      <dl className="tabular flex flex-col" data-testid="resilience-figures">
+        {lines.map((line) => (
+          <div key={line.key} className="flex items-baseline justify-between gap-3 py-0.5" data-testid={`resilience-${line.key}`}>
+            <dt className="text-xs text-zinc-600">
+              {line.label}
+              {line.note && <span className="ml-1.5 text-2xs text-zinc-400">{line.note}</span>}
+            </dt>
+            <dd className={clsx("text-xs font-medium", line.alarm ? "text-red-600" : "text-zinc-900")}>{line.value}</dd>
+          </div>
+        ))}
+      </dl>
+    </Section>
+  );
+}
+
+/** Defaults the gate writes into a new circuit breaker (topology.proto CircuitBreaker). */
+const BREAKER_DEFAULTS = { failureRateThreshold: 0.5, minimumCalls: 10, windowS: 10, openMs: 5000, halfOpenCalls: 3 } as const;
+
+type SyncSettings = Settings<"rest"> | Settings<"connect">;
+
+/** Retry backoff, jitter and budget, and the circuit breaker, of a REST or Connect edge. */
+function ResilienceSection<S extends SyncSettings>({
+  settings,
+  edit,
+  locked,
+  problemAt,
+}: {
+  settings: S;
+  edit: (f: (s: S) => void) => void;
+  locked: boolean;
+  problemAt: (suffix: string) => string | null;
+}) {
+  const cb = breakerOfSettings(settings);
+  const editBreaker = (f: (b: NonNullable<S["circuitBreaker"]>) => void) =>
+    edit((s) => {
+      s.circuitBreaker ??= create(CircuitBreakerSchema, BREAKER_DEFAULTS);
+      f(s.circuitBreaker as NonNullable<S["circuitBreaker"]>);
+    });
+  return (
+    <>
+      <Section title="Retry policy">
+        <div className="grid grid-cols-2 gap-2">
+          <NumberField
+            label="Backoff"
+            unit="ms"
+            max={LIMITS.maxBackoffMs}
+            value={settings.retryBackoffMs}
+            onChange={(v) => edit((s) => (s.retryBackoffMs = v))}
+            error={problemAt(".retryBackoffMs")}
+            testId="field-retry-backoff"
+            disabled={locked}
+          />
+          <NumberField
+            label="Retry budget"
+            unit="%"
+            max={100}
+            value={settings.retryBudgetPercent}
+            onChange={(v) => edit((s) => (s.retryBudgetPercent = v))}
+            error={problemAt(".retryBudgetPercent")}
+            testId="field-retry-budget"
+            disabled={locked}
+          />
+        </div>
+        <ToggleField
+          label="Jitter the backoff"
+          checked={settings.retryJitter}
+          onChange={(v) => edit((s) => (s.retryJitter = v))}
+          testId="field-retry-jitter"
+          disabled={locked}
+        />
+        <p className="text-2xs leading-relaxed text-zinc-500">
+          {settings.retryBackoffMs > 0
+            ? `Retry n waits ${formatCount(settings.retryBackoffMs)} ms × 2^(n−1)${settings.retryJitter ? ", a random time up to that (full jitter)" : ""}.`
+            : "Retries go at once (backoff 0)."}{" "}
+          {settings.retryBudgetPercent > 0
+            ? `Retries may be at most ${settings.retryBudgetPercent} % of the calls active on the edge (at least 3 at once).`
+            : "No retry budget: every failed call may retry."}
+        </p>
+      </Section>
+      <Section title="Circuit breaker" aside={cb && <BreakerGlyph look="configured" />}>
+        <ToggleField
+          label="Open the circuit when calls keep failing"
+          checked={!!cb}
+          onChange={(on) => edit((s) => (s.circuitBreaker = on ? create(CircuitBreakerSchema, BREAKER_DEFAULTS) : undefined))}
+          testId="field-breaker"
+          disabled={locked}
+        />
+        {cb && (
+          <>
+            <div className="grid grid-cols-2 gap-2">
+              <NumberField
+                label="Failure rate"
+                unit="%"
+                min={1}
+                max={100}
+                value={Math.round(cb.failureRateThreshold * 100)}
+                onChange={(v) => editBreaker((b) => (b.failureRateThreshold = v / 100))}
+                error={problemAt(".circuitBreaker.failureRateThreshold")}
+                testId="field-breaker-threshold"
+                disabled={locked}
+              />
+              <NumberField
+                label="Minimum calls"
+                unit="calls"
+                min={1}
+                max={10_000}
+                value={cb.minimumCalls || BREAKER_DEFAULTS.minimumCalls}
+                onChange={(v) => editBreaker((b) => (b.minimumCalls = v))}
+                error={problemAt(".circuitBreaker.minimumCalls")}
+                testId="field-breaker-min-calls"
+                disabled={locked}
+              />
+              <NumberField
+                label="Window"
+                unit="s"
+                min={1}
+                max={600}
+                value={cb.windowS || BREAKER_DEFAULTS.windowS}
+                onChange={(v) => editBreaker((b) => (b.windowS = v))}
+                error={problemAt(".circuitBreaker.windowS")}
+                testId="field-breaker-window"
+                disabled={locked}
+              />
+              <NumberField
+                label="Open for"
+                unit="ms"
+                min={1}
+                max={600_000}
+                value={cb.openMs || BREAKER_DEFAULTS.openMs}
+                onChange={(v) => editBreaker((b) => (b.openMs = v))}
+                error={problemAt(".circuitBreaker.openMs")}
+                testId="field-breaker-open"
+                disabled={locked}
+              />
+              <NumberField
+                label="Half-open probes"
+                unit="calls"
+                min={1}
+                max={1000}
+                value={cb.halfOpenCalls || BREAKER_DEFAULTS.halfOpenCalls}
+                onChange={(v) => editBreaker((b) => (b.halfOpenCalls = v))}
+                error={problemAt(".circuitBreaker.halfOpenCalls")}
+                testId="field-breaker-half-open"
+                disabled={locked}
+              />
+            </div>
+            <p className="text-2xs leading-relaxed text-zinc-500" data-testid="breaker-hint">
+              Once {cb.minimumCalls || BREAKER_DEFAULTS.minimumCalls} calls were made in {cb.windowS || BREAKER_DEFAULTS.windowS} s and{" "}
+              {Math.round(cb.failureRateThreshold * 100)} % of them failed, calls fail at once (short-circuited) for{" "}
+              {formatMs(cb.openMs || BREAKER_DEFAULTS.openMs)}; then {cb.halfOpenCalls || BREAKER_DEFAULTS.halfOpenCalls} probe calls decide whether it
+              closes.
+            </p>
+          </>
+        )}
+      </Section>
+    </>
   );
 }

@@ -1,11 +1,12 @@
 "use client";
 
-import { CircleAlert, Lock, MousePointer2 } from "lucide-react";
+import { CircleAlert, MousePointer2 } from "lucide-react";
 import { useShallow } from "zustand/react/shallow";
 import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
 import { useProblems } from "@/components/state/problems";
-import { isLive, useRunStore } from "@/components/state/run-store";
+import { isEditLocked, useRunStore } from "@/components/state/run-store";
+import { LiveEditStatus } from "@/components/state/LiveEditStatus";
 import { Kbd } from "@/components/ui/Kbd";
 import { Section } from "@/components/ui/fields";
 import { EdgeInspector } from "./EdgeInspector";
@@ -26,16 +27,12 @@ export function Inspector() {
       };
     }),
   );
-  const locked = useRunStore((s) => isLive(s.phase));
+  // While a run is up settings stay editable (they go out with UpdateRun); only a starting or stopping run locks them.
+  const locked = useRunStore((s) => isEditLocked(s.phase));
 
   return (
     <aside className="flex w-[300px] shrink-0 flex-col overflow-hidden border-l border-zinc-200 bg-white" aria-label="Inspector">
-      {locked && (
-        <div className="flex items-center gap-2 border-b border-amber-100 bg-amber-50 px-4 py-2 text-2xs text-amber-800">
-          <Lock className="size-3 shrink-0" />
-          Running: stop the run to change settings.
-        </div>
-      )}
+      <LiveEditStatus />
       <div className="min-h-0 flex-1 overflow-y-auto">
         {node ? (
           <NodeInspector key={`n-${node.id}`} node={node} locked={locked} />

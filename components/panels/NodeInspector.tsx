@@ -23,6 +23,9 @@ import { Button } from "@/components/ui/Button";
 import { NumberField, Section, Segmented, SelectField, TextField } from "@/components/ui/fields";
 import { NodeStatusBadge } from "@/components/ui/status";
 import { formatCount, formatRate } from "@/components/ui/format";
+import { FaultsSection } from "@/components/faults/FaultsSection";
+import { useProblems } from "@/components/state/problems";
+import { fieldProblem } from "./field-problem";
 
 const ID_RE = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -42,6 +45,8 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
   const runtime = useRunStore((s) => s.nodes[node.id]);
   const running = useRunStore((s) => s.phase === "running");
   const isClient = node.kind === NodeKind.CLIENT;
+  const problems = useProblems().nodes.get(node.id);
+  const problemAt = (suffix: string) => fieldProblem(problems, suffix);
   const [idDraft, setIdDraft] = useState(node.id);
   useEffect(() => setIdDraft(node.id), [node.id]);
 
@@ -51,7 +56,8 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
   const setLabel = (label: string) => {
     const follows = node.id === slugifyId(node.label);
     updateNode(node.id, (n) => (n.label = label));
-    if (follows && !locked) {
+    // While a run is up the id stays: the running process is known by it.
+    if (follows && !locked && !running) {
       const t = selectTopology(useDocumentStore.getState());
       const others = { ...t, nodes: t.nodes.filter((n) => n.id !== node.id) };
       const slug = slugifyId(label);
@@ -111,6 +117,8 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
         </Section>
       )}
 
+      {running && <FaultsSection ids={{ nodeId: node.id }} target={{ type: "node", client: isClient }} />}
+
       {isClient && running && (
         <Section title="Send now">
           <SendButtons nodeId={node.id} where="inspector" />
@@ -131,9 +139,9 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
           onBlur={() => setIdDraft(node.id)}
           mono
           error={idProblem}
-          hint="The service name in traces. Follows the label until you edit it."
+          hint={running ? "The service name in traces. It stays while the run is up." : "The service name in traces. Follows the label until you edit it."}
           testId="field-id"
-          disabled={locked}
+          disabled={locked || running}
         />
       </Section>
 
@@ -253,6 +261,7 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
               value={Math.round(behavior.errorRate * 1000) / 10}
               onChange={(v) => editBehavior((b) => (b.errorRate = v / 100))}
               hint="Share of messages that fail."
+              error={problemAt(".behavior.errorRate")}
               testId="field-error-rate"
               disabled={locked}
             />
@@ -264,9 +273,40 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
               value={behavior.concurrency || DEFAULTS.concurrency}
               onChange={(v) => editBehavior((b) => (b.concurrency = v))}
               hint="More messages wait their turn."
+              error={problemAt(".behavior.concurrency")}
               testId="field-concurrency"
               disabled={locked}
             />
+            <div className="grid grid-cols-2 gap-2">
+              <NumberField
+                label="Max waiting"
+                unit="msg"
+                max={LIMITS.maxWaitingPerService}
+                value={behavior.maxWaiting}
+                onChange={(v) => editBehavior((b) => (b.maxWaiting = v))}
+                error={problemAt(".behavior.maxWaiting")}
+                testId="field-max-waiting"
+                disabled={locked}
+              />
+              <NumberField
+                label="Rate limit"
+                unit="msg/s"
+                integer={false}
+                max={LIMITS.maxRatePerSecond}
+                value={behavior.rateLimitPerSecond}
+                onChange={(v) => editBehavior((b) => (b.rateLimitPerSecond = v))}
+                error={problemAt(".behavior.rateLimitPerSecond")}
+                testId="field-rate-limit"
+                disabled={locked}
+              />
+            </div>
+            <p className="text-2xs leading-relaxed text-zinc-500" data-testid="bulkhead-hint">
+              Bulkhead: past {behavior.maxWaiting > 0 ? formatCount(behavior.maxWaiting) : `${formatCount(LIMITS.maxWaitingPerService)} (the run's limit)`} waiting,
+              messages are refused at once (503, overloaded).{" "}
+              {behavior.rateLimitPerSecond > 0
+                ? `Rate limit: past ${formatRate(behavior.rateLimitPerSecond)} (bursts of one second) they are refused (429, rate limited).`
+                : "0 = no rate limit."}
+            </p>
             <SelectField
               label="Fan-out"
               value={behavior.fanOut || FanOut.ALL}

@@ -4,7 +4,7 @@
  * RunInfo goes straight into the run store; socket events follow as usual.
  */
 import { ConnectError } from "@connectrpc/connect";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, type InjectFaultRequest } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { controlClient, withToken } from "./control-client";
 import { useRunStore } from "./run-store";
 
@@ -40,4 +40,50 @@ export async function startNodeAgain(nodeId: string): Promise<void> {
   } catch (err) {
     report("start", nodeId, err);
   }
+}
+
+/** A fault injected or cleared from an inspector: the server's message when it refused, else null. */
+export type FaultResult = string | null;
+
+function refusal(err: unknown): string {
+  const ce = ConnectError.from(err);
+  return ce.rawMessage || ce.message;
+}
+
+/** Injects any fault (InjectFaultRequest without the run id). Returns the server's refusal, or null. */
+export async function injectFault(fields: Omit<Partial<InjectFaultRequest>, "$typeName" | "runId">): Promise<FaultResult> {
+  const run = runAndToken();
+  if (!run) return "The run is not up.";
+  try {
+    const res = await controlClient().injectFault({ ...fields, runId: run.runId }, withToken(run.token));
+    if (res.run) useRunStore.getState().applyRunInfo(res.run);
+    return null;
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+/** Clears a target's faults of one kind (UNSPECIFIED: all of them). Returns the server's refusal, or null. */
+export async function clearFault(target: { nodeId?: string; edgeId?: string }, kind: FaultKind = FaultKind.UNSPECIFIED): Promise<FaultResult> {
+  const run = runAndToken();
+  if (!run) return "The run is not up.";
+  try {
+    const res = await controlClient().clearFault({ ...target, kind, runId: run.runId }, withToken(run.token));
+    if (res.run) useRunStore.getState().applyRunInfo(res.run);
+    return null;
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+/** Pauses a node's process (SIGSTOP) until {@link resumeNode}. */
+export async function pauseNode(nodeId: string): Promise<void> {
+  const why = await injectFault({ nodeId, kind: FaultKind.PAUSE });
+  if (why) useRunStore.setState({ error: `Could not pause ${nodeId}: ${why}` });
+}
+
+/** Resumes a paused node (SIGCONT). */
+export async function resumeNode(nodeId: string): Promise<void> {
+  const why = await clearFault({ nodeId }, FaultKind.PAUSE);
+  if (why) useRunStore.setState({ error: `Could not resume ${nodeId}: ${why}` });
 }

@@ -286,7 +286,12 @@ export const useRunStore = create<RunStoreState>()((set, get) => ({
   dismissError: () => set({ error: null }),
 }));
 
-/** True while processes exist (the document is locked for editing). */
+/** True while processes are being started or stopped: the document waits (while running, edits go out with UpdateRun). */
+export function isEditLocked(phase: RunPhase): boolean {
+  return phase === "starting" || phase === "stopping";
+}
+
+/** True while processes exist. */
 export function isLive(phase: RunPhase): boolean {
   return phase === "starting" || phase === "running" || phase === "stopping";
 }

@@ -2,7 +2,7 @@
 import { useEffect } from "react";
 import { copyNodes, type NodeClip, pasteNodes } from "@/lib/topology/clipboard";
 import { selectTopology, useDocumentStore } from "./document-store";
-import { isLive, useRunStore } from "./run-store";
+import { isEditLocked, useRunStore } from "./run-store";
 
 /** How far each paste lands from the copied nodes, so copies never hide the originals. */
 const PASTE_STEP_PX = 40;
@@ -40,13 +40,13 @@ export function pasteClipboard(): number {
 /**
  * The canvas's keyboard: undo (Ctrl/⌘+Z), redo (Ctrl/⌘+Shift+Z, Ctrl+Y), copy
  * and paste of nodes (Ctrl/⌘+C, Ctrl/⌘+V). Silent while typing in a field, and
- * while a run is live (the document is locked then).
+ * while a run starts or stops (the document is locked then; while it runs, edits go out with UpdateRun).
  */
 export function useKeyboardShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || isTypingTarget(e.target)) return;
-      if (isLive(useRunStore.getState().phase)) return;
+      if (isEditLocked(useRunStore.getState().phase)) return;
       const key = e.key.toLowerCase();
       const doc = useDocumentStore.getState();
       if (key === "z") {

@@ -104,11 +104,14 @@ export function NumberField({
   hint,
   disabled,
   testId,
+  error: outside,
 }: {
   label: string;
   value: number;
   onChange: (v: number) => void;
   unit: string;
+  /** A problem found elsewhere (the gate, the server), shown while the typed text is fine. */
+  error?: string | null;
   min?: number;
   max?: number;
   step?: number;
@@ -145,14 +148,15 @@ export function NumberField({
     if (n !== value) onChange(n);
   };
 
+  const shown = error ?? outside ?? null;
   return (
-    <Field label={label} error={error} hint={hint} htmlFor={id}>
+    <Field label={label} error={shown} hint={hint} htmlFor={id}>
       <div className="relative">
         <input
           id={id}
           data-testid={testId}
           inputMode={integer ? "numeric" : "decimal"}
-          className={clsx(INPUT, error ? BAD : OK, "tabular pr-14")}
+          className={clsx(INPUT, shown ? BAD : OK, "tabular pr-14")}
           value={draft}
           step={step}
           disabled={disabled}
@@ -171,7 +175,7 @@ export function NumberField({
               commit(String(Math.min(max, Math.max(min, Math.round(next * 1000) / 1000))));
             }
           }}
-          aria-invalid={!!error}
+          aria-invalid={!!shown}
         />
         <span className="pointer-events-none absolute inset-y-0 right-2.5 flex items-center text-xs text-zinc-400">{unit}</span>
       </div>
@@ -274,5 +278,41 @@ export function Section({ title, children, aside }: { title: string; children: R
       </div>
       {children}
     </section>
+  );
+}
+
+/** A checkbox with its label on the right, and a hint under it. */
+export function ToggleField({
+  label,
+  checked,
+  onChange,
+  hint,
+  disabled,
+  testId,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  hint?: React.ReactNode;
+  disabled?: boolean;
+  testId?: string;
+}) {
+  const id = useId();
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="flex cursor-pointer items-center gap-2 text-xs font-medium text-zinc-700">
+        <input
+          id={id}
+          type="checkbox"
+          data-testid={testId}
+          className="size-3.5 cursor-pointer accent-zinc-900 disabled:cursor-not-allowed"
+          checked={checked}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.checked)}
+        />
+        {label}
+      </label>
+      {hint && <p className="pl-5.5 text-2xs text-zinc-500">{hint}</p>}
+    </div>
   );
 }
