@@ -6,7 +6,9 @@ import { defineConfig, devices } from "@playwright/test";
  * control plane and socket.io on one port) with real processes and Redis.
  * Needs `npm run build:host && npx next build` first — `npm test` does both.
  */
-const PORT = 3100;
+// E2E_PORT: another port when several checkouts run their e2e tests on one machine (a server already
+// on the port is reused outside CI, so two checkouts on one port would test each other's build).
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({

@@ -42,6 +42,12 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
         selected && (bad ? "ring-3 ring-red-500/15" : "ring-3 ring-zinc-900/10"),
       )}
     >
+      {live && (
+        // On the card's top edge, so the header keeps its room for the name.
+        <div className="absolute -top-2 left-3 z-10 flex">
+          <NotAppliedMark kind="node" id={node.id} />
+        </div>
+      )}
       {live && <ProcessAction nodeId={node.id} status={runtime?.status ?? NodeStatus.UNSPECIFIED} selected={selected} />}
       {!isClient && (
         <Handle type="target" position={Position.Left} className="ipc-handle" data-testid={`handle-in-${node.id}`} />
@@ -87,7 +93,6 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
               />
             </Tooltip>
           )}
-          {live && <NotAppliedMark kind="node" id={node.id} />}
           {runtime && live && <NodeStatusBadge status={runtime.status} testId={`status-${node.id}`} />}
         </div>
       </div>

@@ -4,6 +4,7 @@ import clsx from "clsx";
 import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { type FaultTarget, faultBadge, timeLeft } from "./fault-spec";
+import { FaultIcon } from "./FaultIcon";
 import { useFaultsOn, useNow } from "./FaultsSection";
 
 /**
@@ -39,7 +40,7 @@ function Chips({ faults, target, testId }: { faults: ReturnType<typeof useFaults
                 b.tone === "red" ? "border-red-300 bg-red-50 text-red-700" : "border-amber-300 bg-amber-50 text-amber-800",
               )}
             >
-              <span aria-hidden>{b.icon}</span>
+              <FaultIcon badge={b} />
               <span aria-hidden>{b.text}</span>
             </span>
           </Tooltip>

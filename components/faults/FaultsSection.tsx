@@ -23,6 +23,7 @@ import {
   timeLeft,
   valueProblems,
 } from "./fault-spec";
+import { FaultIcon } from "./FaultIcon";
 
 const NO_FAULTS: readonly ActiveFault[] = [];
 
@@ -102,8 +103,8 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
                   b.tone === "red" ? "border-red-200 bg-red-50/60" : "border-amber-200 bg-amber-50/60",
                 )}
               >
-                <span className={clsx("shrink-0 font-semibold", b.tone === "red" ? "text-red-700" : "text-amber-800")} aria-hidden>
-                  {b.icon}
+                <span className={clsx("shrink-0", b.tone === "red" ? "text-red-700" : "text-amber-700")}>
+                  <FaultIcon badge={b} className="size-3.5" />
                 </span>
                 <div className="min-w-0 flex-1">
                   <div className="truncate font-medium text-zinc-800" title={b.sentence}>
@@ -177,18 +178,21 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
               testId="fault-rate"
             />
           )}
-          {option.params.includes("statusCode") &&
-            (isConnect ? (
-              <SelectField
-                label="gRPC code"
-                value={values.statusCode}
-                options={GRPC_CODES.slice(1).map((name, i) => ({ value: i + 1, label: `${i + 1} ${name}` }))}
-                onChange={(v) => set("statusCode", v)}
-                testId="fault-status"
-              />
-            ) : (
-              <SelectField label="HTTP status" value={values.statusCode} options={HTTP_STATUSES} onChange={(v) => set("statusCode", v)} testId="fault-status" />
-            ))}
+          {option.params.includes("statusCode") && (
+            <div className="col-span-2">
+              {isConnect ? (
+                <SelectField
+                  label="gRPC code"
+                  value={values.statusCode}
+                  options={GRPC_CODES.slice(1).map((name, i) => ({ value: i + 1, label: `${i + 1} ${name}` }))}
+                  onChange={(v) => set("statusCode", v)}
+                  testId="fault-status"
+                />
+              ) : (
+                <SelectField label="HTTP status" value={values.statusCode} options={HTTP_STATUSES} onChange={(v) => set("statusCode", v)} testId="fault-status" />
+              )}
+            </div>
+          )}
           {option.params.includes("bandwidthKbps") && (
             <NumberField label="At most" unit="kB/s" min={1} max={1_000_000} value={values.bandwidthKbps} onChange={(v) => set("bandwidthKbps", v)} testId="fault-bandwidth" />
           )}
@@ -201,7 +205,7 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
       <div className="flex items-end gap-2">
         {option.lasting && (
           <div className="w-28">
-            <NumberField label="For" unit="s" max={3600} value={values.durationS} onChange={(v) => set("durationS", v)} hint="0 = until cleared" testId="fault-duration" />
+            <NumberField label="Clears after" unit="s" max={3600} value={values.durationS} onChange={(v) => set("durationS", v)} hint="0 = until cleared" testId="fault-duration" />
           </div>
         )}
         <div className={clsx("flex flex-1 justify-end", option.lasting && "pb-5")}>

@@ -46,14 +46,14 @@ export const GRPC_CODE_DEFAULT = 14;
 
 /** HTTP statuses offered for an ERRORS fault on a REST edge. */
 export const HTTP_STATUSES: readonly { value: number; label: string }[] = [
-  { value: 500, label: "500 Internal Server Error" },
-  { value: 502, label: "502 Bad Gateway" },
-  { value: 503, label: "503 Service Unavailable" },
-  { value: 504, label: "504 Gateway Timeout" },
-  { value: 429, label: "429 Too Many Requests" },
-  { value: 408, label: "408 Request Timeout" },
-  { value: 404, label: "404 Not Found" },
-  { value: 400, label: "400 Bad Request" },
+  { value: 503, label: "503 Service unavailable" },
+  { value: 500, label: "500 Internal server error" },
+  { value: 502, label: "502 Bad gateway" },
+  { value: 504, label: "504 Gateway timeout" },
+  { value: 429, label: "429 Too many requests" },
+  { value: 408, label: "408 Request timeout" },
+  { value: 404, label: "404 Not found" },
+  { value: 400, label: "400 Bad request" },
 ];
 
 /** gRPC status codes 1..16 by their canonical names. */

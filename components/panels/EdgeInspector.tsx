@@ -121,6 +121,8 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
         </div>
       </div>
 
+      {running && <FaultsSection key={edge.transport} ids={{ edgeId: edge.id }} target={{ type: "edge", transport: edge.transport }} />}
+
       {counters && (
         <Books
           counters={counters}
@@ -131,7 +133,6 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
         />
       )}
 
-      {running && <FaultsSection key={edge.transport} ids={{ edgeId: edge.id }} target={{ type: "edge", transport: edge.transport }} />}
 
       <Section title="Transport">
         <Segmented

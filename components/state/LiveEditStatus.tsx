@@ -50,13 +50,19 @@ export function LiveEditStatus() {
         {status === "pending" || status === "sending"
           ? "Applying your change to the running run…"
           : status === "refused"
-            ? <><span className="font-semibold">Not applied.</span> {message} Your edit stays on the canvas, marked.</>
+            ? <><span className="font-semibold">Not applied.</span> {sentence(message)} Your edit stays on the canvas, marked.</>
             : status === "applied"
               ? <><span className="font-semibold">Applied:</span> {message}</>
               : "Running: changes apply to the run as you edit."}
       </span>
     </div>
   );
+}
+
+/** A message as a sentence: it ends with a full stop. */
+function sentence(text: string | null): string {
+  const t = (text ?? "").trim();
+  return !t || /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
 /** A small "not applied" mark on a node card or an edge label the run has not taken. */
