@@ -13,16 +13,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { Redis } from "ioredis";
-import {
-  FaultKind,
-  LogLineSchema,
-  NodeStatus,
-  RunEventSchema,
-  RunState,
-  type RunInfo,
-  type RunSummary,
-} from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { LogLineSchema, NodeStatus, RunEventSchema, RunState, type RunInfo, type RunSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import { deleteRunKeys, runKeys } from "@/server/redis/keys";
 import { newTraceId } from "@/server/trace/trace-context";
