@@ -89,6 +89,8 @@ export class LiveRun {
   /** The one stop in progress or done, so `stop` is idempotent. */
   stopping: Promise<RunSummary> | undefined;
   autoStop: NodeJS.Timeout | undefined;
+  /** Disarms the topology's fault schedule (what has not fired yet). */
+  stopSchedule: () => void = () => {};
   /** Reads the brokers' own counts of asynchronous ends (queue metrics, stream acks). */
   readonly brokerCounts: BrokerCounts;
   /** Audits of dead producers' hand-offs under way (a stop waits for them). */

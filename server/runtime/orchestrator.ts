@@ -28,6 +28,7 @@ import { HostPool, warmHostsFromEnv } from "./host-pool";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
 import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
+import { startFaultSchedule } from "./fault-schedule";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
 
 /** How long every node of a run (or a restarted node) gets to report ready. */
@@ -208,6 +209,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       void stopRun(run, { finalState: RunState.FAILED, error: `Stopped automatically after the ${limits.maxRunMs} ms limit.` });
     }, limits.maxRunMs);
     run.autoStop.unref();
+    run.stopSchedule = startFaultSchedule(run.topology.schedule, {
+      inject: (fault) => injectFault(run.runId, fault),
+      log: (level, message) => log(run, "", level, message),
+    });
     run.events.startHeartbeat();
     run.events.changed();
   }
@@ -313,6 +318,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       run.state = RunState.STOPPING;
       if (how.error) run.error = how.error;
       clearTimeout(run.autoStop);
+      run.stopSchedule();
       run.events.changed();
 
       await shutDownHosts(run);
