@@ -281,6 +281,8 @@ function countsOf(ledger: Ledger) {
     lost: ledger.lost,
     inFlight: Math.max(0, ledger.inFlight),
     retries: ledger.retries,
+    cacheHits: ledger.cacheHits,
+    cacheMisses: ledger.cacheMisses,
     failedBy: ledger.failedBy.map((entry) => create(OutcomeCountSchema, entry)),
     lostBy: ledger.lostBy.map((entry) => create(OutcomeCountSchema, entry)),
   };
