@@ -2,7 +2,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { FaultKind, NodeKind, ScheduledFaultSchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { createEdge, createNode, emptyTopology } from "@/lib/topology/factory";
-import { scheduleProblems, scheduleSteps } from "./schedule";
+import { retargetSchedule, scheduleProblems, scheduleSteps } from "./schedule";
 
 function topology(schedule: MessageInitShape<typeof ScheduledFaultSchema>[]) {
   const t = emptyTopology("experiment");
@@ -78,5 +78,29 @@ describe("scheduleSteps", () => {
       [2000, 0],
       [2000, 2],
     ]);
+  });
+});
+
+describe("retargetSchedule", () => {
+  const t = topology([
+    { atS: 1, nodeId: "b", kind: FaultKind.PAUSE },
+    { atS: 2, edgeId: "client-b", kind: FaultKind.LATENCY, latencyMs: 300 },
+  ]);
+
+  it("follows renamed nodes and edges", () => {
+    const moved = retargetSchedule(t.schedule, { nodes: new Map([["b", "billing"]]), edges: new Map([["client-b", "client-billing"]]) }, {
+      nodeIds: new Set(["client", "billing"]),
+      edgeIds: new Set(["client-billing"]),
+    });
+    expect(moved.map((entry) => [entry.nodeId, entry.edgeId, entry.latencyMs])).toEqual([
+      ["billing", "", 0],
+      ["", "client-billing", 300],
+    ]);
+    expect(t.schedule[0].nodeId).toBe("b");
+  });
+
+  it("drops entries whose target was deleted, and returns the same array when nothing changed", () => {
+    expect(retargetSchedule(t.schedule, {}, { nodeIds: new Set(["client", "b"]), edgeIds: new Set() }).map((e) => e.nodeId)).toEqual(["b"]);
+    expect(retargetSchedule(t.schedule, {}, { nodeIds: new Set(["client", "b"]), edgeIds: new Set(["client-b"]) })).toBe(t.schedule);
   });
 });

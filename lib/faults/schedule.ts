@@ -7,7 +7,8 @@
  * times, and entries on one target and kind that would overlap.
  */
 import type { Problem } from "@/lib/run/problem";
-import { FaultKind, type ScheduledFault, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { clone } from "@bufbuild/protobuf";
+import { FaultKind, ScheduledFaultSchema, type ScheduledFault, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 
 /** Seconds a schedule may reach: a run never lives longer. */
@@ -91,4 +92,36 @@ export function scheduleSteps(schedule: readonly ScheduledFault[]): ScheduleStep
   return schedule
     .map((entry, index) => ({ atMs: Math.round(entry.atS * 1000), index, entry }))
     .sort((a, b) => a.atMs - b.atMs || a.index - b.index);
+}
+
+/**
+ * The schedule after the canvas renamed or deleted nodes and edges: renamed
+ * targets follow (`renamed` maps old id → new id), entries whose target is no
+ * longer in `remaining` go with it. Returns the same array when nothing changed.
+ */
+export function retargetSchedule(
+  schedule: readonly ScheduledFault[],
+  renamed: { nodes?: ReadonlyMap<string, string>; edges?: ReadonlyMap<string, string> },
+  remaining: { nodeIds: ReadonlySet<string>; edgeIds: ReadonlySet<string> },
+): ScheduledFault[] {
+  let changed = false;
+  const next: ScheduledFault[] = [];
+  for (const entry of schedule) {
+    const nodeId = entry.nodeId && (renamed.nodes?.get(entry.nodeId) ?? entry.nodeId);
+    const edgeId = entry.edgeId && (renamed.edges?.get(entry.edgeId) ?? entry.edgeId);
+    if ((nodeId && !remaining.nodeIds.has(nodeId)) || (edgeId && !remaining.edgeIds.has(edgeId))) {
+      changed = true;
+      continue;
+    }
+    if (nodeId === entry.nodeId && edgeId === entry.edgeId) {
+      next.push(entry);
+      continue;
+    }
+    changed = true;
+    const moved = clone(ScheduledFaultSchema, entry);
+    moved.nodeId = nodeId;
+    moved.edgeId = edgeId;
+    next.push(moved);
+  }
+  return changed ? next : (schedule as ScheduledFault[]);
 }
