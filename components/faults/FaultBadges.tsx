@@ -1,7 +1,7 @@
 "use client";
 
 import clsx from "clsx";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { Tooltip } from "@/components/ui/Tooltip";
 import { type FaultTarget, faultBadge, timeLeft } from "./fault-spec";
 import { FaultIcon } from "./FaultIcon";

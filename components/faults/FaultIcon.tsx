@@ -12,7 +12,7 @@ import {
   Zap,
   ZapOff,
 } from "lucide-react";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { FaultBadge } from "./fault-spec";
 
 /**

@@ -3,7 +3,8 @@
 import clsx from "clsx";
 import { X, Zap } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
-import { type ActiveFault, FaultKind, NodeStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { type ActiveFault, NodeStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { clearFault, injectFault } from "@/components/state/fault-actions";
 import { useRunStore } from "@/components/state/run-store";
 import { Button } from "@/components/ui/Button";

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { ActiveFaultSchema, FaultKind, InjectFaultRequestSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { ActiveFaultSchema, InjectFaultRequestSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { defaultValues, faultBadge, faultOptions, faultsOn, injectFields, timeLeft, valueProblems } from "./fault-spec";
 
 const rest = { type: "edge", transport: Transport.REST } as const;

@@ -5,8 +5,8 @@
  * every kind per target is FaultKind in proto/ipcplay/v1/playground.proto.
  */
 import { create } from "@bufbuild/protobuf";
-import { type ActiveFault, ActiveFaultSchema, FaultKind, type InjectFaultRequest } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { type ActiveFault, ActiveFaultSchema, type InjectFaultRequest } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 
 /** What a fault acts on. */
 export type FaultTarget =

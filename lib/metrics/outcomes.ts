@@ -50,8 +50,20 @@ export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
  *   was added, the message published. Not an end: the consumer ends it.
  * - `handed` (pub/sub AT_MOST_ONCE only): published while the subscriber was
  *   there — from then on the subscriber, not the publisher, holds the message.
+ * - `cache hits` / `cache misses` (REST GET edges): calls the caller's HTTP
+ *   cache answered (also counted delivered) or sent on. Not ends of their own.
  */
-export const COUNT_KEYS = ["sent", "delivered", "retries", "accepted", "handed", ...FAILED_OUTCOMES, ...COUNTED_LOST_OUTCOMES] as const;
+export const COUNT_KEYS = [
+  "sent",
+  "delivered",
+  "retries",
+  "accepted",
+  "handed",
+  "cache hits",
+  "cache misses",
+  ...FAILED_OUTCOMES,
+  ...COUNTED_LOST_OUTCOMES,
+] as const;
 export type CountKey = (typeof COUNT_KEYS)[number];
 
 /** One edge's counts, as counted by the processes (cumulative). */
@@ -83,6 +95,8 @@ export interface Ledger {
   /** sent − delivered − failed − lost: on its way, waiting, being worked on. */
   inFlight: number;
   retries: number;
+  cacheHits: number;
+  cacheMisses: number;
   /** Non-zero outcomes only, in the order of FAILED_OUTCOMES / LOST_OUTCOMES. */
   failedBy: OutcomeCount[];
   lostBy: OutcomeCount[];
@@ -102,7 +116,18 @@ export function ledgerOf(tally: Readonly<Tally>, died: Partial<Record<DiedOutcom
   ].filter(({ count }) => count > 0);
   const failed = sum(failedBy);
   const lost = sum(lostBy);
-  return { sent, delivered: tally.delivered, failed, lost, inFlight: sent - tally.delivered - failed - lost, retries: tally.retries, failedBy, lostBy };
+  return {
+    sent,
+    delivered: tally.delivered,
+    failed,
+    lost,
+    inFlight: sent - tally.delivered - failed - lost,
+    retries: tally.retries,
+    cacheHits: tally["cache hits"],
+    cacheMisses: tally["cache misses"],
+    failedBy,
+    lostBy,
+  };
 }
 
 /** Messages that ended (however), for a tally. */

@@ -40,6 +40,8 @@ export const LIMITS = {
   maxConcurrentRuns: 4,
   /** A run is stopped automatically after this long. */
   maxRunMs: 30 * 60 * 1000,
+  /** Entries of a topology's fault schedule. */
+  maxScheduledFaults: 32,
   /** Traces kept per run (a ring; the oldest go first). */
   maxTracesPerRun: 2000,
   /** Spans kept per run across its traces; past it the oldest traces go. */

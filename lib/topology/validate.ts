@@ -22,6 +22,7 @@ import {
   type Topology,
   type Traffic,
 } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { scheduleProblems } from "@/lib/faults/schedule";
 import { LIMITS } from "./limits";
 import {
   CHANNEL_PATTERN,
@@ -52,6 +53,7 @@ export function validateTopology(t: Topology): Problem[] {
   checkNodes(t, problems);
   checkEdges(t, problems);
   checkChannels(t, problems);
+  problems.push(...scheduleProblems(t));
   return problems;
 }
 

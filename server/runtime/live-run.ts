@@ -89,6 +89,8 @@ export class LiveRun {
   /** The one stop in progress or done, so `stop` is idempotent. */
   stopping: Promise<RunSummary> | undefined;
   autoStop: NodeJS.Timeout | undefined;
+  /** Disarms the topology's fault schedule (what has not fired yet). */
+  stopSchedule: () => void = () => {};
   /** Reads the brokers' own counts of asynchronous ends (queue metrics, stream acks). */
   readonly brokerCounts: BrokerCounts;
   /** Audits of dead producers' hand-offs under way (a stop waits for them). */
@@ -279,6 +281,8 @@ function countsOf(ledger: Ledger) {
     lost: ledger.lost,
     inFlight: Math.max(0, ledger.inFlight),
     retries: ledger.retries,
+    cacheHits: ledger.cacheHits,
+    cacheMisses: ledger.cacheMisses,
     failedBy: ledger.failedBy.map((entry) => create(OutcomeCountSchema, entry)),
     lostBy: ledger.lostBy.map((entry) => create(OutcomeCountSchema, entry)),
   };

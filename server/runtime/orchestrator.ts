@@ -13,16 +13,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { Redis } from "ioredis";
-import {
-  FaultKind,
-  LogLineSchema,
-  NodeStatus,
-  RunEventSchema,
-  RunState,
-  type RunInfo,
-  type RunSummary,
-} from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { LogLineSchema, NodeStatus, RunEventSchema, RunState, type RunInfo, type RunSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import { deleteRunKeys, runKeys } from "@/server/redis/keys";
 import { newTraceId } from "@/server/trace/trace-context";
@@ -36,6 +28,7 @@ import { HostPool, warmHostsFromEnv } from "./host-pool";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
 import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
+import { startFaultSchedule } from "./fault-schedule";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
 
 /** How long every node of a run (or a restarted node) gets to report ready. */
@@ -216,6 +209,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       void stopRun(run, { finalState: RunState.FAILED, error: `Stopped automatically after the ${limits.maxRunMs} ms limit.` });
     }, limits.maxRunMs);
     run.autoStop.unref();
+    run.stopSchedule = startFaultSchedule(run.topology.schedule, {
+      inject: (fault) => injectFault(run.runId, fault),
+      log: (level, message) => log(run, "", level, message),
+    });
     run.events.startHeartbeat();
     run.events.changed();
   }
@@ -321,6 +318,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       run.state = RunState.STOPPING;
       if (how.error) run.error = how.error;
       clearTimeout(run.autoStop);
+      run.stopSchedule();
       run.events.changed();
 
       await shutDownHosts(run);

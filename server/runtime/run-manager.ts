@@ -4,16 +4,9 @@
  * ./orchestrator.ts. Handlers stay thin: they validate through parseTopology and
  * call these methods; errors are RunError with a code that maps to a Connect code.
  */
-import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
-import type {
-  FaultKind,
-  InjectFaultRequest,
-  RunEvent,
-  RunInfo,
-  RunSummary,
-  Span,
-  TraceSummary,
-} from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { FaultKind, Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { InjectFaultRequest, RunEvent, RunInfo, RunSummary, Span, TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
+
 import type { Problem } from "@/lib/run/problem";
 
 export type RunErrorCode =

@@ -7,8 +7,10 @@
  * A request without them (curl, fetch) is a plain request: it starts a new trace
  * at this node and is answered like any other.
  *
- * Not done yet: the caller-side HTTP cache. The callee already answers cacheable
- * GETs with `Cache-Control: max-age=N`, but the caller does not store replies.
+ * A GET edge's caller keeps a private HTTP cache (./http-cache.ts): the callee
+ * answers with `Cache-Control: max-age=N` when the edge says cache_max_age_s,
+ * and a fresh stored reply answers the next GETs without a request, counted
+ * as cache hits and marked `ipcplay.cache=hit` on the CLIENT span.
  */
 import http from "node:http";
 import { once } from "node:events";
@@ -17,6 +19,7 @@ import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/to
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { withRetries } from "./attempts";
+import { HttpCache } from "./http-cache";
 import {
   attemptTimeoutMs,
   traceparentOf,
@@ -190,7 +193,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** One attempt's result, before it becomes a span status. */
 type AttemptResult =
-  | { kind: "response"; statusCode: number }
+  | { kind: "response"; statusCode: number; headers: http.IncomingHttpHeaders }
   | { kind: "timeout" }
   | { kind: "unreachable"; reason: string };
 
@@ -207,7 +210,16 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
     scheduling: "lifo",
   });
 
+  // Only GETs are cached; the cache honours whatever Cache-Control the callee answers.
+  const cache = method === "GET" ? new HttpCache() : undefined;
+  const cacheRequest = { method, url: path, headers: {} };
+
   async function send(message: OutboundMessage): Promise<SendOutcome> {
+    if (cache) {
+      const hit = cache.lookup(cacheRequest);
+      host.count(edge.id, hit ? "cache hits" : "cache misses");
+      if (hit) return cacheHit(hit.statusCode, hit.ttlS);
+    }
     const headers: http.OutgoingHttpHeaders = {
       traceparent: traceparentOf(message),
       [HOP_HEADER]: String(message.hop),
@@ -232,6 +244,7 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
       },
       isRetryable,
     );
+    if (cache && result.kind === "response") cache.store(cacheRequest, { status: result.statusCode, headers: result.headers });
     return {
       ...outcomeStatus(result, lastTimeoutMs),
       attempts,
@@ -243,6 +256,24 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
         ...(result.kind === "response" ? { "http.response.status_code": String(result.statusCode) } : {}),
+        ...(cache ? { "ipcplay.cache": "miss" } : {}),
+      },
+    };
+  }
+
+  /** A call the cache answered: no request, no attempt, the stored reply's status. */
+  function cacheHit(statusCode: number, ttlS: number): SendOutcome {
+    return {
+      ...outcomeStatus({ kind: "response", statusCode, headers: {} }, timeoutMs),
+      attempts: 0,
+      attributes: {
+        "http.request.method": method,
+        "url.path": path,
+        "ipcplay.edge": edge.id,
+        "ipcplay.attempts": "0",
+        "http.response.status_code": String(statusCode),
+        "ipcplay.cache": "hit",
+        "ipcplay.cache_ttl_s": String(ttlS),
       },
     };
   }
@@ -311,7 +342,7 @@ function attempt(options: AttemptOptions): Promise<AttemptResult> {
     request.on("response", (response) => {
       // Drain the body so the keep-alive socket can be reused; we only need the status.
       response.resume();
-      response.on("end", () => settle({ kind: "response", statusCode: response.statusCode ?? 0 }));
+      response.on("end", () => settle({ kind: "response", statusCode: response.statusCode ?? 0, headers: response.headers }));
       response.on("error", (error: NodeJS.ErrnoException) => {
         settle(timedOut ? { kind: "timeout" } : { kind: "unreachable", reason: error.code ?? error.message });
       });

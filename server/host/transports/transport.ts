@@ -106,7 +106,7 @@ export interface SendOutcome {
   status: SpanStatus;
   /** Detail of a non-OK status, e.g. "HTTP 503", "timeout after 100 ms". */
   statusMessage: string;
-  /** Attempts made, ≥ 1; attempts − 1 are counted as retries. */
+  /** Attempts made on the network, ≥ 1 (0 when a cache answered); attempts − 1 are counted as retries. */
   attempts: number;
   /** How the message ended, when the status is not OK (the edge's failed_by). */
   outcome?: FailedOutcome;
