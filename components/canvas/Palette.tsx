@@ -46,7 +46,7 @@ export function Palette({ onAdd, disabled }: { onAdd: (kind: NodeKind) => void; 
               e.dataTransfer.effectAllowed = "copy";
             }}
             onClick={() => onAdd(kind)}
-            title={disabled ? "Stop the run to change the topology" : `Drag onto the canvas, or click to add a ${name.toLowerCase()}`}
+            title={disabled ? "The run is starting or stopping; add nodes once it is up or stopped" : `Drag onto the canvas, or click to add a ${name.toLowerCase()}`}
             className={clsx(
               "group flex items-center gap-3 rounded-lg border border-zinc-200 bg-white p-2.5 text-left shadow-xs transition-all",
               "hover:border-zinc-300 hover:shadow-sm active:cursor-grabbing enabled:cursor-grab",

@@ -112,6 +112,7 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
                     {b.text}
                   </div>
                   <div className="tabular text-2xs text-zinc-500" data-testid="fault-time-left">
+                    {a.scheduled ? "scheduled · " : ""}
                     {timeLeft(a.endsUnixMs, now)}
                   </div>
                 </div>
