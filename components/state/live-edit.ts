@@ -40,6 +40,8 @@ export const useLiveEditStore = create<LiveEditState>()(() => ({
 
 let timer: ReturnType<typeof setTimeout> | null = null;
 let inFlight = false;
+/** A send was asked for while one was on its way: it goes when the answer is in. */
+let again = false;
 
 function current(): Topology {
   return selectTopology(useDocumentStore.getState());
@@ -57,7 +59,10 @@ async function send(): Promise<void> {
   const { runId, token, phase } = useRunStore.getState();
   const applied = useLiveEditStore.getState().applied;
   if (!runId || !token || phase !== "running" || !applied) return;
-  if (inFlight) return; // the answer's handler sends again if the canvas moved on
+  if (inFlight) {
+    again = true;
+    return;
+  }
   const topology = current();
   if (runKey(topology) === runKey(applied)) {
     useLiveEditStore.setState({ status: "idle", diff: null });
@@ -91,7 +96,10 @@ async function send(): Promise<void> {
   }
   // The canvas changed while the update was on its way: send what it is now.
   const last = useLiveEditStore.getState();
-  if (last.status === "applied" && last.applied && runKey(current()) !== runKey(last.applied)) schedule();
+  if (again || (last.status === "applied" && last.applied && runKey(current()) !== runKey(last.applied))) {
+    again = false;
+    schedule();
+  }
 }
 
 /**
@@ -108,6 +116,7 @@ export function startLiveEdits(): () => void {
     if ((s.phase === "stopped" || s.phase === "failed" || s.phase === "idle") && s.phase !== prev.phase) {
       if (timer) clearTimeout(timer);
       timer = null;
+      again = false;
       useLiveEditStore.setState({ status: "idle", message: null, applied: null, diff: null, at: 0 });
     }
   });
