@@ -6,7 +6,9 @@
  * Every way a message can end is one named outcome, counted where it is seen:
  * - a synchronous call's outcome by its caller (the only side that knows
  *   whether the reply came, and how): delivered, "timed out", "unreachable",
- *   "overloaded", "error reply";
+ *   "overloaded", "error reply", "short-circuited" (its own circuit breaker
+ *   refused the call without trying), "rate limited" (the callee's rate
+ *   limiter refused it);
  * - an asynchronous hand-off's refusal by its producer ("refused by broker"),
  *   a pub/sub message nobody subscribed to by the publisher, from the broker
  *   ("no subscriber");
@@ -17,7 +19,10 @@
  *   by the server from the dead process's last counts ("caller died",
  *   "subscriber died").
  *
- * Attempts are not messages: `retries` counts the extra attempts apart.
+ * Attempts are not messages: `retries` counts the extra attempts apart,
+ * `attempts` every attempt of a synchronous call (first tries and retries),
+ * `retries refused` the retries a retry budget did not allow. None of them is
+ * an outcome.
  */
 
 export const FAILED_OUTCOMES = [
@@ -28,6 +33,8 @@ export const FAILED_OUTCOMES = [
   "refused by broker",
   "dead-lettered",
   "processing failed",
+  "short-circuited",
+  "rate limited",
 ] as const;
 export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
 
@@ -50,8 +57,21 @@ export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
  *   was added, the message published. Not an end: the consumer ends it.
  * - `handed` (pub/sub AT_MOST_ONCE only): published while the subscriber was
  *   there — from then on the subscriber, not the publisher, holds the message.
+ * - `attempts` (synchronous edges): every attempt that went to the network,
+ *   counted as it starts, so attempts / sent shows a retry storm as it builds.
+ * - `retries refused`: retries the edge's retry budget did not allow.
  */
-export const COUNT_KEYS = ["sent", "delivered", "retries", "accepted", "handed", ...FAILED_OUTCOMES, ...COUNTED_LOST_OUTCOMES] as const;
+export const COUNT_KEYS = [
+  "sent",
+  "delivered",
+  "retries",
+  "accepted",
+  "handed",
+  "attempts",
+  "retries refused",
+  ...FAILED_OUTCOMES,
+  ...COUNTED_LOST_OUTCOMES,
+] as const;
 export type CountKey = (typeof COUNT_KEYS)[number];
 
 /** One edge's counts, as counted by the processes (cumulative). */
@@ -83,6 +103,9 @@ export interface Ledger {
   /** sent − delivered − failed − lost: on its way, waiting, being worked on. */
   inFlight: number;
   retries: number;
+  /** Attempts of synchronous calls (first tries and retries), and retries the budget refused: not outcomes. */
+  attempts: number;
+  retriesRefused: number;
   /** Non-zero outcomes only, in the order of FAILED_OUTCOMES / LOST_OUTCOMES. */
   failedBy: OutcomeCount[];
   lostBy: OutcomeCount[];
@@ -102,7 +125,18 @@ export function ledgerOf(tally: Readonly<Tally>, died: Partial<Record<DiedOutcom
   ].filter(({ count }) => count > 0);
   const failed = sum(failedBy);
   const lost = sum(lostBy);
-  return { sent, delivered: tally.delivered, failed, lost, inFlight: sent - tally.delivered - failed - lost, retries: tally.retries, failedBy, lostBy };
+  return {
+    sent,
+    delivered: tally.delivered,
+    failed,
+    lost,
+    inFlight: sent - tally.delivered - failed - lost,
+    retries: tally.retries,
+    attempts: tally.attempts,
+    retriesRefused: tally["retries refused"],
+    failedBy,
+    lostBy,
+  };
 }
 
 /** Messages that ended (however), for a tally. */

@@ -181,8 +181,12 @@ export function describeTransition(edgeId: string, transition: BreakerTransition
         ? `${prefix} opened again: ${failures} of ${calls} probe calls failed; calls fail at once for ${settings.openMs} ms`
         : `${prefix} opened: ${failures} of ${calls} calls failed in ${settings.windowS} s; calls fail at once for ${settings.openMs} ms`;
     case "half-open":
-      return `${prefix} half-open after ${settings.openMs} ms: letting ${settings.halfOpenCalls} probe calls through`;
+      return `${prefix} half-open after ${settings.openMs} ms: letting ${plural(settings.halfOpenCalls, "probe call")} through`;
     case "closed":
-      return `${prefix} closed: ${calls - failures} of ${calls} probe calls succeeded`;
+      return `${prefix} closed: ${calls - failures} of ${plural(calls, "probe call")} succeeded`;
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

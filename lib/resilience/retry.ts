@@ -4,9 +4,10 @@
  * fits the deadline, and the retry budget that keeps retries from becoming a
  * storm.
  */
+import { LIMITS } from "@/lib/topology/limits";
 
 /** No single wait is longer than this, whatever base × 2^(n-1) says (the gate caps the base at the same). */
-export const MAX_BACKOFF_MS = 60_000;
+export const MAX_BACKOFF_MS = LIMITS.maxRetryBackoffMs;
 
 /** Envoy's min_retry_concurrency: a budget never allows fewer concurrent retries than this. */
 export const MIN_RETRY_CONCURRENCY = 3;
