@@ -49,6 +49,11 @@ function outcome(edge: EdgeCounters, name: string): number {
   return edge.failedBy.find((entry) => entry.outcome === name)?.count ?? 0;
 }
 
+/** Messages sent on the edge that have ended, however. */
+function ended(edge: EdgeCounters): number {
+  return edge.delivered + edge.failed + edge.lost;
+}
+
 function expectBooksBalance(edge: EdgeCounters): void {
   expect(edge.sent, edge.edgeId).toBe(edge.delivered + edge.failed + edge.lost + edge.inFlight);
 }
@@ -121,5 +126,94 @@ describe("circuit breaker", () => {
     unwatch();
     const summary = await harness.stop(runId);
     for (const counters of summary.values()) expectBooksBalance(counters);
+  });
+});
+
+describe("retry budget", () => {
+  it("caps a retry storm: with a 20 % budget attempts per message stay well below 1 + retries, and the refused retries are counted", async () => {
+    const BURST = 60;
+    const topology = topologyOf(
+      // Both always fail (REST 500, retryable); the work time keeps many calls active at once.
+      [
+        { id: "budgeted", workMs: 20, errorRate: 1 },
+        { id: "unbudgeted", workMs: 20, errorRate: 1 },
+      ],
+      [
+        syncEdge("client-budgeted", "client", "budgeted", Transport.REST, { retries: 5, retryBudgetPercent: 20, retryBackoffMs: 5, retryJitter: true }),
+        syncEdge("client-unbudgeted", "client", "unbudgeted", Transport.REST, { retries: 5 }),
+      ],
+    );
+    const runId = await harness.start(topology);
+    await harness.manager.sendMessage(runId, "client", BURST);
+    for (const edgeId of ["client-budgeted", "client-unbudgeted"]) {
+      await expect.poll(() => harness.edge(runId, edgeId).failed, POLL).toBe(BURST);
+    }
+    const budgeted = harness.edge(runId, "client-budgeted");
+    const unbudgeted = harness.edge(runId, "client-unbudgeted");
+    console.log(`budgeted: attempts ${budgeted.attempts} for ${budgeted.sent} sent, ${budgeted.retriesRefused} retries refused`);
+
+    // Without a budget every message makes all its attempts: 6 per message.
+    expect(unbudgeted).toMatchObject({ sent: BURST, failed: BURST, attempts: 6 * BURST, retries: 5 * BURST, retriesRefused: 0 });
+    // With one, most retries are refused; each refused message ends at once with its last result.
+    expect(budgeted.attempts).toBeLessThan(3 * BURST);
+    expect(budgeted.retriesRefused).toBeGreaterThan(0);
+    expect(budgeted.attempts).toBe(budgeted.sent + budgeted.retries);
+    // A message is refused at most once: its refusal ends it.
+    expect(budgeted.retriesRefused).toBeLessThanOrEqual(BURST);
+    for (const edge of [budgeted, unbudgeted]) {
+      expect(outcome(edge, "error reply")).toBe(BURST);
+      expectBooksBalance(edge);
+    }
+    await harness.stop(runId);
+  });
+});
+
+describe("bulkhead", () => {
+  it("a service's max_waiting bounds its own waiting line: the excess is shed as overloaded", async () => {
+    const BURST = 30;
+    const topology = topologyOf([{ id: "narrow", workMs: 100 }], [syncEdge("client-narrow", "client", "narrow", Transport.REST)]);
+    topology.nodes[1].behavior!.concurrency = 1;
+    topology.nodes[1].behavior!.maxWaiting = 2;
+    // The run's own limit stays at its default (4,096): only the service's setting can shed.
+    const runId = await harness.start(topology);
+    await harness.manager.sendMessage(runId, "client", BURST);
+    await expect.poll(() => ended(harness.edge(runId, "client-narrow")), POLL).toBe(BURST);
+    const edge = harness.edge(runId, "client-narrow");
+    const overloaded = outcome(edge, "overloaded");
+    console.log(`bulkhead: delivered ${edge.delivered}, overloaded ${overloaded}`);
+    // One working and two waiting take the first ones; most of the burst is shed at once.
+    expect(edge.delivered).toBeGreaterThanOrEqual(3);
+    expect(overloaded).toBeGreaterThan(BURST / 2);
+    expect(edge).toMatchObject({ sent: BURST, failed: overloaded, shed: overloaded, lost: 0 });
+    expect(edge.delivered + overloaded).toBe(BURST);
+    await harness.stop(runId);
+  });
+});
+
+describe("rate limiter", () => {
+  it.each([
+    ["REST (429)", Transport.REST],
+    ["Connect (resource_exhausted)", Transport.CONNECT],
+  ] as const)("over %s: refuses past the rate at once, counted rate limited", async (_name, transport) => {
+    const RATE = 5;
+    const BURST = 40;
+    const topology = topologyOf([{ id: "limited" }], [syncEdge("client-limited", "client", "limited", transport)]);
+    topology.nodes[1].behavior!.rateLimitPerSecond = RATE;
+    const runId = await harness.start(topology);
+    const startedAt = Date.now();
+    await harness.manager.sendMessage(runId, "client", BURST);
+    await expect.poll(() => ended(harness.edge(runId, "client-limited")), POLL).toBe(BURST);
+    const elapsedS = (Date.now() - startedAt) / 1000;
+    const edge = harness.edge(runId, "client-limited");
+    const limited = outcome(edge, "rate limited");
+    console.log(`rate limit: delivered ${edge.delivered}, rate limited ${limited} in ${elapsedS.toFixed(2)} s`);
+    // The bucket starts with one second's worth; at most RATE more a second came since.
+    expect(edge.delivered).toBeGreaterThanOrEqual(RATE);
+    expect(edge.delivered).toBeLessThanOrEqual(RATE + Math.ceil(RATE * elapsedS));
+    expect(limited).toBe(BURST - edge.delivered);
+    expect(edge).toMatchObject({ sent: BURST, failed: limited, shed: 0, lost: 0 });
+    // Refused, not retried: the rate limiter's answer is not a failure worth another try.
+    expect(edge.attempts).toBe(BURST);
+    await harness.stop(runId);
   });
 });
