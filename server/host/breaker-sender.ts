@@ -9,7 +9,7 @@
  * - A call the breaker refuses fails at once without touching the network:
  *   attempts 0, outcome "short-circuited", the CLIENT span UNAVAILABLE
  *   "circuit breaker open" with ipcplay.breaker=open (or half-open, when the
- *   probes are all out).
+ *   probes are all out: then the message says so).
  * - Its state is a gauge of the edge, read with every counters report; each
  *   change is a line in the run log.
  */
@@ -33,7 +33,8 @@ export function withBreaker(edge: Edge, sender: Sender, host: Pick<TransportHost
       const state = breaker.state;
       return {
         status: SpanStatus.UNAVAILABLE,
-        statusMessage: "circuit breaker open",
+        // Half-open with every probe out refuses like open does; the message says which.
+        statusMessage: state === "half-open" ? "circuit breaker half-open: its probe calls are out" : "circuit breaker open",
         attempts: 0,
         outcome: "short-circuited",
         attributes: { "ipcplay.edge": edge.id, "ipcplay.breaker": state, "ipcplay.attempts": "0" },

@@ -153,8 +153,9 @@ export interface Sender {
   readonly spanKind: SpanKind;
   send(message: OutboundMessage): Promise<SendOutcome>;
   /**
-   * Optional: the edge's current levels (queue depth, subscribers), read every
-   * counters report (~500 ms). REST has none.
+   * Optional: the edge's current levels (queue depth, subscribers; a circuit
+   * breaker's state, added by server/host/breaker-sender.ts), read every
+   * counters report (~500 ms). REST and Connect have none of their own.
    */
   gauges?(): Promise<Omit<EdgeGauges, "edgeId">>;
   /** Closes connections; later sends are not expected. */
