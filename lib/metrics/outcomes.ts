@@ -6,7 +6,9 @@
  * Every way a message can end is one named outcome, counted where it is seen:
  * - a synchronous call's outcome by its caller (the only side that knows
  *   whether the reply came, and how): delivered, "timed out", "unreachable",
- *   "overloaded", "error reply";
+ *   "overloaded", "error reply", "short-circuited" (its own circuit breaker
+ *   refused the call without trying), "rate limited" (the callee's rate
+ *   limiter refused it);
  * - an asynchronous hand-off's refusal by its producer ("refused by broker"),
  *   a pub/sub message nobody subscribed to by the publisher, from the broker
  *   ("no subscriber");
@@ -17,7 +19,10 @@
  *   by the server from the dead process's last counts ("caller died",
  *   "subscriber died").
  *
- * Attempts are not messages: `retries` counts the extra attempts apart.
+ * Attempts are not messages: `retries` counts the extra attempts apart,
+ * `attempts` every attempt of a synchronous call (first tries and retries),
+ * `retries refused` the retries a retry budget did not allow. None of them is
+ * an outcome.
  */
 
 export const FAILED_OUTCOMES = [
@@ -28,6 +33,8 @@ export const FAILED_OUTCOMES = [
   "refused by broker",
   "dead-lettered",
   "processing failed",
+  "short-circuited",
+  "rate limited",
 ] as const;
 export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
 
@@ -52,6 +59,9 @@ export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
  *   there — from then on the subscriber, not the publisher, holds the message.
  * - `cache hits` / `cache misses` (REST GET edges): calls the caller's HTTP
  *   cache answered (also counted delivered) or sent on. Not ends of their own.
+ * - `attempts` (synchronous edges): every attempt that went to the network,
+ *   counted as it starts, so attempts / sent shows a retry storm as it builds.
+ * - `retries refused`: retries the edge's retry budget did not allow.
  */
 export const COUNT_KEYS = [
   "sent",
@@ -61,6 +71,8 @@ export const COUNT_KEYS = [
   "handed",
   "cache hits",
   "cache misses",
+  "attempts",
+  "retries refused",
   ...FAILED_OUTCOMES,
   ...COUNTED_LOST_OUTCOMES,
 ] as const;
@@ -97,6 +109,9 @@ export interface Ledger {
   retries: number;
   cacheHits: number;
   cacheMisses: number;
+  /** Attempts of synchronous calls (first tries and retries), and retries the budget refused: not outcomes. */
+  attempts: number;
+  retriesRefused: number;
   /** Non-zero outcomes only, in the order of FAILED_OUTCOMES / LOST_OUTCOMES. */
   failedBy: OutcomeCount[];
   lostBy: OutcomeCount[];
@@ -125,6 +140,8 @@ export function ledgerOf(tally: Readonly<Tally>, died: Partial<Record<DiedOutcom
     retries: tally.retries,
     cacheHits: tally["cache hits"],
     cacheMisses: tally["cache misses"],
+    attempts: tally.attempts,
+    retriesRefused: tally["retries refused"],
     failedBy,
     lostBy,
   };

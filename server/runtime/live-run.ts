@@ -5,6 +5,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import {
+  BreakerState,
   EdgeCountersSchema,
   EndToEndSchema,
   OutcomeCountSchema,
@@ -25,6 +26,8 @@ import {
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { Ledger } from "@/lib/metrics/outcomes";
+import type { BreakerState as BreakerStateName } from "@/lib/resilience/circuit-breaker";
+import { breakerOf } from "@/lib/resilience/edge-settings";
 import { CounterBook } from "@/server/trace/counter-book";
 import { edgeRolesOf, sharedQueueChannelsOf } from "@/server/trace/edge-roles";
 import { runKeys } from "@/server/redis/keys";
@@ -255,6 +258,9 @@ export class LiveRun {
         ...this.latency.stats(edge.id, now),
         queue: queue ? create(QueueDepthSchema, queue) : undefined,
         subscribers: gauges?.subscribers ?? 0,
+        shortCircuited: outcomeCount(ledger.failedBy, "short-circuited"),
+        // An edge with a breaker is CLOSED until its caller reports otherwise.
+        breaker: breakerOf(edge) ? BREAKER_STATE[gauges?.breaker ?? "closed"] : BreakerState.NONE,
       });
     });
     const channels = books.channels.map((channel) => {
@@ -272,6 +278,12 @@ export class LiveRun {
   }
 }
 
+const BREAKER_STATE: Readonly<Record<BreakerStateName, BreakerState>> = {
+  closed: BreakerState.CLOSED,
+  open: BreakerState.OPEN,
+  "half-open": BreakerState.HALF_OPEN,
+};
+
 /** A ledger's counts as proto fields (uint32: a negative in flight, which the books rule out, would wrap). */
 function countsOf(ledger: Ledger) {
   return {
@@ -283,6 +295,8 @@ function countsOf(ledger: Ledger) {
     retries: ledger.retries,
     cacheHits: ledger.cacheHits,
     cacheMisses: ledger.cacheMisses,
+    attempts: ledger.attempts,
+    retriesRefused: ledger.retriesRefused,
     failedBy: ledger.failedBy.map((entry) => create(OutcomeCountSchema, entry)),
     lostBy: ledger.lostBy.map((entry) => create(OutcomeCountSchema, entry)),
   };

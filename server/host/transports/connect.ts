@@ -45,7 +45,8 @@ import { SimService, type CallResponse } from "@/lib/gen/ipcplay/v1/sim_pb";
 import { ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
-import { withRetries } from "./attempts";
+import { retriesOf } from "@/lib/resilience/edge-settings";
+import { RetryLoop } from "./attempts";
 import {
   attemptTimeoutMs,
   traceparentOf,
@@ -85,6 +86,7 @@ const PROTOCOLS: Record<"connect" | "grpc" | "grpc-web", ProtocolInfo> = {
 export const CODE_OF_FAILURE: Readonly<Record<ServiceFailure, Code>> = {
   error: Code.Internal,
   overloaded: Code.ResourceExhausted,
+  "rate-limited": Code.ResourceExhausted,
   downstream: Code.Unavailable,
   "downstream-timeout": Code.DeadlineExceeded,
   deadline: Code.DeadlineExceeded,
@@ -188,7 +190,8 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
   const settings = connectSettings(edge);
   const protocol = protocolOfEdge(settings);
   const timeoutMs = settings?.timeoutMs || DEFAULTS.timeoutMs;
-  const retries = settings?.retries ?? 0;
+  // Backoff, jitter and the retry budget are the edge's (attempts.ts).
+  const retrying = new RetryLoop(retriesOf(edge), { count: (key) => host.count(edge.id, key) });
   let connection: Connection | undefined;
 
   /** The client for the target's address now; a new one (and the old session aborted) when it moved. */
@@ -220,7 +223,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
   }
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
-    const { result, attempts } = await withRetries(retries, () => attempt(message), isRetryable);
+    const { result, attempts, budgetRefused } = await retrying.run(() => attempt(message), isRetryable, message.deadlineUnixMs);
     const code = result.error?.code;
     return {
       ...outcomeStatus(code),
@@ -236,6 +239,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
         "ipcplay.protocol": protocol.name,
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
+        ...(budgetRefused ? { "ipcplay.retry_refused": "retry budget" } : {}),
         ...statusCodeAttribute(protocol, code),
         ...(result.error ? { "ipcplay.error_detail": result.error.rawMessage } : {}),
       },
@@ -274,7 +278,9 @@ function outcomeStatus(code: Code | undefined): Pick<SendOutcome, "status" | "st
 /** How a failed call ended: the callee's reply (it names its failure), else this caller's deadline or the connection. */
 function outcomeOf(error: ConnectError): FailedOutcome {
   const failure = error.metadata.get(FAILURE_HEADER);
-  if (failure) return failure === "overloaded" ? "overloaded" : "error reply";
+  if (failure === "overloaded") return "overloaded";
+  if (failure === "rate-limited") return "rate limited";
+  if (failure) return "error reply";
   if (error.code === Code.DeadlineExceeded) return "timed out";
   if (error.code === Code.Unavailable || error.code === Code.Unknown || error.code === Code.Aborted || error.code === Code.Canceled) return "unreachable";
   return "error reply";

@@ -17,9 +17,11 @@ import { once } from "node:events";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
+import type { FailedOutcome } from "@/lib/metrics/outcomes";
 import { parseTraceparent } from "@/server/trace/trace-context";
-import { withRetries } from "./attempts";
 import { HttpCache } from "./http-cache";
+import { retriesOf } from "@/lib/resilience/edge-settings";
+import { RetryLoop } from "./attempts";
 import {
   attemptTimeoutMs,
   traceparentOf,
@@ -54,6 +56,7 @@ const MAX_FREE_SOCKETS_PER_EDGE = 1024;
 export const STATUS_OF_FAILURE: Readonly<Record<ServiceFailure, number>> = {
   error: 500,
   overloaded: 503,
+  "rate-limited": 429,
   downstream: 502,
   "downstream-timeout": 504,
   deadline: 504,
@@ -148,7 +151,7 @@ async function answer(
   };
   const headers: http.OutgoingHttpHeaders = { "content-type": "application/json" };
   // Shed, as an overloaded server does: at once, with a hint of when to try again.
-  if (handled.failure === "overloaded") headers["retry-after"] = "1";
+  if (handled.failure === "overloaded" || handled.failure === "rate-limited") headers["retry-after"] = "1";
   const maxAge = edge ? restSettings(edge)?.cacheMaxAgeS ?? 0 : 0;
   if (ok && method === "GET" && maxAge > 0) headers["cache-control"] = `max-age=${maxAge}`;
   response.writeHead(handled.failure ? STATUS_OF_FAILURE[handled.failure] : 200, headers).end(JSON.stringify(reply));
@@ -202,7 +205,8 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
   const method = (settings?.method || DEFAULTS.restMethod).toUpperCase();
   const path = settings?.path || DEFAULTS.restPath;
   const timeoutMs = settings?.timeoutMs || DEFAULTS.timeoutMs;
-  const retries = settings?.retries ?? 0;
+  // Backoff, jitter and the retry budget are the edge's (attempts.ts).
+  const retrying = new RetryLoop(retriesOf(edge), { count: (key) => host.count(edge.id, key) });
   const agent = new http.Agent({
     keepAlive: true,
     timeout: CLIENT_IDLE_MS,
@@ -231,8 +235,7 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
 
     let port = 0;
     let lastTimeoutMs = timeoutMs;
-    const { result, attempts } = await withRetries(
-      retries,
+    const { result, attempts, budgetRefused } = await retrying.run(
       (): Promise<AttemptResult> => {
         port = host.addressOf(edge.target)?.httpPort ?? 0;
         // Within a caller's deadline, an attempt gets only what is left of it.
@@ -243,6 +246,7 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
           : Promise.resolve({ kind: "unreachable", reason: `no address for ${edge.target}` });
       },
       isRetryable,
+      message.deadlineUnixMs,
     );
     if (cache && result.kind === "response") cache.store(cacheRequest, { status: result.statusCode, headers: result.headers });
     return {
@@ -255,6 +259,7 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
         "server.port": String(port),
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
+        ...(budgetRefused ? { "ipcplay.retry_refused": "retry budget" } : {}),
         ...(result.kind === "response" ? { "http.response.status_code": String(result.statusCode) } : {}),
         ...(cache ? { "ipcplay.cache": "miss" } : {}),
       },
@@ -301,9 +306,16 @@ function outcomeStatus(result: AttemptResult, timeoutMs: number): Pick<SendOutco
       return {
         status: SpanStatus.ERROR,
         statusMessage: `HTTP ${result.statusCode}`,
-        outcome: result.statusCode === STATUS_OF_FAILURE.overloaded ? "overloaded" : "error reply",
+        outcome: outcomeOfStatus(result.statusCode),
       };
   }
+}
+
+/** A callee that refused names why in its status: 503 overloaded, 429 rate limited; anything else is an error reply. */
+function outcomeOfStatus(statusCode: number): FailedOutcome {
+  if (statusCode === STATUS_OF_FAILURE.overloaded) return "overloaded";
+  if (statusCode === STATUS_OF_FAILURE["rate-limited"]) return "rate limited";
+  return "error reply";
 }
 
 interface AttemptOptions {
