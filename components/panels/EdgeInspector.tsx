@@ -586,7 +586,13 @@ function ResilienceFigures({ counters, sync }: { counters: EdgeCounters; sync: b
 }
 
 /** Defaults the gate writes into a new circuit breaker (topology.proto CircuitBreaker). */
-const BREAKER_DEFAULTS = { failureRateThreshold: 0.5, minimumCalls: 10, windowS: 10, openMs: 5000, halfOpenCalls: 3 } as const;
+const BREAKER_DEFAULTS = {
+  failureRateThreshold: 0.5,
+  minimumCalls: DEFAULTS.breakerMinimumCalls,
+  windowS: DEFAULTS.breakerWindowS,
+  openMs: DEFAULTS.breakerOpenMs,
+  halfOpenCalls: DEFAULTS.breakerHalfOpenCalls,
+} as const;
 
 type SyncSettings = Settings<"rest"> | Settings<"connect">;
 
@@ -615,7 +621,7 @@ function ResilienceSection<S extends SyncSettings>({
           <NumberField
             label="Backoff"
             unit="ms"
-            max={LIMITS.maxBackoffMs}
+            max={LIMITS.maxRetryBackoffMs}
             value={settings.retryBackoffMs}
             onChange={(v) => edit((s) => (s.retryBackoffMs = v))}
             error={problemAt(".retryBackoffMs")}
@@ -675,7 +681,7 @@ function ResilienceSection<S extends SyncSettings>({
                 label="Minimum calls"
                 unit="calls"
                 min={1}
-                max={10_000}
+                max={LIMITS.maxBreakerMinimumCalls}
                 value={cb.minimumCalls || BREAKER_DEFAULTS.minimumCalls}
                 onChange={(v) => editBreaker((b) => (b.minimumCalls = v))}
                 error={problemAt(".circuitBreaker.minimumCalls")}
@@ -686,7 +692,7 @@ function ResilienceSection<S extends SyncSettings>({
                 label="Window"
                 unit="s"
                 min={1}
-                max={600}
+                max={LIMITS.maxBreakerWindowS}
                 value={cb.windowS || BREAKER_DEFAULTS.windowS}
                 onChange={(v) => editBreaker((b) => (b.windowS = v))}
                 error={problemAt(".circuitBreaker.windowS")}
@@ -697,7 +703,7 @@ function ResilienceSection<S extends SyncSettings>({
                 label="Open for"
                 unit="ms"
                 min={1}
-                max={600_000}
+                max={LIMITS.maxBreakerOpenMs}
                 value={cb.openMs || BREAKER_DEFAULTS.openMs}
                 onChange={(v) => editBreaker((b) => (b.openMs = v))}
                 error={problemAt(".circuitBreaker.openMs")}
@@ -708,7 +714,7 @@ function ResilienceSection<S extends SyncSettings>({
                 label="Half-open probes"
                 unit="calls"
                 min={1}
-                max={1000}
+                max={LIMITS.maxBreakerHalfOpenCalls}
                 value={cb.halfOpenCalls || BREAKER_DEFAULTS.halfOpenCalls}
                 onChange={(v) => editBreaker((b) => (b.halfOpenCalls = v))}
                 error={problemAt(".circuitBreaker.halfOpenCalls")}

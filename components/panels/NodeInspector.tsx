@@ -281,7 +281,7 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
               <NumberField
                 label="Max waiting"
                 unit="msg"
-                max={LIMITS.maxWaitingPerService}
+                max={LIMITS.maxWaitingLine}
                 value={behavior.maxWaiting}
                 onChange={(v) => editBehavior((b) => (b.maxWaiting = v))}
                 error={problemAt(".behavior.maxWaiting")}
@@ -292,7 +292,7 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
                 label="Rate limit"
                 unit="msg/s"
                 integer={false}
-                max={LIMITS.maxRatePerSecond}
+                max={LIMITS.maxRateLimitPerSecond}
                 value={behavior.rateLimitPerSecond}
                 onChange={(v) => editBehavior((b) => (b.rateLimitPerSecond = v))}
                 error={problemAt(".behavior.rateLimitPerSecond")}
