@@ -69,7 +69,7 @@ export function NodeCard({ node, selected }: { node: Node; selected: boolean }) 
           </div>
           <div className="mt-0.5 flex min-w-0 items-center gap-1 font-mono text-2xs text-zinc-500">
             {/* While live the pid stays whole and a long id gives way (the label above names the node anyway). */}
-            <span className="min-w-0 truncate" data-testid="node-id">
+            <span className="min-w-[4ch] truncate" data-testid="node-id">
               {node.id}
             </span>
             {runtime && live && runtime.pid > 0 && <span className="tabular shrink-0 whitespace-nowrap text-zinc-400">· pid {runtime.pid}</span>}

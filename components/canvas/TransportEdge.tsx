@@ -207,7 +207,7 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
                 )}
               >
                 <BreakerGlyph look={look} />
-                {look === "open" ? "open" : look === "half-open" ? "half" : null}
+                {look === "open" ? "open" : look === "half-open" ? "half-open" : null}
               </span>
             )}
             {problems && (
