@@ -40,7 +40,10 @@ async function counterOf(page: Page, edgeId: string, part: string): Promise<numb
 test("pause and resume a service from its card: the badge says paused, its caller's calls fail, and it recovers", async ({ page }, testInfo) => {
   await runRestChain(page);
   const billing = page.getByTestId("node-billing");
+  // Hidden until the card is hovered or selected, and then no Tab stop either.
+  await expect(page.getByTestId("node-pause-billing")).toHaveAttribute("tabindex", "-1");
   await billing.click();
+  await expect(page.getByTestId("node-pause-billing")).toHaveAttribute("tabindex", "0");
 
   // The process buttons hang under the card: nothing of the footer is covered.
   const bar = page.getByTestId("node-actions-billing");
