@@ -133,7 +133,7 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
         </ul>
       )}
 
-      <div role="radiogroup" aria-label="Fault to inject" className="grid grid-cols-3 gap-1" data-testid="fault-kinds">
+      <div role="radiogroup" aria-label="Fault to inject" className="flex flex-wrap gap-1" data-testid="fault-kinds">
         {options.map((o) => {
           const on = o.kind === option.kind;
           return (
@@ -145,7 +145,7 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
               onClick={() => pick(o.kind)}
               data-testid={`fault-kind-${FaultKind[o.kind].toLowerCase()}`}
               className={clsx(
-                "h-7 truncate rounded-md border px-1.5 text-2xs font-medium transition-colors",
+                "h-7 min-w-[30%] grow rounded-md border px-2 text-2xs font-medium whitespace-nowrap transition-colors",
                 "focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500",
                 on ? "border-zinc-900 bg-zinc-900 text-white" : "border-zinc-200 bg-white text-zinc-600 hover:border-zinc-300 hover:text-zinc-900",
               )}

@@ -553,7 +553,9 @@ function ConnectSection({
 function ResilienceFigures({ counters, sync }: { counters: EdgeCounters; sync: boolean }) {
   const lines = resilienceLines(counters, sync);
   const hasBreaker = counters.breaker === BreakerState.CLOSED || counters.breaker === BreakerState.OPEN || counters.breaker === BreakerState.HALF_OPEN;
-  if (!hasBreaker && lines.every((l) => l.value === "0")) return null;
+  // Nothing to say without a breaker, a refused retry, a short circuit, a duplicate, or an attempt beyond the first.
+  const quiet = counters.retriesRefused === 0 && counters.shortCircuited === 0 && counters.duplicates === 0 && counters.attempts <= counters.sent;
+  if (!hasBreaker && quiet) return null;
   const look = counters.breaker === BreakerState.OPEN ? "open" : counters.breaker === BreakerState.HALF_OPEN ? "half-open" : "closed";
   return (
     <Section title="Retries and breaker">
