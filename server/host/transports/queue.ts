@@ -54,7 +54,7 @@ export const REMOVE_ON_COMPLETE = { count: 1_000 };
 export const REMOVE_ON_FAIL = { count: 1_000 };
 const JOB_NAME = "message";
 /** Suffix of the error a failed attempt throws: ` @<unix ms>`, the time of the failure. */
-const FAILED_AT = / @(\d+)$/;
+export const FAILED_AT = / @(\d+)$/;
 
 export const queueTransport: TransportPlugin = {
   transport: Transport.QUEUE,
