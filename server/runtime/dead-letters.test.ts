@@ -136,7 +136,7 @@ describe("dead letters", () => {
     const runId = await run.start(topology);
     await run.manager.injectFault(runId, { nodeId: "c", kind: FaultKind.KILL });
     const n = 10;
-    await run.manager.sendMessage(runId, "client", n);
+    const traceIds = await run.manager.sendMessage(runId, "client", n);
     await expect.poll(() => run.edge(runId, "client-b").deadLettered, POLL).toBe(n);
     const listed = await run.manager.listDeadLetters(runId, "client-b", 0);
     expect(listed.total).toBe(n);
@@ -144,8 +144,18 @@ describe("dead letters", () => {
 
     await run.manager.clearFault(runId, { nodeId: "c" });
     const watch = watchBooks(runId);
+    const redrivenAt = Date.now();
     expect((await run.manager.redriveDeadLetters(runId, "client-b", [])).redriven).toBe(n);
     await expect.poll(() => run.edge(runId, "client-b").delivered, POLL).toBe(n);
+    // Each redriven job's wait starts at its redrive, not when it was first sent; its span says it was redriven.
+    for (const traceId of traceIds) {
+      const redrivenSpan = () =>
+        run.manager.getTrace(runId, traceId).find((span) => span.nodeId === "b" && span.attributes["ipcplay.redriven"] === "true");
+      await expect.poll(() => redrivenSpan()?.status, POLL).toBe(SpanStatus.OK);
+      // The wait ends when the consumer starts (its span's start): at most the time since the redrive (5 ms for two clocks' reading).
+      const span = redrivenSpan()!;
+      expect(Number(span.attributes["ipcplay.queue_wait_ms"])).toBeLessThanOrEqual(span.startUnixMs - redrivenAt + 5);
+    }
     expect(run.edge(runId, "client-b")).toMatchObject({ sent: 2 * n, redriven: n, delivered: n, failed: n, deadLettered: n, inFlight: 0 });
     expect((await run.manager.listDeadLetters(runId, "client-b", 0)).total).toBe(0);
     expect(watch.stop()).toEqual([]);

@@ -16,6 +16,9 @@
  * flight holds at every reading. A redrive BullMQ refused (the job was no
  * longer a dead letter) is taken back.
  *
+ * A redriven job's data is stamped `redrivenAtUnixMs`: its queue wait starts
+ * again then (queue.ts availableAt), and its CONSUMER spans say so.
+ *
  * One bullmq Queue per channel, opened on demand, closed when the run stops
  * (before its keys are deleted).
  */
@@ -158,7 +161,9 @@ export class DeadLetterQueues {
 
   private async redriveOne(queue: Queue, jobId: string, edgeId: string, book: BookRedrive): Promise<boolean> {
     const job = (await Job.fromId(queue, jobId)) as Job<ChannelEnvelope> | undefined;
-    if (!job) return false;
+    if (!job || !(await job.isFailed())) return false;
+    // Its wait starts again now, not when its producer first added it (queue.ts availableAt).
+    await job.updateData({ ...job.data, redrivenAtUnixMs: Date.now() });
     // Booked before the job can run again: its next end always finds its send.
     book(edgeId, 1);
     try {
