@@ -156,7 +156,12 @@ export class DeadLetterQueues {
     this.closed = true;
     const queues = [...this.queues.values()];
     this.queues.clear();
-    await Promise.allSettled(queues.map((queue) => queue.close()));
+    // A stalled Redis must not hold up the run's stop: past the command timeout the connections are dropped.
+    let timer: NodeJS.Timeout | undefined;
+    const closed = Promise.allSettled(queues.map((queue) => queue.close()));
+    const late = await Promise.race([closed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), REDIS_COMMAND_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (late) for (const queue of queues) void queue.disconnect().catch(() => undefined);
   }
 
   private async redriveOne(queue: Queue, jobId: string, edgeId: string, book: BookRedrive): Promise<boolean> {
