@@ -680,7 +680,7 @@ export type DeadLetter = Message<"ipcplay.v1.DeadLetter"> & {
   traceId: string;
 
   /**
-   * Why the last attempt failed, e.g. "injected error (error rate 100%)".
+   * Why the last attempt failed, e.g. "error rate" or "downstream b-c failed: …".
    *
    * @generated from field: string failed_reason = 3;
    */
