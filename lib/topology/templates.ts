@@ -5,7 +5,6 @@ import {
   Delivery,
   DownstreamFailure,
   FaultKind,
-  FanOut,
   NodeKind,
   ScheduledFaultSchema,
   Transport,
@@ -285,19 +284,20 @@ const breakerTemplate = build(
 
 const bulkhead = build(
   "bulkhead",
-  "Bulkhead isolating a slow path",
-  "Two storefronts call a recommendations service that turns slow; only one of them is behind a bulkhead.",
-  "Each message goes to both storefronts; each asks its own recommendations service (4 at a time) and falls back to a plain page if that fails. " +
-    "Five seconds in, the schedule slows both recommendations services to half a second per call — they can now serve 8 calls a second of the 20 they get. " +
-    "Recommendations A lets the excess wait: its line grows, store A's calls wait out their 1000 ms timeout, and every page of store A takes a second. " +
-    "Recommendations B has a bulkhead: at most 4 calls may wait; the rest are refused at once (503, counted overloaded), store B falls back at once, and its pages stay fast. " +
-    "Compare the two client edges' p95 while the fault lasts: the bulkhead keeps one slow part from making everything slow.",
+  "Bulkhead on a slow dependency",
+  "Two storefronts call a recommendations service that turns slow; only one of them sits behind a bulkhead.",
+  "Each message goes to both storefronts; each asks its own recommendations service (4 calls at a time) and shows a plain page if that fails. " +
+    "Five seconds in, the schedule slows both recommendations services to a second per call for 15 seconds: they can serve 4 calls a second of the 20 they get. " +
+    "Recommendations A lets the excess wait: its line grows by the hundreds, store A's calls wait out their 1000 ms timeout, and store A's median page takes a full second. " +
+    "Recommendations B has a bulkhead: at most 2 calls may wait, the rest are refused at once (503, counted overloaded), store B falls back at once, and its median page stays fast. " +
+    "When the slowdown ends, B is well at once, while A still works through a line of calls whose callers gave up long ago. " +
+    "Compare the two client edges' p50, and the two services' waiting work.",
   [
     client("client", "Client", 0, 0.5, 20),
     service("store-a", "Store A", 1, 0, { workMs: 5, onDownstreamFailure: DownstreamFailure.FALLBACK }),
     service("recs-a", "Recommendations A", 2, 0, { workMs: 20, concurrency: 4 }),
     service("store-b", "Store B", 1, 1, { workMs: 5, onDownstreamFailure: DownstreamFailure.FALLBACK }),
-    service("recs-b", "Recommendations B (bulkhead)", 2, 1, { workMs: 20, concurrency: 4, maxWaiting: 4 }),
+    service("recs-b", "Recommendations B (bulkhead)", 2, 1, { workMs: 20, concurrency: 4, maxWaiting: 2 }),
   ],
   [
     { source: "client", target: "store-a", transport: Transport.REST, tune: rest({ timeoutMs: 5000 }) },
@@ -306,8 +306,8 @@ const bulkhead = build(
     { source: "store-b", target: "recs-b", transport: Transport.REST, tune: rest({ timeoutMs: 1000 }) },
   ],
   [
-    { atS: 5, durationS: 15, nodeId: "recs-a", kind: FaultKind.LATENCY, latencyMs: 500 },
-    { atS: 5, durationS: 15, nodeId: "recs-b", kind: FaultKind.LATENCY, latencyMs: 500 },
+    { atS: 5, durationS: 15, nodeId: "recs-a", kind: FaultKind.LATENCY, latencyMs: 1000 },
+    { atS: 5, durationS: 15, nodeId: "recs-b", kind: FaultKind.LATENCY, latencyMs: 1000 },
   ],
 );
 

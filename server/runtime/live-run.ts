@@ -254,6 +254,7 @@ export class LiveRun {
         deadLettered: outcomeCount(ledger.failedBy, "dead-lettered"),
         shed: outcomeCount(ledger.failedBy, "overloaded"),
         sharedWith: ledger.sharedWith,
+        redriven: ledger.redriven,
         queued: queuedOf(queue ? queue.waiting + queue.delayed : gauges?.streamLag ?? 0, ledger),
         ...this.latency.stats(edge.id, now),
         queue: queue ? create(QueueDepthSchema, queue) : undefined,
@@ -271,6 +272,7 @@ export class LiveRun {
         sourceNodeId: sources.size === 1 ? [...sources][0] : "",
         edgeIds: [...channel.group.edgeIds],
         ...countsOf(channel),
+        redriven: channel.redriven,
         queued: queuedOf(queue ? queue.waiting + queue.delayed : 0, channel),
       });
     });

@@ -29,6 +29,7 @@ import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process
 import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
 import { startFaultSchedule } from "./fault-schedule";
+import { DeadLetterQueues } from "./dead-letters";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
 
 /** How long every node of a run (or a restarted node) gets to report ready. */
@@ -89,6 +90,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   sweepStaleCountDirs();
   const pool = options.hostPool ?? new HostPool({ bundlePath, size: options.warmHosts ?? warmHostsFromEnv() });
   const runs = new Map<string, LiveRun>();
+  /** runId → the queues the server opened for the run's dead letters (closed when it stops). */
+  const deadLetterQueues = new Map<string, DeadLetterQueues>();
   let redis: Redis | undefined;
 
   // ---- start ---------------------------------------------------------------
@@ -328,6 +331,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       // The brokers' last counts, before the keys go.
       await readBrokerEnds(run);
       run.counters.settleDeaths({ force: true });
+      await closeDeadLetterQueues(run);
       run.counters.close();
       run.traces.close();
       await deleteKeys(run);
@@ -356,6 +360,18 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         await slot.process.stop(limits.shutdownGraceMs);
       }),
     );
+  }
+
+  async function closeDeadLetterQueues(run: LiveRun): Promise<void> {
+    const queues = deadLetterQueues.get(run.runId);
+    deadLetterQueues.delete(run.runId);
+    await queues?.close();
+  }
+
+  function deadLettersOf(run: LiveRun): DeadLetterQueues {
+    let queues = deadLetterQueues.get(run.runId);
+    if (!queues) deadLetterQueues.set(run.runId, (queues = new DeadLetterQueues(runKeys(run.runId), options.redisUrl)));
+    return queues;
   }
 
   async function deleteKeys(run: LiveRun): Promise<void> {
@@ -510,6 +526,19 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     injectFault,
     clearFault,
     updateRun,
+    async listDeadLetters(runId, edgeId, limit) {
+      const run = runningRun(runId);
+      return deadLettersOf(run).list(run.topology, runId, edgeId, limit);
+    },
+    async redriveDeadLetters(runId, edgeId, jobIds) {
+      const run = runningRun(runId);
+      const redriven = await deadLettersOf(run).redrive(run.topology, runId, edgeId, jobIds, (edge, count) => run.counters.bookRedrive(edge, count));
+      if (redriven > 0) {
+        log(run, "", "info", `${redriven} dead letter${redriven === 1 ? "" : "s"} of edge ${edgeId} put back in the queue`);
+        run.events.changed();
+      }
+      return { redriven, run: run.info() };
+    },
     watch(runId, listener) {
       const run = findRun(runId);
       const unsubscribe = run.events.subscribe(listener);

@@ -28,6 +28,9 @@
  *   restarted one) moves it back to waiting: it is processed again within
  *   about LOCK_DURATION_MS + 2 × STALLED_INTERVAL_MS. BullMQ's default
  *   maxStalledCount (1) stands: a job whose worker dies twice is failed.
+ * - Redrive: the server may put a dead letter back (RedriveDeadLetters) with
+ *   its attempts reset; it stamps `redrivenAtUnixMs` in the job's data, where
+ *   its wait starts again, and its CONSUMER spans say `ipcplay.redriven`.
  * - Queue wait: `processedOn − timestamp` for the first attempt; a retry became
  *   available at (previous failure + backoff delay), the failure time being
  *   carried in the thrown error's message (BullMQ stores it as failedReason).
@@ -54,7 +57,7 @@ export const REMOVE_ON_COMPLETE = { count: 1_000 };
 export const REMOVE_ON_FAIL = { count: 1_000 };
 const JOB_NAME = "message";
 /** Suffix of the error a failed attempt throws: ` @<unix ms>`, the time of the failure. */
-const FAILED_AT = / @(\d+)$/;
+export const FAILED_AT = / @(\d+)$/;
 
 export const queueTransport: TransportPlugin = {
   transport: Transport.QUEUE,
@@ -195,6 +198,7 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
         "messaging.message.id": String(job.id),
         "ipcplay.queue_wait_ms": waitMs.toFixed(3),
         "ipcplay.attempt": String(attempt),
+        ...(job.data.redrivenAtUnixMs !== undefined ? { "ipcplay.redriven": "true" } : {}),
       },
       waitMs,
     });
@@ -229,9 +233,9 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
   return worker;
 }
 
-/** When this attempt could first run: the job's creation, or a retry's end of backoff. */
+/** When this attempt could first run: the job's creation (or its redrive), or a retry's end of backoff. */
 function availableAt(job: Job<ChannelEnvelope>): number {
-  if (job.attemptsMade === 0) return job.timestamp;
+  if (job.attemptsMade === 0) return job.data.redrivenAtUnixMs ?? job.timestamp;
   const failedAt = FAILED_AT.exec(job.failedReason ?? "");
   return failedAt ? Number(failedAt[1]) + (job.delay ?? 0) : job.timestamp;
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/playground.proto.
  */
 export const file_ipcplay_v1_playground: GenFile = /*@__PURE__*/
-  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnki/QEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAESEQoJaml0dGVyX21zGAcgASgNEhMKC3N0YXR1c19jb2RlGAggASgNEhYKDmJhbmR3aWR0aF9rYnBzGAkgASgNEhMKC2R1cmF0aW9uX21zGAogASgNEhMKC2ludGVydmFsX21zGAsgASgNIjcKE0luamVjdEZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvImoKEUNsZWFyRmF1bHRSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2VkZ2VfaWQYAyABKAkSIwoEa2luZBgEIAEoDjIVLmlwY3BsYXkudjEuRmF1bHRLaW5kIn4KC0FjdGl2ZUZhdWx0Ei0KBWZhdWx0GAEgASgLMh4uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlcXVlc3QSFwoPc3RhcnRlZF91bml4X21zGAIgASgBEhQKDGVuZHNfdW5peF9tcxgDIAEoARIRCglzY2hlZHVsZWQYBCABKAgiSgoQVXBkYXRlUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkSJgoIdG9wb2xvZ3kYAiABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5InsKEVVwZGF0ZVJ1blJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbxIPCgdhcHBsaWVkGAIgAygJEhEKCXJlc3RhcnRlZBgDIAMoCRIPCgdzdGFydGVkGAQgAygJEg8KB3N0b3BwZWQYBSADKAkiNgoSQ2xlYXJGYXVsdFJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyIhCg9XYXRjaFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjcKEFdhdGNoUnVuUmVzcG9uc2USIwoFZXZlbnQYASABKAsyFC5pcGNwbGF5LnYxLlJ1bkV2ZW50IoICCgtOb2RlUnVudGltZRIPCgdub2RlX2lkGAEgASgJEgsKA3BpZBgCIAEoDRIRCglodHRwX3BvcnQYAyABKA0SFAoMY29ubmVjdF9wb3J0GAQgASgNEiYKBnN0YXR1cxgFIAEoDjIWLmlwY3BsYXkudjEuTm9kZVN0YXR1cxINCgVlcnJvchgGIAEoCRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDwoHaGFuZGxlZBgIIAEoDRIRCglpbl9mbGlnaHQYCSABKA0SJwoFdXNhZ2UYCiABKAsyGC5pcGNwbGF5LnYxLlByb2Nlc3NVc2FnZRIPCgd3YWl0aW5nGAsgASgNIjYKDFByb2Nlc3NVc2FnZRITCgtjcHVfcGVyY2VudBgBIAEoARIRCglyc3NfYnl0ZXMYAiABKAEitQEKC01hY2hpbmVMb2FkEg0KBWNvcmVzGAEgASgNEhMKC2NwdV9wZXJjZW50GAIgASgBEhkKEW1lbW9yeV91c2VkX2J5dGVzGAMgASgBEhoKEm1lbW9yeV90b3RhbF9ieXRlcxgEIAEoARIoCgZzZXJ2ZXIYBSABKAsyGC5pcGNwbGF5LnYxLlByb2Nlc3NVc2FnZRIMCgRidXN5GAYgASgIEhMKC2J1c3lfcmVhc29uGAcgASgJIpkBCg1UcmFjZVNhbXBsaW5nEg8KB3N0YXJ0ZWQYASABKA0SDwoHc2FtcGxlZBgCIAEoDRIMCgRrZXB0GAMgASgNEg4KBm9uZV9pbhgEIAEoDRIZChFidWRnZXRfcGVyX3NlY29uZBgFIAEoDRIVCg1kcm9wcGVkX3NwYW5zGAYgASgNEhYKDmV2aWN0ZWRfdHJhY2VzGAcgASgNIlQKClF1ZXVlRGVwdGgSDwoHd2FpdGluZxgBIAEoDRIOCgZhY3RpdmUYAiABKA0SDwoHZGVsYXllZBgDIAEoDRIUCgxkZWFkX2xldHRlcnMYBCABKA0iLgoMT3V0Y29tZUNvdW50Eg8KB291dGNvbWUYASABKAkSDQoFY291bnQYAiABKA0i1AUKDEVkZ2VDb3VudGVycxIPCgdlZGdlX2lkGAEgASgJEgwKBHNlbnQYAiABKA0SEQoJZGVsaXZlcmVkGAMgASgNEg4KBmZhaWxlZBgEIAEoDRIMCgRsb3N0GAUgASgNEhUKDWRlYWRfbGV0dGVyZWQYBiABKA0SFwoPcmF0ZV9wZXJfc2Vjb25kGAcgASgBEg4KBnA1MF9tcxgIIAEoARIOCgZwOTVfbXMYCSABKAESDgoGcDk5X21zGAogASgBEiUKBXF1ZXVlGAsgASgLMhYuaXBjcGxheS52MS5RdWV1ZURlcHRoEhMKC3N1YnNjcmliZXJzGAwgASgNEg8KB3JldHJpZXMYDSABKA0SDAoEc2hlZBgOIAEoDRITCgt3YWl0X3A1MF9tcxgPIAEoARITCgt3YWl0X3A5NV9tcxgQIAEoARITCgt3YWl0X3A5OV9tcxgRIAEoARIRCglpbl9mbGlnaHQYEiABKA0SKwoJZmFpbGVkX2J5GBMgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSKQoHbG9zdF9ieRgUIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EhMKC3NoYXJlZF93aXRoGBUgAygJEg4KBnF1ZXVlZBgWIAEoDRITCgt3b3JrX3A1MF9tcxgXIAEoARITCgt3b3JrX3A5NV9tcxgYIAEoARITCgt3b3JrX3A5OV9tcxgZIAEoARIpCgdicmVha2VyGBogASgOMhguaXBjcGxheS52MS5CcmVha2VyU3RhdGUSFwoPc2hvcnRfY2lyY3VpdGVkGBsgASgNEhAKCGF0dGVtcHRzGBwgASgNEhcKD3JldHJpZXNfcmVmdXNlZBgdIAEoDRISCgpkdXBsaWNhdGVzGB4gASgNEhIKCmNhY2hlX2hpdHMYHyABKA0SFAoMY2FjaGVfbWlzc2VzGCAgASgNIoQCCg1TaGFyZWRDaGFubmVsEg8KB2NoYW5uZWwYASABKAkSFgoOc291cmNlX25vZGVfaWQYAiABKAkSEAoIZWRnZV9pZHMYAyADKAkSDAoEc2VudBgEIAEoDRIRCglkZWxpdmVyZWQYBSABKA0SDgoGZmFpbGVkGAYgASgNEgwKBGxvc3QYByABKA0SEQoJaW5fZmxpZ2h0GAggASgNEg4KBnF1ZXVlZBgJIAEoDRIrCglmYWlsZWRfYnkYCiADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GAsgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQiWgoIRW5kVG9FbmQSDgoGdHJhY2VzGAEgASgNEg4KBnA1MF9tcxgCIAEoARIOCgZwOTVfbXMYAyABKAESDgoGcDk5X21zGAQgASgBEg4KBm1heF9tcxgFIAEoASLRAwoHUnVuSW5mbxIOCgZydW5faWQYASABKAkSIwoFc3RhdGUYAiABKA4yFC5pcGNwbGF5LnYxLlJ1blN0YXRlEiYKBW5vZGVzGAMgAygLMhcuaXBjcGxheS52MS5Ob2RlUnVudGltZRInCgVlZGdlcxgEIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEhcKD3N0YXJ0ZWRfdW5peF9tcxgFIAEoARINCgVlcnJvchgGIAEoCRIUCgxyZWRpc19wcmVmaXgYByABKAkSFwoPZXhwaXJlc191bml4X21zGAggASgBEg4KBnRyYWNlcxgJIAEoDRIrCghzYW1wbGluZxgKIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZxIoCgdtYWNoaW5lGAsgASgLMhcuaXBjcGxheS52MS5NYWNoaW5lTG9hZBIrCghjaGFubmVscxgMIAMoCzIZLmlwY3BsYXkudjEuU2hhcmVkQ2hhbm5lbBInCgZmYXVsdHMYDSADKAsyFy5pcGNwbGF5LnYxLkFjdGl2ZUZhdWx0EiwKC3Bhc3RfZmF1bHRzGA4gAygLMhcuaXBjcGxheS52MS5BY3RpdmVGYXVsdCLuAQoKUnVuU3VtbWFyeRIOCgZydW5faWQYASABKAkSJwoFZWRnZXMYAiADKAsyGC5pcGNwbGF5LnYxLkVkZ2VDb3VudGVycxIOCgZ0cmFjZXMYAyABKA0SEwoLZHVyYXRpb25fbXMYBCABKAESKwoIc2FtcGxpbmcYBSABKAsyGS5pcGNwbGF5LnYxLlRyYWNlU2FtcGxpbmcSKwoIY2hhbm5lbHMYBiADKAsyGS5pcGNwbGF5LnYxLlNoYXJlZENoYW5uZWwSKAoKZW5kX3RvX2VuZBgHIAEoCzIULmlwY3BsYXkudjEuRW5kVG9FbmQivwMKBFNwYW4SEAoIdHJhY2VfaWQYASABKAkSDwoHc3Bhbl9pZBgCIAEoCRIWCg5wYXJlbnRfc3Bhbl9pZBgDIAEoCRIPCgdub2RlX2lkGAQgASgJEgsKA3BpZBgFIAEoDRIPCgdlZGdlX2lkGAYgASgJEigKCXRyYW5zcG9ydBgHIAEoDjIVLmlwY3BsYXkudjEuVHJhbnNwb3J0EiIKBGtpbmQYCCABKA4yFC5pcGNwbGF5LnYxLlNwYW5LaW5kEgwKBG5hbWUYCSABKAkSFQoNc3RhcnRfdW5peF9tcxgKIAEoARITCgtkdXJhdGlvbl9tcxgLIAEoARImCgZzdGF0dXMYDCABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSFgoOc3RhdHVzX21lc3NhZ2UYDSABKAkSNAoKYXR0cmlidXRlcxgOIAMoCzIgLmlwY3BsYXkudjEuU3Bhbi5BdHRyaWJ1dGVzRW50cnkSCwoDaG9wGA8gASgNEg8KB2F0dGVtcHQYECABKA0aMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwwEKDFRyYWNlU3VtbWFyeRIQCgh0cmFjZV9pZBgBIAEoCRIUCgxyb290X25vZGVfaWQYAiABKAkSFQoNc3RhcnRfdW5peF9tcxgDIAEoARITCgtkdXJhdGlvbl9tcxgEIAEoARISCgpzcGFuX2NvdW50GAUgASgNEiYKBnN0YXR1cxgGIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIQCghub2RlX2lkcxgHIAMoCRIRCglyb290X3NlZW4YCCABKAgiSwoHTG9nTGluZRIPCgd1bml4X21zGAEgASgBEg8KB25vZGVfaWQYAiABKAkSDQoFbGV2ZWwYAyABKAkSDwoHbWVzc2FnZRgEIAEoCSKuAQoIUnVuRXZlbnQSIgoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvSAASJgoFc3BhbnMYAiABKAsyFS5pcGNwbGF5LnYxLlNwYW5CYXRjaEgAEiIKA2xvZxgDIAEoCzITLmlwY3BsYXkudjEuTG9nTGluZUgAEikKB3N1bW1hcnkYBCABKAsyFi5pcGNwbGF5LnYxLlJ1blN1bW1hcnlIAEIHCgVldmVudCJWCglTcGFuQmF0Y2gSHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4SKAoGdHJhY2VzGAIgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkqmQEKCFJ1blN0YXRlEhkKFVJVTl9TVEFURV9VTlNQRUNJRklFRBAAEhYKElJVTl9TVEFURV9TVEFSVElORxABEhUKEVJVTl9TVEFURV9SVU5OSU5HEAISFgoSUlVOX1NUQVRFX1NUT1BQSU5HEAMSFQoRUlVOX1NUQVRFX1NUT1BQRUQQBBIUChBSVU5fU1RBVEVfRkFJTEVEEAUqugEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChROT0RFX1NUQVRVU19TVEFSVElORxABEhIKDk5PREVfU1RBVFVTX1VQEAISFAoQTk9ERV9TVEFUVVNfRE9XThADEhoKFk5PREVfU1RBVFVTX1JFU1RBUlRJTkcQBBIWChJOT0RFX1NUQVRVU19QQVVTRUQQBRIXChNOT0RFX1NUQVRVU19TVE9QUEVEEAYqlAEKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSQlJFQUtFUl9TVEFURV9OT05FEAESGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQAhIWChJCUkVBS0VSX1NUQVRFX09QRU4QAxIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThAEKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKsIBCgpTcGFuU3RhdHVzEhsKF1NQQU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1BBTl9TVEFUVVNfT0sQARIVChFTUEFOX1NUQVRVU19FUlJPUhACEhcKE1NQQU5fU1RBVFVTX1RJTUVPVVQQAxIbChdTUEFOX1NUQVRVU19VTkFWQUlMQUJMRRAEEhkKFVNQQU5fU1RBVFVTX0hPUF9MSU1JVBAFEhsKF1NQQU5fU1RBVFVTX0RFQURfTEVUVEVSEAYy6AYKEVBsYXlncm91bmRTZXJ2aWNlEl8KEFZhbGlkYXRlVG9wb2xvZ3kSIy5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0GiQuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2UiABJHCghTdGFydFJ1bhIbLmlwY3BsYXkudjEuU3RhcnRSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5TdGFydFJ1blJlc3BvbnNlIgASRAoHU3RvcFJ1bhIaLmlwY3BsYXkudjEuU3RvcFJ1blJlcXVlc3QaGy5pcGNwbGF5LnYxLlN0b3BSdW5SZXNwb25zZSIAEkEKBkdldFJ1bhIZLmlwY3BsYXkudjEuR2V0UnVuUmVxdWVzdBoaLmlwY3BsYXkudjEuR2V0UnVuUmVzcG9uc2UiABJQCgtTZW5kTWVzc2FnZRIeLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gh8uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIgASRwoIR2V0VHJhY2USGy5pcGNwbGF5LnYxLkdldFRyYWNlUmVxdWVzdBocLmlwY3BsYXkudjEuR2V0VHJhY2VSZXNwb25zZSIAEk0KCkxpc3RUcmFjZXMSHS5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXF1ZXN0Gh4uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVzcG9uc2UiABJQCgtJbmplY3RGYXVsdBIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlc3BvbnNlIgASTQoKQ2xlYXJGYXVsdBIdLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlcXVlc3QaHi5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXNwb25zZSIAEkoKCVVwZGF0ZVJ1bhIcLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVxdWVzdBodLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVzcG9uc2UiABJJCghXYXRjaFJ1bhIbLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5XYXRjaFJ1blJlc3BvbnNlIgAwAWIGcHJvdG8z", [file_ipcplay_v1_topology]);
+  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnki/QEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAESEQoJaml0dGVyX21zGAcgASgNEhMKC3N0YXR1c19jb2RlGAggASgNEhYKDmJhbmR3aWR0aF9rYnBzGAkgASgNEhMKC2R1cmF0aW9uX21zGAogASgNEhMKC2ludGVydmFsX21zGAsgASgNIjcKE0luamVjdEZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvImoKEUNsZWFyRmF1bHRSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2VkZ2VfaWQYAyABKAkSIwoEa2luZBgEIAEoDjIVLmlwY3BsYXkudjEuRmF1bHRLaW5kIn4KC0FjdGl2ZUZhdWx0Ei0KBWZhdWx0GAEgASgLMh4uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlcXVlc3QSFwoPc3RhcnRlZF91bml4X21zGAIgASgBEhQKDGVuZHNfdW5peF9tcxgDIAEoARIRCglzY2hlZHVsZWQYBCABKAgiSgoQVXBkYXRlUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkSJgoIdG9wb2xvZ3kYAiABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5InsKEVVwZGF0ZVJ1blJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbxIPCgdhcHBsaWVkGAIgAygJEhEKCXJlc3RhcnRlZBgDIAMoCRIPCgdzdGFydGVkGAQgAygJEg8KB3N0b3BwZWQYBSADKAkiNgoSQ2xlYXJGYXVsdFJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyJIChZMaXN0RGVhZExldHRlcnNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdlZGdlX2lkGAIgASgJEg0KBWxpbWl0GAMgASgNIlYKF0xpc3REZWFkTGV0dGVyc1Jlc3BvbnNlEiwKDGRlYWRfbGV0dGVycxgBIAMoCzIWLmlwY3BsYXkudjEuRGVhZExldHRlchINCgV0b3RhbBgCIAEoDSKXAQoKRGVhZExldHRlchIOCgZqb2JfaWQYASABKAkSEAoIdHJhY2VfaWQYAiABKAkSFQoNZmFpbGVkX3JlYXNvbhgDIAEoCRIQCghhdHRlbXB0cxgEIAEoDRIWCg5mYWlsZWRfdW5peF9tcxgFIAEoARIVCg1wYXlsb2FkX2J5dGVzGAYgASgNEg8KB2VkZ2VfaWQYByABKAkiTQoZUmVkcml2ZURlYWRMZXR0ZXJzUmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHZWRnZV9pZBgCIAEoCRIPCgdqb2JfaWRzGAMgAygJIlAKGlJlZHJpdmVEZWFkTGV0dGVyc1Jlc3BvbnNlEhAKCHJlZHJpdmVuGAEgASgNEiAKA3J1bhgCIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyIhCg9XYXRjaFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjcKEFdhdGNoUnVuUmVzcG9uc2USIwoFZXZlbnQYASABKAsyFC5pcGNwbGF5LnYxLlJ1bkV2ZW50IoICCgtOb2RlUnVudGltZRIPCgdub2RlX2lkGAEgASgJEgsKA3BpZBgCIAEoDRIRCglodHRwX3BvcnQYAyABKA0SFAoMY29ubmVjdF9wb3J0GAQgASgNEiYKBnN0YXR1cxgFIAEoDjIWLmlwY3BsYXkudjEuTm9kZVN0YXR1cxINCgVlcnJvchgGIAEoCRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDwoHaGFuZGxlZBgIIAEoDRIRCglpbl9mbGlnaHQYCSABKA0SJwoFdXNhZ2UYCiABKAsyGC5pcGNwbGF5LnYxLlByb2Nlc3NVc2FnZRIPCgd3YWl0aW5nGAsgASgNIjYKDFByb2Nlc3NVc2FnZRITCgtjcHVfcGVyY2VudBgBIAEoARIRCglyc3NfYnl0ZXMYAiABKAEitQEKC01hY2hpbmVMb2FkEg0KBWNvcmVzGAEgASgNEhMKC2NwdV9wZXJjZW50GAIgASgBEhkKEW1lbW9yeV91c2VkX2J5dGVzGAMgASgBEhoKEm1lbW9yeV90b3RhbF9ieXRlcxgEIAEoARIoCgZzZXJ2ZXIYBSABKAsyGC5pcGNwbGF5LnYxLlByb2Nlc3NVc2FnZRIMCgRidXN5GAYgASgIEhMKC2J1c3lfcmVhc29uGAcgASgJIpkBCg1UcmFjZVNhbXBsaW5nEg8KB3N0YXJ0ZWQYASABKA0SDwoHc2FtcGxlZBgCIAEoDRIMCgRrZXB0GAMgASgNEg4KBm9uZV9pbhgEIAEoDRIZChFidWRnZXRfcGVyX3NlY29uZBgFIAEoDRIVCg1kcm9wcGVkX3NwYW5zGAYgASgNEhYKDmV2aWN0ZWRfdHJhY2VzGAcgASgNIlQKClF1ZXVlRGVwdGgSDwoHd2FpdGluZxgBIAEoDRIOCgZhY3RpdmUYAiABKA0SDwoHZGVsYXllZBgDIAEoDRIUCgxkZWFkX2xldHRlcnMYBCABKA0iLgoMT3V0Y29tZUNvdW50Eg8KB291dGNvbWUYASABKAkSDQoFY291bnQYAiABKA0i5gUKDEVkZ2VDb3VudGVycxIPCgdlZGdlX2lkGAEgASgJEgwKBHNlbnQYAiABKA0SEQoJZGVsaXZlcmVkGAMgASgNEg4KBmZhaWxlZBgEIAEoDRIMCgRsb3N0GAUgASgNEhUKDWRlYWRfbGV0dGVyZWQYBiABKA0SFwoPcmF0ZV9wZXJfc2Vjb25kGAcgASgBEg4KBnA1MF9tcxgIIAEoARIOCgZwOTVfbXMYCSABKAESDgoGcDk5X21zGAogASgBEiUKBXF1ZXVlGAsgASgLMhYuaXBjcGxheS52MS5RdWV1ZURlcHRoEhMKC3N1YnNjcmliZXJzGAwgASgNEg8KB3JldHJpZXMYDSABKA0SDAoEc2hlZBgOIAEoDRITCgt3YWl0X3A1MF9tcxgPIAEoARITCgt3YWl0X3A5NV9tcxgQIAEoARITCgt3YWl0X3A5OV9tcxgRIAEoARIRCglpbl9mbGlnaHQYEiABKA0SKwoJZmFpbGVkX2J5GBMgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSKQoHbG9zdF9ieRgUIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EhMKC3NoYXJlZF93aXRoGBUgAygJEg4KBnF1ZXVlZBgWIAEoDRITCgt3b3JrX3A1MF9tcxgXIAEoARITCgt3b3JrX3A5NV9tcxgYIAEoARITCgt3b3JrX3A5OV9tcxgZIAEoARIpCgdicmVha2VyGBogASgOMhguaXBjcGxheS52MS5CcmVha2VyU3RhdGUSFwoPc2hvcnRfY2lyY3VpdGVkGBsgASgNEhAKCGF0dGVtcHRzGBwgASgNEhcKD3JldHJpZXNfcmVmdXNlZBgdIAEoDRISCgpkdXBsaWNhdGVzGB4gASgNEhIKCmNhY2hlX2hpdHMYHyABKA0SFAoMY2FjaGVfbWlzc2VzGCAgASgNEhAKCHJlZHJpdmVuGCEgASgNIpYCCg1TaGFyZWRDaGFubmVsEg8KB2NoYW5uZWwYASABKAkSFgoOc291cmNlX25vZGVfaWQYAiABKAkSEAoIZWRnZV9pZHMYAyADKAkSDAoEc2VudBgEIAEoDRIRCglkZWxpdmVyZWQYBSABKA0SDgoGZmFpbGVkGAYgASgNEgwKBGxvc3QYByABKA0SEQoJaW5fZmxpZ2h0GAggASgNEg4KBnF1ZXVlZBgJIAEoDRIrCglmYWlsZWRfYnkYCiADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GAsgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEAoIcmVkcml2ZW4YDCABKA0iWgoIRW5kVG9FbmQSDgoGdHJhY2VzGAEgASgNEg4KBnA1MF9tcxgCIAEoARIOCgZwOTVfbXMYAyABKAESDgoGcDk5X21zGAQgASgBEg4KBm1heF9tcxgFIAEoASLRAwoHUnVuSW5mbxIOCgZydW5faWQYASABKAkSIwoFc3RhdGUYAiABKA4yFC5pcGNwbGF5LnYxLlJ1blN0YXRlEiYKBW5vZGVzGAMgAygLMhcuaXBjcGxheS52MS5Ob2RlUnVudGltZRInCgVlZGdlcxgEIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEhcKD3N0YXJ0ZWRfdW5peF9tcxgFIAEoARINCgVlcnJvchgGIAEoCRIUCgxyZWRpc19wcmVmaXgYByABKAkSFwoPZXhwaXJlc191bml4X21zGAggASgBEg4KBnRyYWNlcxgJIAEoDRIrCghzYW1wbGluZxgKIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZxIoCgdtYWNoaW5lGAsgASgLMhcuaXBjcGxheS52MS5NYWNoaW5lTG9hZBIrCghjaGFubmVscxgMIAMoCzIZLmlwY3BsYXkudjEuU2hhcmVkQ2hhbm5lbBInCgZmYXVsdHMYDSADKAsyFy5pcGNwbGF5LnYxLkFjdGl2ZUZhdWx0EiwKC3Bhc3RfZmF1bHRzGA4gAygLMhcuaXBjcGxheS52MS5BY3RpdmVGYXVsdCLuAQoKUnVuU3VtbWFyeRIOCgZydW5faWQYASABKAkSJwoFZWRnZXMYAiADKAsyGC5pcGNwbGF5LnYxLkVkZ2VDb3VudGVycxIOCgZ0cmFjZXMYAyABKA0SEwoLZHVyYXRpb25fbXMYBCABKAESKwoIc2FtcGxpbmcYBSABKAsyGS5pcGNwbGF5LnYxLlRyYWNlU2FtcGxpbmcSKwoIY2hhbm5lbHMYBiADKAsyGS5pcGNwbGF5LnYxLlNoYXJlZENoYW5uZWwSKAoKZW5kX3RvX2VuZBgHIAEoCzIULmlwY3BsYXkudjEuRW5kVG9FbmQivwMKBFNwYW4SEAoIdHJhY2VfaWQYASABKAkSDwoHc3Bhbl9pZBgCIAEoCRIWCg5wYXJlbnRfc3Bhbl9pZBgDIAEoCRIPCgdub2RlX2lkGAQgASgJEgsKA3BpZBgFIAEoDRIPCgdlZGdlX2lkGAYgASgJEigKCXRyYW5zcG9ydBgHIAEoDjIVLmlwY3BsYXkudjEuVHJhbnNwb3J0EiIKBGtpbmQYCCABKA4yFC5pcGNwbGF5LnYxLlNwYW5LaW5kEgwKBG5hbWUYCSABKAkSFQoNc3RhcnRfdW5peF9tcxgKIAEoARITCgtkdXJhdGlvbl9tcxgLIAEoARImCgZzdGF0dXMYDCABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSFgoOc3RhdHVzX21lc3NhZ2UYDSABKAkSNAoKYXR0cmlidXRlcxgOIAMoCzIgLmlwY3BsYXkudjEuU3Bhbi5BdHRyaWJ1dGVzRW50cnkSCwoDaG9wGA8gASgNEg8KB2F0dGVtcHQYECABKA0aMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwwEKDFRyYWNlU3VtbWFyeRIQCgh0cmFjZV9pZBgBIAEoCRIUCgxyb290X25vZGVfaWQYAiABKAkSFQoNc3RhcnRfdW5peF9tcxgDIAEoARITCgtkdXJhdGlvbl9tcxgEIAEoARISCgpzcGFuX2NvdW50GAUgASgNEiYKBnN0YXR1cxgGIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIQCghub2RlX2lkcxgHIAMoCRIRCglyb290X3NlZW4YCCABKAgiSwoHTG9nTGluZRIPCgd1bml4X21zGAEgASgBEg8KB25vZGVfaWQYAiABKAkSDQoFbGV2ZWwYAyABKAkSDwoHbWVzc2FnZRgEIAEoCSKuAQoIUnVuRXZlbnQSIgoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvSAASJgoFc3BhbnMYAiABKAsyFS5pcGNwbGF5LnYxLlNwYW5CYXRjaEgAEiIKA2xvZxgDIAEoCzITLmlwY3BsYXkudjEuTG9nTGluZUgAEikKB3N1bW1hcnkYBCABKAsyFi5pcGNwbGF5LnYxLlJ1blN1bW1hcnlIAEIHCgVldmVudCJWCglTcGFuQmF0Y2gSHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4SKAoGdHJhY2VzGAIgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkqmQEKCFJ1blN0YXRlEhkKFVJVTl9TVEFURV9VTlNQRUNJRklFRBAAEhYKElJVTl9TVEFURV9TVEFSVElORxABEhUKEVJVTl9TVEFURV9SVU5OSU5HEAISFgoSUlVOX1NUQVRFX1NUT1BQSU5HEAMSFQoRUlVOX1NUQVRFX1NUT1BQRUQQBBIUChBSVU5fU1RBVEVfRkFJTEVEEAUqugEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChROT0RFX1NUQVRVU19TVEFSVElORxABEhIKDk5PREVfU1RBVFVTX1VQEAISFAoQTk9ERV9TVEFUVVNfRE9XThADEhoKFk5PREVfU1RBVFVTX1JFU1RBUlRJTkcQBBIWChJOT0RFX1NUQVRVU19QQVVTRUQQBRIXChNOT0RFX1NUQVRVU19TVE9QUEVEEAYqlAEKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSQlJFQUtFUl9TVEFURV9OT05FEAESGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQAhIWChJCUkVBS0VSX1NUQVRFX09QRU4QAxIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThAEKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKsIBCgpTcGFuU3RhdHVzEhsKF1NQQU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1BBTl9TVEFUVVNfT0sQARIVChFTUEFOX1NUQVRVU19FUlJPUhACEhcKE1NQQU5fU1RBVFVTX1RJTUVPVVQQAxIbChdTUEFOX1NUQVRVU19VTkFWQUlMQUJMRRAEEhkKFVNQQU5fU1RBVFVTX0hPUF9MSU1JVBAFEhsKF1NQQU5fU1RBVFVTX0RFQURfTEVUVEVSEAYyrQgKEVBsYXlncm91bmRTZXJ2aWNlEl8KEFZhbGlkYXRlVG9wb2xvZ3kSIy5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0GiQuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2UiABJHCghTdGFydFJ1bhIbLmlwY3BsYXkudjEuU3RhcnRSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5TdGFydFJ1blJlc3BvbnNlIgASRAoHU3RvcFJ1bhIaLmlwY3BsYXkudjEuU3RvcFJ1blJlcXVlc3QaGy5pcGNwbGF5LnYxLlN0b3BSdW5SZXNwb25zZSIAEkEKBkdldFJ1bhIZLmlwY3BsYXkudjEuR2V0UnVuUmVxdWVzdBoaLmlwY3BsYXkudjEuR2V0UnVuUmVzcG9uc2UiABJQCgtTZW5kTWVzc2FnZRIeLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gh8uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIgASRwoIR2V0VHJhY2USGy5pcGNwbGF5LnYxLkdldFRyYWNlUmVxdWVzdBocLmlwY3BsYXkudjEuR2V0VHJhY2VSZXNwb25zZSIAEk0KCkxpc3RUcmFjZXMSHS5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXF1ZXN0Gh4uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVzcG9uc2UiABJQCgtJbmplY3RGYXVsdBIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlc3BvbnNlIgASTQoKQ2xlYXJGYXVsdBIdLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlcXVlc3QaHi5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXNwb25zZSIAEkoKCVVwZGF0ZVJ1bhIcLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVxdWVzdBodLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVzcG9uc2UiABJJCghXYXRjaFJ1bhIbLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5XYXRjaFJ1blJlc3BvbnNlIgAwARJcCg9MaXN0RGVhZExldHRlcnMSIi5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1JlcXVlc3QaIy5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1Jlc3BvbnNlIgASZQoSUmVkcml2ZURlYWRMZXR0ZXJzEiUuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXF1ZXN0GiYuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXNwb25zZSIAYgZwcm90bzM", [file_ipcplay_v1_topology]);
 
 /**
  * One thing wrong with a topology. `path` names the field in the protobuf JSON
@@ -602,6 +602,184 @@ export const ClearFaultResponseSchema: GenMessage<ClearFaultResponse> = /*@__PUR
   messageDesc(file_ipcplay_v1_playground, 21);
 
 /**
+ * @generated from message ipcplay.v1.ListDeadLettersRequest
+ */
+export type ListDeadLettersRequest = Message<"ipcplay.v1.ListDeadLettersRequest"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * A QUEUE edge (any other edge is invalid_argument). Edges sharing a channel
+   * share one queue, so each of them lists the channel's dead letters.
+   *
+   * @generated from field: string edge_id = 2;
+   */
+  edgeId: string;
+
+  /**
+   * Default 50, at most 200.
+   *
+   * @generated from field: uint32 limit = 3;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.ListDeadLettersRequest.
+ * Use `create(ListDeadLettersRequestSchema)` to create a new message.
+ */
+export const ListDeadLettersRequestSchema: GenMessage<ListDeadLettersRequest> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 22);
+
+/**
+ * @generated from message ipcplay.v1.ListDeadLettersResponse
+ */
+export type ListDeadLettersResponse = Message<"ipcplay.v1.ListDeadLettersResponse"> & {
+  /**
+   * Newest first (by the time the last attempt failed), at most `limit`.
+   *
+   * @generated from field: repeated ipcplay.v1.DeadLetter dead_letters = 1;
+   */
+  deadLetters: DeadLetter[];
+
+  /**
+   * Dead letters in the queue now (beyond `limit` too).
+   *
+   * @generated from field: uint32 total = 2;
+   */
+  total: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.ListDeadLettersResponse.
+ * Use `create(ListDeadLettersResponseSchema)` to create a new message.
+ */
+export const ListDeadLettersResponseSchema: GenMessage<ListDeadLettersResponse> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 23);
+
+/**
+ * A queue job that failed every attempt and waits in the queue's failed set.
+ *
+ * @generated from message ipcplay.v1.DeadLetter
+ */
+export type DeadLetter = Message<"ipcplay.v1.DeadLetter"> & {
+  /**
+   * BullMQ's job id, for RedriveDeadLetters.
+   *
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * The message's trace (its DEAD_LETTER span is in it, when the trace was kept).
+   *
+   * @generated from field: string trace_id = 2;
+   */
+  traceId: string;
+
+  /**
+   * Why the last attempt failed, e.g. "error rate" or "downstream b-c failed: …".
+   *
+   * @generated from field: string failed_reason = 3;
+   */
+  failedReason: string;
+
+  /**
+   * Attempts made (since the last redrive).
+   *
+   * @generated from field: uint32 attempts = 4;
+   */
+  attempts: number;
+
+  /**
+   * When the last attempt failed, Unix ms.
+   *
+   * @generated from field: double failed_unix_ms = 5;
+   */
+  failedUnixMs: number;
+
+  /**
+   * Size of the message's payload, UTF-8 bytes.
+   *
+   * @generated from field: uint32 payload_bytes = 6;
+   */
+  payloadBytes: number;
+
+  /**
+   * The edge it was sent along: the request's edge, or on a shared channel the
+   * producer's edge on the channel that names the job.
+   *
+   * @generated from field: string edge_id = 7;
+   */
+  edgeId: string;
+};
+
+/**
+ * Describes the message ipcplay.v1.DeadLetter.
+ * Use `create(DeadLetterSchema)` to create a new message.
+ */
+export const DeadLetterSchema: GenMessage<DeadLetter> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 24);
+
+/**
+ * @generated from message ipcplay.v1.RedriveDeadLettersRequest
+ */
+export type RedriveDeadLettersRequest = Message<"ipcplay.v1.RedriveDeadLettersRequest"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * A QUEUE edge, as in ListDeadLettersRequest.
+   *
+   * @generated from field: string edge_id = 2;
+   */
+  edgeId: string;
+
+  /**
+   * Jobs to put back; empty = every dead letter of the edge's queue. Ids that
+   * are not dead letters (any more) are skipped: `redriven` says how many went.
+   *
+   * @generated from field: repeated string job_ids = 3;
+   */
+  jobIds: string[];
+};
+
+/**
+ * Describes the message ipcplay.v1.RedriveDeadLettersRequest.
+ * Use `create(RedriveDeadLettersRequestSchema)` to create a new message.
+ */
+export const RedriveDeadLettersRequestSchema: GenMessage<RedriveDeadLettersRequest> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 25);
+
+/**
+ * @generated from message ipcplay.v1.RedriveDeadLettersResponse
+ */
+export type RedriveDeadLettersResponse = Message<"ipcplay.v1.RedriveDeadLettersResponse"> & {
+  /**
+   * Dead letters put back in the queue.
+   *
+   * @generated from field: uint32 redriven = 1;
+   */
+  redriven: number;
+
+  /**
+   * @generated from field: ipcplay.v1.RunInfo run = 2;
+   */
+  run?: RunInfo | undefined;
+};
+
+/**
+ * Describes the message ipcplay.v1.RedriveDeadLettersResponse.
+ * Use `create(RedriveDeadLettersResponseSchema)` to create a new message.
+ */
+export const RedriveDeadLettersResponseSchema: GenMessage<RedriveDeadLettersResponse> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 26);
+
+/**
  * @generated from message ipcplay.v1.WatchRunRequest
  */
 export type WatchRunRequest = Message<"ipcplay.v1.WatchRunRequest"> & {
@@ -616,7 +794,7 @@ export type WatchRunRequest = Message<"ipcplay.v1.WatchRunRequest"> & {
  * Use `create(WatchRunRequestSchema)` to create a new message.
  */
 export const WatchRunRequestSchema: GenMessage<WatchRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 22);
+  messageDesc(file_ipcplay_v1_playground, 27);
 
 /**
  * @generated from message ipcplay.v1.WatchRunResponse
@@ -633,7 +811,7 @@ export type WatchRunResponse = Message<"ipcplay.v1.WatchRunResponse"> & {
  * Use `create(WatchRunResponseSchema)` to create a new message.
  */
 export const WatchRunResponseSchema: GenMessage<WatchRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 23);
+  messageDesc(file_ipcplay_v1_playground, 28);
 
 /**
  * @generated from message ipcplay.v1.NodeRuntime
@@ -710,7 +888,7 @@ export type NodeRuntime = Message<"ipcplay.v1.NodeRuntime"> & {
  * Use `create(NodeRuntimeSchema)` to create a new message.
  */
 export const NodeRuntimeSchema: GenMessage<NodeRuntime> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 24);
+  messageDesc(file_ipcplay_v1_playground, 29);
 
 /**
  * What one OS process costs, read from the OS (/proc on Linux).
@@ -738,7 +916,7 @@ export type ProcessUsage = Message<"ipcplay.v1.ProcessUsage"> & {
  * Use `create(ProcessUsageSchema)` to create a new message.
  */
 export const ProcessUsageSchema: GenMessage<ProcessUsage> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 25);
+  messageDesc(file_ipcplay_v1_playground, 30);
 
 /**
  * The machine the run is on, so a slow design can be told from a busy laptop.
@@ -795,7 +973,7 @@ export type MachineLoad = Message<"ipcplay.v1.MachineLoad"> & {
  * Use `create(MachineLoadSchema)` to create a new message.
  */
 export const MachineLoadSchema: GenMessage<MachineLoad> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 26);
+  messageDesc(file_ipcplay_v1_playground, 31);
 
 /**
  * How traces are sampled. Counters and latency percentiles count every
@@ -862,7 +1040,7 @@ export type TraceSampling = Message<"ipcplay.v1.TraceSampling"> & {
  * Use `create(TraceSamplingSchema)` to create a new message.
  */
 export const TraceSamplingSchema: GenMessage<TraceSampling> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 27);
+  messageDesc(file_ipcplay_v1_playground, 32);
 
 /**
  * @generated from message ipcplay.v1.QueueDepth
@@ -894,7 +1072,7 @@ export type QueueDepth = Message<"ipcplay.v1.QueueDepth"> & {
  * Use `create(QueueDepthSchema)` to create a new message.
  */
 export const QueueDepthSchema: GenMessage<QueueDepth> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 28);
+  messageDesc(file_ipcplay_v1_playground, 33);
 
 /**
  * How many messages ended one way, by name: "timed out", "unreachable",
@@ -920,7 +1098,7 @@ export type OutcomeCount = Message<"ipcplay.v1.OutcomeCount"> & {
  * Use `create(OutcomeCountSchema)` to create a new message.
  */
 export const OutcomeCountSchema: GenMessage<OutcomeCount> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 29);
+  messageDesc(file_ipcplay_v1_playground, 34);
 
 /**
  * Counts of one edge, from the real transports and brokers. Every message sent
@@ -1147,6 +1325,16 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
    * @generated from field: uint32 cache_misses = 32;
    */
   cacheMisses: number;
+
+  /**
+   * Queue edges: dead letters put back in the queue by RedriveDeadLetters.
+   * Each is a message sent again, so it is counted in `sent` too (booked by
+   * the server, which redrove it); its new end is counted as any job's. On a
+   * shared channel, the channel's redrives (as `sent` is the channel's).
+   *
+   * @generated from field: uint32 redriven = 33;
+   */
+  redriven: number;
 };
 
 /**
@@ -1154,7 +1342,7 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
  * Use `create(EdgeCountersSchema)` to create a new message.
  */
 export const EdgeCountersSchema: GenMessage<EdgeCounters> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 30);
+  messageDesc(file_ipcplay_v1_playground, 35);
 
 /**
  * Queue edges that share a channel: one BullMQ queue whose consumers compete
@@ -1220,6 +1408,13 @@ export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
    * @generated from field: repeated ipcplay.v1.OutcomeCount lost_by = 11;
    */
   lostBy: OutcomeCount[];
+
+  /**
+   * Dead letters put back in the queue (counted in `sent` too).
+   *
+   * @generated from field: uint32 redriven = 12;
+   */
+  redriven: number;
 };
 
 /**
@@ -1227,7 +1422,7 @@ export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
  * Use `create(SharedChannelSchema)` to create a new message.
  */
 export const SharedChannelSchema: GenMessage<SharedChannel> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 31);
+  messageDesc(file_ipcplay_v1_playground, 36);
 
 /**
  * Percentiles of the time from a message's first span starting to its last
@@ -1267,7 +1462,7 @@ export type EndToEnd = Message<"ipcplay.v1.EndToEnd"> & {
  * Use `create(EndToEndSchema)` to create a new message.
  */
 export const EndToEndSchema: GenMessage<EndToEnd> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 32);
+  messageDesc(file_ipcplay_v1_playground, 37);
 
 /**
  * @generated from message ipcplay.v1.RunInfo
@@ -1358,7 +1553,7 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
  * Use `create(RunInfoSchema)` to create a new message.
  */
 export const RunInfoSchema: GenMessage<RunInfo> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 33);
+  messageDesc(file_ipcplay_v1_playground, 38);
 
 /**
  * @generated from message ipcplay.v1.RunSummary
@@ -1407,7 +1602,7 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
  * Use `create(RunSummarySchema)` to create a new message.
  */
 export const RunSummarySchema: GenMessage<RunSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 34);
+  messageDesc(file_ipcplay_v1_playground, 39);
 
 /**
  * One timed piece of work in one process. Times are milliseconds since the Unix
@@ -1509,7 +1704,7 @@ export type Span = Message<"ipcplay.v1.Span"> & {
  * Use `create(SpanSchema)` to create a new message.
  */
 export const SpanSchema: GenMessage<Span> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 35);
+  messageDesc(file_ipcplay_v1_playground, 40);
 
 /**
  * @generated from message ipcplay.v1.TraceSummary
@@ -1571,7 +1766,7 @@ export type TraceSummary = Message<"ipcplay.v1.TraceSummary"> & {
  * Use `create(TraceSummarySchema)` to create a new message.
  */
 export const TraceSummarySchema: GenMessage<TraceSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 36);
+  messageDesc(file_ipcplay_v1_playground, 41);
 
 /**
  * @generated from message ipcplay.v1.LogLine
@@ -1605,7 +1800,7 @@ export type LogLine = Message<"ipcplay.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 37);
+  messageDesc(file_ipcplay_v1_playground, 42);
 
 /**
  * What a watcher of a run receives.
@@ -1654,7 +1849,7 @@ export type RunEvent = Message<"ipcplay.v1.RunEvent"> & {
  * Use `create(RunEventSchema)` to create a new message.
  */
 export const RunEventSchema: GenMessage<RunEvent> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 38);
+  messageDesc(file_ipcplay_v1_playground, 43);
 
 /**
  * @generated from message ipcplay.v1.SpanBatch
@@ -1678,7 +1873,7 @@ export type SpanBatch = Message<"ipcplay.v1.SpanBatch"> & {
  * Use `create(SpanBatchSchema)` to create a new message.
  */
 export const SpanBatchSchema: GenMessage<SpanBatch> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 39);
+  messageDesc(file_ipcplay_v1_playground, 44);
 
 /**
  * @generated from enum ipcplay.v1.RunState
@@ -2016,6 +2211,29 @@ export const PlaygroundService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchRunRequestSchema;
     output: typeof WatchRunResponseSchema;
+  },
+  /**
+   * A queue edge's dead letters: the jobs of its queue that failed every
+   * attempt and wait in BullMQ's failed set (the last 1,000), newest first.
+   *
+   * @generated from rpc ipcplay.v1.PlaygroundService.ListDeadLetters
+   */
+  listDeadLetters: {
+    methodKind: "unary";
+    input: typeof ListDeadLettersRequestSchema;
+    output: typeof ListDeadLettersResponseSchema;
+  },
+  /**
+   * Puts dead letters back in their queue with their full attempts again, as an
+   * SQS redrive does. Each one is a message sent again: the edge books it as a
+   * send (EdgeCounters.redriven), so its second end keeps the books true.
+   *
+   * @generated from rpc ipcplay.v1.PlaygroundService.RedriveDeadLetters
+   */
+  redriveDeadLetters: {
+    methodKind: "unary";
+    input: typeof RedriveDeadLettersRequestSchema;
+    output: typeof RedriveDeadLettersResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ipcplay_v1_playground, 0);
