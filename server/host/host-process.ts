@@ -60,6 +60,8 @@ export function runHostProcess(): void {
         return host?.originate({ traceIds: message.traceIds, payload: message.payload });
       case "keep-traces":
         return host?.keepTraces(message.traceIds);
+      case "update":
+        return host?.update(message.config, message.countedEdgeIds);
       case "shutdown":
         if (stopping) return;
         stopping = true;
