@@ -37,6 +37,7 @@ import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process
 import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
+import { applyUpdate, serialised, type UpdateDeps } from "./run-update";
 
 /** How long every node of a run (or a restarted node) gets to report ready. */
 export const START_TIMEOUT_MS = 15_000;
@@ -103,13 +104,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   async function start(topology: Topology, startOptions: StartOptions) {
     admit();
     const runId = newRunId();
-    const plan = planRun(topology, {
-      runId,
-      redisUrl: options.redisUrl,
-      traceBudgetPerSecond: limits.traceBudgetPerSecond,
-      keepBudgetPerSecond: limits.keepBudgetPerSecond,
-      maxWaitingPerService: limits.maxWaitingPerService,
-    });
+    const plan = planOf(topology, runId);
     const run = new LiveRun({
       runId,
       token: newRunToken(),
@@ -137,6 +132,16 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       throw new RunError("unavailable", `The run could not start, so everything was stopped. ${(error as Error).message}`);
     }
     return { runId, token: run.token, run: run.info() };
+  }
+
+  function planOf(topology: Topology, runId: string) {
+    return planRun(topology, {
+      runId,
+      redisUrl: options.redisUrl,
+      traceBudgetPerSecond: limits.traceBudgetPerSecond,
+      keepBudgetPerSecond: limits.keepBudgetPerSecond,
+      maxWaitingPerService: limits.maxWaitingPerService,
+    });
   }
 
   /** Refuses a run the server cannot take, before anything is started. */
@@ -425,11 +430,26 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     return run.info();
   }
 
-  async function updateRun(runId: string, _topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
+  /** UpdateRun (server/runtime/run-update.ts): one at a time per run, only while it runs. */
+  async function updateRun(runId: string, topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
     const run = runningRun(runId);
-    // Being built (issue 9): until then a run's topology is fixed while it is up.
-    throw new RunError("failed_precondition", `Run ${run.runId}: live changes are not supported yet; stop the run to change it.`);
+    const result = await serialised(run, () => applyUpdate(run, topology, updateDeps));
+    return { run: run.info(), ...result };
   }
+
+  const updateDeps: UpdateDeps = {
+    plan: planOf,
+    launch,
+    waitUntilUp,
+    restart,
+    async stopProcess(_run, slot) {
+      if (!slot.process?.alive) return;
+      slot.exitExpected = "stop";
+      await slot.process.stop(limits.shutdownGraceMs);
+    },
+    watchBrokerEnds,
+    log,
+  };
 
   /** Starts a down node again; its new address goes to every node (REST callers reconnect). */
   async function restart(run: LiveRun, slot: NodeSlot): Promise<void> {

@@ -1,0 +1,210 @@
+/**
+ * UpdateRun end to end: real processes, real sockets. Each change is checked
+ * by what the processes do after it (spans, counters, pids), with lower bounds
+ * only, so a slow machine cannot fail them.
+ */
+import { clone, create } from "@bufbuild/protobuf";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { NodeStatus, SpanKind, SpanStatus, type RunEvent, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { EdgeSchema, NodeSchema, TopologySchema, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { createRunManager } from "./orchestrator";
+import type { RunManager } from "./run-manager";
+import { buildHostBundle, eventually, processGone, restTopology, TEST_REDIS_URL } from "./test-support";
+
+let manager: RunManager;
+
+beforeAll(() => buildHostBundle());
+
+afterEach(async () => {
+  await manager?.shutdown();
+});
+
+function spansOf(runId: string, traceId: string, count: number): Promise<Span[]> {
+  return eventually(() => {
+    const spans = manager.getTrace(runId, traceId);
+    return spans.length >= count ? spans : undefined;
+  }, `${count} spans of trace ${traceId}`);
+}
+
+const pids = (runId: string) => new Map(manager.get(runId).nodes.map((node) => [node.nodeId, node.pid]));
+const edgeOf = (runId: string, edgeId: string) => manager.get(runId).edges.find((edge) => edge.edgeId === edgeId);
+
+/** client → gw → be over REST. */
+function chain(beWorkMs: number, gwBeTimeoutMs = 1000): Topology {
+  return restTopology({
+    services: [{ id: "gw", workMs: 0 }, { id: "be", workMs: beWorkMs }],
+    edges: [
+      { id: "c-gw", source: "client", target: "gw" },
+      { id: "gw-be", source: "gw", target: "be", timeoutMs: gwBeTimeoutMs },
+    ],
+  });
+}
+
+function edited(topology: Topology, edit: (copy: Topology) => void): Topology {
+  const copy = clone(TopologySchema, topology);
+  edit(copy);
+  return copy;
+}
+
+/** Sends one message at the client and answers be's SERVER span of it. */
+async function serverSpanAtBe(runId: string): Promise<Span> {
+  const [traceId] = await manager.sendMessage(runId, "client", 1);
+  const spans = await spansOf(runId, traceId, 5);
+  return spans.find((span) => span.nodeId === "be" && span.kind === SpanKind.SERVER)!;
+}
+
+describe("UpdateRun", () => {
+  it("changes a running service's work time within a second, in the same process, and logs it", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = chain(2);
+    const { runId } = await manager.start(topology, { detach: false });
+    const logs: string[] = [];
+    manager.watch(runId, (event: RunEvent) => {
+      if (event.event.case === "log") logs.push(event.event.value.message);
+    });
+    const before = pids(runId);
+    const old = await serverSpanAtBe(runId);
+    expect(old.attributes["ipcplay.work_ms"]).toBe("2.000");
+
+    const update = await manager.updateRun(runId, edited(topology, (copy) => (copy.nodes[2].behavior!.workTime!.meanMs = 60)));
+    const answeredAt = Date.now();
+    expect(update).toMatchObject({ applied: ["be: work time 2 ms → 60 ms"], restarted: [], started: [], stopped: [] });
+    expect(pids(runId)).toEqual(before);
+    expect(update.run.nodes.every((node) => node.status === NodeStatus.UP)).toBe(true);
+
+    // The first message sent within a second of the answer already takes the new time.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(Date.now() - answeredAt).toBeLessThan(1000);
+    for (let index = 0; index < 3; index++) {
+      const span = await serverSpanAtBe(runId);
+      expect(span.attributes["ipcplay.work_ms"]).toBe("60.000");
+      expect(span.durationMs).toBeGreaterThanOrEqual(60);
+      expect(span.pid).toBe(before.get("be"));
+    }
+    expect(logs).toContain("update: be: work time 2 ms → 60 ms");
+  });
+
+  it("lowers an edge's timeout live: a slow callee now times out", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = chain(150, 1000);
+    const { runId } = await manager.start(topology, { detach: false });
+    const before = pids(runId);
+    const [okTrace] = await manager.sendMessage(runId, "client", 1);
+    const okSpans = await spansOf(runId, okTrace, 5);
+    expect(okSpans.find((span) => span.nodeId === "gw" && span.kind === SpanKind.CLIENT)!.status).toBe(SpanStatus.OK);
+
+    const lowered = edited(topology, (copy) => {
+      const settings = copy.edges[1].settings;
+      if (settings.case === "rest") settings.value.timeoutMs = 50;
+    });
+    const update = await manager.updateRun(runId, lowered);
+    expect(update.applied).toEqual(["edge gw-be: timeout 1000 ms → 50 ms"]);
+    expect(pids(runId)).toEqual(before);
+
+    const [trace] = await manager.sendMessage(runId, "client", 1);
+    const spans = await spansOf(runId, trace, 4);
+    const call = spans.find((span) => span.nodeId === "gw" && span.kind === SpanKind.CLIENT)!;
+    expect(call.status).toBe(SpanStatus.TIMEOUT);
+    expect(call.pid).toBe(before.get("gw"));
+    await eventually(() => (edgeOf(runId, "gw-be")!.failedBy.some((entry) => entry.outcome === "timed out") ? true : undefined), "a timeout on gw-be's books");
+  });
+
+  it("adds a node and an edge: only the new node starts, and messages reach it", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = chain(0);
+    const { runId } = await manager.start(topology, { detach: false });
+    const before = pids(runId);
+
+    const grown = edited(topology, (copy) => {
+      copy.nodes.push(create(NodeSchema, { ...clone(NodeSchema, copy.nodes[2]), id: "audit", label: "audit" }));
+      copy.edges.push(create(EdgeSchema, { id: "be-audit", source: "be", target: "audit", transport: Transport.REST, settings: { case: "rest", value: { method: "POST", path: "/audit", timeoutMs: 1000 } } }));
+    });
+    const update = await manager.updateRun(runId, grown);
+    expect(update).toMatchObject({ started: ["audit"], restarted: [], stopped: [] });
+    expect(update.applied).toEqual(["audit: added", "edge be-audit: added (be → audit over REST)"]);
+    const after = pids(runId);
+    for (const [nodeId, pid] of before) expect(after.get(nodeId), `${nodeId}'s pid`).toBe(pid);
+    expect(after.get("audit")).toBeGreaterThan(0);
+    expect(new Set(after.values()).size).toBe(4);
+
+    const [traceId] = await manager.sendMessage(runId, "client", 1);
+    const spans = await spansOf(runId, traceId, 7);
+    const audit = spans.find((span) => span.nodeId === "audit" && span.kind === SpanKind.SERVER)!;
+    expect(audit).toMatchObject({ status: SpanStatus.OK, pid: after.get("audit"), edgeId: "be-audit" });
+    await eventually(() => {
+      const edge = edgeOf(runId, "be-audit");
+      return edge && edge.sent >= 1 && edge.delivered >= 1 ? edge : undefined;
+    }, "be-audit counted");
+    const summary = await manager.stop(runId);
+    expect(summary.edges.map((edge) => edge.edgeId)).toEqual(["c-gw", "gw-be", "be-audit"]);
+    expect(summary.edges.find((edge) => edge.edgeId === "be-audit")).toMatchObject({ sent: 1, delivered: 1, inFlight: 0 });
+  });
+
+  it("removes an edge and its node: traffic stops along it and the node's process ends", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = restTopology({
+      services: [{ id: "gw" }, { id: "be" }, { id: "audit" }],
+      edges: [
+        { id: "c-gw", source: "client", target: "gw" },
+        { id: "gw-be", source: "gw", target: "be" },
+        { id: "gw-audit", source: "gw", target: "audit" },
+      ],
+    });
+    const { runId } = await manager.start(topology, { detach: false });
+    const before = pids(runId);
+    await manager.sendMessage(runId, "client", 2);
+    await eventually(() => ((edgeOf(runId, "gw-audit")?.delivered ?? 0) >= 2 ? true : undefined), "gw-audit carrying");
+
+    const shrunk = edited(topology, (copy) => {
+      copy.nodes = copy.nodes.filter((node) => node.id !== "audit");
+      copy.edges = copy.edges.filter((edge) => edge.id !== "gw-audit");
+    });
+    const update = await manager.updateRun(runId, shrunk);
+    expect(update).toMatchObject({ stopped: ["audit"], started: [], restarted: [] });
+    expect(update.applied).toEqual(["audit: removed", "edge gw-audit: removed"]);
+    expect(processGone(before.get("audit")!)).toBe(true);
+    const after = pids(runId);
+    expect([...after.keys()]).toEqual(["client", "gw", "be"]);
+    for (const [nodeId, pid] of after) expect(pid, `${nodeId}'s pid`).toBe(before.get(nodeId));
+    expect(edgeOf(runId, "gw-audit")).toBeUndefined();
+
+    const traceIds = await manager.sendMessage(runId, "client", 3);
+    for (const traceId of traceIds) {
+      const spans = await spansOf(runId, traceId, 5);
+      expect(spans.every((span) => span.status === SpanStatus.OK)).toBe(true);
+      expect(spans.some((span) => span.edgeId === "gw-audit" || span.nodeId === "audit")).toBe(false);
+    }
+    await eventually(() => ((edgeOf(runId, "gw-be")?.delivered ?? 0) >= 5 ? true : undefined), "gw-be carrying on");
+  });
+
+  it("changes a client's rate live: it starts sending at the new rate, and stops at 0", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = chain(0);
+    const { runId } = await manager.start(topology, { detach: false });
+    const before = pids(runId);
+    const sent = () => edgeOf(runId, "c-gw")?.sent ?? 0;
+    expect(sent()).toBe(0);
+
+    const update = await manager.updateRun(runId, edited(topology, (copy) => (copy.nodes[0].traffic!.ratePerSecond = 40)));
+    expect(update.applied).toEqual(["client: rate 0 msg/s → 40 msg/s"]);
+    const from = Date.now();
+    // The schedule is cumulative: after t seconds 40·t messages are due; at least half of those after 1.5 s.
+    await eventually(() => (sent() >= 30 ? true : undefined), "30 messages at 40 msg/s", 5_000);
+    expect(Date.now() - from).toBeGreaterThanOrEqual(30 / 40 * 1000 - 50);
+    expect(pids(runId)).toEqual(before);
+
+    await manager.updateRun(runId, topology);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const stopped = sent();
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(sent()).toBe(stopped);
+  });
+
+  it("refuses an update of a run that is not running", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = chain(0);
+    const { runId } = await manager.start(topology, { detach: false });
+    await manager.stop(runId);
+    await expect(manager.updateRun(runId, topology)).rejects.toMatchObject({ code: "failed_precondition" });
+  });
+});
