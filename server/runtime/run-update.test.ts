@@ -252,6 +252,50 @@ describe("UpdateRun", () => {
     await eventually(() => ((edgeOf(runId, "gw-w")?.delivered ?? 0) >= 2 ? true : undefined), "both jobs delivered");
   });
 
+  it("raises a service's concurrency live: messages that waited for a slot now work at once", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = edited(chain(300), (copy) => (copy.nodes[2].behavior!.concurrency = 1));
+    const { runId } = await manager.start(topology, { detach: false });
+    const before = pids(runId);
+    const serverSpans = async () => {
+      const traceIds = await manager.sendMessage(runId, "client", 3);
+      const traces = await Promise.all(traceIds.map((traceId) => spansOf(runId, traceId, 5)));
+      return traces.map((spans) => spans.find((span) => span.nodeId === "be" && span.kind === SpanKind.SERVER)!);
+    };
+    // One slot: the third message waited for two others' 300 ms.
+    const waits = (await serverSpans()).map((span) => Number(span.attributes["ipcplay.concurrency_wait_ms"]));
+    expect(Math.max(...waits)).toBeGreaterThanOrEqual(2 * 299);
+
+    const update = await manager.updateRun(runId, edited(topology, (copy) => (copy.nodes[2].behavior!.concurrency = 8)));
+    expect(update.applied).toEqual(["be: concurrency 1 → 8"]);
+    expect(pids(runId)).toEqual(before);
+    // Eight slots: the three work side by side (each starts before any other ends).
+    const spans = await serverSpans();
+    const lastStart = Math.max(...spans.map((span) => span.startUnixMs));
+    const firstEnd = Math.min(...spans.map((span) => span.startUnixMs + span.durationMs));
+    expect(lastStart).toBeLessThan(firstEnd);
+  });
+
+  it("adds a queue consumer of a new channel: only it starts, and the producer hands it jobs", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = chain(0);
+    const { runId } = await manager.start(topology, { detach: false });
+    const before = pids(runId);
+    const grown = edited(topology, (copy) => {
+      copy.nodes.push(create(NodeSchema, { ...clone(NodeSchema, copy.nodes[2]), id: "worker", label: "worker" }));
+      copy.edges.push(create(EdgeSchema, { id: "gw-w", source: "gw", target: "worker", transport: Transport.QUEUE, settings: { case: "queue", value: { channel: "jobs", attempts: 3, backoffMs: 200 } } }));
+    });
+    const update = await manager.updateRun(runId, grown);
+    expect(update).toMatchObject({ started: ["worker"], restarted: [], stopped: [] });
+    for (const [nodeId, pid] of before) expect(pids(runId).get(nodeId), `${nodeId}'s pid`).toBe(pid);
+    await manager.sendMessage(runId, "client", 3);
+    const edge = await eventually(() => {
+      const counters = edgeOf(runId, "gw-w");
+      return counters && counters.delivered >= 3 ? counters : undefined;
+    }, "3 jobs delivered on gw-w");
+    expect(edge).toMatchObject({ sent: 3, delivered: 3, failed: 0, lost: 0 });
+  });
+
   it("applies one update at a time, each against the one before it", async () => {
     manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = chain(2);
