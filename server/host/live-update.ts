@@ -56,9 +56,12 @@ export function trackSends(sender: Sender): TrackedSender {
   };
 }
 
+/** An outgoing edge whose sender can tell when its sends have ended. */
+export type TrackedEdge = OutgoingEdge & { sender: TrackedSender };
+
 export interface SenderSwap {
   /** The new outgoing edges with their senders, in the new setup's order. */
-  outgoing: OutgoingEdge[];
+  outgoing: TrackedEdge[];
   /** Senders no edge uses any more: close them once their sends ended (retire). */
   retired: TrackedSender[];
   /** Edge ids that got a new sender. */
@@ -67,7 +70,7 @@ export interface SenderSwap {
 
 /** Decides, per new outgoing edge, whether its current sender stays; `create` makes a new one. */
 export function swapSenders(
-  current: ReadonlyArray<OutgoingEdge & { sender: TrackedSender }>,
+  current: readonly TrackedEdge[],
   oldEdges: readonly Edge[],
   newEdges: readonly Edge[],
   create: (edge: Edge) => TrackedSender,
@@ -75,7 +78,7 @@ export function swapSenders(
   const byId = new Map(current.map((outgoing) => [outgoing.edge.id, outgoing]));
   const kept = new Set<TrackedSender>();
   const renewed: string[] = [];
-  const outgoing = newEdges.map((edge) => {
+  const outgoing = newEdges.map((edge): TrackedEdge => {
     const old = byId.get(edge.id);
     if (old && keeps(old.edge, edge, oldEdges, newEdges)) {
       kept.add(old.sender);

@@ -11,8 +11,8 @@ import type { EdgeGauges, HostConfig, HostPlan, LogLevel, NodeAddress, NodePorts
 import { CountFileWriter, countedEdgeIds } from "@/server/ipc/count-file";
 import { runKeys } from "@/server/redis/keys";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
-import { MessageFlow, type OutgoingEdge } from "./message-flow";
-import { retire, swapSenders, trackSends, type TrackedSender } from "./live-update";
+import { MessageFlow } from "./message-flow";
+import { retire, swapSenders, trackSends, type TrackedEdge, type TrackedSender } from "./live-update";
 import { decodeHostConfig, type NodeSetup } from "./node-setup";
 import { sendToParent } from "./parent-channel";
 import { SpanShipper } from "./span-shipper";
@@ -28,7 +28,7 @@ export class ServiceHost {
   private readonly listeners: Listener[] = [];
   private setup: NodeSetup;
   private readonly flow: MessageFlow;
-  private outgoing: Array<OutgoingEdge & { sender: TrackedSender }>;
+  private outgoing: TrackedEdge[];
   private readonly transportHost: TransportHost;
   private stopTraffic: () => void = () => {};
   /** The parent said start-traffic: a live update restarts it at the new rate. */
@@ -87,7 +87,7 @@ export class ServiceHost {
     this.counters.extendEdges(countedEdges);
     const swap = swapSenders(this.outgoing, before.outgoing, setup.outgoing, (edge) => this.createSender(edge));
     this.setup = setup;
-    this.outgoing = swap.outgoing as Array<OutgoingEdge & { sender: TrackedSender }>;
+    this.outgoing = swap.outgoing;
     const samplingChanged =
       setup.sampling.headPerSecond !== before.sampling.headPerSecond || setup.node.traffic?.ratePerSecond !== before.node.traffic?.ratePerSecond;
     this.flow.reconfigure(setup, this.outgoing, samplingChanged ? samplerOf(setup) : this.flow.sampler);
