@@ -115,6 +115,8 @@ describe("UpdateRun", () => {
     const topology = chain(0);
     const { runId } = await manager.start(topology, { detach: false });
     const before = pids(runId);
+    await manager.sendMessage(runId, "client", 2);
+    await eventually(() => ((edgeOf(runId, "gw-be")?.delivered ?? 0) >= 2 ? true : undefined), "2 messages through the chain");
 
     const grown = edited(topology, (copy) => {
       copy.nodes.push(create(NodeSchema, { ...clone(NodeSchema, copy.nodes[2]), id: "audit", label: "audit" }));
@@ -127,6 +129,9 @@ describe("UpdateRun", () => {
     for (const [nodeId, pid] of before) expect(after.get(nodeId), `${nodeId}'s pid`).toBe(pid);
     expect(after.get("audit")).toBeGreaterThan(0);
     expect(new Set(after.values()).size).toBe(4);
+    // The new edge is on the books at once; the old edges' counts are intact.
+    expect(edgeOf(runId, "be-audit")).toMatchObject({ sent: 0, delivered: 0 });
+    expect(edgeOf(runId, "c-gw")).toMatchObject({ sent: 2, delivered: 2 });
 
     const [traceId] = await manager.sendMessage(runId, "client", 1);
     const spans = await spansOf(runId, traceId, 7);
@@ -139,6 +144,9 @@ describe("UpdateRun", () => {
     const summary = await manager.stop(runId);
     expect(summary.edges.map((edge) => edge.edgeId)).toEqual(["c-gw", "gw-be", "be-audit"]);
     expect(summary.edges.find((edge) => edge.edgeId === "be-audit")).toMatchObject({ sent: 1, delivered: 1, inFlight: 0 });
+    for (const edgeId of ["c-gw", "gw-be"]) {
+      expect(summary.edges.find((edge) => edge.edgeId === edgeId), edgeId).toMatchObject({ sent: 3, delivered: 3, failed: 0, lost: 0, inFlight: 0 });
+    }
   });
 
   it("removes an edge and its node: traffic stops along it and the node's process ends", async () => {
