@@ -87,8 +87,14 @@ export async function applyUpdate(run: LiveRun, topology: Topology, deps: Update
     try {
       await deps.waitUntilUp(run, added);
     } catch (error) {
-      // The rest of the update still applies; the node shows DOWN with its reason.
+      // The rest of the update still applies; a node that did not come up is ended and shows DOWN with its reason.
       deps.log(run, "", "error", `update: ${(error as Error).message}`);
+      for (const slot of added.filter((candidate) => candidate.status !== NodeStatus.UP)) {
+        slot.exitExpected = "stop";
+        await slot.process?.kill();
+        slot.status = NodeStatus.DOWN;
+        slot.error ||= "it did not come up when the update started it";
+      }
     }
     requireRunning(run);
     const addresses = run.addresses();
