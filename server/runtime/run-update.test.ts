@@ -6,7 +6,7 @@
 import { clone, create } from "@bufbuild/protobuf";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FaultKind, NodeStatus, SpanKind, SpanStatus, type RunEvent, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { EdgeSchema, NodeSchema, TopologySchema, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { Delivery, EdgeSchema, NodeSchema, TopologySchema, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { createRunManager } from "./orchestrator";
 import type { RunManager } from "./run-manager";
 import { buildHostBundle, eventually, processGone, restTopology, TEST_REDIS_URL } from "./test-support";
@@ -302,6 +302,33 @@ describe("UpdateRun", () => {
       return counters && counters.delivered >= 3 ? counters : undefined;
     }, "3 jobs delivered on gw-w");
     expect(edge).toMatchObject({ sent: 3, delivered: 3, failed: 0, lost: 0 });
+  });
+
+  it("adds a subscriber to a topic: it starts, the publisher starts again (its sender's edges change), both subscribers get every message", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topic = (id: string, target: string) =>
+      create(EdgeSchema, { id, source: "gw", target, transport: Transport.PUBSUB, settings: { case: "pubsub", value: { channel: "events", delivery: Delivery.DURABLE } } });
+    const topology = restTopology({ services: [{ id: "gw" }, { id: "s1" }], edges: [{ id: "c-gw", source: "client", target: "gw" }] });
+    topology.edges.push(topic("gw-s1", "s1"));
+    const { runId } = await manager.start(topology, { detach: false });
+    const before = pids(runId);
+
+    const grown = edited(topology, (copy) => {
+      copy.nodes.push(create(NodeSchema, { ...clone(NodeSchema, copy.nodes[2]), id: "s2", label: "s2" }));
+      copy.edges.push(topic("gw-s2", "s2"));
+    });
+    const update = await manager.updateRun(runId, grown);
+    expect(update).toMatchObject({ started: ["s2"], restarted: ["gw"], stopped: [] });
+    const after = pids(runId);
+    expect(after.get("gw")).not.toBe(before.get("gw"));
+    expect(after.get("client")).toBe(before.get("client"));
+    expect(after.get("s1")).toBe(before.get("s1"));
+
+    await manager.sendMessage(runId, "client", 3);
+    for (const edgeId of ["gw-s1", "gw-s2"]) {
+      await eventually(() => ((edgeOf(runId, edgeId)?.delivered ?? 0) >= 3 ? true : undefined), `3 messages delivered on ${edgeId}`);
+    }
+    expect(edgeOf(runId, "gw-s2")).toMatchObject({ sent: 3, delivered: 3, lost: 0 });
   });
 
   it("applies one update at a time, each against the one before it", async () => {
