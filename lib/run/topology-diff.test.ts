@@ -100,6 +100,18 @@ describe("diffTopologies", () => {
     expect(diffTopologies(before, after).sentences).toEqual(["edge gw-be: retry budget 0 % → 20 %"]);
   });
 
+  it("spells out a circuit breaker that was not there before, one setting a sentence", () => {
+    const { before, after } = edited((topology) => {
+      const settings = edge(topology, "gw-be").settings;
+      if (settings.case !== "rest") throw new Error("rest expected");
+      settings.value.circuitBreaker = { $typeName: "ipcplay.v1.CircuitBreaker", failureRateThreshold: 0.5, minimumCalls: 10, windowS: 10, openMs: 5000, halfOpenCalls: 1 };
+    });
+    const sentences = diffTopologies(before, after).sentences;
+    expect(sentences).toContain("edge gw-be: circuit breaker failure rate none → 50 %");
+    expect(sentences).toContain("edge gw-be: circuit breaker open time none → 5000 ms");
+    expect(diffTopologies(before, after).changedEdges[0].rewired).toBe(false);
+  });
+
   it("marks re-pointed, re-channelled and re-transported edges as rewired", () => {
     const retargeted = edited((topology) => (edge(topology, "gw-be").target = "worker"));
     expect(diffTopologies(retargeted.before, retargeted.after).changedEdges[0]).toMatchObject({ rewired: true, sentences: ["edge gw-be: target be → worker"] });

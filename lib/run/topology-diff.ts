@@ -149,7 +149,7 @@ function jsonDifferences(before: JsonValue | undefined, after: JsonValue | undef
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
     return keys.flatMap((key) => jsonDifferences(before[key], after[key], path ? `${path}.${key}` : key));
   }
-  if (isObject(before) !== isObject(after) && (isObject(before) || isObject(after))) {
+  if (isObject(before) !== isObject(after)) {
     // One side has a message the other lacks: compare its leaves against nothing.
     const object = (isObject(before) ? before : after) as JsonObject;
     const differences = Object.keys(object).flatMap((key) =>
