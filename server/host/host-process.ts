@@ -65,7 +65,9 @@ export function runHostProcess(): void {
       case "keep-traces":
         return host?.keepTraces(message.traceIds);
       case "update":
-        await started;
+        // Applied at once when the host is up: a message right behind it (a send) may arrive in the same
+        // read and must see the new settings; only an update that overtook a slow init waits for it.
+        if (!host) await started;
         return host?.update(message.config, message.countedEdgeIds);
       case "shutdown":
         if (stopping) return;

@@ -228,7 +228,10 @@ describe("UpdateRun", () => {
 
     // The client fans out to both edges: be hears from it directly now.
     const [traceId] = await manager.sendMessage(runId, "client", 1);
-    const spans = await spansOf(runId, traceId, 7);
+    const spans = await spansOf(runId, traceId, 7).catch((error: Error) => {
+      const seen = manager.getTrace(runId, traceId).map((span) => `${span.nodeId} ${SpanKind[span.kind]} ${span.edgeId} ${SpanStatus[span.status]} ${span.statusMessage}`);
+      throw new Error(`${error.message}; spans: ${seen.join(" | ")}`);
+    });
     expect(spans.find((span) => span.nodeId === "be" && span.edgeId === "c-be")).toMatchObject({ status: SpanStatus.OK, pid: after.get("be") });
     await eventually(() => ((edgeOf(runId, "c-be")?.delivered ?? 0) >= 1 ? true : undefined), "c-be counted");
   });
