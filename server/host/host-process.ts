@@ -68,7 +68,8 @@ export function runHostProcess(): void {
         // Applied at once when the host is up: a message right behind it (a send) may arrive in the same
         // read and must see the new settings; only an update that overtook a slow init waits for it.
         if (!host) await started;
-        return host?.update(message.config, message.countedEdgeIds);
+        host?.update(message.config, message.countedEdgeIds);
+        return sendToParent({ type: "updated" });
       case "shutdown":
         if (stopping) return;
         stopping = true;

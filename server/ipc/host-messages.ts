@@ -140,13 +140,15 @@ export type ChildMessage =
       node: NodeCounts;
       sampling: SamplingCounts;
     }
+  /** The host applied an `update` (the parent answers UpdateRun once its hosts did). */
+  | { type: "updated" }
   /** This host kept these unsampled traces; the parent tells the run's other hosts. */
   | { type: "keep-traces"; traceIds: string[] }
   | { type: "log"; level: LogLevel; message: string }
   /** The host cannot go on and is about to exit non-zero. */
   | { type: "fatal"; message: string };
 
-const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "keep-traces", "log", "fatal"]);
+const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "updated", "keep-traces", "log", "fatal"]);
 const PARENT_MESSAGE_TYPES = new Set<ParentMessage["type"]>(["init", "addresses", "start-traffic", "send", "keep-traces", "update", "shutdown"]);
 
 /** Narrows whatever arrived over IPC; the other side is our own code, so the type tag suffices. */

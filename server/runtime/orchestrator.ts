@@ -37,7 +37,7 @@ import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process
 import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
-import { applyUpdate, serialised, type UpdateDeps } from "./run-update";
+import { applyUpdate, noteUpdated, serialised, type UpdateDeps } from "./run-update";
 
 /** How long every node of a run (or a restarted node) gets to report ready. */
 export const START_TIMEOUT_MS = 15_000;
@@ -171,7 +171,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       warmHost: pool.take(),
       config: { ...slot.config, countsFile, incarnation },
       onMessage: (message) => {
-        if (slot.process === host) onChildMessage(run, slot, message);
+        if (slot.process === host) onChildMessage(run, slot, host, message);
       },
       onOutput: (level, line) => log(run, slot.nodeId, level, line),
       onExit: (exit) => onChildExit(run, slot, host, exit),
@@ -232,7 +232,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
 
   // ---- supervise -------------------------------------------------------------
 
-  function onChildMessage(run: LiveRun, slot: NodeSlot, message: ChildMessage): void {
+  function onChildMessage(run: LiveRun, slot: NodeSlot, host: NodeProcess, message: ChildMessage): void {
     switch (message.type) {
       case "spans":
         return run.traces.ingest(message.spans);
@@ -254,6 +254,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       case "fatal":
         slot.error = message.message;
         return log(run, slot.nodeId, "error", `fatal: ${message.message}`);
+      case "updated":
+        return noteUpdated(host);
       case "ready":
         return; // handled by NodeProcess.ready
     }

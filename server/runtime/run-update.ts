@@ -41,6 +41,29 @@ export interface UpdateDeps {
 
 const updates = new WeakMap<LiveRun, Promise<unknown>>();
 
+/** How long UpdateRun waits for a host to confirm an update before it answers anyway (a busy or paused host applies it later). */
+const CONFIRM_WAIT_MS = 2_000;
+
+/** Hosts' confirmations awaited, per process, in the order the updates were sent. */
+const confirmations = new WeakMap<NodeProcess, Array<() => void>>();
+
+/** A host said `updated`. */
+export function noteUpdated(process: NodeProcess): void {
+  confirmations.get(process)?.shift()?.();
+}
+
+/** Sends the update; resolves when the host confirmed it, or after CONFIRM_WAIT_MS. */
+function sendUpdate(process: NodeProcess, config: HostPlan, countedEdgeIds: string[]): Promise<boolean> {
+  const confirmed = new Promise<boolean>((resolve) => {
+    const waiting = confirmations.get(process) ?? [];
+    confirmations.set(process, waiting);
+    waiting.push(() => resolve(true));
+    setTimeout(() => resolve(false), CONFIRM_WAIT_MS).unref();
+  });
+  process.send({ type: "update", config, countedEdgeIds });
+  return confirmed;
+}
+
 /** Runs `update` after the run's previous update has ended (however it ended). */
 export function serialised<T>(run: LiveRun, update: () => Promise<T>): Promise<T> {
   const previous = updates.get(run) ?? Promise.resolve();
@@ -121,7 +144,8 @@ export async function applyUpdate(run: LiveRun, topology: Topology, deps: Update
   );
   requireRunning(run);
 
-  // Everyone else: the changed config, live, in the same process.
+  // Everyone else: the changed config, live, in the same process; answered once they confirmed it.
+  const confirming: Array<Promise<void>> = [];
   for (const nodeId of plan.keep) {
     const slot = run.nodes.get(nodeId)!;
     const config = hosts.get(nodeId)!;
@@ -130,8 +154,14 @@ export async function applyUpdate(run: LiveRun, topology: Topology, deps: Update
     if (!slot.process?.alive) continue; // DOWN: it starts with this config when its fault is cleared
     const countedEdgeIds = run.counters.extend(nodeId, countedEdgeIdsOf(config));
     for (const key of asyncGroupKeys(topology.edges.filter((edge) => edge.source === nodeId))) used.get(nodeId)?.add(key);
-    slot.process.send({ type: "update", config, countedEdgeIds });
+    const paused = slot.status === NodeStatus.PAUSED;
+    const confirmed = sendUpdate(slot.process, config, countedEdgeIds).then((done) => {
+      if (!done && !paused) deps.log(run, nodeId, "warn", `${nodeId} has not confirmed the update within ${CONFIRM_WAIT_MS} ms; it applies it when it gets to it`);
+    });
+    // A paused process (SIGSTOP) applies it when it is resumed: nobody waits for that.
+    if (!paused) confirming.push(confirmed);
   }
+  await Promise.all(confirming);
 
   // Removed nodes: stopped as a run's stop does; their counts stay in the books, their edges leave RunInfo.
   await Promise.all(
