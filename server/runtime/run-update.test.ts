@@ -338,6 +338,21 @@ describe("UpdateRun", () => {
     expect(edgeOf(runId, "gw-s2")).toMatchObject({ sent: 3, delivered: 3, lost: 0 });
   });
 
+  it("updates a paused node without waiting for it; it applies the update when resumed", async () => {
+    manager = createRunManager({ redisUrl: TEST_REDIS_URL });
+    const topology = chain(2);
+    const { runId } = await manager.start(topology, { detach: false });
+    const pid = pids(runId).get("be");
+    await manager.injectFault(runId, { kind: FaultKind.PAUSE, nodeId: "be" });
+    const update = await manager.updateRun(runId, edited(topology, (copy) => (copy.nodes[2].behavior!.workTime!.meanMs = 35)));
+    expect(update.applied).toEqual(["be: work time 2 ms → 35 ms"]);
+    expect(update.run.nodes.find((node) => node.nodeId === "be")!.status).toBe(NodeStatus.PAUSED);
+    await manager.clearFault(runId, { nodeId: "be" });
+    const span = await serverSpanAtBe(runId);
+    expect(span).toMatchObject({ pid });
+    expect(span.attributes["ipcplay.work_ms"]).toBe("35.000");
+  });
+
   it("applies one update at a time, each against the one before it", async () => {
     manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = chain(2);

@@ -5,8 +5,9 @@
  *
  *   books learn the new edges → new nodes start → everyone learns their
  *   addresses → nodes whose listeners change start again → every other node
- *   with a changed config gets it live ("update", same process) → removed
- *   nodes stop → new nodes' traffic starts.
+ *   with a changed config gets it live ("update", same process) and confirms
+ *   it ("updated") → removed nodes stop → new nodes' traffic starts; then the
+ *   answer, so what it lists as applied is applied.
  *
  * New nodes and restarts come before the live updates, so a caller's new
  * sender never reaches a listener that does not know its edge yet; removed
