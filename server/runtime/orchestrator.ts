@@ -31,6 +31,7 @@ import { newRunId, newRunToken, tokensMatch } from "./run-ids";
 import { startFaultSchedule } from "./fault-schedule";
 import { DeadLetterQueues } from "./dead-letters";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
+import { applyUpdate, noteUpdated, serialised, type UpdateDeps } from "./run-update";
 
 /** How long every node of a run (or a restarted node) gets to report ready. */
 export const START_TIMEOUT_MS = 15_000;
@@ -99,13 +100,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   async function start(topology: Topology, startOptions: StartOptions) {
     admit();
     const runId = newRunId();
-    const plan = planRun(topology, {
-      runId,
-      redisUrl: options.redisUrl,
-      traceBudgetPerSecond: limits.traceBudgetPerSecond,
-      keepBudgetPerSecond: limits.keepBudgetPerSecond,
-      maxWaitingPerService: limits.maxWaitingPerService,
-    });
+    const plan = planOf(topology, runId);
     const run = new LiveRun({
       runId,
       token: newRunToken(),
@@ -135,6 +130,16 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     return { runId, token: run.token, run: run.info() };
   }
 
+  function planOf(topology: Topology, runId: string) {
+    return planRun(topology, {
+      runId,
+      redisUrl: options.redisUrl,
+      traceBudgetPerSecond: limits.traceBudgetPerSecond,
+      keepBudgetPerSecond: limits.keepBudgetPerSecond,
+      maxWaitingPerService: limits.maxWaitingPerService,
+    });
+  }
+
   /** Refuses a run the server cannot take, before anything is started. */
   function admit(): void {
     const busy = [...runs.values()].filter((run) => run.active || run.state === RunState.STOPPING).length;
@@ -162,7 +167,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       warmHost: pool.take(),
       config: { ...slot.config, countsFile, incarnation },
       onMessage: (message) => {
-        if (slot.process === host) onChildMessage(run, slot, message);
+        if (slot.process === host) onChildMessage(run, slot, host, message);
       },
       onOutput: (level, line) => log(run, slot.nodeId, level, line),
       onExit: (exit) => onChildExit(run, slot, host, exit),
@@ -227,7 +232,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
 
   // ---- supervise -------------------------------------------------------------
 
-  function onChildMessage(run: LiveRun, slot: NodeSlot, message: ChildMessage): void {
+  function onChildMessage(run: LiveRun, slot: NodeSlot, host: NodeProcess, message: ChildMessage): void {
     switch (message.type) {
       case "spans":
         return run.traces.ingest(message.spans);
@@ -249,6 +254,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       case "fatal":
         slot.error = message.message;
         return log(run, slot.nodeId, "error", `fatal: ${message.message}`);
+      case "updated":
+        return noteUpdated(host);
       case "ready":
         return; // handled by NodeProcess.ready
     }
@@ -439,11 +446,26 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     return run.info();
   }
 
-  async function updateRun(runId: string, _topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
+  /** UpdateRun (server/runtime/run-update.ts): one at a time per run, only while it runs. */
+  async function updateRun(runId: string, topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
     const run = runningRun(runId);
-    // Being built (issue 9): until then a run's topology is fixed while it is up.
-    throw new RunError("failed_precondition", `Run ${run.runId}: live changes are not supported yet; stop the run to change it.`);
+    const result = await serialised(run, () => applyUpdate(run, topology, updateDeps));
+    return { run: run.info(), ...result };
   }
+
+  const updateDeps: UpdateDeps = {
+    plan: planOf,
+    launch,
+    waitUntilUp,
+    restart,
+    async stopProcess(_run, slot) {
+      if (!slot.process?.alive) return;
+      slot.exitExpected = "stop";
+      await slot.process.stop(limits.shutdownGraceMs);
+    },
+    watchBrokerEnds,
+    log,
+  };
 
   /** Starts a down node again; its new address goes to every node (REST callers reconnect). */
   async function restart(run: LiveRun, slot: NodeSlot): Promise<void> {
