@@ -1,5 +1,5 @@
 import { expect, type Page, test, type TestInfo } from "@playwright/test";
-import { freshPage, STORAGE_KEY } from "./canvas-helpers";
+import { connect, freshPage, STORAGE_KEY } from "./canvas-helpers";
 
 /**
  * Faults, the circuit breaker and live edits, driven from the UI against the
@@ -252,14 +252,23 @@ test("a breaker opens on the canvas when its callee is killed, short-circuits ca
   await stop(page);
 });
 
-// Needs UpdateRun on the server.
-test("a live edit is applied to the running run and says what changed", async ({ page }) => {
+test("live edits are applied to the running run: a setting, then a new service wired in", async ({ page }, testInfo) => {
   await runRestChain(page);
   await page.getByTestId("node-billing").click();
   await page.getByTestId("field-work-time").fill("80");
   await expect(page.getByTestId("live-edit-status")).toHaveAttribute("data-status", "applied", { timeout: 15_000 });
   await expect(page.getByTestId("live-edit-message")).toContainText("billing");
   await expect(page.getByTestId("not-applied-billing")).toHaveCount(0);
+  await shot(page, "live-edit-applied", testInfo);
+
+  // Structure: a service added from the palette and called by billing starts in its own process.
+  await page.getByTestId("palette-service").click();
+  await expect(page.getByTestId("node-service")).toBeVisible();
+  await expect(page.getByTestId("status-service")).toHaveAttribute("data-status", "up", { timeout: 30_000 });
+  await connect(page, "billing", "service");
+  await expect(page.getByTestId("live-edit-status")).toHaveAttribute("data-status", "applied", { timeout: 15_000 });
+  await expect.poll(() => counterOf(page, "billing-service", "sent"), { timeout: 30_000 }).toBeGreaterThan(0);
+  await shot(page, "live-edit-structure", testInfo);
   // Its effect: billing's work now takes 80 ms.
   await page.getByTestId("edge-orders-billing").click();
   await expect
