@@ -17,7 +17,9 @@
  *   by the server from the dead process's last counts ("caller died",
  *   "subscriber died").
  *
- * Attempts are not messages: `retries` counts the extra attempts apart.
+ * Attempts are not messages: `retries` counts the extra attempts apart, and
+ * `duplicates` the second processings of a message a DUPLICATE fault caused
+ * (never a second delivery).
  */
 
 export const FAILED_OUTCOMES = [
@@ -50,8 +52,10 @@ export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
  *   was added, the message published. Not an end: the consumer ends it.
  * - `handed` (pub/sub AT_MOST_ONCE only): published while the subscriber was
  *   there — from then on the subscriber, not the publisher, holds the message.
+ * - `duplicates` (asynchronous edges): a message its consumer processed again
+ *   (a DUPLICATE fault). Not an end: the message ended once already.
  */
-export const COUNT_KEYS = ["sent", "delivered", "retries", "accepted", "handed", ...FAILED_OUTCOMES, ...COUNTED_LOST_OUTCOMES] as const;
+export const COUNT_KEYS = ["sent", "delivered", "retries", "accepted", "handed", ...FAILED_OUTCOMES, ...COUNTED_LOST_OUTCOMES, "duplicates"] as const;
 export type CountKey = (typeof COUNT_KEYS)[number];
 
 /** One edge's counts, as counted by the processes (cumulative). */
@@ -83,6 +87,8 @@ export interface Ledger {
   /** sent − delivered − failed − lost: on its way, waiting, being worked on. */
   inFlight: number;
   retries: number;
+  /** Second processings of messages (a DUPLICATE fault); not deliveries. */
+  duplicates: number;
   /** Non-zero outcomes only, in the order of FAILED_OUTCOMES / LOST_OUTCOMES. */
   failedBy: OutcomeCount[];
   lostBy: OutcomeCount[];
@@ -102,7 +108,7 @@ export function ledgerOf(tally: Readonly<Tally>, died: Partial<Record<DiedOutcom
   ].filter(({ count }) => count > 0);
   const failed = sum(failedBy);
   const lost = sum(lostBy);
-  return { sent, delivered: tally.delivered, failed, lost, inFlight: sent - tally.delivered - failed - lost, retries: tally.retries, failedBy, lostBy };
+  return { sent, delivered: tally.delivered, failed, lost, inFlight: sent - tally.delivered - failed - lost, retries: tally.retries, duplicates: tally.duplicates, failedBy, lostBy };
 }
 
 /** Messages that ended (however), for a tally. */

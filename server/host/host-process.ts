@@ -60,6 +60,10 @@ export function runHostProcess(): void {
         return host?.originate({ traceIds: message.traceIds, payload: message.payload });
       case "keep-traces":
         return host?.keepTraces(message.traceIds);
+      case "faults":
+        await host?.applyFaults(message.faults);
+        await sendToParent({ type: "faults-applied", version: message.version });
+        return;
       case "shutdown":
         if (stopping) return;
         stopping = true;

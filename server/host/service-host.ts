@@ -9,7 +9,10 @@ import { HeadSampler } from "@/lib/trace/sampling";
 import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/ipc/host-messages";
 import { CountFileWriter, countedEdgeIds } from "@/server/ipc/count-file";
 import { runKeys } from "@/server/redis/keys";
+import type { FaultSpec } from "@/lib/faults/spec";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
+import { HostFaults } from "./faults/host-faults";
+import { WirePaths } from "./faults/wire-paths";
 import { MessageFlow, type OutgoingEdge } from "./message-flow";
 import { decodeHostConfig, type NodeSetup } from "./node-setup";
 import { sendToParent } from "./parent-channel";
@@ -28,6 +31,8 @@ export class ServiceHost {
   private readonly flow: MessageFlow;
   private readonly outgoing: OutgoingEdge[];
   private readonly transportHost: TransportHost;
+  private readonly faults: HostFaults;
+  private readonly wirePaths: WirePaths;
   private stopTraffic: () => void = () => {};
 
   private constructor(config: HostConfig) {
@@ -40,6 +45,8 @@ export class ServiceHost {
       announceKeeps: (traceIds) => void sendToParent({ type: "keep-traces", traceIds }),
       keepPerSecond: sampling.keepPerSecond,
     });
+    this.faults = new HostFaults(node.id);
+    this.wirePaths = new WirePaths(this.setup.outgoing, (nodeId) => this.addresses.get(nodeId), this.faults);
     this.transportHost = {
       setup: this.setup,
       nodeId: node.id,
@@ -50,6 +57,8 @@ export class ServiceHost {
       count: (edgeId, key, amount) => this.counters.add(edgeId, key, amount),
       recordSpan: (span, sampled) => this.spans.record({ ...span, nodeId: node.id, pid: process.pid }, sampled),
       log: (level, message) => void this.log(level, message),
+      faults: this.faults,
+      wirePort: (edgeId, targetPort) => this.wirePaths.portFor(edgeId, targetPort),
     };
     this.outgoing = this.setup.outgoing.map((edge) => ({
       edge,
@@ -61,6 +70,7 @@ export class ServiceHost {
       outgoing: this.outgoing,
       spans: this.spans,
       counters: this.counters,
+      faults: this.faults,
       sampler: new HeadSampler(sampling.headPerSecond, {
         expectedRatePerSecond: node.kind === NodeKind.CLIENT ? node.traffic?.ratePerSecond ?? 0 : 0,
       }),
@@ -96,6 +106,11 @@ export class ServiceHost {
     this.stopTraffic = startTraffic(this.setup.node.traffic, (count) => this.originate({ count }));
   }
 
+  /** The whole set of faults in force on this host now; resolves once they act on traffic. */
+  applyFaults(faults: readonly FaultSpec[]): Promise<void> {
+    return this.faults.set(faults);
+  }
+
   /** Another host kept these traces: ship what this one holds of them. */
   keepTraces(traceIds: readonly string[]): void {
     this.spans.keepRequested(traceIds);
@@ -116,6 +131,7 @@ export class ServiceHost {
     clearInterval(this.countersTimer);
     await Promise.all(this.listeners.map((listener) => listener.close()));
     await this.flow.close();
+    await this.wirePaths.close();
     this.spans.flush();
     // The last counts, without levels: reading them would reopen the broker connections just closed.
     await this.reportCounters({ withGauges: false });

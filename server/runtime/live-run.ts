@@ -29,6 +29,7 @@ import { CounterBook } from "@/server/trace/counter-book";
 import { edgeRolesOf, sharedQueueChannelsOf } from "@/server/trace/edge-roles";
 import { runKeys } from "@/server/redis/keys";
 import { BrokerCounts } from "./broker-counts";
+import { FaultBook } from "./fault-book";
 import { EdgeLatencyBook } from "@/server/trace/edge-latency";
 import { RunEvents } from "@/server/trace/run-events";
 import { TraceHub } from "@/server/trace/trace-hub";
@@ -91,6 +92,10 @@ export class LiveRun {
   autoStop: NodeJS.Timeout | undefined;
   /** Reads the brokers' own counts of asynchronous ends (queue metrics, stream acks). */
   readonly brokerCounts: BrokerCounts;
+  /** The faults in force (RunInfo.faults). */
+  readonly faults: FaultBook;
+  /** Numbers the `faults` messages sent to hosts, so each answer names the one it applied. */
+  faultVersion = 0;
   /** Audits of dead producers' hand-offs under way (a stop waits for them). */
   readonly settling = new Set<Promise<void>>();
   private readonly traceBudgetPerSecond: number;
@@ -115,6 +120,7 @@ export class LiveRun {
     const roles = edgeRolesOf(options.topology);
     this.brokerCounts = new BrokerCounts(roles, runKeys(options.runId));
     this.counters = new CounterBook(options.runId, roles, sharedQueueChannelsOf(options.topology));
+    this.faults = new FaultBook(options.topology);
     this.nodes = new Map(
       options.hosts.map((config, index) => {
         const nodeId = options.topology.nodes[index].id;
@@ -171,6 +177,7 @@ export class LiveRun {
       traces: this.traces.traceCount,
       machine: this.active ? usageSampler.machineLoad() : undefined,
       sampling: this.sampling(),
+      faults: this.faults.list(),
     });
   }
 
@@ -279,6 +286,7 @@ function countsOf(ledger: Ledger) {
     lost: ledger.lost,
     inFlight: Math.max(0, ledger.inFlight),
     retries: ledger.retries,
+    duplicates: ledger.duplicates,
     failedBy: ledger.failedBy.map((entry) => create(OutcomeCountSchema, entry)),
     lostBy: ledger.lostBy.map((entry) => create(OutcomeCountSchema, entry)),
   };

@@ -12,7 +12,7 @@
  */
 import http from "node:http";
 import { once } from "node:events";
-import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
@@ -121,6 +121,9 @@ async function answer(
   const method = request.method ?? "GET";
   const path = (request.url ?? "/").split("?", 1)[0];
   const hop = edge ? Number(request.headers[HOP_HEADER]) || 1 : 0;
+  // An ERRORS fault on the edge answers this share of its requests with its status, here at the callee (L7).
+  const errors = edge ? host.faults.edge(edge.id, FaultKind.ERRORS) : undefined;
+  const injected = host.faults.picks(errors) ? errors : undefined;
   const handled = await host.receive({
     edge,
     parent: parseTraceparent(headerValue(request.headers.traceparent)),
@@ -133,6 +136,7 @@ async function answer(
       "url.path": path,
       "server.port": serverPort,
     },
+    ...(injected ? { fault: { abort: "errors" } } : {}),
   });
   const ok = handled.failure === undefined;
   const reply: RestReply = {
@@ -148,7 +152,8 @@ async function answer(
   if (handled.failure === "overloaded") headers["retry-after"] = "1";
   const maxAge = edge ? restSettings(edge)?.cacheMaxAgeS ?? 0 : 0;
   if (ok && method === "GET" && maxAge > 0) headers["cache-control"] = `max-age=${maxAge}`;
-  response.writeHead(handled.failure ? STATUS_OF_FAILURE[handled.failure] : 200, headers).end(JSON.stringify(reply));
+  const status = injected ? injected.statusCode : handled.failure ? STATUS_OF_FAILURE[handled.failure] : 200;
+  response.writeHead(status, headers).end(JSON.stringify(reply));
 }
 
 /**
@@ -190,7 +195,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** One attempt's result, before it becomes a span status. */
 type AttemptResult =
-  | { kind: "response"; statusCode: number }
+  /** `shed`: a 503 with Retry-After, how a service refuses work when its waiting line is full. */
+  | { kind: "response"; statusCode: number; shed?: boolean }
   | { kind: "timeout" }
   | { kind: "unreachable"; reason: string };
 
@@ -218,16 +224,19 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
     if (body !== undefined) headers["content-type"] = "application/json";
 
     let port = 0;
+    let wirePort = 0;
     let lastTimeoutMs = timeoutMs;
     const { result, attempts } = await withRetries(
       retries,
       (): Promise<AttemptResult> => {
         port = host.addressOf(edge.target)?.httpPort ?? 0;
+        // A wire fault on the edge puts its proxy in the path; the agent keeps that port's sockets apart.
+        wirePort = port ? host.wirePort(edge.id, port) : 0;
         // Within a caller's deadline, an attempt gets only what is left of it.
         lastTimeoutMs = attemptTimeoutMs(timeoutMs, message);
         if (lastTimeoutMs === 0) return Promise.resolve({ kind: "timeout" });
         return port
-          ? attempt({ agent, port, method, path, headers, body, timeoutMs: lastTimeoutMs })
+          ? attempt({ agent, port: wirePort, method, path, headers, body, timeoutMs: lastTimeoutMs })
           : Promise.resolve({ kind: "unreachable", reason: `no address for ${edge.target}` });
       },
       isRetryable,
@@ -242,6 +251,7 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
         "server.port": String(port),
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
+        ...(wirePort !== port ? { "ipcplay.fault_proxy_port": String(wirePort) } : {}),
         ...(result.kind === "response" ? { "http.response.status_code": String(result.statusCode) } : {}),
       },
     };
@@ -270,7 +280,7 @@ function outcomeStatus(result: AttemptResult, timeoutMs: number): Pick<SendOutco
       return {
         status: SpanStatus.ERROR,
         statusMessage: `HTTP ${result.statusCode}`,
-        outcome: result.statusCode === STATUS_OF_FAILURE.overloaded ? "overloaded" : "error reply",
+        outcome: result.shed ? "overloaded" : "error reply",
       };
   }
 }
@@ -311,7 +321,9 @@ function attempt(options: AttemptOptions): Promise<AttemptResult> {
     request.on("response", (response) => {
       // Drain the body so the keep-alive socket can be reused; we only need the status.
       response.resume();
-      response.on("end", () => settle({ kind: "response", statusCode: response.statusCode ?? 0 }));
+      const statusCode = response.statusCode ?? 0;
+      const shed = statusCode === STATUS_OF_FAILURE.overloaded && response.headers["retry-after"] !== undefined;
+      response.on("end", () => settle({ kind: "response", statusCode, ...(shed ? { shed } : {}) }));
       response.on("error", (error: NodeJS.ErrnoException) => {
         settle(timedOut ? { kind: "timeout" } : { kind: "unreachable", reason: error.code ?? error.message });
       });

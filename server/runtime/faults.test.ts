@@ -1,0 +1,186 @@
+/**
+ * Faults on real traffic: each test starts a run (real processes, real
+ * sockets, real Redis under the run's own prefix), injects a fault through the
+ * RunManager, sends messages and reads what the CALLER's own timeout, retry
+ * and counters made of it. Assertions are what the fault itself guarantees
+ * (lower bounds, wide bands), never the machine's speed.
+ */
+import { describe, expect, it } from "vitest";
+import { ConnectProtocol, Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, SpanKind, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { connectTopology, eventually, restTopology } from "./test-support";
+import { POLL, pubsubEdge, queueEdge, runHarness, topologyOf } from "./transport-harness";
+
+const run = runHarness();
+/** Every trace shipped in full: the tests read each message's spans. */
+const ALL_TRACES = { traceBudgetPerSecond: 100_000, keepBudgetPerSecond: 100_000 };
+
+/** Sends `count` messages from the client and returns the CLIENT span of each on `edgeId`. */
+async function clientSpans(runId: string, count: number, edgeId: string): Promise<Span[]> {
+  const traceIds = await run.manager.sendMessage(runId, "client", count);
+  return Promise.all(
+    traceIds.map((traceId) =>
+      eventually(
+        () => run.manager.getTrace(runId, traceId).find((span) => span.kind === SpanKind.CLIENT && span.edgeId === edgeId),
+        `the CLIENT span of ${traceId}`,
+        15_000,
+      ),
+    ),
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const restPair = (timeoutMs = 1000) =>
+  restTopology({ services: [{ id: "api" }], edges: [{ id: "client-api", source: "client", target: "api", timeoutMs }] });
+
+describe("REST edge faults", () => {
+  it("BLACKHOLE: requests are read and never answered, so the caller's 200 ms timeout fires; ClearFault restores the path", async () => {
+    const runId = await run.start(restPair(200), ALL_TRACES);
+    const info = await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.BLACKHOLE });
+    expect(info.faults.map((active) => active.fault?.kind)).toEqual([FaultKind.BLACKHOLE]);
+    const spans = await clientSpans(runId, 4, "client-api");
+    for (const span of spans) {
+      expect(span.status).toBe(SpanStatus.TIMEOUT);
+      expect(span.durationMs).toBeGreaterThanOrEqual(190);
+    }
+    await expect.poll(() => run.edge(runId, "client-api").failedBy, POLL).toEqual([{ $typeName: "ipcplay.v1.OutcomeCount", outcome: "timed out", count: 4 }]);
+
+    const cleared = await run.manager.clearFault(runId, { edgeId: "client-api" });
+    expect(cleared.faults).toEqual([]);
+    const [after] = await clientSpans(runId, 1, "client-api");
+    expect(after.status).toBe(SpanStatus.OK);
+    await run.stop(runId);
+  });
+
+  it("LATENCY 300 ms: the caller's spans take at least 300 ms at the median", async () => {
+    const runId = await run.start(restPair(), ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 300 });
+    const spans = await clientSpans(runId, 5, "client-api");
+    expect(spans.every((span) => span.status === SpanStatus.OK)).toBe(true);
+    expect(median(spans.map((span) => span.durationMs))).toBeGreaterThanOrEqual(300);
+    await run.stop(runId);
+  });
+
+  it("ERRORS 0.5 with 503: about half the requests are answered 503 by the callee, counted as error replies by the caller", async () => {
+    const runId = await run.start(restPair(), ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.ERRORS, errorRate: 0.5, statusCode: 503 });
+    const spans = await clientSpans(runId, 60, "client-api");
+    const failed = spans.filter((span) => span.status !== SpanStatus.OK);
+    expect(failed.length).toBeGreaterThanOrEqual(15);
+    expect(failed.length).toBeLessThanOrEqual(45);
+    for (const span of failed) expect(span.attributes["http.response.status_code"]).toBe("503");
+    await expect.poll(() => run.edge(runId, "client-api").failed, POLL).toBe(failed.length);
+    const edge = run.edge(runId, "client-api");
+    expect(edge.failedBy.map(({ outcome }) => outcome)).toEqual(["error reply"]);
+    expect(edge.delivered).toBe(60 - failed.length);
+    // The callee's SERVER span says the fault answered.
+    const server = run.manager.getTrace(runId, failed[0].traceId).find((span) => span.kind === SpanKind.SERVER)!;
+    expect(server.attributes["ipcplay.fault"]).toBe("errors");
+    await run.stop(runId);
+  });
+
+  it("RESET and PARTITION: connections are reset, then refused; the caller counts both unreachable", async () => {
+    const runId = await run.start(restPair(), ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.RESET });
+    const reset = await clientSpans(runId, 3, "client-api");
+    for (const span of reset) {
+      expect(span.status).toBe(SpanStatus.UNAVAILABLE);
+      expect(span.statusMessage).toBe("ECONNRESET");
+    }
+    await run.manager.clearFault(runId, { edgeId: "client-api", kind: FaultKind.RESET });
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.PARTITION });
+    const refused = await clientSpans(runId, 3, "client-api");
+    for (const span of refused) {
+      expect(span.status).toBe(SpanStatus.UNAVAILABLE);
+      expect(span.statusMessage).toBe("ECONNREFUSED");
+    }
+    await expect.poll(() => run.edge(runId, "client-api").failedBy.map(({ outcome, count }) => [outcome, count]), POLL).toEqual([["unreachable", 6]]);
+    await run.stop(runId);
+  });
+
+  it("duration_ms: the fault is listed with its end and clears by itself", async () => {
+    const runId = await run.start(restPair(), ALL_TRACES);
+    const before = Date.now();
+    const info = await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 200, durationMs: 300 });
+    const [active] = info.faults;
+    expect(active.fault).toMatchObject({ edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 200, durationMs: 300 });
+    expect(active.startedUnixMs).toBeGreaterThanOrEqual(before);
+    expect(active.endsUnixMs).toBe(active.startedUnixMs + 300);
+    await expect.poll(() => run.manager.get(runId).faults.length, POLL).toBe(0);
+    const [after] = await clientSpans(runId, 1, "client-api");
+    expect(after.status).toBe(SpanStatus.OK);
+    // Direct again: no proxy in the path.
+    expect(after.attributes["ipcplay.fault_proxy_port"]).toBeUndefined();
+    await run.stop(runId);
+  });
+
+  it("refuses invalid requests with invalid_argument naming the field, and unknown targets with not_found; the run goes on", async () => {
+    const topology = topologyOf([{ id: "api" }], [queueEdge("q", "client", "api", "jobs")]);
+    topology.edges.push(...restPair().edges);
+    const runId = await run.start(topology);
+    const refused = (request: Parameters<typeof run.manager.injectFault>[1]) => run.manager.injectFault(runId, request);
+    await expect(refused({ edgeId: "q", kind: FaultKind.BLACKHOLE })).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringContaining("kind: BLACKHOLE is for REST and Connect edges; edge q is a queue edge"),
+    });
+    await expect(refused({ edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 0 })).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringContaining("latency_ms:"),
+    });
+    await expect(refused({ edgeId: "client-api", kind: FaultKind.ERRORS, errorRate: 2 })).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringContaining("error_rate:"),
+    });
+    await expect(refused({ nodeId: "api", kind: FaultKind.CRASH_LOOP, intervalMs: 10 })).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringContaining("interval_ms:"),
+    });
+    await expect(refused({ edgeId: "nope", kind: FaultKind.RESET })).rejects.toMatchObject({ code: "not_found" });
+    await expect(refused({ nodeId: "nope", kind: FaultKind.KILL })).rejects.toMatchObject({ code: "not_found" });
+    await run.manager.injectFault(runId, { nodeId: "api", kind: FaultKind.KILL });
+    await expect(refused({ nodeId: "api", kind: FaultKind.LATENCY, latencyMs: 5 })).rejects.toMatchObject({ code: "failed_precondition" });
+    expect(run.manager.get(runId).faults.map((active) => active.fault?.kind)).toEqual([FaultKind.KILL]);
+    await run.stop(runId);
+  });
+});
+
+describe("Connect edge faults", () => {
+  it("ERRORS 0.5 with gRPC code 14: about half the calls end UNAVAILABLE from the callee, counted as error replies", async () => {
+    const topology = connectTopology({
+      services: [{ id: "api" }],
+      edges: [{ id: "client-api", source: "client", target: "api", protocol: ConnectProtocol.GRPC }],
+    });
+    const runId = await run.start(topology, ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.ERRORS, errorRate: 0.5, statusCode: 14 });
+    const spans = await clientSpans(runId, 60, "client-api");
+    const failed = spans.filter((span) => span.status !== SpanStatus.OK);
+    expect(failed.length).toBeGreaterThanOrEqual(15);
+    expect(failed.length).toBeLessThanOrEqual(45);
+    for (const span of failed) {
+      expect(span.status).toBe(SpanStatus.UNAVAILABLE);
+      expect(span.attributes["rpc.grpc.status_code"]).toBe("14");
+    }
+    await expect.poll(() => run.edge(runId, "client-api").failedBy.map(({ outcome, count }) => [outcome, count]), POLL).toEqual([["error reply", failed.length]]);
+    await run.stop(runId);
+  });
+
+  it("BLACKHOLE and LATENCY on the HTTP/2 path: the deadline fires, then calls are slowed", async () => {
+    const topology = connectTopology({ services: [{ id: "api" }], edges: [{ id: "client-api", source: "client", target: "api", timeoutMs: 200 }] });
+    const runId = await run.start(topology, ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.BLACKHOLE });
+    for (const span of await clientSpans(runId, 2, "client-api")) {
+      expect(span.status).toBe(SpanStatus.TIMEOUT);
+      expect(span.durationMs).toBeGreaterThanOrEqual(190);
+    }
+    await run.manager.clearFault(runId, { edgeId: "client-api" });
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 100 });
+    const slowed = await clientSpans(runId, 3, "client-api");
+    expect(slowed.every((span) => span.status === SpanStatus.OK)).toBe(true);
+    expect(median(slowed.map((span) => span.durationMs))).toBeGreaterThanOrEqual(100);
+    await run.stop(runId);
+  });
+});
