@@ -47,11 +47,12 @@ class Lane {
     private readonly shape: () => WireShape,
     private readonly towardTarget: boolean,
     private readonly random: Random,
+    private readonly dropped: () => void,
   ) {}
 
   push(chunk: Buffer): void {
     const shape = this.shape();
-    if (shape.blackhole) return;
+    if (shape.blackhole) return this.dropped();
     const now = performance.now();
     let due = now;
     if (this.towardTarget && shape.latencyMs > 0) due += delayMs(shape.latencyMs, shape.jitterMs, this.random);
@@ -95,6 +96,8 @@ class Lane {
 export class WireProxy {
   private server: net.Server | undefined;
   private readonly connections = new Set<net.Socket>();
+  /** Connections that lost bytes (blackholed): their protocol state is broken for good. */
+  private readonly broken = new WeakSet<net.Socket>();
   private currentShape: WireShape;
   port = 0;
 
@@ -126,11 +129,19 @@ export class WireProxy {
     } else if (!this.server) {
       await this.listen();
     }
+    // A blackhole lifted: connections that lost bytes cannot carry a request again.
+    if (!shape.blackhole) for (const socket of this.connections) if (this.broken.has(socket)) socket.destroy();
   }
 
-  /** Out of the path: no new connections; open ones finish their requests (or are cut after LINGER_MS). */
+  /**
+   * Out of the path: no new connections; open ones pass bytes unshaped so their
+   * requests finish (a caller may even reuse them: the OS can hand the port to
+   * the next proxy), those that lost bytes are cut, the rest after LINGER_MS.
+   */
   async close(): Promise<void> {
     await this.stopListening();
+    this.currentShape = { latencyMs: 0, jitterMs: 0, bandwidthKbps: 0, blackhole: false, reset: false, partition: false };
+    for (const socket of this.connections) if (this.broken.has(socket)) socket.destroy();
     if (this.connections.size === 0) return;
     const cut = setTimeout(() => {
       for (const socket of this.connections) socket.destroy();
@@ -168,8 +179,9 @@ export class WireProxy {
     const upstream = net.connect({ host: LOOPBACK, port: this.upstreamPort() });
     upstream.setNoDelay(true);
     const shape = () => this.currentShape;
-    const out = new Lane(client, upstream, shape, true, this.random);
-    const back = new Lane(upstream, client, shape, false, this.random);
+    const dropped = () => this.broken.add(client);
+    const out = new Lane(client, upstream, shape, true, this.random, dropped);
+    const back = new Lane(upstream, client, shape, false, this.random, dropped);
     const end = () => {
       out.stop();
       back.stop();
