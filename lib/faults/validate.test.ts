@@ -46,6 +46,8 @@ describe("validateFault", () => {
     expect(refusal({ edgeId: "r", kind: FaultKind.KILL }).message).toMatch(/^kind: KILL is for nodes/);
     expect(refusal({ nodeId: "api", kind: FaultKind.RESET }).message).toMatch(/^kind: RESET is for REST and Connect edges; node api/);
     expect(refusal({ nodeId: "api" }).message).toMatch(/^kind:/);
+    expect(refusal({ nodeId: "client", kind: FaultKind.LATENCY, latencyMs: 5 }).message).toMatch(/^kind: LATENCY on a node acts on a service's work; node client is a client/);
+    expect(validateFault(topology, { nodeId: "client", kind: FaultKind.KILL }).ok).toBe(true);
   });
 
   it("refuses out-of-range values, naming the field", () => {

@@ -5,7 +5,7 @@
  * now is the runtime's question.
  */
 import { FaultKind, type InjectFaultRequest } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { NodeKind, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { FaultSpec } from "./spec";
 
 export type FaultRequestFields = Partial<Omit<InjectFaultRequest, "$typeName" | "$unknown" | "runId">>;
@@ -69,8 +69,13 @@ export function validateFault(topology: Topology, request: FaultRequestFields): 
 
   let transport: Transport | undefined;
   if (nodeId) {
-    if (!topology.nodes.some((node) => node.id === nodeId)) return { ok: false, code: "not_found", message: `node_id: the run has no node "${nodeId}".` };
+    const node = topology.nodes.find((candidate) => candidate.id === nodeId);
+    if (!node) return { ok: false, code: "not_found", message: `node_id: the run has no node "${nodeId}".` };
     if (!NODE_KINDS.has(kind)) return invalid(`kind: ${name} is for ${targetsOf(kind)}; node ${nodeId} is a node (give edge_id).`);
+    // A client only sends: there is no work to slow down or fail.
+    if (node.kind === NodeKind.CLIENT && (kind === FaultKind.LATENCY || kind === FaultKind.ERRORS)) {
+      return invalid(`kind: ${name} on a node acts on a service's work; node ${nodeId} is a client (put it on one of its edges).`);
+    }
   } else {
     const edge = topology.edges.find((candidate) => candidate.id === edgeId);
     if (!edge) return { ok: false, code: "not_found", message: `edge_id: the run has no edge "${edgeId}".` };

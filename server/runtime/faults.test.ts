@@ -102,6 +102,40 @@ describe("REST edge faults", () => {
     await run.stop(runId);
   });
 
+  it("BANDWIDTH 1 KB/s: a request and its reply (a few hundred bytes) take at least a quarter second", async () => {
+    const runId = await run.start(restPair(), ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.BANDWIDTH, bandwidthKbps: 1 });
+    const [span] = await clientSpans(runId, 1, "client-api");
+    expect(span.status).toBe(SpanStatus.OK);
+    // ≥ 256 bytes on the wire (HTTP/1.1 request headers alone are more) at 1,024 bytes per second.
+    expect(span.durationMs).toBeGreaterThanOrEqual(250);
+    await run.stop(runId);
+  });
+
+  it("ClearFault with a kind clears only that kind; both are logged in plain words", async () => {
+    const runId = await run.start(restPair(), ALL_TRACES);
+    const lines: string[] = [];
+    const unwatch = run.manager.watch(runId, (event) => {
+      if (event.event.case === "log") lines.push(event.event.value.message);
+    });
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 100 });
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.ERRORS, errorRate: 1 });
+    const left = await run.manager.clearFault(runId, { edgeId: "client-api", kind: FaultKind.ERRORS });
+    expect(left.faults.map((active) => active.fault?.kind)).toEqual([FaultKind.LATENCY]);
+    const [span] = await clientSpans(runId, 1, "client-api");
+    expect(span.status).toBe(SpanStatus.OK);
+    expect(span.durationMs).toBeGreaterThanOrEqual(100);
+    unwatch();
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "InjectFault: LATENCY 100 ms on edge client-api",
+        "InjectFault: ERRORS on 100% of messages answered with status 503 on edge client-api",
+        "ClearFault: ERRORS on edge client-api cleared by ClearFault",
+      ]),
+    );
+    await run.stop(runId);
+  });
+
   it("duration_ms: the fault is listed with its end and clears by itself", async () => {
     const runId = await run.start(restPair(), ALL_TRACES);
     const before = Date.now();
@@ -213,6 +247,44 @@ describe("queue and pub/sub edge faults", () => {
     await run.stop(runId);
   });
 
+  it("DISCONNECT on a DURABLE subscriber: entries wait in its group and drain after ClearFault, none lost", async () => {
+    const runId = await run.start(topologyOf([{ id: "reader" }], [pubsubEdge("p", "client", "reader", "news", Delivery.DURABLE)]));
+    await run.manager.injectFault(runId, { edgeId: "p", kind: FaultKind.DISCONNECT });
+    await run.manager.sendMessage(runId, "client", 6);
+    await expect.poll(() => run.edge(runId, "p").queued, POLL).toBe(6);
+    expect(run.edge(runId, "p").delivered).toBe(0);
+    await run.manager.clearFault(runId, { edgeId: "p" });
+    await expect.poll(() => run.edge(runId, "p").delivered, POLL).toBe(6);
+    expect(run.edge(runId, "p")).toMatchObject({ sent: 6, delivered: 6, lost: 0, failed: 0, inFlight: 0 });
+    await run.stop(runId);
+  });
+
+  it("pub/sub ERRORS fail messages at the subscriber; LATENCY holds them before the service starts", async () => {
+    const runId = await run.start(topologyOf([{ id: "reader" }], [pubsubEdge("p", "client", "reader", "news", Delivery.AT_MOST_ONCE)]), ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "p", kind: FaultKind.ERRORS, errorRate: 1 });
+    await run.manager.sendMessage(runId, "client", 3);
+    await expect.poll(() => run.edge(runId, "p").failedBy.map(({ outcome, count }) => [outcome, count]), POLL).toEqual([["processing failed", 3]]);
+    await run.manager.clearFault(runId, { edgeId: "p" });
+    await run.manager.injectFault(runId, { edgeId: "p", kind: FaultKind.LATENCY, latencyMs: 200 });
+    const [traceId] = await run.manager.sendMessage(runId, "client", 1);
+    const consumer = await eventually(() => run.manager.getTrace(runId, traceId).find((span) => span.kind === SpanKind.CONSUMER), "the CONSUMER span");
+    expect(consumer.status).toBe(SpanStatus.OK);
+    const producer = run.manager.getTrace(runId, traceId).find((span) => span.kind === SpanKind.PRODUCER)!;
+    expect(consumer.startUnixMs - producer.startUnixMs).toBeGreaterThanOrEqual(200);
+    expect(run.edge(runId, "p")).toMatchObject({ sent: 4, delivered: 1, failed: 3, lost: 0, inFlight: 0 });
+    await run.stop(runId);
+  });
+
+  it("SLOW_CONSUMER: the queue's consumer takes that much longer per job", async () => {
+    const runId = await run.start(topologyOf([{ id: "worker" }], [queueEdge("q", "client", "worker", "jobs")]), ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "q", kind: FaultKind.SLOW_CONSUMER, latencyMs: 200, jitterMs: 50 });
+    const [traceId] = await run.manager.sendMessage(runId, "client", 1);
+    const consumer = await eventually(() => run.manager.getTrace(runId, traceId).find((span) => span.kind === SpanKind.CONSUMER), "the CONSUMER span");
+    expect(consumer.durationMs).toBeGreaterThanOrEqual(150);
+    expect(consumer.attributes["ipcplay.fault"]).toBe("slow consumer");
+    await run.stop(runId);
+  });
+
   it("ERRORS on a queue edge make poison jobs: every attempt fails, then they are dead-lettered", async () => {
     const runId = await run.start(topologyOf([{ id: "worker" }], [queueEdge("q", "client", "worker", "jobs", { attempts: 2, backoffMs: 10 })]));
     await run.manager.injectFault(runId, { edgeId: "q", kind: FaultKind.ERRORS, errorRate: 1 });
@@ -259,6 +331,16 @@ describe("node faults", () => {
     expect(median(spans.map((span) => span.durationMs))).toBeGreaterThanOrEqual(200);
     const server = run.manager.getTrace(runId, spans[0].traceId).find((span) => span.kind === SpanKind.SERVER)!;
     expect(server.attributes["ipcplay.fault"]).toBe("latency");
+    await run.stop(runId);
+  });
+
+  it("ERRORS on a node fail that share of its messages, as its own error rate does", async () => {
+    const runId = await run.start(restPair(), ALL_TRACES);
+    await run.manager.injectFault(runId, { nodeId: "api", kind: FaultKind.ERRORS, errorRate: 1 });
+    const spans = await clientSpans(runId, 3, "client-api");
+    for (const span of spans) expect(span.attributes["http.response.status_code"]).toBe("500");
+    const server = run.manager.getTrace(runId, spans[0].traceId).find((span) => span.kind === SpanKind.SERVER)!;
+    expect(server.attributes["ipcplay.fault"]).toBe("errors");
     await run.stop(runId);
   });
 
