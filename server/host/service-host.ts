@@ -45,7 +45,7 @@ export class ServiceHost {
       announceKeeps: (traceIds) => void sendToParent({ type: "keep-traces", traceIds }),
       keepPerSecond: sampling.keepPerSecond,
     });
-    this.faults = new HostFaults(node.id);
+    this.faults = new HostFaults(node.id, Math.random, (error) => void this.log("warn", `could not apply a fault: ${error.message}`));
     this.wirePaths = new WirePaths(this.setup.outgoing, (nodeId) => this.addresses.get(nodeId), this.faults);
     this.transportHost = {
       setup: this.setup,

@@ -21,6 +21,8 @@ export class HostFaults {
   constructor(
     private readonly nodeId: string,
     readonly random: Random = Math.random,
+    /** Where an applier's failure goes (a Redis hiccup must not end the host, nor stop later sets). */
+    private readonly report: (error: Error) => void = () => {},
   ) {}
 
   get all(): readonly FaultSpec[] {
@@ -31,7 +33,13 @@ export class HostFaults {
   set(faults: readonly FaultSpec[]): Promise<void> {
     this.applying = this.applying.then(async () => {
       this.faults = faults;
-      for (const apply of this.appliers) await apply(this);
+      for (const apply of this.appliers) {
+        try {
+          await apply(this);
+        } catch (error) {
+          this.report(error as Error);
+        }
+      }
     });
     return this.applying;
   }

@@ -191,7 +191,12 @@ interface Connection {
 }
 
 /** One attempt: the reply, or the error it ended with. */
-type AttemptResult = { port: number; response: CallResponse; error?: undefined } | { port: number; error: ConnectError };
+type AttemptResult = ({ response: CallResponse; error?: undefined } | { error: ConnectError }) & {
+  /** The target's port. */
+  port: number;
+  /** The port called: the target's, or a wire fault's proxy. */
+  via: number;
+};
 
 function createConnectSender(edge: Edge, host: TransportHost): Sender {
   const settings = connectSettings(edge);
@@ -231,21 +236,21 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
   }
 
   async function attempt(message: OutboundMessage): Promise<AttemptResult> {
-    const targetPort = host.addressOf(edge.target)?.connectPort ?? 0;
+    const port = host.addressOf(edge.target)?.connectPort ?? 0;
     // A wire fault on the edge puts its proxy in the path (a session of its own).
-    const port = targetPort ? host.wirePort(edge.id, targetPort) : 0;
-    if (!port) return { port, error: new ConnectError(`no address for ${edge.target}`, Code.Unavailable) };
+    const via = port ? host.wirePort(edge.id, port) : 0;
+    if (!port) return { port, via, error: new ConnectError(`no address for ${edge.target}`, Code.Unavailable) };
     // The deadline travels: within a caller's deadline an attempt gets only what is left of it.
     const deadlineMs = attemptTimeoutMs(timeoutMs, message);
-    if (deadlineMs === 0) return { port, error: new ConnectError("the caller's deadline has passed", Code.DeadlineExceeded) };
+    if (deadlineMs === 0) return { port, via, error: new ConnectError("the caller's deadline has passed", Code.DeadlineExceeded) };
     try {
-      const response = await connectionTo(port).client.call(
+      const response = await connectionTo(via).client.call(
         { payload: message.payload, hop: message.hop, edgeId: edge.id },
         { timeoutMs: deadlineMs, headers: { traceparent: traceparentOf(message) } },
       );
-      return { port, response };
+      return { port, via, response };
     } catch (error) {
-      return { port, error: ConnectError.from(error) };
+      return { port, via, error: ConnectError.from(error) };
     }
   }
 
@@ -266,6 +271,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
         "ipcplay.protocol": protocol.name,
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
+        ...(result.via !== result.port ? { "ipcplay.fault_proxy_port": String(result.via) } : {}),
         ...statusCodeAttribute(protocol, code),
         ...(result.error ? { "ipcplay.error_detail": result.error.rawMessage } : {}),
       },

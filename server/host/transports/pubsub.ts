@@ -362,7 +362,16 @@ type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "proces
  * it ended, for the caller to count: AT_MOST_ONCE at once, DURABLE with the
  * XACK (ACK_LUA).
  */
-async function deliver(host: TransportHost, topic: string, edges: Edge[], json: string, delivery: Delivery, id?: string): Promise<SubscriberEnd> {
+async function deliver(
+  host: TransportHost,
+  topic: string,
+  edges: Edge[],
+  json: string,
+  delivery: Delivery,
+  id?: string,
+  /** AT_MOST_ONCE edges cut from the broker: a message published along one of them only was missed, not received. */
+  cut: ReadonlySet<string> = new Set(),
+): Promise<SubscriberEnd> {
   const nothing = undefined;
   let message: ChannelEnvelope;
   try {
@@ -374,7 +383,8 @@ async function deliver(host: TransportHost, topic: string, edges: Edge[], json: 
   // Only a message its publisher sent along one of this node's edges is on an edge's books: a topic also brings
   // what publishers without an edge to this node publish (the node still works on those).
   const named = new Set(message.edgeIds ?? []);
-  const edge = edges.find((candidate) => named.has(candidate.id));
+  const edge = edges.find((candidate) => named.has(candidate.id) && !cut.has(candidate.id));
+  if (!edge && edges.some((candidate) => named.has(candidate.id))) return nothing;
   const faults = host.faults;
   try {
     // A LATENCY fault on the edge: the message reaches the service that much later (no slot is held meanwhile).
@@ -420,9 +430,8 @@ async function subscribeAtMostOnce(topics: Map<string, Edge[]>, host: TransportH
   subscriber.on("message", (channel: string, json: string) => {
     const topic = topicOfChannel.get(channel);
     if (topic === undefined) return; // a presence channel: nothing is published there
-    const edges = topics.get(topic)!.filter((edge) => !cut.has(edge.id));
-    if (edges.length === 0) return;
-    const delivery = deliver(host, topic, edges, json, Delivery.AT_MOST_ONCE).then((ended) => {
+    const edges = topics.get(topic)!;
+    const delivery = deliver(host, topic, edges, json, Delivery.AT_MOST_ONCE, undefined, cut).then((ended) => {
       if (ended) host.count(ended.edgeId, ended.end);
     });
     inFlight.add(delivery);
