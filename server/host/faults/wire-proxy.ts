@@ -30,6 +30,8 @@ export interface WireShape {
 const LOOPBACK = "127.0.0.1";
 /** Bytes queued in one direction before the source is paused (a slow link must not buffer without bound). */
 const MAX_QUEUED_BYTES = 1 << 20;
+/** A removed proxy keeps listening (unshaped) this long for connects already on their way. */
+const CLOSE_GRACE_MS = 1_000;
 /** A removed proxy's connections get this long to finish their requests before they are cut. */
 const LINGER_MS = 60_000;
 
@@ -134,15 +136,17 @@ export class WireProxy {
   }
 
   /**
-   * Out of the path: no new connections; open ones pass bytes unshaped so their
-   * requests finish (a caller may even reuse them: the OS can hand the port to
-   * the next proxy), those that lost bytes are cut, the rest after LINGER_MS.
+   * Out of the path: bytes pass unshaped from now on, so the requests of open
+   * connections (and of connects already on their way) finish — a caller may
+   * even reuse them later, as the OS can hand the port to the next proxy; those
+   * that lost bytes are cut now, the rest after LINGER_MS.
    */
   async close(): Promise<void> {
-    await this.stopListening();
     this.currentShape = { latencyMs: 0, jitterMs: 0, bandwidthKbps: 0, blackhole: false, reset: false, partition: false };
+    // Still listening a moment, unshaped: a caller that took this port just before the change still connects.
+    const stop = setTimeout(() => void this.stopListening(), CLOSE_GRACE_MS);
+    stop.unref();
     for (const socket of this.connections) if (this.broken.has(socket)) socket.destroy();
-    if (this.connections.size === 0) return;
     const cut = setTimeout(() => {
       for (const socket of this.connections) socket.destroy();
     }, LINGER_MS);
