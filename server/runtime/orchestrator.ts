@@ -412,6 +412,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     if (slot && fault.kind !== FaultKind.KILL && slot.status !== NodeStatus.UP && slot.status !== NodeStatus.PAUSED) {
       throw new RunError("failed_precondition", `node_id: ${slot.nodeId} is ${NodeStatus[slot.status]}; a ${FaultKind[fault.kind]} fault needs it UP.`);
     }
+    // A killed process is no longer paused: its successor starts running.
+    if (fault.kind === FaultKind.KILL || fault.kind === FaultKind.CRASH_LOOP) run.faults.take({ nodeId: fault.nodeId }, FaultKind.PAUSE);
     const { entry, replaced } = run.faults.put(fault);
     if (replaced) await stopLoop(replaced);
     log(run, fault.nodeId ?? "", "warn", `InjectFault: ${describeFault(fault)} on ${targetName(fault)}${replaced ? " (replacing the one in force)" : ""}`);
