@@ -33,13 +33,14 @@ import {
   uniqueEdgeId,
   uniqueNodeId,
 } from "@/lib/topology";
+import { retargetSchedule } from "@/lib/faults/schedule";
 
 export const STORAGE_KEY = "ipcplay.topology.v1";
 
 /** Edges in the store always carry their topology edge. */
 export type DocEdge = CanvasEdge & { data: { edge: Edge } };
 
-type Meta = Pick<Topology, "name" | "description" | "hopLimit" | "version">;
+type Meta = Pick<Topology, "name" | "description" | "hopLimit" | "version" | "schedule">;
 
 /** What undo brings back: the document, selection included. */
 export type DocSnapshot = Pick<DocumentState, "meta" | "nodes" | "edges">;
@@ -90,7 +91,7 @@ export const selectTopology = (() => {
 })();
 
 function metaOf(t: Topology): Meta {
-  return { name: t.name, description: t.description, hopLimit: t.hopLimit, version: t.version || 1 };
+  return { name: t.name, description: t.description, hopLimit: t.hopLimit, version: t.version || 1, schedule: t.schedule };
 }
 
 /** True when an edge id is still the one made from its ends (so it follows renames). */
@@ -229,7 +230,13 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
         }
         edges = draft;
       }
-      return { nodes, edges };
+      // The experiment follows the rename: its entries on the node, and on edges whose ids followed it.
+      const edgeRenames = new Map(s.edges.map((e, i) => [e.id, edges[i].id] as const).filter(([a, b]) => a !== b));
+      const schedule = retargetSchedule(s.meta.schedule, { nodes: new Map([[oldId, newId]]), edges: edgeRenames }, {
+        nodeIds: new Set(nodes.map((n) => n.id)),
+        edgeIds: new Set(edges.map((e) => e.id)),
+      });
+      return { nodes, edges, ...(schedule !== s.meta.schedule ? { meta: { ...s.meta, schedule } } : {}) };
     });
   },
 
@@ -258,10 +265,11 @@ export const useDocumentStore = create<DocumentState>()((set, get) => ({
   deleteSelection() {
     set((s) => {
       const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
-      return {
-        nodes: s.nodes.filter((n) => !n.selected),
-        edges: s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target)),
-      };
+      const nodes = s.nodes.filter((n) => !n.selected);
+      const edges = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
+      // Faults scheduled on what was deleted go with it.
+      const schedule = retargetSchedule(s.meta.schedule, {}, { nodeIds: new Set(nodes.map((n) => n.id)), edgeIds: new Set(edges.map((e) => e.id)) });
+      return { nodes, edges, ...(schedule !== s.meta.schedule ? { meta: { ...s.meta, schedule } } : {}) };
     });
   },
 

@@ -4,7 +4,7 @@
  * RunInfo goes straight into the run store; socket events follow as usual.
  */
 import { ConnectError } from "@connectrpc/connect";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { controlClient, withToken } from "./control-client";
 import { useRunStore } from "./run-store";
 

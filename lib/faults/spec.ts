@@ -3,7 +3,7 @@
  * what a host is told (server/ipc/host-messages.ts `faults`). Every field is
  * filled (defaults applied by validateFault), so a host never guesses.
  */
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 
 export interface FaultSpec {
   kind: FaultKind;

@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { NodeKind, TopologySchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, NodeKind, TopologySchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { validateFault } from "./validate";
 
 const topology = create(TopologySchema, {

@@ -4,8 +4,8 @@
  * InjectFaultRequest comments; fills the defaults. Pure: whether a node is up
  * now is the runtime's question.
  */
-import { FaultKind, type InjectFaultRequest } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { NodeKind, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { InjectFaultRequest } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, NodeKind, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { FaultSpec } from "./spec";
 
 export type FaultRequestFields = Partial<Omit<InjectFaultRequest, "$typeName" | "$unknown" | "runId">>;

@@ -6,7 +6,9 @@
  * Every way a message can end is one named outcome, counted where it is seen:
  * - a synchronous call's outcome by its caller (the only side that knows
  *   whether the reply came, and how): delivered, "timed out", "unreachable",
- *   "overloaded", "error reply";
+ *   "overloaded", "error reply", "short-circuited" (its own circuit breaker
+ *   refused the call without trying), "rate limited" (the callee's rate
+ *   limiter refused it);
  * - an asynchronous hand-off's refusal by its producer ("refused by broker"),
  *   a pub/sub message nobody subscribed to by the publisher, from the broker
  *   ("no subscriber");
@@ -17,9 +19,11 @@
  *   by the server from the dead process's last counts ("caller died",
  *   "subscriber died").
  *
- * Attempts are not messages: `retries` counts the extra attempts apart, and
- * `duplicates` the second processings of a message a DUPLICATE fault caused
- * (never a second delivery).
+ * Attempts are not messages: `retries` counts the extra attempts apart,
+ * `attempts` every attempt of a synchronous call (first tries and retries),
+ * `retries refused` the retries a retry budget did not allow, `duplicates`
+ * the second processings of a message a DUPLICATE fault caused (never a
+ * second delivery). None of them is an outcome.
  */
 
 export const FAILED_OUTCOMES = [
@@ -30,6 +34,8 @@ export const FAILED_OUTCOMES = [
   "refused by broker",
   "dead-lettered",
   "processing failed",
+  "short-circuited",
+  "rate limited",
 ] as const;
 export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
 
@@ -52,10 +58,28 @@ export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
  *   was added, the message published. Not an end: the consumer ends it.
  * - `handed` (pub/sub AT_MOST_ONCE only): published while the subscriber was
  *   there — from then on the subscriber, not the publisher, holds the message.
+ * - `cache hits` / `cache misses` (REST GET edges): calls the caller's HTTP
+ *   cache answered (also counted delivered) or sent on. Not ends of their own.
+ * - `attempts` (synchronous edges): every attempt that went to the network,
+ *   counted as it starts, so attempts / sent shows a retry storm as it builds.
+ * - `retries refused`: retries the edge's retry budget did not allow.
  * - `duplicates` (asynchronous edges): a message its consumer processed again
  *   (a DUPLICATE fault). Not an end: the message ended once already.
  */
-export const COUNT_KEYS = ["sent", "delivered", "retries", "accepted", "handed", ...FAILED_OUTCOMES, ...COUNTED_LOST_OUTCOMES, "duplicates"] as const;
+export const COUNT_KEYS = [
+  "sent",
+  "delivered",
+  "retries",
+  "accepted",
+  "handed",
+  "cache hits",
+  "cache misses",
+  "attempts",
+  "retries refused",
+  ...FAILED_OUTCOMES,
+  ...COUNTED_LOST_OUTCOMES,
+  "duplicates",
+] as const;
 export type CountKey = (typeof COUNT_KEYS)[number];
 
 /** One edge's counts, as counted by the processes (cumulative). */
@@ -87,6 +111,11 @@ export interface Ledger {
   /** sent − delivered − failed − lost: on its way, waiting, being worked on. */
   inFlight: number;
   retries: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** Attempts of synchronous calls (first tries and retries), and retries the budget refused: not outcomes. */
+  attempts: number;
+  retriesRefused: number;
   /** Second processings of messages (a DUPLICATE fault); not deliveries. */
   duplicates: number;
   /** Non-zero outcomes only, in the order of FAILED_OUTCOMES / LOST_OUTCOMES. */
@@ -108,7 +137,21 @@ export function ledgerOf(tally: Readonly<Tally>, died: Partial<Record<DiedOutcom
   ].filter(({ count }) => count > 0);
   const failed = sum(failedBy);
   const lost = sum(lostBy);
-  return { sent, delivered: tally.delivered, failed, lost, inFlight: sent - tally.delivered - failed - lost, retries: tally.retries, duplicates: tally.duplicates, failedBy, lostBy };
+  return {
+    sent,
+    delivered: tally.delivered,
+    failed,
+    lost,
+    inFlight: sent - tally.delivered - failed - lost,
+    retries: tally.retries,
+    cacheHits: tally["cache hits"],
+    cacheMisses: tally["cache misses"],
+    attempts: tally.attempts,
+    retriesRefused: tally["retries refused"],
+    duplicates: tally.duplicates,
+    failedBy,
+    lostBy,
+  };
 }
 
 /** Messages that ended (however), for a tally. */

@@ -1,6 +1,6 @@
-import { equals } from "@bufbuild/protobuf";
+import { create, equals } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { Delivery, NodeKind, TopologySchema, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { Delivery, FaultKind, NodeKind, ScheduledFaultSchema, TopologySchema, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { canvasToTopology, topologyMeta, topologyToCanvas, type CanvasNode } from "./canvas";
 import { createEdge, createNode, emptyTopology } from "./factory";
 
@@ -25,6 +25,8 @@ function allTransports(): Topology {
   );
   const pubsub = t.edges[3].settings;
   if (pubsub.case === "pubsub") pubsub.value.delivery = Delivery.DURABLE;
+  // An experiment rides in the document too (a share link carries it).
+  t.schedule.push(create(ScheduledFaultSchema, { atS: 10, durationS: 20, edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 300, jitterMs: 50 }));
   return t;
 }
 

@@ -6,6 +6,7 @@ import {
   NodeKind,
   NodeSchema,
   PositionSchema,
+  ScheduledFaultSchema,
   TopologySchema,
   type Edge,
   type Node,
@@ -25,7 +26,8 @@ export type CanvasNode = FlowNode<CanvasNodeData, CanvasNodeType>;
 export type CanvasEdge = FlowEdge<CanvasEdgeData, "transport">;
 
 /** The document fields that are not nodes or edges. */
-export type TopologyMeta = Pick<Topology, "name" | "description" | "hopLimit" | "version">;
+/** The document's parts that are not nodes or edges, the fault schedule among them. */
+export type TopologyMeta = Pick<Topology, "name" | "description" | "hopLimit" | "version" | "schedule">;
 
 /** The canvas draws an unspecified kind (an invalid file) as a service; the problem marks it. */
 function canvasNodeType(kind: NodeKind): CanvasNodeType {
@@ -79,6 +81,7 @@ export function canvasToTopology(
     description: meta.description,
     hopLimit: meta.hopLimit,
     version: meta.version,
+    schedule: meta.schedule.map((entry) => clone(ScheduledFaultSchema, entry)),
     nodes: nodes.map((canvasNode) => {
       const node = clone(NodeSchema, canvasNode.data.node);
       node.id = canvasNode.id;
@@ -98,5 +101,5 @@ export function canvasToTopology(
 
 /** The meta part of a topology, for holding beside the canvas's nodes and edges. */
 export function topologyMeta(t: Topology): TopologyMeta {
-  return { name: t.name, description: t.description, hopLimit: t.hopLimit, version: t.version };
+  return { name: t.name, description: t.description, hopLimit: t.hopLimit, version: t.version, schedule: t.schedule };
 }

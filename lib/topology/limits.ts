@@ -40,6 +40,8 @@ export const LIMITS = {
   maxConcurrentRuns: 4,
   /** A run is stopped automatically after this long. */
   maxRunMs: 30 * 60 * 1000,
+  /** Entries of a topology's fault schedule. */
+  maxScheduledFaults: 32,
   /** Traces kept per run (a ring; the oldest go first). */
   maxTracesPerRun: 2000,
   /** Spans kept per run across its traces; past it the oldest traces go. */
@@ -56,6 +58,17 @@ export const LIMITS = {
   maxWaitingPerService: 4096,
   /** Messages a client keeps in flight; past it, it skips sends (counted as dropped). */
   maxInFlightPerClient: 20_000,
+  /** Behavior.max_waiting: a service's own waiting-line bound (bulkhead). */
+  maxWaitingLine: 100_000,
+  /** Behavior.rate_limit_per_second. */
+  maxRateLimitPerSecond: 100_000,
+  /** Base of a synchronous edge's retry backoff; no single wait is longer either. */
+  maxRetryBackoffMs: 60_000,
+  /** Circuit breaker: calls before it may open, window, time open, half-open probes. */
+  maxBreakerMinimumCalls: 10_000,
+  maxBreakerWindowS: 600,
+  maxBreakerOpenMs: 600_000,
+  maxBreakerHalfOpenCalls: 1000,
 } as const;
 
 export const DEFAULTS = {
@@ -70,4 +83,9 @@ export const DEFAULTS = {
   pubsubChannel: "events",
   burstSize: 10,
   rampSeconds: 10,
+  /** A circuit breaker's settings when its threshold is set and they are not (resilience4j's, but a 10 s window). */
+  breakerMinimumCalls: 10,
+  breakerWindowS: 10,
+  breakerOpenMs: 5000,
+  breakerHalfOpenCalls: 3,
 } as const;

@@ -17,6 +17,7 @@ import {
   TrafficPattern,
   TrafficSchema,
   WorkTimeSchema,
+  type CircuitBreaker,
   type Edge,
   type Node,
   type Topology,
@@ -63,7 +64,9 @@ function orDefault(value: number, fallback: number): number {
  * Returns a copy of a topology with every default written in, so that what the
  * canvas shows, what a share link carries and what the runtime runs are the same
  * explicit values. Zero in timeoutMs, concurrency, attempts, backoffMs, hopLimit,
- * burstSize and rampSeconds means "the default"; unspecified enums get the
+ * burstSize and rampSeconds means "the default", and so does zero in a circuit
+ * breaker's minimumCalls, windowS, openMs and halfOpenCalls once its
+ * failureRateThreshold is set; unspecified enums get the
  * documented default, except a node's kind and an edge's transport, which a
  * person must choose (validation reports them). A service keeps only its
  * behavior and a client only its traffic. Normalizing twice changes nothing.
@@ -121,12 +124,14 @@ export function normalizeEdge(edge: Edge): void {
       rest.method = rest.method === "" ? DEFAULTS.restMethod : rest.method.toUpperCase();
       if (rest.path === "") rest.path = DEFAULTS.restPath;
       rest.timeoutMs = orDefault(rest.timeoutMs, DEFAULTS.timeoutMs);
+      fillBreaker(rest.circuitBreaker);
       return;
     }
     case "connect": {
       const connect = settings.value;
       if (connect.protocol === ConnectProtocol.UNSPECIFIED) connect.protocol = ConnectProtocol.CONNECT;
       connect.timeoutMs = orDefault(connect.timeoutMs, DEFAULTS.timeoutMs);
+      fillBreaker(connect.circuitBreaker);
       return;
     }
     case "queue": {
@@ -143,6 +148,18 @@ export function normalizeEdge(edge: Edge): void {
       return;
     }
   }
+}
+
+/**
+ * A breaker that exists (threshold > 0) gets its defaults; one with threshold 0
+ * is off and is left as written, so turning it back on keeps its numbers.
+ */
+function fillBreaker(breaker: CircuitBreaker | undefined): void {
+  if (!breaker || !(breaker.failureRateThreshold > 0)) return;
+  breaker.minimumCalls = orDefault(breaker.minimumCalls, DEFAULTS.breakerMinimumCalls);
+  breaker.windowS = orDefault(breaker.windowS, DEFAULTS.breakerWindowS);
+  breaker.openMs = orDefault(breaker.openMs, DEFAULTS.breakerOpenMs);
+  breaker.halfOpenCalls = orDefault(breaker.halfOpenCalls, DEFAULTS.breakerHalfOpenCalls);
 }
 
 function emptySettings(which: NonNullable<Edge["settings"]["case"]>): Edge["settings"] {

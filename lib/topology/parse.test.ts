@@ -241,3 +241,65 @@ describe("parseTopology: semantic problems keep the topology", () => {
     expect(t.edges[1].transport).toBe(Transport.QUEUE);
   });
 });
+
+describe("parseTopology: resilience settings", () => {
+  /** validJson with a third edge, a CONNECT one, so paths name edges[0] (REST) and edges[2] (CONNECT). */
+  function withConnect() {
+    const json = validJson();
+    json.edges.push({ id: "api-rpc", source: "api", target: "worker", transport: "TRANSPORT_CONNECT", connect: {} });
+    return json;
+  }
+
+  it("fills a breaker's defaults once its threshold is set, on REST and Connect", () => {
+    const json = withConnect();
+    json.edges[0].rest = { circuitBreaker: { failureRateThreshold: 0.5 } };
+    json.edges[2].connect = { circuitBreaker: { failureRateThreshold: 0.25, openMs: 500 } };
+    const result = parseTopology(json);
+    expect(result.problems).toEqual([]);
+    const [rest, , connect] = result.topology!.edges.map((e) => e.settings.value);
+    const defaults = { minimumCalls: 10, windowS: 10, openMs: 5000, halfOpenCalls: 3 };
+    expect(rest?.$typeName === "ipcplay.v1.RestSettings" && rest.circuitBreaker).toMatchObject({ failureRateThreshold: 0.5, ...defaults });
+    expect(connect?.$typeName === "ipcplay.v1.ConnectSettings" && connect.circuitBreaker).toMatchObject({ failureRateThreshold: 0.25, ...defaults, openMs: 500 });
+  });
+
+  it("leaves a breaker with threshold 0 off, its numbers as written", () => {
+    const json = validJson();
+    json.edges[0].rest = { circuitBreaker: { failureRateThreshold: 0, windowS: 0 } };
+    const result = parseTopology(json);
+    expect(result.problems).toEqual([]);
+    expect(result.topology!.edges[0].settings).toMatchObject({ case: "rest", value: { circuitBreaker: { failureRateThreshold: 0, windowS: 0, minimumCalls: 0 } } });
+  });
+
+  it("accepts retry backoff, jitter, budget, a bulkhead and a rate limit in range", () => {
+    const json = withConnect();
+    json.edges[0].rest = { retries: 3, retryBackoffMs: 100, retryJitter: true, retryBudgetPercent: 20 };
+    json.edges[2].connect = { retries: 5, retryBackoffMs: 60_000, retryBudgetPercent: 100 };
+    json.nodes[1].behavior = { maxWaiting: 2, rateLimitPerSecond: 12.5 };
+    const result = parseTopology(json);
+    expect(result.problems).toEqual([]);
+    expect(result.topology!.nodes[1].behavior).toMatchObject({ maxWaiting: 2, rateLimitPerSecond: 12.5 });
+    expect(result.topology!.edges[0].settings).toMatchObject({ value: { retryBackoffMs: 100, retryJitter: true, retryBudgetPercent: 20 } });
+  });
+
+  it.each([
+    ["the threshold above 1", (j: ReturnType<typeof withConnect>) => (j.edges[2].connect = { circuitBreaker: { failureRateThreshold: 1.5 } }), "edges[2].connect.circuitBreaker.failureRateThreshold", "must be a number from 0 to 1, got 1.5"],
+    ["a negative threshold", (j: ReturnType<typeof withConnect>) => (j.edges[0].rest = { circuitBreaker: { failureRateThreshold: -0.1 } }), "edges[0].rest.circuitBreaker.failureRateThreshold", "must be a number from 0 to 1, got -0.1"],
+    ["too many minimum calls", (j: ReturnType<typeof withConnect>) => (j.edges[0].rest = { circuitBreaker: { failureRateThreshold: 0.5, minimumCalls: 10_001 } }), "edges[0].rest.circuitBreaker.minimumCalls", "must be a whole number from 1 to 10000 calls, got 10001"],
+    ["a window too long", (j: ReturnType<typeof withConnect>) => (j.edges[0].rest = { circuitBreaker: { failureRateThreshold: 0.5, windowS: 601 } }), "edges[0].rest.circuitBreaker.windowS", "must be a whole number from 1 to 600 s, got 601"],
+    ["open too long", (j: ReturnType<typeof withConnect>) => (j.edges[2].connect = { circuitBreaker: { failureRateThreshold: 0.5, openMs: 600_001 } }), "edges[2].connect.circuitBreaker.openMs", "must be a whole number from 1 to 600000 ms, got 600001"],
+    ["too many probes", (j: ReturnType<typeof withConnect>) => (j.edges[2].connect = { circuitBreaker: { failureRateThreshold: 0.5, halfOpenCalls: 1001 } }), "edges[2].connect.circuitBreaker.halfOpenCalls", "must be a whole number from 1 to 1000 calls, got 1001"],
+    ["a budget above 100 %", (j: ReturnType<typeof withConnect>) => (j.edges[0].rest = { retryBudgetPercent: 101 }), "edges[0].rest.retryBudgetPercent", "must be a whole number from 0 to 100 %, got 101"],
+    ["a Connect budget above 100 %", (j: ReturnType<typeof withConnect>) => (j.edges[2].connect = { retryBudgetPercent: 150 }), "edges[2].connect.retryBudgetPercent", "must be a whole number from 0 to 100 %, got 150"],
+    ["a backoff above 60 s", (j: ReturnType<typeof withConnect>) => (j.edges[0].rest = { retryBackoffMs: 60_001 }), "edges[0].rest.retryBackoffMs", "must be a whole number from 0 to 60000 ms, got 60001"],
+    ["a Connect backoff above 60 s", (j: ReturnType<typeof withConnect>) => (j.edges[2].connect = { retryBackoffMs: 70_000 }), "edges[2].connect.retryBackoffMs", "must be a whole number from 0 to 60000 ms, got 70000"],
+    ["a waiting line too long", (j: ReturnType<typeof withConnect>) => (j.nodes[1].behavior = { maxWaiting: 100_001 }), "nodes[1].behavior.maxWaiting", "must be a whole number from 0 to 100000 messages, got 100001"],
+    ["a rate limit too high", (j: ReturnType<typeof withConnect>) => (j.nodes[1].behavior = { rateLimitPerSecond: 100_001 }), "nodes[1].behavior.rateLimitPerSecond", "must be a number from 0 to 100000 messages per second, got 100001"],
+    ["a negative rate limit", (j: ReturnType<typeof withConnect>) => (j.nodes[2].behavior = { rateLimitPerSecond: -1 }), "nodes[2].behavior.rateLimitPerSecond", "must be a number from 0 to 100000 messages per second, got -1"],
+  ])("reports %s with its path", (_name, change, path, message) => {
+    const json = withConnect();
+    change(json);
+    const problems = problemsOf(json);
+    expect(problemAt(problems, path).message).toBe(message);
+    expect(problems, JSON.stringify(problems)).toHaveLength(1);
+  });
+});

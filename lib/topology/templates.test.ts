@@ -5,8 +5,25 @@ import { parseTopology } from "./parse";
 import { COLUMN_PX, findTemplate, ROW_PX, TEMPLATES } from "./templates";
 
 describe("templates", () => {
-  it("has the five templates with one-line summaries", () => {
-    expect(TEMPLATES.map((t) => t.id)).toEqual(["rest-chain", "grpc-chain", "queue-workers", "pubsub-fanout", "sync-vs-async"]);
+  it("has the five tours and the four experiments, with one-line summaries", () => {
+    expect(TEMPLATES.map((t) => t.id)).toEqual([
+      "rest-chain",
+      "grpc-chain",
+      "queue-workers",
+      "pubsub-fanout",
+      "sync-vs-async",
+      "retry-storm",
+      "circuit-breaker",
+      "bulkhead",
+      "consumer-outage",
+    ]);
+    // The experiments carry their faults: a share link or file of one runs the whole experiment.
+    expect(TEMPLATES.filter((t) => t.topology.schedule.length > 0).map((t) => t.id)).toEqual([
+      "retry-storm",
+      "circuit-breaker",
+      "bulkhead",
+      "consumer-outage",
+    ]);
     for (const t of TEMPLATES) {
       expect(t.summary).not.toContain("\n");
       expect(t.explanation.length).toBeGreaterThan(200);
@@ -31,9 +48,11 @@ describe("templates", () => {
       const x = (id: string) => template.topology.nodes.find((n) => n.id === id)!.position!.x;
       expect(x(edge.target)).toBeGreaterThan(x(edge.source));
     }
+    // Tours are gentle; an experiment needs enough traffic for its effect to show, and no more.
+    const maxRate = template.topology.schedule.length > 0 ? 40 : 5;
     for (const client of template.topology.nodes.filter((n) => n.kind === NodeKind.CLIENT)) {
       expect(client.traffic!.ratePerSecond).toBeGreaterThanOrEqual(2);
-      expect(client.traffic!.ratePerSecond).toBeLessThanOrEqual(5);
+      expect(client.traffic!.ratePerSecond).toBeLessThanOrEqual(maxRate);
     }
   });
 

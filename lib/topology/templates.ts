@@ -1,11 +1,17 @@
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  CircuitBreakerSchema,
   ConnectProtocol,
   Delivery,
+  DownstreamFailure,
+  FaultKind,
   NodeKind,
+  ScheduledFaultSchema,
   Transport,
   type Behavior,
   type Edge,
   type Node,
+  type RestSettings,
   type Topology,
 } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { createEdge, createNode, emptyTopology, uniqueEdgeId } from "./factory";
@@ -39,7 +45,7 @@ interface NodeSpec {
   /** Messages per second (clients). */
   rate?: number;
   /** Changes to the new node's defaults (services). */
-  behavior?: Partial<Pick<Behavior, "errorRate" | "concurrency" | "fanOut">> & { workMs?: number };
+  behavior?: Partial<Pick<Behavior, "errorRate" | "concurrency" | "fanOut" | "maxWaiting" | "onDownstreamFailure">> & { workMs?: number };
 }
 
 interface EdgeSpec {
@@ -70,7 +76,15 @@ function buildNode(spec: NodeSpec): Node {
   return node;
 }
 
-function build(id: string, title: string, summary: string, explanation: string, nodes: NodeSpec[], edges: EdgeSpec[]): Template {
+function build(
+  id: string,
+  title: string,
+  summary: string,
+  explanation: string,
+  nodes: NodeSpec[],
+  edges: EdgeSpec[],
+  schedule: MessageInitShape<typeof ScheduledFaultSchema>[] = [],
+): Template {
   const topology = emptyTopology(title);
   topology.description = explanation;
   topology.nodes = nodes.map(buildNode);
@@ -79,6 +93,7 @@ function build(id: string, title: string, summary: string, explanation: string, 
     spec.tune?.(edge.settings);
     topology.edges.push(edge);
   }
+  topology.schedule = schedule.map((entry) => create(ScheduledFaultSchema, entry));
   return { id, title, summary, explanation, topology };
 }
 
@@ -94,6 +109,12 @@ const queueChannel = (channel: string) => (s: Edge["settings"]) => {
 };
 const topic = (channel: string, delivery: Delivery) => (s: Edge["settings"]) => {
   if (s.case === "pubsub") Object.assign(s.value, { channel, delivery });
+};
+const rest = (changes: Partial<Omit<RestSettings, "$typeName" | "circuitBreaker">> & { breaker?: MessageInitShape<typeof CircuitBreakerSchema> }) => (s: Edge["settings"]) => {
+  if (s.case !== "rest") return;
+  const { breaker, ...settings } = changes;
+  Object.assign(s.value, settings);
+  if (breaker) s.value.circuitBreaker = create(CircuitBreakerSchema, breaker);
 };
 
 const restChain = build(
@@ -205,11 +226,134 @@ const syncVsAsync = build(
   ],
 );
 
+// ---- experiments: each carries its fault schedule, so it runs as a whole -----------------
+
+const retryStorm = build(
+  "retry-storm",
+  "Retry storm, with and without a budget",
+  "Two APIs retry a failing database up to 3 times; one of them under a 20% retry budget.",
+  "Every message from the client goes both ways: api-a and api-b each call their own copy of the database, retrying up to 3 times. " +
+    "Five seconds in, the schedule makes both databases fail 90% of calls for 15 seconds. " +
+    "api-a retries everything it may: its attempts per message climb toward 3.4 (1 + 0.9 + 0.81 + 0.73), so a database already in trouble gets over three times the calls. " +
+    "api-b has a retry budget of 20%: retries may be at most a fifth of the calls in progress, so its attempts per message stay near 1.2 and the retries it refused are counted on its edge. " +
+    "Both lose most messages while the fault lasts; only one of them multiplied the load while doing so. Compare the two database edges' attempts, and their waterfalls.",
+  [
+    client("client", "Client", 0, 0.5, 40),
+    service("api-a", "API A (no budget)", 1, 0, { workMs: 5 }),
+    service("db-a", "Database A", 2, 0, { workMs: 200, concurrency: 64 }),
+    service("api-b", "API B (20% budget)", 1, 1, { workMs: 5 }),
+    service("db-b", "Database B", 2, 1, { workMs: 200, concurrency: 64 }),
+  ],
+  [
+    { source: "client", target: "api-a", transport: Transport.REST, tune: rest({ timeoutMs: 5000 }) },
+    { source: "client", target: "api-b", transport: Transport.REST, tune: rest({ timeoutMs: 5000 }) },
+    { source: "api-a", target: "db-a", transport: Transport.REST, tune: rest({ retries: 3, retryBackoffMs: 50, retryJitter: true }) },
+    { source: "api-b", target: "db-b", transport: Transport.REST, tune: rest({ retries: 3, retryBackoffMs: 50, retryJitter: true, retryBudgetPercent: 20 }) },
+  ],
+  [
+    { atS: 5, durationS: 15, nodeId: "db-a", kind: FaultKind.ERRORS, errorRate: 0.9 },
+    { atS: 5, durationS: 15, nodeId: "db-b", kind: FaultKind.ERRORS, errorRate: 0.9 },
+  ],
+);
+
+const breakerTemplate = build(
+  "circuit-breaker",
+  "Circuit breaker on a slow dependency",
+  "A shop calls pricing with a 300 ms timeout through a circuit breaker; pricing turns slow for 12 seconds.",
+  "Five seconds in, the schedule slows pricing down by a second per call. Shop's calls start to time out after 300 ms each. " +
+    "Once 10 calls in the breaker's 5 s window have been made and half of them failed, the breaker opens (the edge turns red): " +
+    "shop's calls now fail at once, counted as short-circuited, instead of each waiting 300 ms — and pricing gets no calls at all to drown in. " +
+    "Every 3 seconds the breaker lets 3 probe calls through (half-open, amber). While pricing is still slow they fail and it opens again; " +
+    "once the slowdown ends they succeed and it closes. Watch the edge's state, its short-circuited count, and the client's latency while the breaker is open.",
+  [
+    client("client", "Client", 0, 0, 20),
+    service("shop", "Shop", 1, 0, { workMs: 5, onDownstreamFailure: DownstreamFailure.FALLBACK }),
+    service("pricing", "Pricing", 2, 0, { workMs: 20 }),
+  ],
+  [
+    { source: "client", target: "shop", transport: Transport.REST },
+    {
+      source: "shop",
+      target: "pricing",
+      transport: Transport.REST,
+      tune: rest({ timeoutMs: 300, breaker: { failureRateThreshold: 0.5, minimumCalls: 10, windowS: 5, openMs: 3000, halfOpenCalls: 3 } }),
+    },
+  ],
+  [{ atS: 5, durationS: 12, nodeId: "pricing", kind: FaultKind.LATENCY, latencyMs: 1000 }],
+);
+
+const bulkhead = build(
+  "bulkhead",
+  "Bulkhead on a slow dependency",
+  "Two storefronts call a recommendations service that turns slow; only one of them sits behind a bulkhead.",
+  "Each message goes to both storefronts; each asks its own recommendations service (4 calls at a time) and shows a plain page if that fails. " +
+    "Five seconds in, the schedule slows both recommendations services to a second per call for 15 seconds: they can serve 4 calls a second of the 20 they get. " +
+    "Recommendations A lets the excess wait: its line grows by the hundreds, store A's calls wait out their 1000 ms timeout, and store A's median page takes a full second. " +
+    "Recommendations B has a bulkhead: at most 2 calls may wait, the rest are refused at once (503, counted overloaded), store B falls back at once, and its median page stays fast. " +
+    "When the slowdown ends, B is well at once, while A still works through a line of calls whose callers gave up long ago. " +
+    "Compare the two client edges' p50, and the two services' waiting work.",
+  [
+    client("client", "Client", 0, 0.5, 20),
+    service("store-a", "Store A", 1, 0, { workMs: 5, onDownstreamFailure: DownstreamFailure.FALLBACK }),
+    service("recs-a", "Recommendations A", 2, 0, { workMs: 20, concurrency: 4 }),
+    service("store-b", "Store B", 1, 1, { workMs: 5, onDownstreamFailure: DownstreamFailure.FALLBACK }),
+    service("recs-b", "Recommendations B (bulkhead)", 2, 1, { workMs: 20, concurrency: 4, maxWaiting: 2 }),
+  ],
+  [
+    { source: "client", target: "store-a", transport: Transport.REST, tune: rest({ timeoutMs: 5000 }) },
+    { source: "client", target: "store-b", transport: Transport.REST, tune: rest({ timeoutMs: 5000 }) },
+    { source: "store-a", target: "recs-a", transport: Transport.REST, tune: rest({ timeoutMs: 1000 }) },
+    { source: "store-b", target: "recs-b", transport: Transport.REST, tune: rest({ timeoutMs: 1000 }) },
+  ],
+  [
+    { atS: 5, durationS: 15, nodeId: "recs-a", kind: FaultKind.LATENCY, latencyMs: 1000 },
+    { atS: 5, durationS: 15, nodeId: "recs-b", kind: FaultKind.LATENCY, latencyMs: 1000 },
+  ],
+);
+
+const consumerOutage = build(
+  "consumer-outage",
+  "Consumer outage: queue vs sync call",
+  "The same outage hits a worker behind a REST call and a worker behind a queue.",
+  "Each message from the client takes both paths. Five seconds in, the schedule kills both fulfilment workers for 10 seconds, then starts them again. " +
+    "Behind the REST call, every order placed meanwhile fails — unreachable, back to the client. " +
+    "Behind the queue, the client notices nothing: orders are accepted, their jobs wait in the queue (watch its depth), " +
+    "and when the worker is back it works through all of them: delivered equals sent, nothing lost. " +
+    "That is what a queue buys: the producer no longer needs the consumer to be up.",
+  [
+    client("client", "Client", 0, 0.5, 5),
+    service("orders-sync", "Orders (sync)", 1, 0, { workMs: 10 }),
+    service("fulfil-sync", "Fulfilment (sync)", 2, 0, { workMs: 50 }),
+    service("orders-async", "Orders (async)", 1, 1, { workMs: 10 }),
+    service("fulfil-async", "Fulfilment (async)", 2, 1, { workMs: 50 }),
+  ],
+  [
+    { source: "client", target: "orders-sync", transport: Transport.REST },
+    { source: "orders-sync", target: "fulfil-sync", transport: Transport.REST },
+    { source: "client", target: "orders-async", transport: Transport.REST },
+    { source: "orders-async", target: "fulfil-async", transport: Transport.QUEUE, tune: queueChannel("fulfil") },
+  ],
+  [
+    { atS: 5, durationS: 10, nodeId: "fulfil-sync", kind: FaultKind.KILL },
+    { atS: 5, durationS: 10, nodeId: "fulfil-async", kind: FaultKind.KILL },
+  ],
+);
+
 /**
  * The palette's ready-made topologies, each valid and normalized (the gate
  * returns them unchanged). Treat them as read-only: copy with `clone` before editing.
  */
-export const TEMPLATES: readonly Template[] = [restChain, grpcChain, queueWorkers, pubsubFanout, syncVsAsync];
+export const TEMPLATES: readonly Template[] = [
+  restChain,
+  grpcChain,
+  queueWorkers,
+  pubsubFanout,
+  syncVsAsync,
+  retryStorm,
+  breakerTemplate,
+  bulkhead,
+  consumerOutage,
+];
 
 /** The template with this id, or undefined. */
 export function findTemplate(id: string): Template | undefined {

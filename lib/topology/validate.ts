@@ -22,6 +22,7 @@ import {
   type Topology,
   type Traffic,
 } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { scheduleProblems } from "@/lib/faults/schedule";
 import { LIMITS } from "./limits";
 import {
   CHANNEL_PATTERN,
@@ -52,6 +53,7 @@ export function validateTopology(t: Topology): Problem[] {
   checkNodes(t, problems);
   checkEdges(t, problems);
   checkChannels(t, problems);
+  problems.push(...scheduleProblems(t));
   return problems;
 }
 
@@ -197,6 +199,12 @@ function checkBehavior(problems: Problem[], path: string, behavior: Behavior): v
   checkChoice(problems, `${path}.fanOut`, FanOutSchema, behavior.fanOut, "fan-out");
   checkChoice(problems, `${path}.onDownstreamFailure`, DownstreamFailureSchema, behavior.onDownstreamFailure, "downstream failure policy");
   checkNumber(problems, `${path}.replyBytes`, behavior.replyBytes, PAYLOAD_BYTES);
+  checkNumber(problems, `${path}.maxWaiting`, behavior.maxWaiting, { min: 0, max: LIMITS.maxWaitingLine, whole: true, unit: "messages" });
+  checkNumber(problems, `${path}.rateLimitPerSecond`, behavior.rateLimitPerSecond, {
+    min: 0,
+    max: LIMITS.maxRateLimitPerSecond,
+    unit: "messages per second",
+  });
 }
 
 function checkTraffic(problems: Problem[], path: string, traffic: Traffic): void {
@@ -296,7 +304,7 @@ function checkRest(problems: Problem[], path: string, rest: RestSettings): void 
   }
   checkLength(problems, `${path}.path`, rest.path, LIMITS.maxPathLength);
   checkNumber(problems, `${path}.timeoutMs`, rest.timeoutMs, TIMEOUT);
-  checkNumber(problems, `${path}.retries`, rest.retries, RETRIES);
+  checkRetries(problems, path, rest);
   checkNumber(problems, `${path}.cacheMaxAgeS`, rest.cacheMaxAgeS, {
     min: 0,
     max: LIMITS.maxCacheMaxAgeS,
@@ -314,7 +322,24 @@ function checkRest(problems: Problem[], path: string, rest: RestSettings): void 
 function checkConnect(problems: Problem[], path: string, connect: ConnectSettings): void {
   checkChoice(problems, `${path}.protocol`, ConnectProtocolSchema, connect.protocol, "protocol");
   checkNumber(problems, `${path}.timeoutMs`, connect.timeoutMs, TIMEOUT);
-  checkNumber(problems, `${path}.retries`, connect.retries, RETRIES);
+  checkRetries(problems, path, connect);
+}
+
+/** Retries, their backoff and budget, and the circuit breaker: the same fields on REST and Connect edges. */
+function checkRetries(problems: Problem[], path: string, settings: RestSettings | ConnectSettings): void {
+  checkNumber(problems, `${path}.retries`, settings.retries, RETRIES);
+  checkNumber(problems, `${path}.retryBackoffMs`, settings.retryBackoffMs, { min: 0, max: LIMITS.maxRetryBackoffMs, whole: true, unit: "ms" });
+  checkNumber(problems, `${path}.retryBudgetPercent`, settings.retryBudgetPercent, { min: 0, max: 100, whole: true, unit: "%" });
+  const breaker = settings.circuitBreaker;
+  if (!breaker) return;
+  const bpath = `${path}.circuitBreaker`;
+  checkNumber(problems, `${bpath}.failureRateThreshold`, breaker.failureRateThreshold, { min: 0, max: 1 });
+  // With threshold 0 the breaker is off: its other numbers are kept as written, unused.
+  if (!(breaker.failureRateThreshold > 0)) return;
+  checkNumber(problems, `${bpath}.minimumCalls`, breaker.minimumCalls, { min: 1, max: LIMITS.maxBreakerMinimumCalls, whole: true, unit: "calls" });
+  checkNumber(problems, `${bpath}.windowS`, breaker.windowS, { min: 1, max: LIMITS.maxBreakerWindowS, whole: true, unit: "s" });
+  checkNumber(problems, `${bpath}.openMs`, breaker.openMs, { min: 1, max: LIMITS.maxBreakerOpenMs, whole: true, unit: "ms" });
+  checkNumber(problems, `${bpath}.halfOpenCalls`, breaker.halfOpenCalls, { min: 1, max: LIMITS.maxBreakerHalfOpenCalls, whole: true, unit: "calls" });
 }
 
 function checkChannel(problems: Problem[], path: string, channel: string): void {

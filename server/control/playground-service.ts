@@ -115,6 +115,16 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
       return call(() => runs.updateRun(request.runId, topology));
     },
 
+    async listDeadLetters(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(() => runs.listDeadLetters(request.runId, request.edgeId, request.limit));
+    },
+
+    async redriveDeadLetters(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(() => runs.redriveDeadLetters(request.runId, request.edgeId, request.jobIds));
+    },
+
     async *watchRun(request, context) {
       requireRunToken(runs, request.runId, context);
       yield* watchEvents(runs, request.runId, context);

@@ -7,9 +7,13 @@
  * - The concurrency slot is held only while working, not while waiting for
  *   downstream replies; otherwise a synchronous cycle (A→B→A) with concurrency 1
  *   would deadlock until timeouts.
- * - Waiting work is bounded (NodeSetup.maxWaiting, LIMITS.maxWaitingPerService by default): past it a message is
+ * - Waiting work is bounded (NodeSetup.maxWaiting: the service's bulkhead,
+ *   Behavior.max_waiting, else the run's limit): past it a message is
  *   refused at once (ServiceFailure "overloaded", the outcome its sender counts), so memory
  *   stays bounded under any overload.
+ * - A rate limit (Behavior.rate_limit_per_second, a token bucket) is checked
+ *   first, on every arrival: without a token the message is refused at once
+ *   (ServiceFailure "rate-limited": REST 429, Connect RESOURCE_EXHAUSTED).
  * - Every message is counted and its sends timed (HostCounters), whatever the
  *   sampling: its send, and — for a synchronous call — its outcome, named
  *   (lib/metrics/outcomes.ts); an asynchronous message's end is counted by
@@ -34,9 +38,9 @@
  *   first edge and lists all in `ipcplay.edges`. Fan-out chooses among groups.
  */
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { DownstreamFailure, NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, DownstreamFailure, NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
+import { TokenBucket } from "@/lib/resilience/token-bucket";
 import type { HeadSampler } from "@/lib/trace/sampling";
 import type { SamplingCounts } from "@/server/ipc/host-messages";
 import { newSpanId, newTraceId } from "@/server/trace/trace-context";
@@ -93,6 +97,7 @@ export function nowUnixMs(): number {
 export class MessageFlow {
   private readonly node: Node;
   private readonly limiter: ConcurrencyLimiter;
+  private readonly rateLimiter: TokenBucket | undefined;
   private readonly chooseEdges: <T>(targets: readonly T[]) => T[];
   private readonly random: Random;
   private readonly replyPayload: string;
@@ -106,6 +111,8 @@ export class MessageFlow {
     const behavior = this.node.behavior;
     this.random = options.random ?? Math.random;
     this.limiter = new ConcurrencyLimiter(options.setup.concurrency, options.setup.maxWaiting);
+    const rate = options.setup.rateLimitPerSecond;
+    this.rateLimiter = rate > 0 ? new TokenBucket(rate, () => performance.now()) : undefined;
     this.chooseEdges = createFanOut(behavior?.fanOut ?? 0, this.random);
     this.replyPayload = "x".repeat(behavior?.replyBytes ?? 0);
   }
@@ -124,7 +131,12 @@ export class MessageFlow {
   receive(message: InboundMessage): Promise<HandledMessage> {
     const traceId = message.parent?.traceId ?? newTraceId();
     const sampled = message.parent ? message.parent.sampled : this.decideSampling();
-    if (this.limiter.full) return Promise.resolve(this.refuse(message, traceId, sampled));
+    if (this.rateLimiter && !this.rateLimiter.take()) {
+      return Promise.resolve(this.refuse(message, traceId, sampled, "rate-limited", `rate limited: more than ${this.rateLimiter.ratePerSecond} messages per second`));
+    }
+    if (this.limiter.full) {
+      return Promise.resolve(this.refuse(message, traceId, sampled, "overloaded", `overloaded: ${this.limiter.queued} messages already waiting`));
+    }
     // The message's end is counted where it is seen: a synchronous caller counts its reply, an asynchronous transport its consumer's outcome.
     if (message.edge && message.waitMs !== undefined) this.options.counters.recordWait(message.edge.id, message.waitMs);
     return this.work(message, traceId, sampled);
@@ -188,21 +200,23 @@ export class MessageFlow {
     return sampled;
   }
 
-  /** Refuses a message while the waiting line is full: recorded, never worked on; its caller counts it "overloaded". */
-  private refuse(message: InboundMessage, traceId: string, sampled: boolean): HandledMessage {
+  /**
+   * Refuses a message at once (the waiting line is full, or the rate limiter had no token):
+   * recorded, never worked on; its caller counts it "overloaded" or "rate limited".
+   */
+  private refuse(message: InboundMessage, traceId: string, sampled: boolean, failure: "overloaded" | "rate-limited", statusMessage: string): HandledMessage {
     const spanId = newSpanId();
-    const statusMessage = `overloaded: ${this.limiter.queued} messages already waiting`;
     this.record(sampled, {
       ...inboundSpanFields(message, traceId, spanId),
       startUnixMs: nowUnixMs(),
       durationMs: 0,
       status: SpanStatus.ERROR,
       statusMessage,
-      attributes: { ...message.attributes, "ipcplay.shed": "true", ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}) },
+      attributes: { ...message.attributes, [failure === "overloaded" ? "ipcplay.shed" : "ipcplay.rate_limited"]: "true", ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}) },
       hop: message.hop,
       attempt: 0,
     });
-    return { status: SpanStatus.ERROR, statusMessage, failure: "overloaded", replyPayload: "", traceId, spanId };
+    return { status: SpanStatus.ERROR, statusMessage, failure, replyPayload: "", traceId, spanId };
   }
 
   private async work(message: InboundMessage, traceId: string, sampled: boolean): Promise<HandledMessage> {

@@ -20,8 +20,10 @@ export interface NodeSetup {
   redisUrl: string;
   redisPrefix: string;
   sampling: SamplingBudget;
-  /** Messages let wait for a concurrency slot before the next ones are shed. */
+  /** Messages let wait for a concurrency slot before the next ones are shed: the service's bulkhead, else the run's limit. */
   maxWaiting: number;
+  /** Messages accepted per second (token bucket, one second's burst); 0 = no limit. */
+  rateLimitPerSecond: number;
   /** This process among the run's (HostConfig.incarnation). */
   incarnation: number;
 }
@@ -39,6 +41,7 @@ export function decodeHostConfig(config: HostConfig): NodeSetup {
     redisPrefix: config.redisPrefix,
     sampling: config.sampling,
     incarnation: config.incarnation,
-    maxWaiting: config.maxWaiting,
+    maxWaiting: node.behavior?.maxWaiting || config.maxWaiting,
+    rateLimitPerSecond: node.behavior?.rateLimitPerSecond ?? 0,
   };
 }

@@ -9,6 +9,7 @@ import { HeadSampler } from "@/lib/trace/sampling";
 import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/ipc/host-messages";
 import { CountFileWriter, countedEdgeIds } from "@/server/ipc/count-file";
 import { runKeys } from "@/server/redis/keys";
+import { withBreaker } from "./breaker-sender";
 import type { FaultSpec } from "@/lib/faults/spec";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
 import { HostFaults } from "./faults/host-faults";
@@ -62,7 +63,8 @@ export class ServiceHost {
     };
     this.outgoing = this.setup.outgoing.map((edge) => ({
       edge,
-      sender: transportPlugin(edge.transport).createSender(edge, this.transportHost),
+      // A synchronous edge with a circuit breaker sends through it (one per edge in this process).
+      sender: withBreaker(edge, transportPlugin(edge.transport).createSender(edge, this.transportHost), this.transportHost),
     }));
     this.flow = new MessageFlow({
       setup: this.setup,

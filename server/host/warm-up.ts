@@ -70,6 +70,7 @@ export async function warmUp(options: { messages?: number; stop?: () => boolean 
       sampling: { headPerSecond: 1, keepPerSecond: 1 },
       incarnation: 0,
       maxWaiting: LIMITS.maxWaitingPerService,
+      rateLimitPerSecond: 0,
     };
     // No count file: the warm-up's messages are nobody's.
     const counters = new HostCounters();

@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { BreakerState } from "@/lib/resilience/circuit-breaker";
 import type { FaultSpec } from "@/lib/faults/spec";
 
 /** Loopback ports a node's process listens on; 0 = none. */
@@ -87,7 +88,8 @@ export interface SamplingCounts {
 
 /**
  * Levels of an edge that are read, not counted (the last report wins): queue
- * depth for QUEUE edges, subscriber count for PUBSUB edges. Reported by the
+ * depth for QUEUE edges, subscriber count for PUBSUB edges, a circuit
+ * breaker's state for synchronous edges that have one. Reported by the
  * edge's sender (see Sender.gauges in server/host/transports/transport.ts).
  */
 export interface EdgeGauges {
@@ -96,6 +98,8 @@ export interface EdgeGauges {
   subscribers?: number;
   /** DURABLE pub/sub edges: entries its subscriber's group has not read yet. */
   streamLag?: number;
+  /** Synchronous edges with a circuit breaker: its state in the caller (one breaker per edge per caller process). */
+  breaker?: BreakerState;
 }
 
 export interface NodeCounts {

@@ -17,7 +17,8 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { FaultKind, NodeStatus, RunInfoSchema, type EdgeCounters, type RunInfo, type SharedChannel } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { NodeStatus, RunInfoSchema, type EdgeCounters, type RunInfo, type SharedChannel } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import {
   ConnectProtocol,
   Delivery,

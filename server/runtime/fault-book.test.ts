@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { TopologySchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, TopologySchema, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { FaultSpec } from "@/lib/faults/spec";
 import { FaultBook } from "./fault-book";
 

@@ -5,8 +5,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { ActiveFaultSchema, InjectFaultRequestSchema, type ActiveFault } from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { faultKey, type FaultSpec } from "@/lib/faults/spec";
 
 export interface FaultEntry {

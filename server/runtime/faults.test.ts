@@ -6,8 +6,8 @@
  * (lower bounds, wide bands), never the machine's speed.
  */
 import { describe, expect, it } from "vitest";
-import { ConnectProtocol, Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { FaultKind, NodeStatus, SpanKind, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, ConnectProtocol, Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { NodeStatus, SpanKind, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { connectTopology, eventually, restTopology } from "./test-support";
 import { POLL, pubsubEdge, queueEdge, runHarness, topologyOf } from "./transport-harness";
 

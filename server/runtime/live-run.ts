@@ -5,6 +5,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import {
+  BreakerState,
   EdgeCountersSchema,
   EndToEndSchema,
   OutcomeCountSchema,
@@ -25,6 +26,8 @@ import {
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { Ledger } from "@/lib/metrics/outcomes";
+import type { BreakerState as BreakerStateName } from "@/lib/resilience/circuit-breaker";
+import { breakerOf } from "@/lib/resilience/edge-settings";
 import { CounterBook } from "@/server/trace/counter-book";
 import { edgeRolesOf, sharedQueueChannelsOf } from "@/server/trace/edge-roles";
 import { runKeys } from "@/server/redis/keys";
@@ -90,6 +93,8 @@ export class LiveRun {
   /** The one stop in progress or done, so `stop` is idempotent. */
   stopping: Promise<RunSummary> | undefined;
   autoStop: NodeJS.Timeout | undefined;
+  /** Disarms the topology's fault schedule (what has not fired yet). */
+  stopSchedule: () => void = () => {};
   /** Reads the brokers' own counts of asynchronous ends (queue metrics, stream acks). */
   readonly brokerCounts: BrokerCounts;
   /** The faults in force (RunInfo.faults). */
@@ -256,10 +261,14 @@ export class LiveRun {
         deadLettered: outcomeCount(ledger.failedBy, "dead-lettered"),
         shed: outcomeCount(ledger.failedBy, "overloaded"),
         sharedWith: ledger.sharedWith,
+        redriven: ledger.redriven,
         queued: queuedOf(queue ? queue.waiting + queue.delayed : gauges?.streamLag ?? 0, ledger),
         ...this.latency.stats(edge.id, now),
         queue: queue ? create(QueueDepthSchema, queue) : undefined,
         subscribers: gauges?.subscribers ?? 0,
+        shortCircuited: outcomeCount(ledger.failedBy, "short-circuited"),
+        // An edge with a breaker is CLOSED until its caller reports otherwise.
+        breaker: breakerOf(edge) ? BREAKER_STATE[gauges?.breaker ?? "closed"] : BreakerState.NONE,
       });
     });
     const channels = books.channels.map((channel) => {
@@ -270,12 +279,19 @@ export class LiveRun {
         sourceNodeId: sources.size === 1 ? [...sources][0] : "",
         edgeIds: [...channel.group.edgeIds],
         ...countsOf(channel),
+        redriven: channel.redriven,
         queued: queuedOf(queue ? queue.waiting + queue.delayed : 0, channel),
       });
     });
     return { edges, channels };
   }
 }
+
+const BREAKER_STATE: Readonly<Record<BreakerStateName, BreakerState>> = {
+  closed: BreakerState.CLOSED,
+  open: BreakerState.OPEN,
+  "half-open": BreakerState.HALF_OPEN,
+};
 
 /** A ledger's counts as proto fields (uint32: a negative in flight, which the books rule out, would wrap). */
 function countsOf(ledger: Ledger) {
@@ -286,6 +302,10 @@ function countsOf(ledger: Ledger) {
     lost: ledger.lost,
     inFlight: Math.max(0, ledger.inFlight),
     retries: ledger.retries,
+    cacheHits: ledger.cacheHits,
+    cacheMisses: ledger.cacheMisses,
+    attempts: ledger.attempts,
+    retriesRefused: ledger.retriesRefused,
     duplicates: ledger.duplicates,
     failedBy: ledger.failedBy.map((entry) => create(OutcomeCountSchema, entry)),
     lostBy: ledger.lostBy.map((entry) => create(OutcomeCountSchema, entry)),

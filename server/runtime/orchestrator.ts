@@ -13,16 +13,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { Redis } from "ioredis";
-import {
-  FaultKind,
-  LogLineSchema,
-  NodeStatus,
-  RunEventSchema,
-  RunState,
-  type RunInfo,
-  type RunSummary,
-} from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { LogLineSchema, NodeStatus, RunEventSchema, RunState, type RunInfo, type RunSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import { describeFault } from "@/lib/faults/spec";
 import { checkClearKind, validateFault } from "@/lib/faults/validate";
@@ -38,6 +30,8 @@ import { HostPool, warmHostsFromEnv } from "./host-pool";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
 import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
+import { startFaultSchedule } from "./fault-schedule";
+import { DeadLetterQueues } from "./dead-letters";
 import { PROCESS_KINDS, type FaultEntry, type FaultTarget } from "./fault-book";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
 
@@ -101,6 +95,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   sweepStaleCountDirs();
   const pool = options.hostPool ?? new HostPool({ bundlePath, size: options.warmHosts ?? warmHostsFromEnv() });
   const runs = new Map<string, LiveRun>();
+  /** runId → the queues the server opened for the run's dead letters (closed when it stops). */
+  const deadLetterQueues = new Map<string, DeadLetterQueues>();
   /** Hosts' answers awaited to `faults` messages, by run|node|version. */
   const faultAcks = new Map<string, () => void>();
   let redis: Redis | undefined;
@@ -223,6 +219,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       void stopRun(run, { finalState: RunState.FAILED, error: `Stopped automatically after the ${limits.maxRunMs} ms limit.` });
     }, limits.maxRunMs);
     run.autoStop.unref();
+    run.stopSchedule = startFaultSchedule(run.topology.schedule, {
+      inject: (fault) => injectFault(run.runId, fault),
+      log: (level, message) => log(run, "", level, message),
+    });
     run.events.startHeartbeat();
     run.events.changed();
   }
@@ -330,6 +330,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       run.state = RunState.STOPPING;
       if (how.error) run.error = how.error;
       clearTimeout(run.autoStop);
+      run.stopSchedule();
       run.events.changed();
 
       // No fault timer or crash loop may start a process while the hosts shut down.
@@ -341,6 +342,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       // The brokers' last counts, before the keys go.
       await readBrokerEnds(run);
       run.counters.settleDeaths({ force: true });
+      await closeDeadLetterQueues(run);
       run.counters.close();
       run.traces.close();
       await deleteKeys(run);
@@ -369,6 +371,18 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         await slot.process.stop(limits.shutdownGraceMs);
       }),
     );
+  }
+
+  async function closeDeadLetterQueues(run: LiveRun): Promise<void> {
+    const queues = deadLetterQueues.get(run.runId);
+    deadLetterQueues.delete(run.runId);
+    await queues?.close();
+  }
+
+  function deadLettersOf(run: LiveRun): DeadLetterQueues {
+    let queues = deadLetterQueues.get(run.runId);
+    if (!queues) deadLetterQueues.set(run.runId, (queues = new DeadLetterQueues(runKeys(run.runId), options.redisUrl)));
+    return queues;
   }
 
   async function deleteKeys(run: LiveRun): Promise<void> {
@@ -649,6 +663,19 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     injectFault,
     clearFault,
     updateRun,
+    async listDeadLetters(runId, edgeId, limit) {
+      const run = runningRun(runId);
+      return deadLettersOf(run).list(run.topology, runId, edgeId, limit);
+    },
+    async redriveDeadLetters(runId, edgeId, jobIds) {
+      const run = runningRun(runId);
+      const redriven = await deadLettersOf(run).redrive(run.topology, runId, edgeId, jobIds, (edge, count) => run.counters.bookRedrive(edge, count));
+      if (redriven > 0) {
+        log(run, "", "info", `${redriven} dead letter${redriven === 1 ? "" : "s"} of edge ${edgeId} put back in the queue`);
+        run.events.changed();
+      }
+      return { redriven, run: run.info() };
+    },
     watch(runId, listener) {
       const run = findRun(runId);
       const unsubscribe = run.events.subscribe(listener);

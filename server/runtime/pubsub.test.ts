@@ -4,7 +4,8 @@
  * no key is left under its prefix.
  */
 import { describe, expect, it } from "vitest";
-import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { POLL, pubsubEdge, runHarness, topologyOf } from "./transport-harness";
 import { runKeys } from "@/server/redis/keys";

@@ -3,7 +3,8 @@
  * starts its own run (own Redis prefix), stops it, and checks no key is left.
  */
 import { describe, expect, it } from "vitest";
-import { FaultKind, NodeStatus, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { NodeStatus, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { POLL, queueEdge, restEdge, runHarness, topologyOf } from "./transport-harness";
 
 const run = runHarness();

@@ -4,16 +4,9 @@
  * ./orchestrator.ts. Handlers stay thin: they validate through parseTopology and
  * call these methods; errors are RunError with a code that maps to a Connect code.
  */
-import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
-import type {
-  FaultKind,
-  InjectFaultRequest,
-  RunEvent,
-  RunInfo,
-  RunSummary,
-  Span,
-  TraceSummary,
-} from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { FaultKind, Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import type { DeadLetter, InjectFaultRequest, RunEvent, RunInfo, RunSummary, Span, TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
+
 import type { Problem } from "@/lib/run/problem";
 
 export type RunErrorCode =
@@ -52,6 +45,9 @@ export interface UpdateResult {
   stopped: string[];
 }
 
+/** DeadLetter's fields (playground.proto documents each). */
+export type DeadLetterInfo = Omit<DeadLetter, "$typeName" | "$unknown">;
+
 export interface RunManager {
   /** `topology` has already passed parseTopology (defaults filled, no problems). */
   start(topology: Topology, options: StartOptions): Promise<{ runId: string; token: string; run: RunInfo }>;
@@ -68,6 +64,10 @@ export interface RunManager {
   clearFault(runId: string, target: { nodeId?: string; edgeId?: string; kind?: FaultKind }): Promise<RunInfo>;
   /** `topology` has already passed parseTopology. Applies it to the running run (see UpdateRun in playground.proto). */
   updateRun(runId: string, topology: Topology): Promise<{ run: RunInfo } & UpdateResult>;
+  /** A queue edge's dead letters, newest first, at most `limit` (0 = 50, ≤ 200), and how many there are. */
+  listDeadLetters(runId: string, edgeId: string, limit: number): Promise<{ deadLetters: DeadLetterInfo[]; total: number }>;
+  /** Puts a queue edge's dead letters (none named: all) back in its queue, each booked as a send; answers how many went. */
+  redriveDeadLetters(runId: string, edgeId: string, jobIds: readonly string[]): Promise<{ redriven: number; run: RunInfo }>;
   /**
    * Calls `listener` with a RunInfo snapshot at once, then with every event of
    * the run (spans batched ≤ 20/s, RunInfo on change and each second, the

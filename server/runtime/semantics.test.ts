@@ -5,7 +5,8 @@
  */
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { redisOptionsFromUrl } from "@/server/host/transports/channel-groups";
 import { POLL, pubsubEdge, queueEdge, restEdge, runHarness, topologyOf } from "./transport-harness";

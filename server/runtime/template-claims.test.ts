@@ -4,7 +4,7 @@
  * and check the claims on real processes, brokers and counters.
  */
 import { describe, expect, it } from "vitest";
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { findTemplate } from "@/lib/topology/templates";
 import { POLL, runHarness } from "./transport-harness";
 

@@ -21,6 +21,9 @@
  *   those it never took end as "producer died".
  * - Queue edges that share a channel compete for every job: their books hold
  *   for the channel (SharedChannelBooks), each edge shows its consumer's share.
+ * - A dead letter the server put back in its queue (RedriveDeadLetters) is a
+ *   message sent again: the server books it as a send (bookRedrive) before the
+ *   job can run again, and its new end is counted as any job's.
  *
  * Head-sampling counts and broker levels (gauges) arrive in the hosts'
  * periodic reports instead: nothing needs them exact after a death.
@@ -104,11 +107,14 @@ export interface ChannelGroup {
 
 export interface ChannelLedger extends Ledger {
   group: ChannelGroup;
+  /** Dead letters put back in the channel's queue (counted in `sent` too). */
+  redriven: number;
 }
 
 export interface Books {
   /** Every edge's ledger; an edge of a shared channel holds its consumer's share, with the channel's sent and in flight. */
-  edges: Map<string, Ledger & { sharedWith: string[] }>;
+  /** `redriven`: dead letters put back (counted in `sent` too); a shared channel's edges show the channel's. */
+  edges: Map<string, Ledger & { sharedWith: string[]; redriven: number }>;
   channels: ChannelLedger[];
 }
 
@@ -158,6 +164,8 @@ export class CounterBook {
   private readonly dir: string;
   private readonly incarnations: Incarnation[] = [];
   private readonly died = new Map<string, Partial<Record<DiedOutcome, number>>>();
+  /** edgeId → dead letters the server put back in the edge's queue: sends it made (see bookRedrive). */
+  private readonly redriven = new Map<string, number>();
   /** Counts a dead producer did not live to make, from the broker (see bookHandOffAudit). */
   private readonly corrections = new Map<string, Tally>();
   /** The latest BrokerEnds, and each queue channel's edges. */
@@ -252,6 +260,17 @@ export class CounterBook {
     }
   }
 
+  /**
+   * The server put `count` dead letters of a queue edge back in its queue
+   * (negative: a redrive booked but refused by the broker, taken back). Each
+   * is a send, booked before the job can run again, so its next end (counted
+   * by its consumer and the broker as any job's) never lacks its send. On a
+   * shared channel any of its edges books for the channel.
+   */
+  bookRedrive(edgeId: string, count: number): void {
+    this.redriven.set(edgeId, Math.max(0, (this.redriven.get(edgeId) ?? 0) + count));
+  }
+
   /** Books the deaths waiting to settle: all of them (`force`, e.g. before the node starts again or the run ends) or the due ones. */
   settleDeaths(options: { force?: boolean; nodeId?: string } = {}): void {
     const now = this.now();
@@ -269,7 +288,7 @@ export class CounterBook {
     this.settleDeaths();
     const { outcomes, sent } = this.read();
     this.applyBrokerEnds(outcomes);
-    const edges = new Map<string, Ledger & { sharedWith: string[] }>();
+    const edges = new Map<string, Ledger & { sharedWith: string[]; redriven: number }>();
     const channels: ChannelLedger[] = [];
     for (const group of this.groups) {
       const channel = this.channelLedger(group, outcomes, sent);
@@ -282,12 +301,18 @@ export class CounterBook {
           sent: channel.sent,
           inFlight: channel.inFlight,
           sharedWith: group.edgeIds.filter((other) => other !== edgeId),
+          redriven: channel.redriven,
         });
       }
     }
     for (const edgeId of this.roles.keys()) {
       if (edges.has(edgeId)) continue;
-      edges.set(edgeId, { ...ledgerOf(outcomes.get(edgeId) ?? emptyTally(), this.died.get(edgeId), sent.get(edgeId) ?? 0), sharedWith: [] });
+      const redriven = this.redriven.get(edgeId) ?? 0;
+      edges.set(edgeId, {
+        ...ledgerOf(outcomes.get(edgeId) ?? emptyTally(), this.died.get(edgeId), (sent.get(edgeId) ?? 0) + redriven),
+        sharedWith: [],
+        redriven,
+      });
     }
     return { edges, channels };
   }
@@ -382,12 +407,14 @@ export class CounterBook {
       for (const key of SENDER_KEYS) if (key !== "sent") tally[key] += counts[key];
       channelSent += sent.get(edgeId) ?? 0;
     }
+    // The server's sends: dead letters it put back in the channel's queue.
+    const redriven = group.edgeIds.reduce((total, edgeId) => total + (this.redriven.get(edgeId) ?? 0), 0);
     const broker = this.brokerEnds?.queues.get(group.channel);
     if (broker) {
       tally.delivered = Math.max(tally.delivered, broker.completed);
       tally["dead-lettered"] = Math.max(tally["dead-lettered"], broker.failed);
     }
-    return { ...ledgerOf(tally, died, channelSent), group };
+    return { ...ledgerOf(tally, died, channelSent + redriven), group, redriven };
   }
 
   /** Of a dead caller's synchronous calls, those without an outcome: nobody is left to get their reply. */

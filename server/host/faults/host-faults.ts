@@ -5,7 +5,7 @@
  * ends (wire proxies, cut consumers) register an applier, and the parent's
  * `faults-applied` answer waits for them.
  */
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { chance, delayMs, type Random } from "@/lib/faults/jitter";
 import type { FaultSpec } from "@/lib/faults/spec";
 

@@ -6,8 +6,7 @@
  * new path at once (REST: the agent keeps sockets per port; Connect: a session
  * per port), while requests already on the old path finish there.
  */
-import { FaultKind } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { NodeAddress } from "@/server/ipc/host-messages";
 import type { HostFaults } from "./host-faults";
 import { WireProxy, type WireShape } from "./wire-proxy";

@@ -27,6 +27,11 @@ export interface ChannelEnvelope {
   /** When the producer handed it to the broker (Unix ms): the start of its wait. */
   sentAtUnixMs: number;
   /**
+   * Queues: when the server last put the job back from the dead letters
+   * (RedriveDeadLetters, server/runtime/dead-letters.ts): its wait starts again then.
+   */
+  redrivenAtUnixMs?: number;
+  /**
    * Topics: the publishing process (HostConfig.incarnation) and the message's
    * number among its publishes on the topic, so a DURABLE subscriber can tell
    * entries cut from the stream before it read them.

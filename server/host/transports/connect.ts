@@ -40,13 +40,14 @@ import {
   createGrpcWebTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
-import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { FailedOutcome } from "@/lib/metrics/outcomes";
 import { SimService, type CallResponse } from "@/lib/gen/ipcplay/v1/sim_pb";
-import { ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
-import { withRetries } from "./attempts";
+import { retriesOf } from "@/lib/resilience/edge-settings";
+import { RetryLoop } from "./attempts";
 import {
   attemptTimeoutMs,
   traceparentOf,
@@ -86,6 +87,7 @@ const PROTOCOLS: Record<"connect" | "grpc" | "grpc-web", ProtocolInfo> = {
 export const CODE_OF_FAILURE: Readonly<Record<ServiceFailure, Code>> = {
   error: Code.Internal,
   overloaded: Code.ResourceExhausted,
+  "rate-limited": Code.ResourceExhausted,
   downstream: Code.Unavailable,
   "downstream-timeout": Code.DeadlineExceeded,
   deadline: Code.DeadlineExceeded,
@@ -202,7 +204,8 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
   const settings = connectSettings(edge);
   const protocol = protocolOfEdge(settings);
   const timeoutMs = settings?.timeoutMs || DEFAULTS.timeoutMs;
-  const retries = settings?.retries ?? 0;
+  // Backoff, jitter and the retry budget are the edge's (attempts.ts).
+  const retrying = new RetryLoop(retriesOf(edge), { count: (key) => host.count(edge.id, key) });
   let connection: Connection | undefined;
   /** Sessions of paths left behind (a moved target, a wire fault's proxy), aborted once their calls had time to end. */
   const retiring = new Map<number, { connection: Connection; timer: NodeJS.Timeout }>();
@@ -255,7 +258,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
   }
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
-    const { result, attempts } = await withRetries(retries, () => attempt(message), isRetryable);
+    const { result, attempts, budgetRefused } = await retrying.run(() => attempt(message), isRetryable, message.deadlineUnixMs);
     const code = result.error?.code;
     return {
       ...outcomeStatus(code),
@@ -272,6 +275,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
         ...(result.via !== result.port ? { "ipcplay.fault_proxy_port": String(result.via) } : {}),
+        ...(budgetRefused ? { "ipcplay.retry_refused": "retry budget" } : {}),
         ...statusCodeAttribute(protocol, code),
         ...(result.error ? { "ipcplay.error_detail": result.error.rawMessage } : {}),
       },
@@ -315,7 +319,9 @@ function outcomeStatus(code: Code | undefined): Pick<SendOutcome, "status" | "st
 /** How a failed call ended: the callee's reply (it names its failure), else this caller's deadline or the connection. */
 function outcomeOf(error: ConnectError): FailedOutcome {
   const failure = error.metadata.get(FAILURE_HEADER);
-  if (failure) return failure === "overloaded" ? "overloaded" : "error reply";
+  if (failure === "overloaded") return "overloaded";
+  if (failure === "rate-limited") return "rate limited";
+  if (failure) return "error reply";
   if (error.code === Code.DeadlineExceeded) return "timed out";
   if (error.code === Code.Unavailable || error.code === Code.Unknown || error.code === Code.Aborted || error.code === Code.Canceled) return "unreachable";
   return "error reply";

@@ -46,9 +46,9 @@
  * one blocking reader plus one for XGROUP/XACK.
  */
 import { Redis } from "ioredis";
-import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { sleep } from "../faults/host-faults";
-import { Delivery, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, Delivery, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";

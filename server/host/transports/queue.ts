@@ -28,6 +28,9 @@
  *   restarted one) moves it back to waiting: it is processed again within
  *   about LOCK_DURATION_MS + 2 × STALLED_INTERVAL_MS. BullMQ's default
  *   maxStalledCount (1) stands: a job whose worker dies twice is failed.
+ * - Redrive: the server may put a dead letter back (RedriveDeadLetters) with
+ *   its attempts reset; it stamps `redrivenAtUnixMs` in the job's data, where
+ *   its wait starts again, and its CONSUMER spans say `ipcplay.redriven`.
  * - Queue wait: `processedOn − timestamp` for the first attempt; a retry became
  *   available at (previous failure + backoff delay), the failure time being
  *   carried in the thrown error's message (BullMQ stores it as failedReason).
@@ -40,9 +43,9 @@
  *   share of the completed jobs once more, counted as `duplicates`.
  */
 import { Queue, Worker, type Job } from "bullmq";
-import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { stableChance } from "@/lib/faults/jitter";
-import { Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { newSpanId, newTraceId, parseTraceparent } from "@/server/trace/trace-context";
 import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
@@ -62,7 +65,7 @@ export const REMOVE_ON_COMPLETE = { count: 1_000 };
 export const REMOVE_ON_FAIL = { count: 1_000 };
 const JOB_NAME = "message";
 /** Suffix of the error a failed attempt throws: ` @<unix ms>`, the time of the failure. */
-const FAILED_AT = / @(\d+)$/;
+export const FAILED_AT = / @(\d+)$/;
 
 export const queueTransport: TransportPlugin = {
   transport: Transport.QUEUE,
@@ -244,6 +247,7 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
         "messaging.message.id": String(job.id),
         "ipcplay.queue_wait_ms": waitMs.toFixed(3),
         "ipcplay.attempt": String(attempt),
+        ...(job.data.redrivenAtUnixMs !== undefined ? { "ipcplay.redriven": "true" } : {}),
       },
       waitMs,
       ...(poison || slowMs > 0 ? { fault: poison ? { abort: "errors" } : { slowMs } } : {}),
@@ -285,9 +289,9 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
   return worker;
 }
 
-/** When this attempt could first run: the job's creation, or a retry's end of backoff. */
+/** When this attempt could first run: the job's creation (or its redrive), or a retry's end of backoff. */
 function availableAt(job: Job<ChannelEnvelope>): number {
-  if (job.attemptsMade === 0) return job.timestamp;
+  if (job.attemptsMade === 0) return job.data.redrivenAtUnixMs ?? job.timestamp;
   const failedAt = FAILED_AT.exec(job.failedReason ?? "");
   return failedAt ? Number(failedAt[1]) + (job.delay ?? 0) : job.timestamp;
 }

@@ -7,16 +7,21 @@
  * A request without them (curl, fetch) is a plain request: it starts a new trace
  * at this node and is answered like any other.
  *
- * Not done yet: the caller-side HTTP cache. The callee already answers cacheable
- * GETs with `Cache-Control: max-age=N`, but the caller does not store replies.
+ * A GET edge's caller keeps a private HTTP cache (./http-cache.ts): the callee
+ * answers with `Cache-Control: max-age=N` when the edge says cache_max_age_s,
+ * and a fresh stored reply answers the next GETs without a request, counted
+ * as cache hits and marked `ipcplay.cache=hit` on the CLIENT span.
  */
 import http from "node:http";
 import { once } from "node:events";
-import { FaultKind, SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { FaultKind, Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
+import type { FailedOutcome } from "@/lib/metrics/outcomes";
 import { parseTraceparent } from "@/server/trace/trace-context";
-import { withRetries } from "./attempts";
+import { HttpCache } from "./http-cache";
+import { retriesOf } from "@/lib/resilience/edge-settings";
+import { RetryLoop } from "./attempts";
 import {
   attemptTimeoutMs,
   traceparentOf,
@@ -51,6 +56,7 @@ const MAX_FREE_SOCKETS_PER_EDGE = 1024;
 export const STATUS_OF_FAILURE: Readonly<Record<ServiceFailure, number>> = {
   error: 500,
   overloaded: 503,
+  "rate-limited": 429,
   downstream: 502,
   "downstream-timeout": 504,
   deadline: 504,
@@ -149,7 +155,7 @@ async function answer(
   };
   const headers: http.OutgoingHttpHeaders = { "content-type": "application/json" };
   // Shed, as an overloaded server does: at once, with a hint of when to try again.
-  if (handled.failure === "overloaded") headers["retry-after"] = "1";
+  if (handled.failure === "overloaded" || handled.failure === "rate-limited") headers["retry-after"] = "1";
   const maxAge = edge ? restSettings(edge)?.cacheMaxAgeS ?? 0 : 0;
   if (ok && method === "GET" && maxAge > 0) headers["cache-control"] = `max-age=${maxAge}`;
   const status = injected ? injected.statusCode : handled.failure ? STATUS_OF_FAILURE[handled.failure] : 200;
@@ -195,8 +201,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** One attempt's result, before it becomes a span status. */
 type AttemptResult =
-  /** `shed`: a 503 with Retry-After, how a service refuses work when its waiting line is full. */
-  | { kind: "response"; statusCode: number; shed?: boolean }
+  | { kind: "response"; statusCode: number; headers: http.IncomingHttpHeaders }
   | { kind: "timeout" }
   | { kind: "unreachable"; reason: string };
 
@@ -205,7 +210,8 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
   const method = (settings?.method || DEFAULTS.restMethod).toUpperCase();
   const path = settings?.path || DEFAULTS.restPath;
   const timeoutMs = settings?.timeoutMs || DEFAULTS.timeoutMs;
-  const retries = settings?.retries ?? 0;
+  // Backoff, jitter and the retry budget are the edge's (attempts.ts).
+  const retrying = new RetryLoop(retriesOf(edge), { count: (key) => host.count(edge.id, key) });
   const agent = new http.Agent({
     keepAlive: true,
     timeout: CLIENT_IDLE_MS,
@@ -213,7 +219,16 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
     scheduling: "lifo",
   });
 
+  // Only GETs are cached; the cache honours whatever Cache-Control the callee answers.
+  const cache = method === "GET" ? new HttpCache() : undefined;
+  const cacheRequest = { method, url: path, headers: {} };
+
   async function send(message: OutboundMessage): Promise<SendOutcome> {
+    if (cache) {
+      const hit = cache.lookup(cacheRequest);
+      host.count(edge.id, hit ? "cache hits" : "cache misses");
+      if (hit) return cacheHit(hit.statusCode, hit.ttlS);
+    }
     const headers: http.OutgoingHttpHeaders = {
       traceparent: traceparentOf(message),
       [HOP_HEADER]: String(message.hop),
@@ -226,8 +241,7 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
     let port = 0;
     let wirePort = 0;
     let lastTimeoutMs = timeoutMs;
-    const { result, attempts } = await withRetries(
-      retries,
+    const { result, attempts, budgetRefused } = await retrying.run(
       (): Promise<AttemptResult> => {
         port = host.addressOf(edge.target)?.httpPort ?? 0;
         // A wire fault on the edge puts its proxy in the path; the agent keeps that port's sockets apart.
@@ -240,7 +254,9 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
           : Promise.resolve({ kind: "unreachable", reason: `no address for ${edge.target}` });
       },
       isRetryable,
+      message.deadlineUnixMs,
     );
+    if (cache && result.kind === "response") cache.store(cacheRequest, { status: result.statusCode, headers: result.headers });
     return {
       ...outcomeStatus(result, lastTimeoutMs),
       attempts,
@@ -252,7 +268,26 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
         ...(wirePort !== port ? { "ipcplay.fault_proxy_port": String(wirePort) } : {}),
+        ...(budgetRefused ? { "ipcplay.retry_refused": "retry budget" } : {}),
         ...(result.kind === "response" ? { "http.response.status_code": String(result.statusCode) } : {}),
+        ...(cache ? { "ipcplay.cache": "miss" } : {}),
+      },
+    };
+  }
+
+  /** A call the cache answered: no request, no attempt, the stored reply's status. */
+  function cacheHit(statusCode: number, ttlS: number): SendOutcome {
+    return {
+      ...outcomeStatus({ kind: "response", statusCode, headers: {} }, timeoutMs),
+      attempts: 0,
+      attributes: {
+        "http.request.method": method,
+        "url.path": path,
+        "ipcplay.edge": edge.id,
+        "ipcplay.attempts": "0",
+        "http.response.status_code": String(statusCode),
+        "ipcplay.cache": "hit",
+        "ipcplay.cache_ttl_s": String(ttlS),
       },
     };
   }
@@ -280,9 +315,17 @@ function outcomeStatus(result: AttemptResult, timeoutMs: number): Pick<SendOutco
       return {
         status: SpanStatus.ERROR,
         statusMessage: `HTTP ${result.statusCode}`,
-        outcome: result.shed ? "overloaded" : "error reply",
+        outcome: outcomeOfStatus(result.statusCode, result.headers),
       };
   }
+}
+
+/** A callee that refused names why in its status: 503 overloaded, 429 rate limited; anything else is an error reply. */
+/** A 503 is "overloaded" only with Retry-After, as a service sheds; an injected 503 (an ERRORS fault) is an error reply. */
+function outcomeOfStatus(statusCode: number, headers: http.IncomingHttpHeaders): FailedOutcome {
+  if (statusCode === STATUS_OF_FAILURE.overloaded && headers["retry-after"] !== undefined) return "overloaded";
+  if (statusCode === STATUS_OF_FAILURE["rate-limited"]) return "rate limited";
+  return "error reply";
 }
 
 interface AttemptOptions {
@@ -321,9 +364,7 @@ function attempt(options: AttemptOptions): Promise<AttemptResult> {
     request.on("response", (response) => {
       // Drain the body so the keep-alive socket can be reused; we only need the status.
       response.resume();
-      const statusCode = response.statusCode ?? 0;
-      const shed = statusCode === STATUS_OF_FAILURE.overloaded && response.headers["retry-after"] !== undefined;
-      response.on("end", () => settle({ kind: "response", statusCode, ...(shed ? { shed } : {}) }));
+      response.on("end", () => settle({ kind: "response", statusCode: response.statusCode ?? 0, headers: response.headers }));
       response.on("error", (error: NodeJS.ErrnoException) => {
         settle(timedOut ? { kind: "timeout" } : { kind: "unreachable", reason: error.code ?? error.message });
       });

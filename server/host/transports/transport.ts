@@ -68,11 +68,12 @@ export interface InboundFault {
  * Why a service did not answer OK, which decides what its transport answers:
  * - "error": its own error rate fired — REST 500, Connect INTERNAL;
  * - "overloaded": refused, its waiting work was full — 503, RESOURCE_EXHAUSTED;
+ * - "rate-limited": refused, its rate limiter had no token — 429, RESOURCE_EXHAUSTED;
  * - "downstream": a downstream call failed (refused, error reply) — 502, UNAVAILABLE;
  * - "downstream-timeout": a downstream call timed out — 504, DEADLINE_EXCEEDED;
  * - "deadline": the caller's deadline passed before the work was done — 504, DEADLINE_EXCEEDED.
  */
-export type ServiceFailure = "error" | "overloaded" | "downstream" | "downstream-timeout" | "deadline";
+export type ServiceFailure = "error" | "overloaded" | "rate-limited" | "downstream" | "downstream-timeout" | "deadline";
 
 /** What the service made of an inbound message. */
 export interface HandledMessage {
@@ -120,7 +121,11 @@ export interface SendOutcome {
   status: SpanStatus;
   /** Detail of a non-OK status, e.g. "HTTP 503", "timeout after 100 ms". */
   statusMessage: string;
-  /** Attempts made, ≥ 1; attempts − 1 are counted as retries. */
+  /**
+   * Attempts made on the network, ≥ 1 — or 0 when none was made: a circuit
+   * breaker refused the call, or the caller's HTTP cache answered it.
+   * attempts − 1 are counted as retries.
+   */
   attempts: number;
   /** How the message ended, when the status is not OK (the edge's failed_by). */
   outcome?: FailedOutcome;
@@ -173,8 +178,9 @@ export interface Sender {
   readonly spanKind: SpanKind;
   send(message: OutboundMessage): Promise<SendOutcome>;
   /**
-   * Optional: the edge's current levels (queue depth, subscribers), read every
-   * counters report (~500 ms). REST has none.
+   * Optional: the edge's current levels (queue depth, subscribers; a circuit
+   * breaker's state, added by server/host/breaker-sender.ts), read every
+   * counters report (~500 ms). REST and Connect have none of their own.
    */
   gauges?(): Promise<Omit<EdgeGauges, "edgeId">>;
   /** Closes connections; later sends are not expected. */

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Topology, Transport } from "./topology_pb";
+import type { FaultKind, Topology, Transport } from "./topology_pb";
 import { file_ipcplay_v1_topology } from "./topology_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/playground.proto.
  */
 export const file_ipcplay_v1_playground: GenFile = /*@__PURE__*/
-  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnki/QEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAESEQoJaml0dGVyX21zGAcgASgNEhMKC3N0YXR1c19jb2RlGAggASgNEhYKDmJhbmR3aWR0aF9rYnBzGAkgASgNEhMKC2R1cmF0aW9uX21zGAogASgNEhMKC2ludGVydmFsX21zGAsgASgNIjcKE0luamVjdEZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvImoKEUNsZWFyRmF1bHRSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2VkZ2VfaWQYAyABKAkSIwoEa2luZBgEIAEoDjIVLmlwY3BsYXkudjEuRmF1bHRLaW5kImsKC0FjdGl2ZUZhdWx0Ei0KBWZhdWx0GAEgASgLMh4uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlcXVlc3QSFwoPc3RhcnRlZF91bml4X21zGAIgASgBEhQKDGVuZHNfdW5peF9tcxgDIAEoASJKChBVcGRhdGVSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRImCgh0b3BvbG9neRgCIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiewoRVXBkYXRlUnVuUmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvEg8KB2FwcGxpZWQYAiADKAkSEQoJcmVzdGFydGVkGAMgAygJEg8KB3N0YXJ0ZWQYBCADKAkSDwoHc3RvcHBlZBgFIAMoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQiggIKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDRInCgV1c2FnZRgKIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEg8KB3dhaXRpbmcYCyABKA0iNgoMUHJvY2Vzc1VzYWdlEhMKC2NwdV9wZXJjZW50GAEgASgBEhEKCXJzc19ieXRlcxgCIAEoASK1AQoLTWFjaGluZUxvYWQSDQoFY29yZXMYASABKA0SEwoLY3B1X3BlcmNlbnQYAiABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYAyABKAESGgoSbWVtb3J5X3RvdGFsX2J5dGVzGAQgASgBEigKBnNlcnZlchgFIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEgwKBGJ1c3kYBiABKAgSEwoLYnVzeV9yZWFzb24YByABKAkimQEKDVRyYWNlU2FtcGxpbmcSDwoHc3RhcnRlZBgBIAEoDRIPCgdzYW1wbGVkGAIgASgNEgwKBGtlcHQYAyABKA0SDgoGb25lX2luGAQgASgNEhkKEWJ1ZGdldF9wZXJfc2Vjb25kGAUgASgNEhUKDWRyb3BwZWRfc3BhbnMYBiABKA0SFgoOZXZpY3RlZF90cmFjZXMYByABKA0iVAoKUXVldWVEZXB0aBIPCgd3YWl0aW5nGAEgASgNEg4KBmFjdGl2ZRgCIAEoDRIPCgdkZWxheWVkGAMgASgNEhQKDGRlYWRfbGV0dGVycxgEIAEoDSIuCgxPdXRjb21lQ291bnQSDwoHb3V0Y29tZRgBIAEoCRINCgVjb3VudBgCIAEoDSKqBQoMRWRnZUNvdW50ZXJzEg8KB2VkZ2VfaWQYASABKAkSDAoEc2VudBgCIAEoDRIRCglkZWxpdmVyZWQYAyABKA0SDgoGZmFpbGVkGAQgASgNEgwKBGxvc3QYBSABKA0SFQoNZGVhZF9sZXR0ZXJlZBgGIAEoDRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDgoGcDUwX21zGAggASgBEg4KBnA5NV9tcxgJIAEoARIOCgZwOTlfbXMYCiABKAESJQoFcXVldWUYCyABKAsyFi5pcGNwbGF5LnYxLlF1ZXVlRGVwdGgSEwoLc3Vic2NyaWJlcnMYDCABKA0SDwoHcmV0cmllcxgNIAEoDRIMCgRzaGVkGA4gASgNEhMKC3dhaXRfcDUwX21zGA8gASgBEhMKC3dhaXRfcDk1X21zGBAgASgBEhMKC3dhaXRfcDk5X21zGBEgASgBEhEKCWluX2ZsaWdodBgSIAEoDRIrCglmYWlsZWRfYnkYEyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GBQgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEwoLc2hhcmVkX3dpdGgYFSADKAkSDgoGcXVldWVkGBYgASgNEhMKC3dvcmtfcDUwX21zGBcgASgBEhMKC3dvcmtfcDk1X21zGBggASgBEhMKC3dvcmtfcDk5X21zGBkgASgBEikKB2JyZWFrZXIYGiABKA4yGC5pcGNwbGF5LnYxLkJyZWFrZXJTdGF0ZRIXCg9zaG9ydF9jaXJjdWl0ZWQYGyABKA0SEAoIYXR0ZW1wdHMYHCABKA0SFwoPcmV0cmllc19yZWZ1c2VkGB0gASgNEhIKCmR1cGxpY2F0ZXMYHiABKA0ihAIKDVNoYXJlZENoYW5uZWwSDwoHY2hhbm5lbBgBIAEoCRIWCg5zb3VyY2Vfbm9kZV9pZBgCIAEoCRIQCghlZGdlX2lkcxgDIAMoCRIMCgRzZW50GAQgASgNEhEKCWRlbGl2ZXJlZBgFIAEoDRIOCgZmYWlsZWQYBiABKA0SDAoEbG9zdBgHIAEoDRIRCglpbl9mbGlnaHQYCCABKA0SDgoGcXVldWVkGAkgASgNEisKCWZhaWxlZF9ieRgKIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EikKB2xvc3RfYnkYCyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudCJaCghFbmRUb0VuZBIOCgZ0cmFjZXMYASABKA0SDgoGcDUwX21zGAIgASgBEg4KBnA5NV9tcxgDIAEoARIOCgZwOTlfbXMYBCABKAESDgoGbWF4X21zGAUgASgBIqMDCgdSdW5JbmZvEg4KBnJ1bl9pZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlwY3BsYXkudjEuUnVuU3RhdGUSJgoFbm9kZXMYAyADKAsyFy5pcGNwbGF5LnYxLk5vZGVSdW50aW1lEicKBWVkZ2VzGAQgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSFwoPc3RhcnRlZF91bml4X21zGAUgASgBEg0KBWVycm9yGAYgASgJEhQKDHJlZGlzX3ByZWZpeBgHIAEoCRIXCg9leHBpcmVzX3VuaXhfbXMYCCABKAESDgoGdHJhY2VzGAkgASgNEisKCHNhbXBsaW5nGAogASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEigKB21hY2hpbmUYCyABKAsyFy5pcGNwbGF5LnYxLk1hY2hpbmVMb2FkEisKCGNoYW5uZWxzGAwgAygLMhkuaXBjcGxheS52MS5TaGFyZWRDaGFubmVsEicKBmZhdWx0cxgNIAMoCzIXLmlwY3BsYXkudjEuQWN0aXZlRmF1bHQi7gEKClJ1blN1bW1hcnkSDgoGcnVuX2lkGAEgASgJEicKBWVkZ2VzGAIgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSDgoGdHJhY2VzGAMgASgNEhMKC2R1cmF0aW9uX21zGAQgASgBEisKCHNhbXBsaW5nGAUgASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEisKCGNoYW5uZWxzGAYgAygLMhkuaXBjcGxheS52MS5TaGFyZWRDaGFubmVsEigKCmVuZF90b19lbmQYByABKAsyFC5pcGNwbGF5LnYxLkVuZFRvRW5kIr8DCgRTcGFuEhAKCHRyYWNlX2lkGAEgASgJEg8KB3NwYW5faWQYAiABKAkSFgoOcGFyZW50X3NwYW5faWQYAyABKAkSDwoHbm9kZV9pZBgEIAEoCRILCgNwaWQYBSABKA0SDwoHZWRnZV9pZBgGIAEoCRIoCgl0cmFuc3BvcnQYByABKA4yFS5pcGNwbGF5LnYxLlRyYW5zcG9ydBIiCgRraW5kGAggASgOMhQuaXBjcGxheS52MS5TcGFuS2luZBIMCgRuYW1lGAkgASgJEhUKDXN0YXJ0X3VuaXhfbXMYCiABKAESEwoLZHVyYXRpb25fbXMYCyABKAESJgoGc3RhdHVzGAwgASgOMhYuaXBjcGxheS52MS5TcGFuU3RhdHVzEhYKDnN0YXR1c19tZXNzYWdlGA0gASgJEjQKCmF0dHJpYnV0ZXMYDiADKAsyIC5pcGNwbGF5LnYxLlNwYW4uQXR0cmlidXRlc0VudHJ5EgsKA2hvcBgPIAEoDRIPCgdhdHRlbXB0GBAgASgNGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIsMBCgxUcmFjZVN1bW1hcnkSEAoIdHJhY2VfaWQYASABKAkSFAoMcm9vdF9ub2RlX2lkGAIgASgJEhUKDXN0YXJ0X3VuaXhfbXMYAyABKAESEwoLZHVyYXRpb25fbXMYBCABKAESEgoKc3Bhbl9jb3VudBgFIAEoDRImCgZzdGF0dXMYBiABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSEAoIbm9kZV9pZHMYByADKAkSEQoJcm9vdF9zZWVuGAggASgIIksKB0xvZ0xpbmUSDwoHdW5peF9tcxgBIAEoARIPCgdub2RlX2lkGAIgASgJEg0KBWxldmVsGAMgASgJEg8KB21lc3NhZ2UYBCABKAkirgEKCFJ1bkV2ZW50EiIKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mb0gAEiYKBXNwYW5zGAIgASgLMhUuaXBjcGxheS52MS5TcGFuQmF0Y2hIABIiCgNsb2cYAyABKAsyEy5pcGNwbGF5LnYxLkxvZ0xpbmVIABIpCgdzdW1tYXJ5GAQgASgLMhYuaXBjcGxheS52MS5SdW5TdW1tYXJ5SABCBwoFZXZlbnQiVgoJU3BhbkJhdGNoEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuEigKBnRyYWNlcxgCIAMoCzIYLmlwY3BsYXkudjEuVHJhY2VTdW1tYXJ5KtMCCglGYXVsdEtpbmQSGgoWRkFVTFRfS0lORF9VTlNQRUNJRklFRBAAEhMKD0ZBVUxUX0tJTkRfS0lMTBABEhQKEEZBVUxUX0tJTkRfUEFVU0UQAhIWChJGQVVMVF9LSU5EX0xBVEVOQ1kQAxIVChFGQVVMVF9LSU5EX0VSUk9SUxAEEhgKFEZBVUxUX0tJTkRfUEFSVElUSU9OEAUSGAoURkFVTFRfS0lORF9CTEFDS0hPTEUQBhIYChRGQVVMVF9LSU5EX0JBTkRXSURUSBAHEhQKEEZBVUxUX0tJTkRfUkVTRVQQCBIcChhGQVVMVF9LSU5EX1NMT1dfQ09OU1VNRVIQCRIZChVGQVVMVF9LSU5EX0RJU0NPTk5FQ1QQChIYChRGQVVMVF9LSU5EX0RVUExJQ0FURRALEhkKFUZBVUxUX0tJTkRfQ1JBU0hfTE9PUBAMKpkBCghSdW5TdGF0ZRIZChVSVU5fU1RBVEVfVU5TUEVDSUZJRUQQABIWChJSVU5fU1RBVEVfU1RBUlRJTkcQARIVChFSVU5fU1RBVEVfUlVOTklORxACEhYKElJVTl9TVEFURV9TVE9QUElORxADEhUKEVJVTl9TVEFURV9TVE9QUEVEEAQSFAoQUlVOX1NUQVRFX0ZBSUxFRBAFKroBCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUTk9ERV9TVEFUVVNfU1RBUlRJTkcQARISCg5OT0RFX1NUQVRVU19VUBACEhQKEE5PREVfU1RBVFVTX0RPV04QAxIaChZOT0RFX1NUQVRVU19SRVNUQVJUSU5HEAQSFgoSTk9ERV9TVEFUVVNfUEFVU0VEEAUSFwoTTk9ERV9TVEFUVVNfU1RPUFBFRBAGKpQBCgxCcmVha2VyU3RhdGUSHQoZQlJFQUtFUl9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkJSRUFLRVJfU1RBVEVfTk9ORRABEhgKFEJSRUFLRVJfU1RBVEVfQ0xPU0VEEAISFgoSQlJFQUtFUl9TVEFURV9PUEVOEAMSGwoXQlJFQUtFUl9TVEFURV9IQUxGX09QRU4QBCqZAQoIU3BhbktpbmQSGQoVU1BBTl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSU1BBTl9LSU5EX0lOVEVSTkFMEAESFAoQU1BBTl9LSU5EX1NFUlZFUhACEhQKEFNQQU5fS0lORF9DTElFTlQQAxIWChJTUEFOX0tJTkRfUFJPRFVDRVIQBBIWChJTUEFOX0tJTkRfQ09OU1VNRVIQBSrCAQoKU3BhblN0YXR1cxIbChdTUEFOX1NUQVRVU19VTlNQRUNJRklFRBAAEhIKDlNQQU5fU1RBVFVTX09LEAESFQoRU1BBTl9TVEFUVVNfRVJST1IQAhIXChNTUEFOX1NUQVRVU19USU1FT1VUEAMSGwoXU1BBTl9TVEFUVVNfVU5BVkFJTEFCTEUQBBIZChVTUEFOX1NUQVRVU19IT1BfTElNSVQQBRIbChdTUEFOX1NUQVRVU19ERUFEX0xFVFRFUhAGMugGChFQbGF5Z3JvdW5kU2VydmljZRJfChBWYWxpZGF0ZVRvcG9sb2d5EiMuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVxdWVzdBokLmlwY3BsYXkudjEuVmFsaWRhdGVUb3BvbG9neVJlc3BvbnNlIgASRwoIU3RhcnRSdW4SGy5pcGNwbGF5LnYxLlN0YXJ0UnVuUmVxdWVzdBocLmlwY3BsYXkudjEuU3RhcnRSdW5SZXNwb25zZSIAEkQKB1N0b3BSdW4SGi5pcGNwbGF5LnYxLlN0b3BSdW5SZXF1ZXN0GhsuaXBjcGxheS52MS5TdG9wUnVuUmVzcG9uc2UiABJBCgZHZXRSdW4SGS5pcGNwbGF5LnYxLkdldFJ1blJlcXVlc3QaGi5pcGNwbGF5LnYxLkdldFJ1blJlc3BvbnNlIgASUAoLU2VuZE1lc3NhZ2USHi5pcGNwbGF5LnYxLlNlbmRNZXNzYWdlUmVxdWVzdBofLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXNwb25zZSIAEkcKCEdldFRyYWNlEhsuaXBjcGxheS52MS5HZXRUcmFjZVJlcXVlc3QaHC5pcGNwbGF5LnYxLkdldFRyYWNlUmVzcG9uc2UiABJNCgpMaXN0VHJhY2VzEh0uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVxdWVzdBoeLmlwY3BsYXkudjEuTGlzdFRyYWNlc1Jlc3BvbnNlIgASUAoLSW5qZWN0RmF1bHQSHi5pcGNwbGF5LnYxLkluamVjdEZhdWx0UmVxdWVzdBofLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXNwb25zZSIAEk0KCkNsZWFyRmF1bHQSHS5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXF1ZXN0Gh4uaXBjcGxheS52MS5DbGVhckZhdWx0UmVzcG9uc2UiABJKCglVcGRhdGVSdW4SHC5pcGNwbGF5LnYxLlVwZGF0ZVJ1blJlcXVlc3QaHS5pcGNwbGF5LnYxLlVwZGF0ZVJ1blJlc3BvbnNlIgASSQoIV2F0Y2hSdW4SGy5pcGNwbGF5LnYxLldhdGNoUnVuUmVxdWVzdBocLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXNwb25zZSIAMAFiBnByb3RvMw", [file_ipcplay_v1_topology]);
+  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnki/QEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAESEQoJaml0dGVyX21zGAcgASgNEhMKC3N0YXR1c19jb2RlGAggASgNEhYKDmJhbmR3aWR0aF9rYnBzGAkgASgNEhMKC2R1cmF0aW9uX21zGAogASgNEhMKC2ludGVydmFsX21zGAsgASgNIjcKE0luamVjdEZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvImoKEUNsZWFyRmF1bHRSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2VkZ2VfaWQYAyABKAkSIwoEa2luZBgEIAEoDjIVLmlwY3BsYXkudjEuRmF1bHRLaW5kIn4KC0FjdGl2ZUZhdWx0Ei0KBWZhdWx0GAEgASgLMh4uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlcXVlc3QSFwoPc3RhcnRlZF91bml4X21zGAIgASgBEhQKDGVuZHNfdW5peF9tcxgDIAEoARIRCglzY2hlZHVsZWQYBCABKAgiSgoQVXBkYXRlUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkSJgoIdG9wb2xvZ3kYAiABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5InsKEVVwZGF0ZVJ1blJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbxIPCgdhcHBsaWVkGAIgAygJEhEKCXJlc3RhcnRlZBgDIAMoCRIPCgdzdGFydGVkGAQgAygJEg8KB3N0b3BwZWQYBSADKAkiNgoSQ2xlYXJGYXVsdFJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyJIChZMaXN0RGVhZExldHRlcnNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdlZGdlX2lkGAIgASgJEg0KBWxpbWl0GAMgASgNIlYKF0xpc3REZWFkTGV0dGVyc1Jlc3BvbnNlEiwKDGRlYWRfbGV0dGVycxgBIAMoCzIWLmlwY3BsYXkudjEuRGVhZExldHRlchINCgV0b3RhbBgCIAEoDSKXAQoKRGVhZExldHRlchIOCgZqb2JfaWQYASABKAkSEAoIdHJhY2VfaWQYAiABKAkSFQoNZmFpbGVkX3JlYXNvbhgDIAEoCRIQCghhdHRlbXB0cxgEIAEoDRIWCg5mYWlsZWRfdW5peF9tcxgFIAEoARIVCg1wYXlsb2FkX2J5dGVzGAYgASgNEg8KB2VkZ2VfaWQYByABKAkiTQoZUmVkcml2ZURlYWRMZXR0ZXJzUmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHZWRnZV9pZBgCIAEoCRIPCgdqb2JfaWRzGAMgAygJIlAKGlJlZHJpdmVEZWFkTGV0dGVyc1Jlc3BvbnNlEhAKCHJlZHJpdmVuGAEgASgNEiAKA3J1bhgCIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyIhCg9XYXRjaFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjcKEFdhdGNoUnVuUmVzcG9uc2USIwoFZXZlbnQYASABKAsyFC5pcGNwbGF5LnYxLlJ1bkV2ZW50IoICCgtOb2RlUnVudGltZRIPCgdub2RlX2lkGAEgASgJEgsKA3BpZBgCIAEoDRIRCglodHRwX3BvcnQYAyABKA0SFAoMY29ubmVjdF9wb3J0GAQgASgNEiYKBnN0YXR1cxgFIAEoDjIWLmlwY3BsYXkudjEuTm9kZVN0YXR1cxINCgVlcnJvchgGIAEoCRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDwoHaGFuZGxlZBgIIAEoDRIRCglpbl9mbGlnaHQYCSABKA0SJwoFdXNhZ2UYCiABKAsyGC5pcGNwbGF5LnYxLlByb2Nlc3NVc2FnZRIPCgd3YWl0aW5nGAsgASgNIjYKDFByb2Nlc3NVc2FnZRITCgtjcHVfcGVyY2VudBgBIAEoARIRCglyc3NfYnl0ZXMYAiABKAEitQEKC01hY2hpbmVMb2FkEg0KBWNvcmVzGAEgASgNEhMKC2NwdV9wZXJjZW50GAIgASgBEhkKEW1lbW9yeV91c2VkX2J5dGVzGAMgASgBEhoKEm1lbW9yeV90b3RhbF9ieXRlcxgEIAEoARIoCgZzZXJ2ZXIYBSABKAsyGC5pcGNwbGF5LnYxLlByb2Nlc3NVc2FnZRIMCgRidXN5GAYgASgIEhMKC2J1c3lfcmVhc29uGAcgASgJIpkBCg1UcmFjZVNhbXBsaW5nEg8KB3N0YXJ0ZWQYASABKA0SDwoHc2FtcGxlZBgCIAEoDRIMCgRrZXB0GAMgASgNEg4KBm9uZV9pbhgEIAEoDRIZChFidWRnZXRfcGVyX3NlY29uZBgFIAEoDRIVCg1kcm9wcGVkX3NwYW5zGAYgASgNEhYKDmV2aWN0ZWRfdHJhY2VzGAcgASgNIlQKClF1ZXVlRGVwdGgSDwoHd2FpdGluZxgBIAEoDRIOCgZhY3RpdmUYAiABKA0SDwoHZGVsYXllZBgDIAEoDRIUCgxkZWFkX2xldHRlcnMYBCABKA0iLgoMT3V0Y29tZUNvdW50Eg8KB291dGNvbWUYASABKAkSDQoFY291bnQYAiABKA0i5gUKDEVkZ2VDb3VudGVycxIPCgdlZGdlX2lkGAEgASgJEgwKBHNlbnQYAiABKA0SEQoJZGVsaXZlcmVkGAMgASgNEg4KBmZhaWxlZBgEIAEoDRIMCgRsb3N0GAUgASgNEhUKDWRlYWRfbGV0dGVyZWQYBiABKA0SFwoPcmF0ZV9wZXJfc2Vjb25kGAcgASgBEg4KBnA1MF9tcxgIIAEoARIOCgZwOTVfbXMYCSABKAESDgoGcDk5X21zGAogASgBEiUKBXF1ZXVlGAsgASgLMhYuaXBjcGxheS52MS5RdWV1ZURlcHRoEhMKC3N1YnNjcmliZXJzGAwgASgNEg8KB3JldHJpZXMYDSABKA0SDAoEc2hlZBgOIAEoDRITCgt3YWl0X3A1MF9tcxgPIAEoARITCgt3YWl0X3A5NV9tcxgQIAEoARITCgt3YWl0X3A5OV9tcxgRIAEoARIRCglpbl9mbGlnaHQYEiABKA0SKwoJZmFpbGVkX2J5GBMgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSKQoHbG9zdF9ieRgUIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EhMKC3NoYXJlZF93aXRoGBUgAygJEg4KBnF1ZXVlZBgWIAEoDRITCgt3b3JrX3A1MF9tcxgXIAEoARITCgt3b3JrX3A5NV9tcxgYIAEoARITCgt3b3JrX3A5OV9tcxgZIAEoARIpCgdicmVha2VyGBogASgOMhguaXBjcGxheS52MS5CcmVha2VyU3RhdGUSFwoPc2hvcnRfY2lyY3VpdGVkGBsgASgNEhAKCGF0dGVtcHRzGBwgASgNEhcKD3JldHJpZXNfcmVmdXNlZBgdIAEoDRISCgpkdXBsaWNhdGVzGB4gASgNEhIKCmNhY2hlX2hpdHMYHyABKA0SFAoMY2FjaGVfbWlzc2VzGCAgASgNEhAKCHJlZHJpdmVuGCEgASgNIpYCCg1TaGFyZWRDaGFubmVsEg8KB2NoYW5uZWwYASABKAkSFgoOc291cmNlX25vZGVfaWQYAiABKAkSEAoIZWRnZV9pZHMYAyADKAkSDAoEc2VudBgEIAEoDRIRCglkZWxpdmVyZWQYBSABKA0SDgoGZmFpbGVkGAYgASgNEgwKBGxvc3QYByABKA0SEQoJaW5fZmxpZ2h0GAggASgNEg4KBnF1ZXVlZBgJIAEoDRIrCglmYWlsZWRfYnkYCiADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GAsgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEAoIcmVkcml2ZW4YDCABKA0iWgoIRW5kVG9FbmQSDgoGdHJhY2VzGAEgASgNEg4KBnA1MF9tcxgCIAEoARIOCgZwOTVfbXMYAyABKAESDgoGcDk5X21zGAQgASgBEg4KBm1heF9tcxgFIAEoASLRAwoHUnVuSW5mbxIOCgZydW5faWQYASABKAkSIwoFc3RhdGUYAiABKA4yFC5pcGNwbGF5LnYxLlJ1blN0YXRlEiYKBW5vZGVzGAMgAygLMhcuaXBjcGxheS52MS5Ob2RlUnVudGltZRInCgVlZGdlcxgEIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEhcKD3N0YXJ0ZWRfdW5peF9tcxgFIAEoARINCgVlcnJvchgGIAEoCRIUCgxyZWRpc19wcmVmaXgYByABKAkSFwoPZXhwaXJlc191bml4X21zGAggASgBEg4KBnRyYWNlcxgJIAEoDRIrCghzYW1wbGluZxgKIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZxIoCgdtYWNoaW5lGAsgASgLMhcuaXBjcGxheS52MS5NYWNoaW5lTG9hZBIrCghjaGFubmVscxgMIAMoCzIZLmlwY3BsYXkudjEuU2hhcmVkQ2hhbm5lbBInCgZmYXVsdHMYDSADKAsyFy5pcGNwbGF5LnYxLkFjdGl2ZUZhdWx0EiwKC3Bhc3RfZmF1bHRzGA4gAygLMhcuaXBjcGxheS52MS5BY3RpdmVGYXVsdCLuAQoKUnVuU3VtbWFyeRIOCgZydW5faWQYASABKAkSJwoFZWRnZXMYAiADKAsyGC5pcGNwbGF5LnYxLkVkZ2VDb3VudGVycxIOCgZ0cmFjZXMYAyABKA0SEwoLZHVyYXRpb25fbXMYBCABKAESKwoIc2FtcGxpbmcYBSABKAsyGS5pcGNwbGF5LnYxLlRyYWNlU2FtcGxpbmcSKwoIY2hhbm5lbHMYBiADKAsyGS5pcGNwbGF5LnYxLlNoYXJlZENoYW5uZWwSKAoKZW5kX3RvX2VuZBgHIAEoCzIULmlwY3BsYXkudjEuRW5kVG9FbmQivwMKBFNwYW4SEAoIdHJhY2VfaWQYASABKAkSDwoHc3Bhbl9pZBgCIAEoCRIWCg5wYXJlbnRfc3Bhbl9pZBgDIAEoCRIPCgdub2RlX2lkGAQgASgJEgsKA3BpZBgFIAEoDRIPCgdlZGdlX2lkGAYgASgJEigKCXRyYW5zcG9ydBgHIAEoDjIVLmlwY3BsYXkudjEuVHJhbnNwb3J0EiIKBGtpbmQYCCABKA4yFC5pcGNwbGF5LnYxLlNwYW5LaW5kEgwKBG5hbWUYCSABKAkSFQoNc3RhcnRfdW5peF9tcxgKIAEoARITCgtkdXJhdGlvbl9tcxgLIAEoARImCgZzdGF0dXMYDCABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSFgoOc3RhdHVzX21lc3NhZ2UYDSABKAkSNAoKYXR0cmlidXRlcxgOIAMoCzIgLmlwY3BsYXkudjEuU3Bhbi5BdHRyaWJ1dGVzRW50cnkSCwoDaG9wGA8gASgNEg8KB2F0dGVtcHQYECABKA0aMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwwEKDFRyYWNlU3VtbWFyeRIQCgh0cmFjZV9pZBgBIAEoCRIUCgxyb290X25vZGVfaWQYAiABKAkSFQoNc3RhcnRfdW5peF9tcxgDIAEoARITCgtkdXJhdGlvbl9tcxgEIAEoARISCgpzcGFuX2NvdW50GAUgASgNEiYKBnN0YXR1cxgGIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIQCghub2RlX2lkcxgHIAMoCRIRCglyb290X3NlZW4YCCABKAgiSwoHTG9nTGluZRIPCgd1bml4X21zGAEgASgBEg8KB25vZGVfaWQYAiABKAkSDQoFbGV2ZWwYAyABKAkSDwoHbWVzc2FnZRgEIAEoCSKuAQoIUnVuRXZlbnQSIgoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvSAASJgoFc3BhbnMYAiABKAsyFS5pcGNwbGF5LnYxLlNwYW5CYXRjaEgAEiIKA2xvZxgDIAEoCzITLmlwY3BsYXkudjEuTG9nTGluZUgAEikKB3N1bW1hcnkYBCABKAsyFi5pcGNwbGF5LnYxLlJ1blN1bW1hcnlIAEIHCgVldmVudCJWCglTcGFuQmF0Y2gSHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4SKAoGdHJhY2VzGAIgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkqmQEKCFJ1blN0YXRlEhkKFVJVTl9TVEFURV9VTlNQRUNJRklFRBAAEhYKElJVTl9TVEFURV9TVEFSVElORxABEhUKEVJVTl9TVEFURV9SVU5OSU5HEAISFgoSUlVOX1NUQVRFX1NUT1BQSU5HEAMSFQoRUlVOX1NUQVRFX1NUT1BQRUQQBBIUChBSVU5fU1RBVEVfRkFJTEVEEAUqugEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChROT0RFX1NUQVRVU19TVEFSVElORxABEhIKDk5PREVfU1RBVFVTX1VQEAISFAoQTk9ERV9TVEFUVVNfRE9XThADEhoKFk5PREVfU1RBVFVTX1JFU1RBUlRJTkcQBBIWChJOT0RFX1NUQVRVU19QQVVTRUQQBRIXChNOT0RFX1NUQVRVU19TVE9QUEVEEAYqlAEKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSQlJFQUtFUl9TVEFURV9OT05FEAESGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQAhIWChJCUkVBS0VSX1NUQVRFX09QRU4QAxIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThAEKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKsIBCgpTcGFuU3RhdHVzEhsKF1NQQU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1BBTl9TVEFUVVNfT0sQARIVChFTUEFOX1NUQVRVU19FUlJPUhACEhcKE1NQQU5fU1RBVFVTX1RJTUVPVVQQAxIbChdTUEFOX1NUQVRVU19VTkFWQUlMQUJMRRAEEhkKFVNQQU5fU1RBVFVTX0hPUF9MSU1JVBAFEhsKF1NQQU5fU1RBVFVTX0RFQURfTEVUVEVSEAYyrQgKEVBsYXlncm91bmRTZXJ2aWNlEl8KEFZhbGlkYXRlVG9wb2xvZ3kSIy5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0GiQuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2UiABJHCghTdGFydFJ1bhIbLmlwY3BsYXkudjEuU3RhcnRSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5TdGFydFJ1blJlc3BvbnNlIgASRAoHU3RvcFJ1bhIaLmlwY3BsYXkudjEuU3RvcFJ1blJlcXVlc3QaGy5pcGNwbGF5LnYxLlN0b3BSdW5SZXNwb25zZSIAEkEKBkdldFJ1bhIZLmlwY3BsYXkudjEuR2V0UnVuUmVxdWVzdBoaLmlwY3BsYXkudjEuR2V0UnVuUmVzcG9uc2UiABJQCgtTZW5kTWVzc2FnZRIeLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gh8uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIgASRwoIR2V0VHJhY2USGy5pcGNwbGF5LnYxLkdldFRyYWNlUmVxdWVzdBocLmlwY3BsYXkudjEuR2V0VHJhY2VSZXNwb25zZSIAEk0KCkxpc3RUcmFjZXMSHS5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXF1ZXN0Gh4uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVzcG9uc2UiABJQCgtJbmplY3RGYXVsdBIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlc3BvbnNlIgASTQoKQ2xlYXJGYXVsdBIdLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlcXVlc3QaHi5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXNwb25zZSIAEkoKCVVwZGF0ZVJ1bhIcLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVxdWVzdBodLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVzcG9uc2UiABJJCghXYXRjaFJ1bhIbLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5XYXRjaFJ1blJlc3BvbnNlIgAwARJcCg9MaXN0RGVhZExldHRlcnMSIi5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1JlcXVlc3QaIy5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1Jlc3BvbnNlIgASZQoSUmVkcml2ZURlYWRMZXR0ZXJzEiUuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXF1ZXN0GiYuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXNwb25zZSIAYgZwcm90bzM", [file_ipcplay_v1_topology]);
 
 /**
  * One thing wrong with a topology. `path` names the field in the protobuf JSON
@@ -495,11 +495,18 @@ export type ActiveFault = Message<"ipcplay.v1.ActiveFault"> & {
   startedUnixMs: number;
 
   /**
-   * When it clears itself; 0 = until ClearFault.
+   * When it clears itself (or, in past_faults, when it ended); 0 = until ClearFault.
    *
    * @generated from field: double ends_unix_ms = 3;
    */
   endsUnixMs: number;
+
+  /**
+   * Injected by the topology's schedule rather than by a call.
+   *
+   * @generated from field: bool scheduled = 4;
+   */
+  scheduled: boolean;
 };
 
 /**
@@ -595,6 +602,184 @@ export const ClearFaultResponseSchema: GenMessage<ClearFaultResponse> = /*@__PUR
   messageDesc(file_ipcplay_v1_playground, 21);
 
 /**
+ * @generated from message ipcplay.v1.ListDeadLettersRequest
+ */
+export type ListDeadLettersRequest = Message<"ipcplay.v1.ListDeadLettersRequest"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * A QUEUE edge (any other edge is invalid_argument). Edges sharing a channel
+   * share one queue, so each of them lists the channel's dead letters.
+   *
+   * @generated from field: string edge_id = 2;
+   */
+  edgeId: string;
+
+  /**
+   * Default 50, at most 200.
+   *
+   * @generated from field: uint32 limit = 3;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.ListDeadLettersRequest.
+ * Use `create(ListDeadLettersRequestSchema)` to create a new message.
+ */
+export const ListDeadLettersRequestSchema: GenMessage<ListDeadLettersRequest> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 22);
+
+/**
+ * @generated from message ipcplay.v1.ListDeadLettersResponse
+ */
+export type ListDeadLettersResponse = Message<"ipcplay.v1.ListDeadLettersResponse"> & {
+  /**
+   * Newest first (by the time the last attempt failed), at most `limit`.
+   *
+   * @generated from field: repeated ipcplay.v1.DeadLetter dead_letters = 1;
+   */
+  deadLetters: DeadLetter[];
+
+  /**
+   * Dead letters in the queue now (beyond `limit` too).
+   *
+   * @generated from field: uint32 total = 2;
+   */
+  total: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.ListDeadLettersResponse.
+ * Use `create(ListDeadLettersResponseSchema)` to create a new message.
+ */
+export const ListDeadLettersResponseSchema: GenMessage<ListDeadLettersResponse> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 23);
+
+/**
+ * A queue job that failed every attempt and waits in the queue's failed set.
+ *
+ * @generated from message ipcplay.v1.DeadLetter
+ */
+export type DeadLetter = Message<"ipcplay.v1.DeadLetter"> & {
+  /**
+   * BullMQ's job id, for RedriveDeadLetters.
+   *
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * The message's trace (its DEAD_LETTER span is in it, when the trace was kept).
+   *
+   * @generated from field: string trace_id = 2;
+   */
+  traceId: string;
+
+  /**
+   * Why the last attempt failed, e.g. "error rate" or "downstream b-c failed: …".
+   *
+   * @generated from field: string failed_reason = 3;
+   */
+  failedReason: string;
+
+  /**
+   * Attempts made (since the last redrive).
+   *
+   * @generated from field: uint32 attempts = 4;
+   */
+  attempts: number;
+
+  /**
+   * When the last attempt failed, Unix ms.
+   *
+   * @generated from field: double failed_unix_ms = 5;
+   */
+  failedUnixMs: number;
+
+  /**
+   * Size of the message's payload, UTF-8 bytes.
+   *
+   * @generated from field: uint32 payload_bytes = 6;
+   */
+  payloadBytes: number;
+
+  /**
+   * The edge it was sent along: the request's edge, or on a shared channel the
+   * producer's edge on the channel that names the job.
+   *
+   * @generated from field: string edge_id = 7;
+   */
+  edgeId: string;
+};
+
+/**
+ * Describes the message ipcplay.v1.DeadLetter.
+ * Use `create(DeadLetterSchema)` to create a new message.
+ */
+export const DeadLetterSchema: GenMessage<DeadLetter> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 24);
+
+/**
+ * @generated from message ipcplay.v1.RedriveDeadLettersRequest
+ */
+export type RedriveDeadLettersRequest = Message<"ipcplay.v1.RedriveDeadLettersRequest"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * A QUEUE edge, as in ListDeadLettersRequest.
+   *
+   * @generated from field: string edge_id = 2;
+   */
+  edgeId: string;
+
+  /**
+   * Jobs to put back; empty = every dead letter of the edge's queue. Ids that
+   * are not dead letters (any more) are skipped: `redriven` says how many went.
+   *
+   * @generated from field: repeated string job_ids = 3;
+   */
+  jobIds: string[];
+};
+
+/**
+ * Describes the message ipcplay.v1.RedriveDeadLettersRequest.
+ * Use `create(RedriveDeadLettersRequestSchema)` to create a new message.
+ */
+export const RedriveDeadLettersRequestSchema: GenMessage<RedriveDeadLettersRequest> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 25);
+
+/**
+ * @generated from message ipcplay.v1.RedriveDeadLettersResponse
+ */
+export type RedriveDeadLettersResponse = Message<"ipcplay.v1.RedriveDeadLettersResponse"> & {
+  /**
+   * Dead letters put back in the queue.
+   *
+   * @generated from field: uint32 redriven = 1;
+   */
+  redriven: number;
+
+  /**
+   * @generated from field: ipcplay.v1.RunInfo run = 2;
+   */
+  run?: RunInfo | undefined;
+};
+
+/**
+ * Describes the message ipcplay.v1.RedriveDeadLettersResponse.
+ * Use `create(RedriveDeadLettersResponseSchema)` to create a new message.
+ */
+export const RedriveDeadLettersResponseSchema: GenMessage<RedriveDeadLettersResponse> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 26);
+
+/**
  * @generated from message ipcplay.v1.WatchRunRequest
  */
 export type WatchRunRequest = Message<"ipcplay.v1.WatchRunRequest"> & {
@@ -609,7 +794,7 @@ export type WatchRunRequest = Message<"ipcplay.v1.WatchRunRequest"> & {
  * Use `create(WatchRunRequestSchema)` to create a new message.
  */
 export const WatchRunRequestSchema: GenMessage<WatchRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 22);
+  messageDesc(file_ipcplay_v1_playground, 27);
 
 /**
  * @generated from message ipcplay.v1.WatchRunResponse
@@ -626,7 +811,7 @@ export type WatchRunResponse = Message<"ipcplay.v1.WatchRunResponse"> & {
  * Use `create(WatchRunResponseSchema)` to create a new message.
  */
 export const WatchRunResponseSchema: GenMessage<WatchRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 23);
+  messageDesc(file_ipcplay_v1_playground, 28);
 
 /**
  * @generated from message ipcplay.v1.NodeRuntime
@@ -703,7 +888,7 @@ export type NodeRuntime = Message<"ipcplay.v1.NodeRuntime"> & {
  * Use `create(NodeRuntimeSchema)` to create a new message.
  */
 export const NodeRuntimeSchema: GenMessage<NodeRuntime> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 24);
+  messageDesc(file_ipcplay_v1_playground, 29);
 
 /**
  * What one OS process costs, read from the OS (/proc on Linux).
@@ -731,7 +916,7 @@ export type ProcessUsage = Message<"ipcplay.v1.ProcessUsage"> & {
  * Use `create(ProcessUsageSchema)` to create a new message.
  */
 export const ProcessUsageSchema: GenMessage<ProcessUsage> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 25);
+  messageDesc(file_ipcplay_v1_playground, 30);
 
 /**
  * The machine the run is on, so a slow design can be told from a busy laptop.
@@ -788,7 +973,7 @@ export type MachineLoad = Message<"ipcplay.v1.MachineLoad"> & {
  * Use `create(MachineLoadSchema)` to create a new message.
  */
 export const MachineLoadSchema: GenMessage<MachineLoad> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 26);
+  messageDesc(file_ipcplay_v1_playground, 31);
 
 /**
  * How traces are sampled. Counters and latency percentiles count every
@@ -855,7 +1040,7 @@ export type TraceSampling = Message<"ipcplay.v1.TraceSampling"> & {
  * Use `create(TraceSamplingSchema)` to create a new message.
  */
 export const TraceSamplingSchema: GenMessage<TraceSampling> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 27);
+  messageDesc(file_ipcplay_v1_playground, 32);
 
 /**
  * @generated from message ipcplay.v1.QueueDepth
@@ -887,7 +1072,7 @@ export type QueueDepth = Message<"ipcplay.v1.QueueDepth"> & {
  * Use `create(QueueDepthSchema)` to create a new message.
  */
 export const QueueDepthSchema: GenMessage<QueueDepth> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 28);
+  messageDesc(file_ipcplay_v1_playground, 33);
 
 /**
  * How many messages ended one way, by name: "timed out", "unreachable",
@@ -913,7 +1098,7 @@ export type OutcomeCount = Message<"ipcplay.v1.OutcomeCount"> & {
  * Use `create(OutcomeCountSchema)` to create a new message.
  */
 export const OutcomeCountSchema: GenMessage<OutcomeCount> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 29);
+  messageDesc(file_ipcplay_v1_playground, 34);
 
 /**
  * Counts of one edge, from the real transports and brokers. Every message sent
@@ -1127,6 +1312,29 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
    * @generated from field: uint32 duplicates = 30;
    */
   duplicates: number;
+
+  /**
+   * GET edges: calls the caller's HTTP cache answered (no request sent;
+   * counted delivered), and calls it could not (sent to the callee).
+   *
+   * @generated from field: uint32 cache_hits = 31;
+   */
+  cacheHits: number;
+
+  /**
+   * @generated from field: uint32 cache_misses = 32;
+   */
+  cacheMisses: number;
+
+  /**
+   * Queue edges: dead letters put back in the queue by RedriveDeadLetters.
+   * Each is a message sent again, so it is counted in `sent` too (booked by
+   * the server, which redrove it); its new end is counted as any job's. On a
+   * shared channel, the channel's redrives (as `sent` is the channel's).
+   *
+   * @generated from field: uint32 redriven = 33;
+   */
+  redriven: number;
 };
 
 /**
@@ -1134,7 +1342,7 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
  * Use `create(EdgeCountersSchema)` to create a new message.
  */
 export const EdgeCountersSchema: GenMessage<EdgeCounters> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 30);
+  messageDesc(file_ipcplay_v1_playground, 35);
 
 /**
  * Queue edges that share a channel: one BullMQ queue whose consumers compete
@@ -1200,6 +1408,13 @@ export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
    * @generated from field: repeated ipcplay.v1.OutcomeCount lost_by = 11;
    */
   lostBy: OutcomeCount[];
+
+  /**
+   * Dead letters put back in the queue (counted in `sent` too).
+   *
+   * @generated from field: uint32 redriven = 12;
+   */
+  redriven: number;
 };
 
 /**
@@ -1207,7 +1422,7 @@ export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
  * Use `create(SharedChannelSchema)` to create a new message.
  */
 export const SharedChannelSchema: GenMessage<SharedChannel> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 31);
+  messageDesc(file_ipcplay_v1_playground, 36);
 
 /**
  * Percentiles of the time from a message's first span starting to its last
@@ -1247,7 +1462,7 @@ export type EndToEnd = Message<"ipcplay.v1.EndToEnd"> & {
  * Use `create(EndToEndSchema)` to create a new message.
  */
 export const EndToEndSchema: GenMessage<EndToEnd> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 32);
+  messageDesc(file_ipcplay_v1_playground, 37);
 
 /**
  * @generated from message ipcplay.v1.RunInfo
@@ -1323,6 +1538,14 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
    * @generated from field: repeated ipcplay.v1.ActiveFault faults = 13;
    */
   faults: ActiveFault[];
+
+  /**
+   * Faults that were in force and ended (cleared, expired, or their node
+   * stopped), oldest first, at most 200: the experiment's timeline.
+   *
+   * @generated from field: repeated ipcplay.v1.ActiveFault past_faults = 14;
+   */
+  pastFaults: ActiveFault[];
 };
 
 /**
@@ -1330,7 +1553,7 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
  * Use `create(RunInfoSchema)` to create a new message.
  */
 export const RunInfoSchema: GenMessage<RunInfo> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 33);
+  messageDesc(file_ipcplay_v1_playground, 38);
 
 /**
  * @generated from message ipcplay.v1.RunSummary
@@ -1379,7 +1602,7 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
  * Use `create(RunSummarySchema)` to create a new message.
  */
 export const RunSummarySchema: GenMessage<RunSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 34);
+  messageDesc(file_ipcplay_v1_playground, 39);
 
 /**
  * One timed piece of work in one process. Times are milliseconds since the Unix
@@ -1481,7 +1704,7 @@ export type Span = Message<"ipcplay.v1.Span"> & {
  * Use `create(SpanSchema)` to create a new message.
  */
 export const SpanSchema: GenMessage<Span> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 35);
+  messageDesc(file_ipcplay_v1_playground, 40);
 
 /**
  * @generated from message ipcplay.v1.TraceSummary
@@ -1543,7 +1766,7 @@ export type TraceSummary = Message<"ipcplay.v1.TraceSummary"> & {
  * Use `create(TraceSummarySchema)` to create a new message.
  */
 export const TraceSummarySchema: GenMessage<TraceSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 36);
+  messageDesc(file_ipcplay_v1_playground, 41);
 
 /**
  * @generated from message ipcplay.v1.LogLine
@@ -1577,7 +1800,7 @@ export type LogLine = Message<"ipcplay.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 37);
+  messageDesc(file_ipcplay_v1_playground, 42);
 
 /**
  * What a watcher of a run receives.
@@ -1626,7 +1849,7 @@ export type RunEvent = Message<"ipcplay.v1.RunEvent"> & {
  * Use `create(RunEventSchema)` to create a new message.
  */
 export const RunEventSchema: GenMessage<RunEvent> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 38);
+  messageDesc(file_ipcplay_v1_playground, 43);
 
 /**
  * @generated from message ipcplay.v1.SpanBatch
@@ -1650,122 +1873,7 @@ export type SpanBatch = Message<"ipcplay.v1.SpanBatch"> & {
  * Use `create(SpanBatchSchema)` to create a new message.
  */
 export const SpanBatchSchema: GenMessage<SpanBatch> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 39);
-
-/**
- * What a fault does depends on its target. Faults act on real traffic: the
- * real client's timeout, retry or breaker is what answers them.
- *
- * @generated from enum ipcplay.v1.FaultKind
- */
-export enum FaultKind {
-  /**
-   * @generated from enum value: FAULT_KIND_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * Node: kill its process (SIGKILL). ClearFault starts it again.
-   *
-   * @generated from enum value: FAULT_KIND_KILL = 1;
-   */
-  KILL = 1,
-
-  /**
-   * Node: stop its process (SIGSTOP) so it neither reads nor answers;
-   * ClearFault resumes it (SIGCONT).
-   *
-   * @generated from enum value: FAULT_KIND_PAUSE = 2;
-   */
-  PAUSE = 2,
-
-  /**
-   * Node: every message takes latency_ms (± jitter_ms) more work (slow down).
-   * REST/Connect edge: the request waits latency_ms (± jitter_ms) on the wire.
-   * Queue edge: each job is handed to the broker delayed by latency_ms (± jitter_ms).
-   * Pub/sub edge: each message reaches its subscriber latency_ms (± jitter_ms) late.
-   *
-   * @generated from enum value: FAULT_KIND_LATENCY = 3;
-   */
-  LATENCY = 3,
-
-  /**
-   * Node: error_rate of messages fail (on top of its own error rate).
-   * REST/Connect edge: error_rate of requests are answered with status_code
-   * (HTTP status, default 503; gRPC code, default 14 UNAVAILABLE) by the callee.
-   * Queue/pub/sub edge: error_rate of messages are poison (every attempt fails).
-   *
-   * @generated from enum value: FAULT_KIND_ERRORS = 4;
-   */
-  ERRORS = 4,
-
-  /**
-   * REST/Connect edge: connections are refused (ECONNREFUSED).
-   * Queue/pub/sub edge: as DISCONNECT.
-   *
-   * @generated from enum value: FAULT_KIND_PARTITION = 5;
-   */
-  PARTITION = 5,
-
-  /**
-   * REST/Connect edge: connections are accepted and requests read, but nothing
-   * is ever answered; the caller's own timeout fires.
-   *
-   * @generated from enum value: FAULT_KIND_BLACKHOLE = 6;
-   */
-  BLACKHOLE = 6,
-
-  /**
-   * REST/Connect edge: bytes flow at most bandwidth_kbps each way.
-   *
-   * @generated from enum value: FAULT_KIND_BANDWIDTH = 7;
-   */
-  BANDWIDTH = 7,
-
-  /**
-   * REST/Connect edge: the connection is reset (TCP RST) when a request arrives.
-   *
-   * @generated from enum value: FAULT_KIND_RESET = 8;
-   */
-  RESET = 8,
-
-  /**
-   * Queue/pub/sub edge: the consumer takes latency_ms (± jitter_ms) more per message.
-   *
-   * @generated from enum value: FAULT_KIND_SLOW_CONSUMER = 9;
-   */
-  SLOW_CONSUMER = 9,
-
-  /**
-   * Queue/pub/sub edge: the consumer is disconnected from the broker. Jobs and
-   * durable stream entries wait for it; at-most-once messages are missed.
-   *
-   * @generated from enum value: FAULT_KIND_DISCONNECT = 10;
-   */
-  DISCONNECT = 10,
-
-  /**
-   * Queue/pub/sub edge: error_rate of messages are delivered twice (the second
-   * is counted as a duplicate, not as a second delivery).
-   *
-   * @generated from enum value: FAULT_KIND_DUPLICATE = 11;
-   */
-  DUPLICATE = 11,
-
-  /**
-   * Node: its process is killed, started again, and killed again interval_ms
-   * after it is up, until cleared.
-   *
-   * @generated from enum value: FAULT_KIND_CRASH_LOOP = 12;
-   */
-  CRASH_LOOP = 12,
-}
-
-/**
- * Describes the enum ipcplay.v1.FaultKind.
- */
-export const FaultKindSchema: GenEnum<FaultKind> = /*@__PURE__*/
-  enumDesc(file_ipcplay_v1_playground, 0);
+  messageDesc(file_ipcplay_v1_playground, 44);
 
 /**
  * @generated from enum ipcplay.v1.RunState
@@ -1808,7 +1916,7 @@ export enum RunState {
  * Describes the enum ipcplay.v1.RunState.
  */
 export const RunStateSchema: GenEnum<RunState> = /*@__PURE__*/
-  enumDesc(file_ipcplay_v1_playground, 1);
+  enumDesc(file_ipcplay_v1_playground, 0);
 
 /**
  * @generated from enum ipcplay.v1.NodeStatus
@@ -1854,7 +1962,7 @@ export enum NodeStatus {
  * Describes the enum ipcplay.v1.NodeStatus.
  */
 export const NodeStatusSchema: GenEnum<NodeStatus> = /*@__PURE__*/
-  enumDesc(file_ipcplay_v1_playground, 2);
+  enumDesc(file_ipcplay_v1_playground, 1);
 
 /**
  * @generated from enum ipcplay.v1.BreakerState
@@ -1892,7 +2000,7 @@ export enum BreakerState {
  * Describes the enum ipcplay.v1.BreakerState.
  */
 export const BreakerStateSchema: GenEnum<BreakerState> = /*@__PURE__*/
-  enumDesc(file_ipcplay_v1_playground, 3);
+  enumDesc(file_ipcplay_v1_playground, 2);
 
 /**
  * @generated from enum ipcplay.v1.SpanKind
@@ -1933,7 +2041,7 @@ export enum SpanKind {
  * Describes the enum ipcplay.v1.SpanKind.
  */
 export const SpanKindSchema: GenEnum<SpanKind> = /*@__PURE__*/
-  enumDesc(file_ipcplay_v1_playground, 4);
+  enumDesc(file_ipcplay_v1_playground, 3);
 
 /**
  * @generated from enum ipcplay.v1.SpanStatus
@@ -1989,7 +2097,7 @@ export enum SpanStatus {
  * Describes the enum ipcplay.v1.SpanStatus.
  */
 export const SpanStatusSchema: GenEnum<SpanStatus> = /*@__PURE__*/
-  enumDesc(file_ipcplay_v1_playground, 5);
+  enumDesc(file_ipcplay_v1_playground, 4);
 
 /**
  * The control plane. Served by Connect on the same port as the UI, so it answers
@@ -2103,6 +2211,29 @@ export const PlaygroundService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchRunRequestSchema;
     output: typeof WatchRunResponseSchema;
+  },
+  /**
+   * A queue edge's dead letters: the jobs of its queue that failed every
+   * attempt and wait in BullMQ's failed set (the last 1,000), newest first.
+   *
+   * @generated from rpc ipcplay.v1.PlaygroundService.ListDeadLetters
+   */
+  listDeadLetters: {
+    methodKind: "unary";
+    input: typeof ListDeadLettersRequestSchema;
+    output: typeof ListDeadLettersResponseSchema;
+  },
+  /**
+   * Puts dead letters back in their queue with their full attempts again, as an
+   * SQS redrive does. Each one is a message sent again: the edge books it as a
+   * send (EdgeCounters.redriven), so its second end keeps the books true.
+   *
+   * @generated from rpc ipcplay.v1.PlaygroundService.RedriveDeadLetters
+   */
+  redriveDeadLetters: {
+    methodKind: "unary";
+    input: typeof RedriveDeadLettersRequestSchema;
+    output: typeof RedriveDeadLettersResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ipcplay_v1_playground, 0);

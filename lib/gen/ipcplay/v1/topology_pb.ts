@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/topology.proto.
  */
 export const file_ipcplay_v1_topology: GenFile = /*@__PURE__*/
-  fileDesc("ChlpcGNwbGF5L3YxL3RvcG9sb2d5LnByb3RvEgppcGNwbGF5LnYxIpMBCghUb3BvbG9neRIMCgRuYW1lGAEgASgJEh8KBW5vZGVzGAIgAygLMhAuaXBjcGxheS52MS5Ob2RlEh8KBWVkZ2VzGAMgAygLMhAuaXBjcGxheS52MS5FZGdlEg8KB3ZlcnNpb24YBCABKA0SEwoLZGVzY3JpcHRpb24YBSABKAkSEQoJaG9wX2xpbWl0GAYgASgNIiAKCFBvc2l0aW9uEgkKAXgYASABKAESCQoBeRgCIAEoASK7AQoETm9kZRIKCgJpZBgBIAEoCRINCgVsYWJlbBgCIAEoCRIiCgRraW5kGAMgASgOMhQuaXBjcGxheS52MS5Ob2RlS2luZBImCghwb3NpdGlvbhgEIAEoCzIULmlwY3BsYXkudjEuUG9zaXRpb24SJgoIYmVoYXZpb3IYBSABKAsyFC5pcGNwbGF5LnYxLkJlaGF2aW9yEiQKB3RyYWZmaWMYBiABKAsyEy5pcGNwbGF5LnYxLlRyYWZmaWMifgoIV29ya1RpbWUSLgoMZGlzdHJpYnV0aW9uGAEgASgOMhguaXBjcGxheS52MS5EaXN0cmlidXRpb24SDwoHbWVhbl9tcxgCIAEoARIOCgZtaW5fbXMYAyABKAESDgoGbWF4X21zGAQgASgBEhEKCXN0ZGRldl9tcxgFIAEoASKIAgoIQmVoYXZpb3ISJwoJd29ya190aW1lGAEgASgLMhQuaXBjcGxheS52MS5Xb3JrVGltZRISCgplcnJvcl9yYXRlGAIgASgBEhMKC2NvbmN1cnJlbmN5GAMgASgNEiMKB2Zhbl9vdXQYBCABKA4yEi5pcGNwbGF5LnYxLkZhbk91dBITCgtyZXBseV9ieXRlcxgFIAEoDRI8ChVvbl9kb3duc3RyZWFtX2ZhaWx1cmUYBiABKA4yHS5pcGNwbGF5LnYxLkRvd25zdHJlYW1GYWlsdXJlEhMKC21heF93YWl0aW5nGAcgASgNEh0KFXJhdGVfbGltaXRfcGVyX3NlY29uZBgIIAEoASKQAQoHVHJhZmZpYxIXCg9yYXRlX3Blcl9zZWNvbmQYASABKAESKwoHcGF0dGVybhgCIAEoDjIaLmlwY3BsYXkudjEuVHJhZmZpY1BhdHRlcm4SFQoNcGF5bG9hZF9ieXRlcxgDIAEoDRISCgpidXJzdF9zaXplGAQgASgNEhQKDHJhbXBfc2Vjb25kcxgFIAEoDSKcAgoERWRnZRIKCgJpZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSDgoGdGFyZ2V0GAMgASgJEigKCXRyYW5zcG9ydBgEIAEoDjIVLmlwY3BsYXkudjEuVHJhbnNwb3J0EigKBHJlc3QYBSABKAsyGC5pcGNwbGF5LnYxLlJlc3RTZXR0aW5nc0gAEi4KB2Nvbm5lY3QYBiABKAsyGy5pcGNwbGF5LnYxLkNvbm5lY3RTZXR0aW5nc0gAEioKBXF1ZXVlGAcgASgLMhkuaXBjcGxheS52MS5RdWV1ZVNldHRpbmdzSAASLAoGcHVic3ViGAggASgLMhouaXBjcGxheS52MS5QdWJTdWJTZXR0aW5nc0gAQgoKCHNldHRpbmdzIu0BCgxSZXN0U2V0dGluZ3MSDgoGbWV0aG9kGAEgASgJEgwKBHBhdGgYAiABKAkSEgoKdGltZW91dF9tcxgDIAEoDRIPCgdyZXRyaWVzGAQgASgNEhcKD2NhY2hlX21heF9hZ2VfcxgFIAEoDRIzCg9jaXJjdWl0X2JyZWFrZXIYBiABKAsyGi5pcGNwbGF5LnYxLkNpcmN1aXRCcmVha2VyEhQKDHJldHJ5X2ppdHRlchgHIAEoCBIcChRyZXRyeV9idWRnZXRfcGVyY2VudBgIIAEoDRIYChByZXRyeV9iYWNrb2ZmX21zGAkgASgNIoMBCg5DaXJjdWl0QnJlYWtlchIeChZmYWlsdXJlX3JhdGVfdGhyZXNob2xkGAEgASgBEhUKDW1pbmltdW1fY2FsbHMYAiABKA0SEAoId2luZG93X3MYAyABKA0SDwoHb3Blbl9tcxgEIAEoDRIXCg9oYWxmX29wZW5fY2FsbHMYBSABKA0i6AEKD0Nvbm5lY3RTZXR0aW5ncxItCghwcm90b2NvbBgBIAEoDjIbLmlwY3BsYXkudjEuQ29ubmVjdFByb3RvY29sEhIKCnRpbWVvdXRfbXMYAiABKA0SDwoHcmV0cmllcxgDIAEoDRIzCg9jaXJjdWl0X2JyZWFrZXIYBCABKAsyGi5pcGNwbGF5LnYxLkNpcmN1aXRCcmVha2VyEhQKDHJldHJ5X2ppdHRlchgFIAEoCBIcChRyZXRyeV9idWRnZXRfcGVyY2VudBgGIAEoDRIYChByZXRyeV9iYWNrb2ZmX21zGAcgASgNIkYKDVF1ZXVlU2V0dGluZ3MSDwoHY2hhbm5lbBgBIAEoCRIQCghhdHRlbXB0cxgCIAEoDRISCgpiYWNrb2ZmX21zGAMgASgNIkkKDlB1YlN1YlNldHRpbmdzEg8KB2NoYW5uZWwYASABKAkSJgoIZGVsaXZlcnkYAiABKA4yFC5pcGNwbGF5LnYxLkRlbGl2ZXJ5KlIKCE5vZGVLaW5kEhkKFU5PREVfS0lORF9VTlNQRUNJRklFRBAAEhUKEU5PREVfS0lORF9TRVJWSUNFEAESFAoQTk9ERV9LSU5EX0NMSUVOVBACKpUBCgxEaXN0cmlidXRpb24SHAoYRElTVFJJQlVUSU9OX1VOU1BFQ0lGSUVEEAASFgoSRElTVFJJQlVUSU9OX0ZJWEVEEAESGAoURElTVFJJQlVUSU9OX1VOSUZPUk0QAhIXChNESVNUUklCVVRJT05fTk9STUFMEAMSHAoYRElTVFJJQlVUSU9OX0VYUE9ORU5USUFMEAQqXwoGRmFuT3V0EhcKE0ZBTl9PVVRfVU5TUEVDSUZJRUQQABIPCgtGQU5fT1VUX0FMTBABEhcKE0ZBTl9PVVRfUk9VTkRfUk9CSU4QAhISCg5GQU5fT1VUX1JBTkRPTRADKnUKEURvd25zdHJlYW1GYWlsdXJlEiIKHkRPV05TVFJFQU1fRkFJTFVSRV9VTlNQRUNJRklFRBAAEhsKF0RPV05TVFJFQU1fRkFJTFVSRV9GQUlMEAESHwobRE9XTlNUUkVBTV9GQUlMVVJFX0ZBTExCQUNLEAIqhAEKDlRyYWZmaWNQYXR0ZXJuEh8KG1RSQUZGSUNfUEFUVEVSTl9VTlNQRUNJRklFRBAAEhwKGFRSQUZGSUNfUEFUVEVSTl9DT05TVEFOVBABEhkKFVRSQUZGSUNfUEFUVEVSTl9CVVJTVBACEhgKFFRSQUZGSUNfUEFUVEVSTl9SQU1QEAMqfAoJVHJhbnNwb3J0EhkKFVRSQU5TUE9SVF9VTlNQRUNJRklFRBAAEhIKDlRSQU5TUE9SVF9SRVNUEAESFQoRVFJBTlNQT1JUX0NPTk5FQ1QQAhITCg9UUkFOU1BPUlRfUVVFVUUQAxIUChBUUkFOU1BPUlRfUFVCU1VCEAQqiwEKD0Nvbm5lY3RQcm90b2NvbBIgChxDT05ORUNUX1BST1RPQ09MX1VOU1BFQ0lGSUVEEAASHAoYQ09OTkVDVF9QUk9UT0NPTF9DT05ORUNUEAESGQoVQ09OTkVDVF9QUk9UT0NPTF9HUlBDEAISHQoZQ09OTkVDVF9QUk9UT0NPTF9HUlBDX1dFQhADKlUKCERlbGl2ZXJ5EhgKFERFTElWRVJZX1VOU1BFQ0lGSUVEEAASGQoVREVMSVZFUllfQVRfTU9TVF9PTkNFEAESFAoQREVMSVZFUllfRFVSQUJMRRACYgZwcm90bzM");
+  fileDesc("ChlpcGNwbGF5L3YxL3RvcG9sb2d5LnByb3RvEgppcGNwbGF5LnYxIsEBCghUb3BvbG9neRIMCgRuYW1lGAEgASgJEh8KBW5vZGVzGAIgAygLMhAuaXBjcGxheS52MS5Ob2RlEh8KBWVkZ2VzGAMgAygLMhAuaXBjcGxheS52MS5FZGdlEg8KB3ZlcnNpb24YBCABKA0SEwoLZGVzY3JpcHRpb24YBSABKAkSEQoJaG9wX2xpbWl0GAYgASgNEiwKCHNjaGVkdWxlGAcgAygLMhouaXBjcGxheS52MS5TY2hlZHVsZWRGYXVsdCL2AQoOU2NoZWR1bGVkRmF1bHQSDAoEYXRfcxgBIAEoARISCgpkdXJhdGlvbl9zGAIgASgBEg8KB25vZGVfaWQYAyABKAkSDwoHZWRnZV9pZBgEIAEoCRIjCgRraW5kGAUgASgOMhUuaXBjcGxheS52MS5GYXVsdEtpbmQSEgoKbGF0ZW5jeV9tcxgGIAEoDRISCgplcnJvcl9yYXRlGAcgASgBEhEKCWppdHRlcl9tcxgIIAEoDRITCgtzdGF0dXNfY29kZRgJIAEoDRIWCg5iYW5kd2lkdGhfa2JwcxgKIAEoDRITCgtpbnRlcnZhbF9tcxgLIAEoDSIgCghQb3NpdGlvbhIJCgF4GAEgASgBEgkKAXkYAiABKAEiuwEKBE5vZGUSCgoCaWQYASABKAkSDQoFbGFiZWwYAiABKAkSIgoEa2luZBgDIAEoDjIULmlwY3BsYXkudjEuTm9kZUtpbmQSJgoIcG9zaXRpb24YBCABKAsyFC5pcGNwbGF5LnYxLlBvc2l0aW9uEiYKCGJlaGF2aW9yGAUgASgLMhQuaXBjcGxheS52MS5CZWhhdmlvchIkCgd0cmFmZmljGAYgASgLMhMuaXBjcGxheS52MS5UcmFmZmljIn4KCFdvcmtUaW1lEi4KDGRpc3RyaWJ1dGlvbhgBIAEoDjIYLmlwY3BsYXkudjEuRGlzdHJpYnV0aW9uEg8KB21lYW5fbXMYAiABKAESDgoGbWluX21zGAMgASgBEg4KBm1heF9tcxgEIAEoARIRCglzdGRkZXZfbXMYBSABKAEiiAIKCEJlaGF2aW9yEicKCXdvcmtfdGltZRgBIAEoCzIULmlwY3BsYXkudjEuV29ya1RpbWUSEgoKZXJyb3JfcmF0ZRgCIAEoARITCgtjb25jdXJyZW5jeRgDIAEoDRIjCgdmYW5fb3V0GAQgASgOMhIuaXBjcGxheS52MS5GYW5PdXQSEwoLcmVwbHlfYnl0ZXMYBSABKA0SPAoVb25fZG93bnN0cmVhbV9mYWlsdXJlGAYgASgOMh0uaXBjcGxheS52MS5Eb3duc3RyZWFtRmFpbHVyZRITCgttYXhfd2FpdGluZxgHIAEoDRIdChVyYXRlX2xpbWl0X3Blcl9zZWNvbmQYCCABKAEikAEKB1RyYWZmaWMSFwoPcmF0ZV9wZXJfc2Vjb25kGAEgASgBEisKB3BhdHRlcm4YAiABKA4yGi5pcGNwbGF5LnYxLlRyYWZmaWNQYXR0ZXJuEhUKDXBheWxvYWRfYnl0ZXMYAyABKA0SEgoKYnVyc3Rfc2l6ZRgEIAEoDRIUCgxyYW1wX3NlY29uZHMYBSABKA0inAIKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIoCgl0cmFuc3BvcnQYBCABKA4yFS5pcGNwbGF5LnYxLlRyYW5zcG9ydBIoCgRyZXN0GAUgASgLMhguaXBjcGxheS52MS5SZXN0U2V0dGluZ3NIABIuCgdjb25uZWN0GAYgASgLMhsuaXBjcGxheS52MS5Db25uZWN0U2V0dGluZ3NIABIqCgVxdWV1ZRgHIAEoCzIZLmlwY3BsYXkudjEuUXVldWVTZXR0aW5nc0gAEiwKBnB1YnN1YhgIIAEoCzIaLmlwY3BsYXkudjEuUHViU3ViU2V0dGluZ3NIAEIKCghzZXR0aW5ncyLtAQoMUmVzdFNldHRpbmdzEg4KBm1ldGhvZBgBIAEoCRIMCgRwYXRoGAIgASgJEhIKCnRpbWVvdXRfbXMYAyABKA0SDwoHcmV0cmllcxgEIAEoDRIXCg9jYWNoZV9tYXhfYWdlX3MYBSABKA0SMwoPY2lyY3VpdF9icmVha2VyGAYgASgLMhouaXBjcGxheS52MS5DaXJjdWl0QnJlYWtlchIUCgxyZXRyeV9qaXR0ZXIYByABKAgSHAoUcmV0cnlfYnVkZ2V0X3BlcmNlbnQYCCABKA0SGAoQcmV0cnlfYmFja29mZl9tcxgJIAEoDSKDAQoOQ2lyY3VpdEJyZWFrZXISHgoWZmFpbHVyZV9yYXRlX3RocmVzaG9sZBgBIAEoARIVCg1taW5pbXVtX2NhbGxzGAIgASgNEhAKCHdpbmRvd19zGAMgASgNEg8KB29wZW5fbXMYBCABKA0SFwoPaGFsZl9vcGVuX2NhbGxzGAUgASgNIugBCg9Db25uZWN0U2V0dGluZ3MSLQoIcHJvdG9jb2wYASABKA4yGy5pcGNwbGF5LnYxLkNvbm5lY3RQcm90b2NvbBISCgp0aW1lb3V0X21zGAIgASgNEg8KB3JldHJpZXMYAyABKA0SMwoPY2lyY3VpdF9icmVha2VyGAQgASgLMhouaXBjcGxheS52MS5DaXJjdWl0QnJlYWtlchIUCgxyZXRyeV9qaXR0ZXIYBSABKAgSHAoUcmV0cnlfYnVkZ2V0X3BlcmNlbnQYBiABKA0SGAoQcmV0cnlfYmFja29mZl9tcxgHIAEoDSJGCg1RdWV1ZVNldHRpbmdzEg8KB2NoYW5uZWwYASABKAkSEAoIYXR0ZW1wdHMYAiABKA0SEgoKYmFja29mZl9tcxgDIAEoDSJJCg5QdWJTdWJTZXR0aW5ncxIPCgdjaGFubmVsGAEgASgJEiYKCGRlbGl2ZXJ5GAIgASgOMhQuaXBjcGxheS52MS5EZWxpdmVyeSpSCghOb2RlS2luZBIZChVOT0RFX0tJTkRfVU5TUEVDSUZJRUQQABIVChFOT0RFX0tJTkRfU0VSVklDRRABEhQKEE5PREVfS0lORF9DTElFTlQQAiqVAQoMRGlzdHJpYnV0aW9uEhwKGERJU1RSSUJVVElPTl9VTlNQRUNJRklFRBAAEhYKEkRJU1RSSUJVVElPTl9GSVhFRBABEhgKFERJU1RSSUJVVElPTl9VTklGT1JNEAISFwoTRElTVFJJQlVUSU9OX05PUk1BTBADEhwKGERJU1RSSUJVVElPTl9FWFBPTkVOVElBTBAEKl8KBkZhbk91dBIXChNGQU5fT1VUX1VOU1BFQ0lGSUVEEAASDwoLRkFOX09VVF9BTEwQARIXChNGQU5fT1VUX1JPVU5EX1JPQklOEAISEgoORkFOX09VVF9SQU5ET00QAyp1ChFEb3duc3RyZWFtRmFpbHVyZRIiCh5ET1dOU1RSRUFNX0ZBSUxVUkVfVU5TUEVDSUZJRUQQABIbChdET1dOU1RSRUFNX0ZBSUxVUkVfRkFJTBABEh8KG0RPV05TVFJFQU1fRkFJTFVSRV9GQUxMQkFDSxACKoQBCg5UcmFmZmljUGF0dGVybhIfChtUUkFGRklDX1BBVFRFUk5fVU5TUEVDSUZJRUQQABIcChhUUkFGRklDX1BBVFRFUk5fQ09OU1RBTlQQARIZChVUUkFGRklDX1BBVFRFUk5fQlVSU1QQAhIYChRUUkFGRklDX1BBVFRFUk5fUkFNUBADKnwKCVRyYW5zcG9ydBIZChVUUkFOU1BPUlRfVU5TUEVDSUZJRUQQABISCg5UUkFOU1BPUlRfUkVTVBABEhUKEVRSQU5TUE9SVF9DT05ORUNUEAISEwoPVFJBTlNQT1JUX1FVRVVFEAMSFAoQVFJBTlNQT1JUX1BVQlNVQhAEKosBCg9Db25uZWN0UHJvdG9jb2wSIAocQ09OTkVDVF9QUk9UT0NPTF9VTlNQRUNJRklFRBAAEhwKGENPTk5FQ1RfUFJPVE9DT0xfQ09OTkVDVBABEhkKFUNPTk5FQ1RfUFJPVE9DT0xfR1JQQxACEh0KGUNPTk5FQ1RfUFJPVE9DT0xfR1JQQ19XRUIQAypVCghEZWxpdmVyeRIYChRERUxJVkVSWV9VTlNQRUNJRklFRBAAEhkKFURFTElWRVJZX0FUX01PU1RfT05DRRABEhQKEERFTElWRVJZX0RVUkFCTEUQAirTAgoJRmF1bHRLaW5kEhoKFkZBVUxUX0tJTkRfVU5TUEVDSUZJRUQQABITCg9GQVVMVF9LSU5EX0tJTEwQARIUChBGQVVMVF9LSU5EX1BBVVNFEAISFgoSRkFVTFRfS0lORF9MQVRFTkNZEAMSFQoRRkFVTFRfS0lORF9FUlJPUlMQBBIYChRGQVVMVF9LSU5EX1BBUlRJVElPThAFEhgKFEZBVUxUX0tJTkRfQkxBQ0tIT0xFEAYSGAoURkFVTFRfS0lORF9CQU5EV0lEVEgQBxIUChBGQVVMVF9LSU5EX1JFU0VUEAgSHAoYRkFVTFRfS0lORF9TTE9XX0NPTlNVTUVSEAkSGQoVRkFVTFRfS0lORF9ESVNDT05ORUNUEAoSGAoURkFVTFRfS0lORF9EVVBMSUNBVEUQCxIZChVGQVVMVF9LSU5EX0NSQVNIX0xPT1AQDGIGcHJvdG8z");
 
 /**
  * The topology document: what a person draws on the canvas. Its protobuf JSON
@@ -59,6 +59,14 @@ export type Topology = Message<"ipcplay.v1.Topology"> & {
    * @generated from field: uint32 hop_limit = 6;
    */
   hopLimit: number;
+
+  /**
+   * A what-if experiment: faults injected at set times after the run is up,
+   * so a share link carries the whole experiment.
+   *
+   * @generated from field: repeated ipcplay.v1.ScheduledFault schedule = 7;
+   */
+  schedule: ScheduledFault[];
 };
 
 /**
@@ -67,6 +75,80 @@ export type Topology = Message<"ipcplay.v1.Topology"> & {
  */
 export const TopologySchema: GenMessage<Topology> = /*@__PURE__*/
   messageDesc(file_ipcplay_v1_topology, 0);
+
+/**
+ * One fault of an experiment: injected at_s seconds after the run is up and
+ * cleared duration_s later (0 = kept until the run stops or it is cleared by
+ * hand). Its parameters mean what InjectFaultRequest's do. Two entries on the
+ * same target and kind may not overlap in time.
+ *
+ * @generated from message ipcplay.v1.ScheduledFault
+ */
+export type ScheduledFault = Message<"ipcplay.v1.ScheduledFault"> & {
+  /**
+   * @generated from field: double at_s = 1;
+   */
+  atS: number;
+
+  /**
+   * @generated from field: double duration_s = 2;
+   */
+  durationS: number;
+
+  /**
+   * One of node_id or edge_id.
+   *
+   * @generated from field: string node_id = 3;
+   */
+  nodeId: string;
+
+  /**
+   * @generated from field: string edge_id = 4;
+   */
+  edgeId: string;
+
+  /**
+   * @generated from field: ipcplay.v1.FaultKind kind = 5;
+   */
+  kind: FaultKind;
+
+  /**
+   * @generated from field: uint32 latency_ms = 6;
+   */
+  latencyMs: number;
+
+  /**
+   * @generated from field: double error_rate = 7;
+   */
+  errorRate: number;
+
+  /**
+   * @generated from field: uint32 jitter_ms = 8;
+   */
+  jitterMs: number;
+
+  /**
+   * @generated from field: uint32 status_code = 9;
+   */
+  statusCode: number;
+
+  /**
+   * @generated from field: uint32 bandwidth_kbps = 10;
+   */
+  bandwidthKbps: number;
+
+  /**
+   * @generated from field: uint32 interval_ms = 11;
+   */
+  intervalMs: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.ScheduledFault.
+ * Use `create(ScheduledFaultSchema)` to create a new message.
+ */
+export const ScheduledFaultSchema: GenMessage<ScheduledFault> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_topology, 1);
 
 /**
  * @generated from message ipcplay.v1.Position
@@ -88,7 +170,7 @@ export type Position = Message<"ipcplay.v1.Position"> & {
  * Use `create(PositionSchema)` to create a new message.
  */
 export const PositionSchema: GenMessage<Position> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 1);
+  messageDesc(file_ipcplay_v1_topology, 2);
 
 /**
  * @generated from message ipcplay.v1.Node
@@ -136,7 +218,7 @@ export type Node = Message<"ipcplay.v1.Node"> & {
  * Use `create(NodeSchema)` to create a new message.
  */
 export const NodeSchema: GenMessage<Node> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 2);
+  messageDesc(file_ipcplay_v1_topology, 3);
 
 /**
  * How long a service works on one message. 0 ms is allowed (instant).
@@ -181,7 +263,7 @@ export type WorkTime = Message<"ipcplay.v1.WorkTime"> & {
  * Use `create(WorkTimeSchema)` to create a new message.
  */
 export const WorkTimeSchema: GenMessage<WorkTime> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 3);
+  messageDesc(file_ipcplay_v1_topology, 4);
 
 /**
  * @generated from message ipcplay.v1.Behavior
@@ -250,7 +332,7 @@ export type Behavior = Message<"ipcplay.v1.Behavior"> & {
  * Use `create(BehaviorSchema)` to create a new message.
  */
 export const BehaviorSchema: GenMessage<Behavior> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 4);
+  messageDesc(file_ipcplay_v1_topology, 5);
 
 /**
  * @generated from message ipcplay.v1.Traffic
@@ -296,7 +378,7 @@ export type Traffic = Message<"ipcplay.v1.Traffic"> & {
  * Use `create(TrafficSchema)` to create a new message.
  */
 export const TrafficSchema: GenMessage<Traffic> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 5);
+  messageDesc(file_ipcplay_v1_topology, 6);
 
 /**
  * @generated from message ipcplay.v1.Edge
@@ -362,7 +444,7 @@ export type Edge = Message<"ipcplay.v1.Edge"> & {
  * Use `create(EdgeSchema)` to create a new message.
  */
 export const EdgeSchema: GenMessage<Edge> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 6);
+  messageDesc(file_ipcplay_v1_topology, 7);
 
 /**
  * @generated from message ipcplay.v1.RestSettings
@@ -438,7 +520,7 @@ export type RestSettings = Message<"ipcplay.v1.RestSettings"> & {
  * Use `create(RestSettingsSchema)` to create a new message.
  */
 export const RestSettingsSchema: GenMessage<RestSettings> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 7);
+  messageDesc(file_ipcplay_v1_topology, 8);
 
 /**
  * A circuit breaker on a synchronous edge, resilience4j-style: in a sliding
@@ -491,7 +573,7 @@ export type CircuitBreaker = Message<"ipcplay.v1.CircuitBreaker"> & {
  * Use `create(CircuitBreakerSchema)` to create a new message.
  */
 export const CircuitBreakerSchema: GenMessage<CircuitBreaker> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 8);
+  messageDesc(file_ipcplay_v1_topology, 9);
 
 /**
  * @generated from message ipcplay.v1.ConnectSettings
@@ -544,7 +626,7 @@ export type ConnectSettings = Message<"ipcplay.v1.ConnectSettings"> & {
  * Use `create(ConnectSettingsSchema)` to create a new message.
  */
 export const ConnectSettingsSchema: GenMessage<ConnectSettings> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 9);
+  messageDesc(file_ipcplay_v1_topology, 10);
 
 /**
  * @generated from message ipcplay.v1.QueueSettings
@@ -577,7 +659,7 @@ export type QueueSettings = Message<"ipcplay.v1.QueueSettings"> & {
  * Use `create(QueueSettingsSchema)` to create a new message.
  */
 export const QueueSettingsSchema: GenMessage<QueueSettings> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 10);
+  messageDesc(file_ipcplay_v1_topology, 11);
 
 /**
  * @generated from message ipcplay.v1.PubSubSettings
@@ -601,7 +683,7 @@ export type PubSubSettings = Message<"ipcplay.v1.PubSubSettings"> & {
  * Use `create(PubSubSettingsSchema)` to create a new message.
  */
 export const PubSubSettingsSchema: GenMessage<PubSubSettings> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_topology, 11);
+  messageDesc(file_ipcplay_v1_topology, 12);
 
 /**
  * @generated from enum ipcplay.v1.NodeKind
@@ -878,4 +960,119 @@ export enum Delivery {
  */
 export const DeliverySchema: GenEnum<Delivery> = /*@__PURE__*/
   enumDesc(file_ipcplay_v1_topology, 7);
+
+/**
+ * What a fault does depends on its target. Faults act on real traffic: the
+ * real client's timeout, retry or breaker is what answers them.
+ *
+ * @generated from enum ipcplay.v1.FaultKind
+ */
+export enum FaultKind {
+  /**
+   * @generated from enum value: FAULT_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Node: kill its process (SIGKILL). ClearFault starts it again.
+   *
+   * @generated from enum value: FAULT_KIND_KILL = 1;
+   */
+  KILL = 1,
+
+  /**
+   * Node: stop its process (SIGSTOP) so it neither reads nor answers;
+   * ClearFault resumes it (SIGCONT).
+   *
+   * @generated from enum value: FAULT_KIND_PAUSE = 2;
+   */
+  PAUSE = 2,
+
+  /**
+   * Node: every message takes latency_ms (± jitter_ms) more work (slow down).
+   * REST/Connect edge: the request waits latency_ms (± jitter_ms) on the wire.
+   * Queue edge: each job is handed to the broker delayed by latency_ms (± jitter_ms).
+   * Pub/sub edge: each message reaches its subscriber latency_ms (± jitter_ms) late.
+   *
+   * @generated from enum value: FAULT_KIND_LATENCY = 3;
+   */
+  LATENCY = 3,
+
+  /**
+   * Node: error_rate of messages fail (on top of its own error rate).
+   * REST/Connect edge: error_rate of requests are answered with status_code
+   * (HTTP status, default 503; gRPC code, default 14 UNAVAILABLE) by the callee.
+   * Queue/pub/sub edge: error_rate of messages are poison (every attempt fails).
+   *
+   * @generated from enum value: FAULT_KIND_ERRORS = 4;
+   */
+  ERRORS = 4,
+
+  /**
+   * REST/Connect edge: connections are refused (ECONNREFUSED).
+   * Queue/pub/sub edge: as DISCONNECT.
+   *
+   * @generated from enum value: FAULT_KIND_PARTITION = 5;
+   */
+  PARTITION = 5,
+
+  /**
+   * REST/Connect edge: connections are accepted and requests read, but nothing
+   * is ever answered; the caller's own timeout fires.
+   *
+   * @generated from enum value: FAULT_KIND_BLACKHOLE = 6;
+   */
+  BLACKHOLE = 6,
+
+  /**
+   * REST/Connect edge: bytes flow at most bandwidth_kbps each way.
+   *
+   * @generated from enum value: FAULT_KIND_BANDWIDTH = 7;
+   */
+  BANDWIDTH = 7,
+
+  /**
+   * REST/Connect edge: the connection is reset (TCP RST) when a request arrives.
+   *
+   * @generated from enum value: FAULT_KIND_RESET = 8;
+   */
+  RESET = 8,
+
+  /**
+   * Queue/pub/sub edge: the consumer takes latency_ms (± jitter_ms) more per message.
+   *
+   * @generated from enum value: FAULT_KIND_SLOW_CONSUMER = 9;
+   */
+  SLOW_CONSUMER = 9,
+
+  /**
+   * Queue/pub/sub edge: the consumer is disconnected from the broker. Jobs and
+   * durable stream entries wait for it; at-most-once messages are missed.
+   *
+   * @generated from enum value: FAULT_KIND_DISCONNECT = 10;
+   */
+  DISCONNECT = 10,
+
+  /**
+   * Queue/pub/sub edge: error_rate of messages are delivered twice (the second
+   * is counted as a duplicate, not as a second delivery).
+   *
+   * @generated from enum value: FAULT_KIND_DUPLICATE = 11;
+   */
+  DUPLICATE = 11,
+
+  /**
+   * Node: its process is killed, started again, and killed again interval_ms
+   * after it is up, until cleared.
+   *
+   * @generated from enum value: FAULT_KIND_CRASH_LOOP = 12;
+   */
+  CRASH_LOOP = 12,
+}
+
+/**
+ * Describes the enum ipcplay.v1.FaultKind.
+ */
+export const FaultKindSchema: GenEnum<FaultKind> = /*@__PURE__*/
+  enumDesc(file_ipcplay_v1_topology, 8);
 
