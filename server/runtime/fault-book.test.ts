@@ -49,4 +49,19 @@ describe("FaultBook", () => {
     expect(book.take({ edgeId: "r" }, FaultKind.UNSPECIFIED)).toHaveLength(1);
     expect(book.list().map((active) => active.fault?.kind)).toEqual([FaultKind.KILL]);
   });
+
+  it("keeps what ended, oldest first, with when it ended (replaced, cleared, or stopped with the run)", () => {
+    const book = new FaultBook(topology);
+    book.put(fault({ edgeId: "r", kind: FaultKind.LATENCY, latencyMs: 5 }), 1_000, { scheduled: true });
+    book.put(fault({ edgeId: "r", kind: FaultKind.LATENCY, latencyMs: 9 }), 2_000);
+    book.take({ edgeId: "r" }, FaultKind.LATENCY, 3_000);
+    book.put(fault({ nodeId: "api", kind: FaultKind.KILL }), 4_000);
+    book.takeAll(5_000);
+    expect(book.list()).toEqual([]);
+    expect(book.listPast().map((past) => [past.fault?.latencyMs, past.startedUnixMs, past.endsUnixMs, past.scheduled])).toEqual([
+      [5, 1_000, 2_000, true],
+      [9, 2_000, 3_000, false],
+      [0, 4_000, 5_000, false],
+    ]);
+  });
 });

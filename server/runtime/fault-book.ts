@@ -17,7 +17,12 @@ export interface FaultEntry {
   timer?: NodeJS.Timeout;
   /** A CRASH_LOOP's loop: stop() ends it, `done` resolves when it has. */
   loop?: { stop: () => void; done: Promise<void> };
+  /** Injected by the topology's schedule rather than by a call. */
+  scheduled: boolean;
 }
+
+/** Ended faults kept for RunInfo.past_faults (the experiment's timeline). */
+export const MAX_PAST_FAULTS = 200;
 
 export interface FaultTarget {
   nodeId?: string;
@@ -26,36 +31,45 @@ export interface FaultTarget {
 
 export class FaultBook {
   private readonly entries = new Map<string, FaultEntry>();
+  /** Ended ones, oldest first, their endsAt when they ended. */
+  private readonly past: FaultEntry[] = [];
 
   constructor(private readonly topology: Topology) {}
 
   /** Puts a fault in force, replacing one of the same kind on the same target (returned, its timer stopped). */
-  put(fault: FaultSpec, now = Date.now()): { entry: FaultEntry; replaced?: FaultEntry } {
+  put(fault: FaultSpec, now = Date.now(), options: { scheduled?: boolean } = {}): { entry: FaultEntry; replaced?: FaultEntry } {
     const key = faultKey(fault);
     const replaced = this.entries.get(key);
-    if (replaced) clearTimeout(replaced.timer);
-    const entry: FaultEntry = { fault, startedAt: now, endsAt: fault.durationMs ? now + fault.durationMs : 0 };
+    if (replaced) {
+      clearTimeout(replaced.timer);
+      this.end(replaced, now);
+    }
+    const entry: FaultEntry = { fault, startedAt: now, endsAt: fault.durationMs ? now + fault.durationMs : 0, scheduled: options.scheduled ?? false };
     this.entries.set(key, entry);
     return { entry, ...(replaced ? { replaced } : {}) };
   }
 
   /** Takes the target's faults of `kind` (UNSPECIFIED = 0 or undefined: all of them) out of force; their timers stop. */
-  take(target: FaultTarget, kind?: FaultKind): FaultEntry[] {
+  take(target: FaultTarget, kind?: FaultKind, now = Date.now()): FaultEntry[] {
     const taken: FaultEntry[] = [];
     for (const [key, entry] of this.entries) {
       const onTarget = target.nodeId ? entry.fault.nodeId === target.nodeId : entry.fault.edgeId === target.edgeId;
       if (!onTarget || (kind && entry.fault.kind !== kind)) continue;
       clearTimeout(entry.timer);
       this.entries.delete(key);
+      this.end(entry, now);
       taken.push(entry);
     }
     return taken;
   }
 
-  /** Every entry, for a stop. */
-  takeAll(): FaultEntry[] {
+  /** Every entry, for a stop (they end with it). */
+  takeAll(now = Date.now()): FaultEntry[] {
     const all = [...this.entries.values()];
-    for (const entry of all) clearTimeout(entry.timer);
+    for (const entry of all) {
+      clearTimeout(entry.timer);
+      this.end(entry, now);
+    }
     this.entries.clear();
     return all;
   }
@@ -83,16 +97,27 @@ export class FaultBook {
 
   /** For RunInfo.faults, oldest first. */
   list(): ActiveFault[] {
-    return [...this.entries.values()]
-      .sort((a, b) => a.startedAt - b.startedAt)
-      .map((entry) =>
-        create(ActiveFaultSchema, {
-          fault: create(InjectFaultRequestSchema, { ...entry.fault, nodeId: entry.fault.nodeId ?? "", edgeId: entry.fault.edgeId ?? "" }),
-          startedUnixMs: entry.startedAt,
-          endsUnixMs: entry.endsAt,
-        }),
-      );
+    return [...this.entries.values()].sort((a, b) => a.startedAt - b.startedAt).map(activeFaultOf);
   }
+
+  /** For RunInfo.past_faults: those that ended, oldest first, each with when it ended. */
+  listPast(): ActiveFault[] {
+    return this.past.map(activeFaultOf);
+  }
+
+  private end(entry: FaultEntry, now: number): void {
+    this.past.push({ ...entry, endsAt: now, timer: undefined, loop: undefined });
+    if (this.past.length > MAX_PAST_FAULTS) this.past.shift();
+  }
+}
+
+function activeFaultOf(entry: FaultEntry): ActiveFault {
+  return create(ActiveFaultSchema, {
+    fault: create(InjectFaultRequestSchema, { ...entry.fault, nodeId: entry.fault.nodeId ?? "", edgeId: entry.fault.edgeId ?? "" }),
+    startedUnixMs: entry.startedAt,
+    endsUnixMs: entry.endsAt,
+    scheduled: entry.scheduled,
+  });
 }
 
 /** Node faults the orchestrator does to the process itself; hosts are not told. */

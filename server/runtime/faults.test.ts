@@ -6,7 +6,8 @@
  * (lower bounds, wide bands), never the machine's speed.
  */
 import { describe, expect, it } from "vitest";
-import { FaultKind, ConnectProtocol, Delivery } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { create } from "@bufbuild/protobuf";
+import { ConnectProtocol, Delivery, FaultKind, ScheduledFaultSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { NodeStatus, SpanKind, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { connectTopology, eventually, restTopology } from "./test-support";
 import { POLL, pubsubEdge, queueEdge, runHarness, topologyOf } from "./transport-harness";
@@ -182,6 +183,23 @@ describe("REST edge faults", () => {
     await run.manager.injectFault(runId, { nodeId: "api", kind: FaultKind.KILL });
     await expect(refused({ nodeId: "api", kind: FaultKind.LATENCY, latencyMs: 5 })).rejects.toMatchObject({ code: "failed_precondition" });
     expect(run.manager.get(runId).faults.map((active) => active.fault?.kind)).toEqual([FaultKind.KILL]);
+    await run.stop(runId);
+  });
+});
+
+describe("the schedule and the timeline", () => {
+  it("a scheduled fault is listed as scheduled while in force, then in past_faults with when it ended", async () => {
+    const topology = restPair();
+    topology.schedule = [create(ScheduledFaultSchema, { atS: 0, durationS: 0.3, edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 50 })];
+    const runId = await run.start(topology);
+    const active = await eventually(() => run.manager.get(runId).faults[0], "the scheduled fault in force");
+    expect(active).toMatchObject({ scheduled: true, fault: { edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 50, durationMs: 300 } });
+    const [past] = await eventually(() => {
+      const info = run.manager.get(runId);
+      return info.faults.length === 0 && info.pastFaults.length === 1 ? info.pastFaults : undefined;
+    }, "the fault in the timeline");
+    expect(past.scheduled).toBe(true);
+    expect(past.endsUnixMs - past.startedUnixMs).toBeGreaterThanOrEqual(290);
     await run.stop(runId);
   });
 });

@@ -183,6 +183,7 @@ export class LiveRun {
       machine: this.active ? usageSampler.machineLoad() : undefined,
       sampling: this.sampling(),
       faults: this.faults.list(),
+      pastFaults: this.faults.listPast(),
     });
   }
 

@@ -220,7 +220,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     }, limits.maxRunMs);
     run.autoStop.unref();
     run.stopSchedule = startFaultSchedule(run.topology.schedule, {
-      inject: (fault) => injectFault(run.runId, fault),
+      inject: (fault) => injectFault(run.runId, fault, { scheduled: true }),
       log: (level, message) => log(run, "", level, message),
     });
     run.events.startHeartbeat();
@@ -416,7 +416,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   // receiver — and answers once it acts, so traffic sent after InjectFault
   // returns meets the fault.
 
-  async function injectFault(runId: string, request: FaultRequest): Promise<RunInfo> {
+  async function injectFault(runId: string, request: FaultRequest, options: { scheduled?: boolean } = {}): Promise<RunInfo> {
     const run = runningRun(runId);
     const check = validateFault(run.topology, request);
     if (!check.ok) throw new RunError(check.code, `Run ${run.runId}: ${check.message}`);
@@ -428,9 +428,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     }
     // A killed process is no longer paused: its successor starts running.
     if (fault.kind === FaultKind.KILL || fault.kind === FaultKind.CRASH_LOOP) run.faults.take({ nodeId: fault.nodeId }, FaultKind.PAUSE);
-    const { entry, replaced } = run.faults.put(fault);
+    const { entry, replaced } = run.faults.put(fault, Date.now(), options);
     if (replaced) await stopLoop(replaced);
-    log(run, fault.nodeId ?? "", "warn", `InjectFault: ${describeFault(fault)} on ${targetName(fault)}${replaced ? " (replacing the one in force)" : ""}`);
+    const by = options.scheduled ? "the schedule" : "InjectFault";
+    log(run, fault.nodeId ?? "", "warn", `${by}: ${describeFault(fault)} on ${targetName(fault)}${replaced ? " (replacing the one in force)" : ""}`);
     if (fault.durationMs) {
       entry.timer = setTimeout(() => {
         void clearFaults(run, fault, fault.kind, `after ${fault.durationMs} ms, by itself`).catch((error: Error) =>
@@ -660,7 +661,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     },
     getTrace: (runId, traceId) => findRun(runId).traces.getTrace(traceId),
     listTraces: (runId, limit) => findRun(runId).traces.listTraces(limit || DEFAULT_TRACE_LIST_LIMIT),
-    injectFault,
+    injectFault: (runId, fault) => injectFault(runId, fault),
     clearFault,
     updateRun,
     async listDeadLetters(runId, edgeId, limit) {
