@@ -108,4 +108,24 @@ describe("control plane over plain JSON", () => {
     expect(edges.map((e) => e.edgeId).sort()).toEqual(["client-orders", "orders-billing"]);
     expect(edges.find((e) => e.edgeId === "client-orders")?.sent).toBe(2);
   });
+
+  it("changes a running run with UpdateRun: the gate first, then what changed, one sentence each", async () => {
+    const topology = fixture("rest-chain.json");
+    const started = await post("StartRun", { topology });
+    const { runId, token } = started.json as { runId: string; token: string };
+
+    const invalid = await post("UpdateRun", { runId, topology: fixture("invalid.json") }, token);
+    expect(invalid.json.code).toBe("invalid_argument");
+    const noToken = await post("UpdateRun", { runId, topology });
+    expect(noToken.json.code).toBe("unauthenticated");
+
+    topology.nodes[2].behavior.workTime.meanMs = 80;
+    topology.edges[1].rest.timeoutMs = 500;
+    const updated = await post("UpdateRun", { runId, topology }, token);
+    expect(updated.status).toBe(200);
+    expect(updated.json.applied).toEqual(["billing: work time 40 ms → 80 ms", "edge orders-billing: timeout 2000 ms → 500 ms"]);
+    expect(updated.json.restarted ?? []).toEqual([]);
+    expect(updated.json.run.state).toBe("RUN_STATE_RUNNING");
+    await post("StopRun", { runId }, token);
+  });
 });

@@ -57,6 +57,23 @@ describe("ConcurrencyLimiter", () => {
     expect(limiter.full).toBe(false); // one waiter took the slot: the line has room again
     for (const waiter of waiters) (await waiter)();
   });
+
+  it("resizes without dropping waiters: a larger limit lets them in, a smaller one holds them until holders leave", async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    const held = await limiter.acquire();
+    const waiters = [limiter.acquire(), limiter.acquire(), limiter.acquire()];
+    limiter.resize(3);
+    expect([limiter.inUse, limiter.queued]).toEqual([3, 1]);
+    const [a, b] = await Promise.all(waiters.slice(0, 2));
+    limiter.resize(1);
+    held();
+    a();
+    // Two left the three holders; one is still working, at the new limit of 1: the waiter still waits.
+    expect([limiter.inUse, limiter.queued]).toEqual([1, 1]);
+    b();
+    (await waiters[2])();
+    expect([limiter.inUse, limiter.queued]).toEqual([0, 0]);
+  });
 });
 
 describe("fan-out", () => {

@@ -52,10 +52,26 @@ export class ConcurrencyLimiter {
   private readonly waiting: Array<() => void> = [];
 
   constructor(
-    private readonly limit: number,
-    private readonly maxWaiting = Number.POSITIVE_INFINITY,
+    private limit: number,
+    private maxWaiting = Number.POSITIVE_INFINITY,
   ) {
     if (!(limit >= 1)) throw new RangeError(`concurrency must be at least 1, got ${limit}`);
+  }
+
+  /**
+   * New bounds, live (UpdateRun). Nobody waiting is dropped: a larger limit
+   * lets waiters in at once; a smaller one lets holders finish and hands their
+   * slots on only once fewer than the new limit are working. A lower
+   * `maxWaiting` refuses only new arrivals.
+   */
+  resize(limit: number, maxWaiting = this.maxWaiting): void {
+    if (!(limit >= 1)) throw new RangeError(`concurrency must be at least 1, got ${limit}`);
+    this.limit = limit;
+    this.maxWaiting = maxWaiting;
+    while (this.active < this.limit && this.waiting.length > 0) {
+      this.active++;
+      this.waiting.shift()!();
+    }
   }
 
   /** True when every slot is taken and the waiting line is at its bound. */
@@ -83,7 +99,8 @@ export class ConcurrencyLimiter {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
+      // Past a lowered limit the slot is given back instead of handed on.
+      const next = this.active <= this.limit ? this.waiting.shift() : undefined;
       if (next) next();
       else this.active--;
     };

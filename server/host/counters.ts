@@ -29,6 +29,11 @@ export class HostCounters {
   /** @param file where the counts go; without one (tests of the flow alone) they are not kept. */
   constructor(private readonly file?: CountFileWriter) {}
 
+  /** Slots for edges counted from now on (a live update); see CountFileWriter.extend. */
+  extendEdges(edgeIds: readonly string[]): void {
+    this.file?.extend(edgeIds);
+  }
+
   /** Counts one outcome (or send, retry, hand-off) of a message on an edge. */
   add(edgeId: string, key: CountKey, amount = 1): void {
     this.file?.add(edgeId, key, amount);

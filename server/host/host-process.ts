@@ -18,6 +18,9 @@ export function runHostProcess(): void {
   }
   let host: ServiceHost | undefined;
   let stopping = false;
+  /** Resolves once `init` made the host: an update that overtakes a slow start waits for it instead of being lost. */
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
 
   // The parent died or closed the channel: nothing may outlive the server. It
   // may have gone while the bundle loaded, before anyone listened for "disconnect".
@@ -47,9 +50,10 @@ export function runHostProcess(): void {
       case "init": {
         initArrived = true;
         await warming;
-        const started = await ServiceHost.start(message.config);
-        host = started.host;
-        await sendToParent({ type: "ready", pid: process.pid, ports: started.ports });
+        const made = await ServiceHost.start(message.config);
+        host = made.host;
+        markStarted();
+        await sendToParent({ type: "ready", pid: process.pid, ports: made.ports });
         return;
       }
       case "addresses":
@@ -60,6 +64,12 @@ export function runHostProcess(): void {
         return host?.originate({ traceIds: message.traceIds, payload: message.payload });
       case "keep-traces":
         return host?.keepTraces(message.traceIds);
+      case "update":
+        // Applied at once when the host is up: a message right behind it (a send) may arrive in the same
+        // read and must see the new settings; only an update that overtook a slow init waits for it.
+        if (!host) await started;
+        host?.update(message.config, message.countedEdgeIds);
+        return sendToParent({ type: "updated" });
       case "faults":
         await host?.applyFaults(message.faults);
         await sendToParent({ type: "faults-applied", version: message.version });

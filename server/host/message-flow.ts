@@ -95,14 +95,14 @@ export function nowUnixMs(): number {
 }
 
 export class MessageFlow {
-  private readonly node: Node;
+  private node: Node;
   private readonly limiter: ConcurrencyLimiter;
-  private readonly rateLimiter: TokenBucket | undefined;
-  private readonly chooseEdges: <T>(targets: readonly T[]) => T[];
+  private rateLimiter: TokenBucket | undefined;
+  private chooseEdges: <T>(targets: readonly T[]) => T[];
   private readonly random: Random;
-  private readonly replyPayload: string;
+  private replyPayload: string;
   /** Outgoing edges grouped by (transport, channel); each group is sent to once. */
-  private readonly groups: OutgoingEdge[][];
+  private groups: OutgoingEdge[][];
   private readonly sampling = { started: 0, sampled: 0 };
 
   constructor(private readonly options: MessageFlowOptions) {
@@ -115,6 +115,28 @@ export class MessageFlow {
     this.rateLimiter = rate > 0 ? new TokenBucket(rate, () => performance.now()) : undefined;
     this.chooseEdges = createFanOut(behavior?.fanOut ?? 0, this.random);
     this.replyPayload = "x".repeat(behavior?.replyBytes ?? 0);
+  }
+
+  /**
+   * New settings, live (UpdateRun): messages already at work keep what they
+   * drew; the next ones take the new behaviour and edges. The waiting line is
+   * resized, never dropped.
+   */
+  reconfigure(setup: NodeSetup, outgoing: readonly OutgoingEdge[], sampler: HeadSampler): void {
+    const fanOut = setup.node.behavior?.fanOut ?? 0;
+    if (fanOut !== (this.node.behavior?.fanOut ?? 0)) this.chooseEdges = createFanOut(fanOut, this.random);
+    Object.assign(this.options, { setup, outgoing, sampler });
+    this.node = setup.node;
+    this.groups = groupByChannel(outgoing, (edge) => edge.edge);
+    this.limiter.resize(setup.concurrency, setup.maxWaiting);
+    const rate = setup.rateLimitPerSecond;
+    if (rate !== (this.rateLimiter?.ratePerSecond ?? 0)) this.rateLimiter = rate > 0 ? new TokenBucket(rate, () => performance.now()) : undefined;
+    this.replyPayload = "x".repeat(setup.node.behavior?.replyBytes ?? 0);
+  }
+
+  /** The head sampler in use (a live update keeps it unless the budget or the client's rate changed). */
+  get sampler(): HeadSampler {
+    return this.options.sampler;
   }
 
   /** Messages waiting for a concurrency slot now. */

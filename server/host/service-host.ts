@@ -3,18 +3,20 @@
  * inbound transports, creates a sender per outgoing edge, runs the message flow,
  * generates the client's traffic, and reports spans and counters to the parent.
  */
+import { create, equals } from "@bufbuild/protobuf";
 import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { NodeKind, TrafficSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { HeadSampler } from "@/lib/trace/sampling";
-import type { EdgeGauges, HostConfig, LogLevel, NodeAddress, NodePorts } from "@/server/ipc/host-messages";
+import type { EdgeGauges, HostConfig, HostPlan, LogLevel, NodeAddress, NodePorts } from "@/server/ipc/host-messages";
 import { CountFileWriter, countedEdgeIds } from "@/server/ipc/count-file";
 import { runKeys } from "@/server/redis/keys";
 import { withBreaker } from "./breaker-sender";
 import type { FaultSpec } from "@/lib/faults/spec";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
+import { MessageFlow } from "./message-flow";
+import { retire, swapSenders, trackSends, type TrackedEdge, type TrackedSender } from "./live-update";
 import { HostFaults } from "./faults/host-faults";
 import { WirePaths } from "./faults/wire-paths";
-import { MessageFlow, type OutgoingEdge } from "./message-flow";
 import { decodeHostConfig, type NodeSetup } from "./node-setup";
 import { sendToParent } from "./parent-channel";
 import { SpanShipper } from "./span-shipper";
@@ -28,13 +30,15 @@ export class ServiceHost {
   private readonly counters: HostCounters;
   private readonly countersTimer = setInterval(() => void this.reportCounters(), COUNTERS_REPORT_MS);
   private readonly listeners: Listener[] = [];
-  private readonly setup: NodeSetup;
+  private setup: NodeSetup;
   private readonly flow: MessageFlow;
-  private readonly outgoing: OutgoingEdge[];
+  private outgoing: TrackedEdge[];
   private readonly transportHost: TransportHost;
   private readonly faults: HostFaults;
   private readonly wirePaths: WirePaths;
   private stopTraffic: () => void = () => {};
+  /** The parent said start-traffic: a live update restarts it at the new rate. */
+  private trafficOn = false;
 
   private constructor(config: HostConfig) {
     this.setup = decodeHostConfig(config);
@@ -47,9 +51,14 @@ export class ServiceHost {
       keepPerSecond: sampling.keepPerSecond,
     });
     this.faults = new HostFaults(node.id, Math.random, (error) => void this.log("warn", `could not apply a fault: ${error.message}`));
-    this.wirePaths = new WirePaths(this.setup.outgoing, (nodeId) => this.addresses.get(nodeId), this.faults);
+    // The outgoing edges as they are now: a live update changes them.
+    this.wirePaths = new WirePaths(() => this.setup.outgoing, (nodeId) => this.addresses.get(nodeId), this.faults);
+    const self = this;
     this.transportHost = {
-      setup: this.setup,
+      // Read at each use: a live update replaces the setup (server/host/live-update.ts).
+      get setup() {
+        return self.setup;
+      },
       nodeId: node.id,
       pid: process.pid,
       keys: runKeys(config.runId),
@@ -61,11 +70,7 @@ export class ServiceHost {
       faults: this.faults,
       wirePort: (edgeId, targetPort) => this.wirePaths.portFor(edgeId, targetPort),
     };
-    this.outgoing = this.setup.outgoing.map((edge) => ({
-      edge,
-      // A synchronous edge with a circuit breaker sends through it (one per edge in this process).
-      sender: withBreaker(edge, transportPlugin(edge.transport).createSender(edge, this.transportHost), this.transportHost),
-    }));
+    this.outgoing = this.setup.outgoing.map((edge) => ({ edge, sender: this.createSender(edge) }));
     this.flow = new MessageFlow({
       setup: this.setup,
       pid: process.pid,
@@ -73,10 +78,37 @@ export class ServiceHost {
       spans: this.spans,
       counters: this.counters,
       faults: this.faults,
-      sampler: new HeadSampler(sampling.headPerSecond, {
-        expectedRatePerSecond: node.kind === NodeKind.CLIENT ? node.traffic?.ratePerSecond ?? 0 : 0,
-      }),
+      sampler: samplerOf(this.setup),
     });
+  }
+
+  private createSender(edge: Edge): TrackedSender {
+    const sender = transportPlugin(edge.transport).createSender(edge, this.transportHost);
+    // A synchronous edge with a circuit breaker sends through it (one per edge in this process; a changed edge gets a new one).
+    return trackSends(withBreaker(edge, sender, this.transportHost));
+  }
+
+  /**
+   * UpdateRun: the node's new settings, in this process. Counts first (new
+   * edges get their slots before anything can count on them), then senders,
+   * then the flow; traffic starts again at the new rate. Listeners stay as
+   * they are: the parent starts a node again when they would change
+   * (lib/run/update-plan.ts).
+   */
+  update(plan: HostPlan, countedEdges: readonly string[]): void {
+    const before = this.setup;
+    const setup = decodeHostConfig({ ...plan, countsFile: "", incarnation: before.incarnation });
+    this.counters.extendEdges(countedEdges);
+    const swap = swapSenders(this.outgoing, before.outgoing, setup.outgoing, (edge) => this.createSender(edge));
+    this.setup = setup;
+    this.outgoing = swap.outgoing;
+    const samplingChanged =
+      setup.sampling.headPerSecond !== before.sampling.headPerSecond || setup.node.traffic?.ratePerSecond !== before.node.traffic?.ratePerSecond;
+    this.flow.reconfigure(setup, this.outgoing, samplingChanged ? samplerOf(setup) : this.flow.sampler);
+    for (const sender of swap.retired) void retire(sender, (message) => void this.log("warn", message));
+    if (this.trafficOn && !equals(TrafficSchema, setup.node.traffic ?? create(TrafficSchema), before.node.traffic ?? create(TrafficSchema))) {
+      this.beginTraffic();
+    }
   }
 
   /** Builds the node from its config and opens its listeners; resolves with the ports. */
@@ -104,6 +136,7 @@ export class ServiceHost {
   }
 
   beginTraffic(): void {
+    this.trafficOn = true;
     this.stopTraffic();
     this.stopTraffic = startTraffic(this.setup.node.traffic, (count) => this.originate({ count }));
   }
@@ -164,6 +197,14 @@ export class ServiceHost {
     );
     return readings.filter((reading): reading is EdgeGauges => reading !== undefined);
   }
+}
+
+/** Head sampling for messages that start here; a client's expected rate sets its first "1 in N". */
+function samplerOf(setup: NodeSetup): HeadSampler {
+  const { node, sampling } = setup;
+  return new HeadSampler(sampling.headPerSecond, {
+    expectedRatePerSecond: node.kind === NodeKind.CLIENT ? node.traffic?.ratePerSecond ?? 0 : 0,
+  });
 }
 
 function groupByTransport(edges: readonly Edge[]): Map<Transport, Edge[]> {

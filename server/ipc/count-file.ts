@@ -35,8 +35,8 @@ export function countedEdgeIdsOf(config: { outgoing: readonly unknown[]; inbound
 /** The host's side: counts, each one written through at once. */
 export class CountFileWriter {
   private readonly fd: number;
-  private readonly bytes: Buffer;
-  private readonly counts: Uint32Array;
+  private bytes: Buffer;
+  private counts: Uint32Array;
   private readonly base = new Map<string, number>();
 
   constructor(path: string, edgeIds: readonly string[]) {
@@ -45,6 +45,23 @@ export class CountFileWriter {
     // Little-endian on every machine Node runs on that we support (x64, arm64).
     this.counts = new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length / SLOT_BYTES);
     edgeIds.forEach((edgeId, index) => this.base.set(edgeId, index * SLOTS_PER_EDGE));
+  }
+
+  /**
+   * Slots for edges the host counts from now on (a live update gave it new
+   * ones): appended after the existing ones, whose counts stay where they are.
+   * `edgeIds` is the whole new slot list, the old one as its start
+   * (CounterBook.extend grew the file first).
+   */
+  extend(edgeIds: readonly string[]): void {
+    const added = edgeIds.filter((edgeId) => !this.base.has(edgeId));
+    if (added.length === 0) return;
+    const slots = this.base.size + added.length;
+    const bytes = Buffer.alloc(countFileBytes(slots));
+    this.bytes.copy(bytes);
+    this.bytes = bytes;
+    this.counts = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / SLOT_BYTES);
+    for (const edgeId of added) this.base.set(edgeId, this.base.size * SLOTS_PER_EDGE);
   }
 
   /** Adds to one count of one edge; an edge this host does not touch is a bug, shown rather than miscounted. */

@@ -128,6 +128,11 @@ export type ParentMessage =
   /** Another host kept these traces: ship what you hold of them, and their later spans. */
   | { type: "keep-traces"; traceIds: string[] }
   /**
+   * UpdateRun: become this node from now on, in this process (server/host/live-update.ts).
+   * `countedEdgeIds`: the count file's whole slot list, grown by the parent for new edges.
+   */
+  | { type: "update"; config: HostPlan; countedEdgeIds: string[] }
+  /**
    * The whole set of faults in force on this host now — its node's, and those
    * of the edges it sends or receives on — replacing the previous set
    * (idempotent). Answered with `faults-applied` of the same version once they act.
@@ -146,6 +151,8 @@ export type ChildMessage =
       node: NodeCounts;
       sampling: SamplingCounts;
     }
+  /** The host applied an `update` (the parent answers UpdateRun once its hosts did). */
+  | { type: "updated" }
   /** This host kept these unsampled traces; the parent tells the run's other hosts. */
   | { type: "keep-traces"; traceIds: string[] }
   | { type: "log"; level: LogLevel; message: string }
@@ -154,8 +161,8 @@ export type ChildMessage =
   /** The host cannot go on and is about to exit non-zero. */
   | { type: "fatal"; message: string };
 
-const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "keep-traces", "log", "faults-applied", "fatal"]);
-const PARENT_MESSAGE_TYPES = new Set<ParentMessage["type"]>(["init", "addresses", "start-traffic", "send", "keep-traces", "faults", "shutdown"]);
+const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "updated", "keep-traces", "log", "faults-applied", "fatal"]);
+const PARENT_MESSAGE_TYPES = new Set<ParentMessage["type"]>(["init", "addresses", "start-traffic", "send", "keep-traces", "update", "faults", "shutdown"]);
 
 /** Narrows whatever arrived over IPC; the other side is our own code, so the type tag suffices. */
 export function isChildMessage(value: unknown): value is ChildMessage {

@@ -18,7 +18,7 @@ function fault(spec: Partial<FaultSpec> & Pick<FaultSpec, "kind">): FaultSpec {
 
 describe("FaultBook", () => {
   it("keeps one fault per target and kind; a second inject replaces the first", () => {
-    const book = new FaultBook(topology);
+    const book = new FaultBook(() => topology);
     book.put(fault({ edgeId: "r", kind: FaultKind.LATENCY, latencyMs: 100 }), 1_000);
     const { replaced } = book.put(fault({ edgeId: "r", kind: FaultKind.LATENCY, latencyMs: 300, durationMs: 500 }), 2_000);
     expect(replaced?.fault.latencyMs).toBe(100);
@@ -29,7 +29,7 @@ describe("FaultBook", () => {
   });
 
   it("tells each host what acts on it: its node's faults (not the process ones) and its edges' as sender or receiver", () => {
-    const book = new FaultBook(topology);
+    const book = new FaultBook(() => topology);
     book.put(fault({ edgeId: "r", kind: FaultKind.BLACKHOLE }));
     book.put(fault({ edgeId: "q", kind: FaultKind.PARTITION }));
     book.put(fault({ nodeId: "api", kind: FaultKind.LATENCY, latencyMs: 5 }));
@@ -40,7 +40,7 @@ describe("FaultBook", () => {
   });
 
   it("takes one kind off a target, or all of them", () => {
-    const book = new FaultBook(topology);
+    const book = new FaultBook(() => topology);
     book.put(fault({ edgeId: "r", kind: FaultKind.LATENCY, latencyMs: 5 }));
     book.put(fault({ edgeId: "r", kind: FaultKind.ERRORS, errorRate: 1 }));
     book.put(fault({ nodeId: "api", kind: FaultKind.KILL }));
@@ -51,7 +51,7 @@ describe("FaultBook", () => {
   });
 
   it("keeps what ended, oldest first, with when it ended (replaced, cleared, or stopped with the run)", () => {
-    const book = new FaultBook(topology);
+    const book = new FaultBook(() => topology);
     book.put(fault({ edgeId: "r", kind: FaultKind.LATENCY, latencyMs: 5 }), 1_000, { scheduled: true });
     book.put(fault({ edgeId: "r", kind: FaultKind.LATENCY, latencyMs: 9 }), 2_000);
     book.take({ edgeId: "r" }, FaultKind.LATENCY, 3_000);

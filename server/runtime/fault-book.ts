@@ -34,7 +34,8 @@ export class FaultBook {
   /** Ended ones, oldest first, their endsAt when they ended. */
   private readonly past: FaultEntry[] = [];
 
-  constructor(private readonly topology: Topology) {}
+  /** @param topology the run's topology now (UpdateRun replaces it) */
+  constructor(private readonly topology: () => Topology) {}
 
   /** Puts a fault in force, replacing one of the same kind on the same target (returned, its timer stopped). */
   put(fault: FaultSpec, now = Date.now(), options: { scheduled?: boolean } = {}): { entry: FaultEntry; replaced?: FaultEntry } {
@@ -81,7 +82,7 @@ export class FaultBook {
   /** The nodes whose hosts act on a fault: the node itself, or an edge's sender and receiver. */
   hostsOf(fault: Pick<FaultSpec, "nodeId" | "edgeId">): string[] {
     if (fault.nodeId) return [fault.nodeId];
-    const edge = this.topology.edges.find((candidate) => candidate.id === fault.edgeId);
+    const edge = this.topology().edges.find((candidate) => candidate.id === fault.edgeId);
     return edge ? [...new Set([edge.source, edge.target])] : [];
   }
 

@@ -78,7 +78,8 @@ const SAMPLING_WINDOW_MS = 5_000;
 export class LiveRun {
   readonly runId: string;
   readonly token: string;
-  readonly topology: Topology;
+  /** What the run runs now: UpdateRun replaces it (see retopology). */
+  topology: Topology;
   readonly redisPrefix: string;
   readonly startedAt = Date.now();
   readonly expiresAt: number;
@@ -96,7 +97,7 @@ export class LiveRun {
   /** Disarms the topology's fault schedule (what has not fired yet). */
   stopSchedule: () => void = () => {};
   /** Reads the brokers' own counts of asynchronous ends (queue metrics, stream acks). */
-  readonly brokerCounts: BrokerCounts;
+  brokerCounts: BrokerCounts;
   /** The faults in force (RunInfo.faults). */
   readonly faults: FaultBook;
   /** Numbers the `faults` messages sent to hosts, so each answer names the one it applied. */
@@ -125,25 +126,27 @@ export class LiveRun {
     const roles = edgeRolesOf(options.topology);
     this.brokerCounts = new BrokerCounts(roles, runKeys(options.runId));
     this.counters = new CounterBook(options.runId, roles, sharedQueueChannelsOf(options.topology));
-    this.faults = new FaultBook(options.topology);
+    this.faults = new FaultBook(() => this.topology);
     this.nodes = new Map(
       options.hosts.map((config, index) => {
         const nodeId = options.topology.nodes[index].id;
-        const slot: NodeSlot = {
-          nodeId,
-          config,
-          process: undefined,
-          status: NodeStatus.STARTING,
-          error: "",
-          ports: { httpPort: 0, connectPort: 0 },
-          counts: { handled: 0, inFlight: 0, waiting: 0, dropped: 0, ratePerSecond: 0 },
-          exitExpected: undefined,
-        };
-        return [nodeId, slot];
+        return [nodeId, newNodeSlot(nodeId, config)];
       }),
     );
     this.events = new RunEvents(() => this.info());
     this.traces = new TraceHub({ maxTraces: options.maxTraces, maxSpans: options.maxSpans, emit: (event) => this.events.emit(event) });
+  }
+
+  /**
+   * UpdateRun: the run runs this topology from now on (GetRun, the summary, a
+   * node started again after a KILL); the books learn its edges before any
+   * process can count on them.
+   */
+  retopology(topology: Topology): void {
+    this.topology = topology;
+    const roles = edgeRolesOf(topology);
+    this.counters.relearn(roles, sharedQueueChannelsOf(topology));
+    this.brokerCounts = new BrokerCounts(roles, runKeys(this.runId));
   }
 
   get active(): boolean {
@@ -293,6 +296,19 @@ const BREAKER_STATE: Readonly<Record<BreakerStateName, BreakerState>> = {
   open: BreakerState.OPEN,
   "half-open": BreakerState.HALF_OPEN,
 };
+/** A node not started yet. */
+export function newNodeSlot(nodeId: string, config: HostPlan): NodeSlot {
+  return {
+    nodeId,
+    config,
+    process: undefined,
+    status: NodeStatus.STARTING,
+    error: "",
+    ports: { httpPort: 0, connectPort: 0 },
+    counts: { handled: 0, inFlight: 0, waiting: 0, dropped: 0, ratePerSecond: 0 },
+    exitExpected: undefined,
+  };
+}
 
 /** A ledger's counts as proto fields (uint32: a negative in flight, which the books rule out, would wrap). */
 function countsOf(ledger: Ledger) {

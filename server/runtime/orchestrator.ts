@@ -34,6 +34,7 @@ import { startFaultSchedule } from "./fault-schedule";
 import { DeadLetterQueues } from "./dead-letters";
 import { PROCESS_KINDS, type FaultEntry, type FaultTarget } from "./fault-book";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
+import { applyUpdate, noteUpdated, serialised, type UpdateDeps } from "./run-update";
 
 /** How long InjectFault/ClearFault wait for a host to confirm its faults act. */
 const FAULT_ACK_MS = 3_000;
@@ -106,13 +107,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   async function start(topology: Topology, startOptions: StartOptions) {
     admit();
     const runId = newRunId();
-    const plan = planRun(topology, {
-      runId,
-      redisUrl: options.redisUrl,
-      traceBudgetPerSecond: limits.traceBudgetPerSecond,
-      keepBudgetPerSecond: limits.keepBudgetPerSecond,
-      maxWaitingPerService: limits.maxWaitingPerService,
-    });
+    const plan = planOf(topology, runId);
     const run = new LiveRun({
       runId,
       token: newRunToken(),
@@ -142,6 +137,16 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     return { runId, token: run.token, run: run.info() };
   }
 
+  function planOf(topology: Topology, runId: string) {
+    return planRun(topology, {
+      runId,
+      redisUrl: options.redisUrl,
+      traceBudgetPerSecond: limits.traceBudgetPerSecond,
+      keepBudgetPerSecond: limits.keepBudgetPerSecond,
+      maxWaitingPerService: limits.maxWaitingPerService,
+    });
+  }
+
   /** Refuses a run the server cannot take, before anything is started. */
   function admit(): void {
     const busy = [...runs.values()].filter((run) => run.active || run.state === RunState.STOPPING).length;
@@ -169,7 +174,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       warmHost: pool.take(),
       config: { ...slot.config, countsFile, incarnation },
       onMessage: (message) => {
-        if (slot.process === host) onChildMessage(run, slot, message);
+        if (slot.process === host) onChildMessage(run, slot, host, message);
       },
       onOutput: (level, line) => log(run, slot.nodeId, level, line),
       onExit: (exit) => onChildExit(run, slot, host, exit),
@@ -234,7 +239,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
 
   // ---- supervise -------------------------------------------------------------
 
-  function onChildMessage(run: LiveRun, slot: NodeSlot, message: ChildMessage): void {
+  function onChildMessage(run: LiveRun, slot: NodeSlot, host: NodeProcess, message: ChildMessage): void {
     switch (message.type) {
       case "spans":
         return run.traces.ingest(message.spans);
@@ -256,6 +261,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       case "fatal":
         slot.error = message.message;
         return log(run, slot.nodeId, "error", `fatal: ${message.message}`);
+      case "updated":
+        return noteUpdated(host);
       case "faults-applied":
         return faultAcks.get(`${run.runId}|${slot.nodeId}|${message.version}`)?.();
       case "ready":
@@ -582,11 +589,26 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     return target.nodeId ? `node ${target.nodeId}` : `edge ${target.edgeId}`;
   }
 
-  async function updateRun(runId: string, _topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
+  /** UpdateRun (server/runtime/run-update.ts): one at a time per run, only while it runs. */
+  async function updateRun(runId: string, topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
     const run = runningRun(runId);
-    // Being built (issue 9): until then a run's topology is fixed while it is up.
-    throw new RunError("failed_precondition", `Run ${run.runId}: live changes are not supported yet; stop the run to change it.`);
+    const result = await serialised(run, () => applyUpdate(run, topology, updateDeps));
+    return { run: run.info(), ...result };
   }
+
+  const updateDeps: UpdateDeps = {
+    plan: planOf,
+    launch,
+    waitUntilUp,
+    restart,
+    async stopProcess(_run, slot) {
+      if (!slot.process?.alive) return;
+      slot.exitExpected = "stop";
+      await slot.process.stop(limits.shutdownGraceMs);
+    },
+    watchBrokerEnds,
+    log,
+  };
 
   /** Starts a down node again; its new address goes to every node (REST callers reconnect). */
   async function restart(run: LiveRun, slot: NodeSlot): Promise<void> {

@@ -28,7 +28,7 @@
  * Head-sampling counts and broker levels (gauges) arrive in the hosts'
  * periodic reports instead: nothing needs them exact after a death.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,6 +121,7 @@ export interface Books {
 interface Incarnation {
   number: number;
   nodeId: string;
+  /** Its count file's slots; a live update may append some (extend). */
   edgeIds: readonly string[];
   path: string;
   reader?: CountFileReader;
@@ -170,7 +171,7 @@ export class CounterBook {
   private readonly corrections = new Map<string, Tally>();
   /** The latest BrokerEnds, and each queue channel's edges. */
   private brokerEnds: BrokerEnds | undefined;
-  private readonly queueEdgesOf = new Map<string, string[]>();
+  private queueEdgesOf = new Map<string, string[]>();
   private readonly pendingDeaths: PendingDeath[] = [];
   private readonly groupOfEdge = new Map<string, ChannelGroup>();
   /** edgeId → the latest levels read by any node. */
@@ -182,15 +183,52 @@ export class CounterBook {
 
   constructor(
     runId: string,
-    private readonly roles: ReadonlyMap<string, EdgeRole>,
-    private readonly groups: readonly ChannelGroup[],
+    private roles: ReadonlyMap<string, EdgeRole>,
+    private groups: readonly ChannelGroup[],
     private readonly now: () => number = Date.now,
   ) {
     this.dir = join(countsRoot(), `${DIR_PREFIX}${process.pid}`, runId);
+    this.learnChannels(roles, groups);
+  }
+
+  /**
+   * The run's topology changed (UpdateRun): the books learn its edges. A
+   * removed edge keeps its role — its counts stay in the files, and a dead
+   * producer's audit may still need it — but no longer takes part in a
+   * channel; the run's RunInfo shows only the edges it has now. An edge whose
+   * role changed (re-pointed, another channel) is booked under its new role
+   * from now on, on top of what it counted before.
+   */
+  relearn(roles: ReadonlyMap<string, EdgeRole>, groups: readonly ChannelGroup[]): void {
+    this.roles = new Map([...this.roles, ...roles]);
+    this.groups = groups;
+    this.learnChannels(roles, groups);
+  }
+
+  private learnChannels(roles: ReadonlyMap<string, EdgeRole>, groups: readonly ChannelGroup[]): void {
+    this.groupOfEdge.clear();
     for (const group of groups) for (const edgeId of group.edgeIds) this.groupOfEdge.set(edgeId, group);
+    this.queueEdgesOf = new Map();
     for (const [edgeId, role] of roles) {
       if (role.queue) this.queueEdgesOf.set(role.channel!, [...(this.queueEdgesOf.get(role.channel!) ?? []), edgeId]);
     }
+  }
+
+  /**
+   * The node's running process counts more edges from now on (a live update):
+   * its count file grows by their zero-filled slots, appended, before the
+   * process hears of them. Answers the file's whole slot list, for the host.
+   */
+  extend(nodeId: string, edgeIds: readonly string[]): string[] {
+    const incarnation = this.incarnations.find((candidate) => candidate.nodeId === nodeId && !candidate.final);
+    if (!incarnation) return [...edgeIds];
+    const added = edgeIds.filter((edgeId) => !incarnation.edgeIds.includes(edgeId));
+    if (added.length === 0) return [...incarnation.edgeIds];
+    const all = [...incarnation.edgeIds, ...added];
+    truncateSync(incarnation.path, countFileBytes(all.length));
+    incarnation.edgeIds = all;
+    incarnation.reader = new CountFileReader(incarnation.fd!, all);
+    return all;
   }
 
   /** The brokers' own counts of asynchronous ends: they stand where the hosts' are behind (a consumer died between). */

@@ -15,7 +15,8 @@ export class WirePaths {
   private readonly proxies = new Map<string, WireProxy>();
 
   constructor(
-    private readonly outgoing: readonly Edge[],
+    /** This host's outgoing edges now (a live update changes them). */
+    private readonly outgoing: () => readonly Edge[],
     private readonly addressOf: (nodeId: string) => NodeAddress | undefined,
     faults: HostFaults,
   ) {
@@ -33,7 +34,14 @@ export class WirePaths {
   }
 
   private async apply(faults: HostFaults): Promise<void> {
-    for (const edge of this.outgoing) {
+    const outgoing = this.outgoing();
+    // An edge a live update removed takes its proxy with it.
+    for (const [edgeId, proxy] of this.proxies) {
+      if (outgoing.some((edge) => edge.id === edgeId)) continue;
+      this.proxies.delete(edgeId);
+      await proxy.close();
+    }
+    for (const edge of outgoing) {
       if (edge.transport !== Transport.REST && edge.transport !== Transport.CONNECT) continue;
       const shape = shapeOf(faults, edge.id);
       const proxy = this.proxies.get(edge.id);

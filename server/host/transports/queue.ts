@@ -112,10 +112,7 @@ async function releaseQueue(host: TransportHost, channel: string): Promise<void>
 }
 
 function createQueueSender(edge: Edge, host: TransportHost): Sender {
-  const settings = queueSettings(edge);
   const channel = channelOf(edge)!;
-  const attempts = settings?.attempts || DEFAULTS.queueAttempts;
-  const backoffMs = settings?.backoffMs || DEFAULTS.queueBackoffMs;
   const edgeIds = outgoingGroupOf(edge, host.setup.outgoing).map((member) => member.id);
   let queue: Queue | undefined;
   const open = () => (queue ??= acquireQueue(host, channel));
@@ -126,6 +123,10 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
     // Numbered in the order of the sends' counts (this runs synchronously after it), so the server
     // knows a dead producer's unanswered adds as its last ones (ioredis answers them in order).
     const jobId = host.keys.jobId(host.setup.incarnation, ++seq);
+    // Job options as the edge says now: a live update (UpdateRun) keeps this sender and changes them for the next jobs.
+    const settings = queueSettings(host.setup.outgoing.find((current) => current.id === edge.id) ?? edge);
+    const attempts = settings?.attempts || DEFAULTS.queueAttempts;
+    const backoffMs = settings?.backoffMs || DEFAULTS.queueBackoffMs;
     const data = envelopeOf(message, edgeIds, host.nodeId);
     // A LATENCY fault on the edge: the broker holds the job that long before any consumer may take it.
     const latency = edgeIds.map((edgeId) => host.faults.edge(edgeId, FaultKind.LATENCY)).find((fault) => fault !== undefined);
