@@ -75,6 +75,16 @@ export class FaultBook {
     return all;
   }
 
+  /** The targets of faults in force that `topology` no longer has. */
+  orphansIn(topology: Topology): FaultTarget[] {
+    const targets = new Map<string, FaultTarget>();
+    for (const { fault } of this.entries.values()) {
+      const gone = fault.nodeId ? !topology.nodes.some((node) => node.id === fault.nodeId) : !topology.edges.some((edge) => edge.id === fault.edgeId);
+      if (gone) targets.set(fault.nodeId ? `node:${fault.nodeId}` : `edge:${fault.edgeId}`, fault.nodeId ? { nodeId: fault.nodeId } : { edgeId: fault.edgeId });
+    }
+    return [...targets.values()];
+  }
+
   has(target: FaultTarget, kind: FaultKind): boolean {
     return this.entries.has(faultKey({ kind, ...target }));
   }

@@ -6,8 +6,8 @@
  * (lower bounds, wide bands), never the machine's speed.
  */
 import { describe, expect, it } from "vitest";
-import { create } from "@bufbuild/protobuf";
-import { ConnectProtocol, Delivery, FaultKind, ScheduledFaultSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { clone, create } from "@bufbuild/protobuf";
+import { ConnectProtocol, Delivery, FaultKind, ScheduledFaultSchema, TopologySchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { NodeStatus, SpanKind, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { connectTopology, eventually, restTopology } from "./test-support";
 import { POLL, pubsubEdge, queueEdge, runHarness, topologyOf } from "./transport-harness";
@@ -200,6 +200,30 @@ describe("the schedule and the timeline", () => {
     }, "the fault in the timeline");
     expect(past.scheduled).toBe(true);
     expect(past.endsUnixMs - past.startedUnixMs).toBeGreaterThanOrEqual(290);
+    await run.stop(runId);
+  });
+});
+
+describe("faults and UpdateRun", () => {
+  it("a fault on what an update removes ends with it; the rest of the run goes on", async () => {
+    const topology = restTopology({
+      services: [{ id: "api" }, { id: "worker" }],
+      edges: [
+        { id: "client-api", source: "client", target: "api" },
+        { id: "client-worker", source: "client", target: "worker", timeoutMs: 300 },
+      ],
+    });
+    const runId = await run.start(topology, ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "client-worker", kind: FaultKind.BLACKHOLE });
+    await run.manager.injectFault(runId, { nodeId: "worker", kind: FaultKind.CRASH_LOOP, intervalMs: 500 });
+    const shrunk = clone(TopologySchema, topology);
+    shrunk.nodes = shrunk.nodes.filter((node) => node.id !== "worker");
+    shrunk.edges = shrunk.edges.filter((edge) => edge.id !== "client-worker");
+    const { run: info } = await run.manager.updateRun(runId, shrunk);
+    expect(info.faults).toEqual([]);
+    expect(info.pastFaults.map((past) => past.fault?.kind)).toEqual([FaultKind.BLACKHOLE, FaultKind.CRASH_LOOP]);
+    const [span] = await clientSpans(runId, 1, "client-api");
+    expect(span.status).toBe(SpanStatus.OK);
     await run.stop(runId);
   });
 });

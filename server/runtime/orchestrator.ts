@@ -592,7 +592,20 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   /** UpdateRun (server/runtime/run-update.ts): one at a time per run, only while it runs. */
   async function updateRun(runId: string, topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
     const run = runningRun(runId);
-    const result = await serialised(run, () => applyUpdate(run, topology, updateDeps));
+    const result = await serialised(run, async () => {
+      // Faults on what the update removes end with it (a crash loop must not start a removed node again).
+      const orphans = run.faults.orphansIn(topology);
+      const nodesTold = new Set<string>();
+      for (const target of orphans) {
+        if (target.edgeId) for (const nodeId of run.faults.hostsOf(target)) nodesTold.add(nodeId);
+        const taken = run.faults.take(target);
+        await Promise.all(taken.map(stopLoop));
+        for (const entry of taken) log(run, entry.fault.nodeId ?? "", "info", `${FaultKind[entry.fault.kind]} on ${targetName(entry.fault)} ended: the update removed ${targetName(entry.fault)}`);
+      }
+      const applied = await applyUpdate(run, topology, updateDeps);
+      await tellHosts(run, [...nodesTold].filter((nodeId) => run.nodes.has(nodeId)));
+      return applied;
+    });
     return { run: run.info(), ...result };
   }
 
