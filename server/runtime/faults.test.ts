@@ -248,6 +248,22 @@ describe("Connect edge faults", () => {
     await run.stop(runId);
   });
 
+  it("RESET and PARTITION on the HTTP/2 path: the calls fail as connect-node reports a broken connection, counted unreachable", async () => {
+    const topology = connectTopology({ services: [{ id: "api" }], edges: [{ id: "client-api", source: "client", target: "api" }] });
+    const runId = await run.start(topology, ALL_TRACES);
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.RESET });
+    // connect-node reports the reset session's streams as closed with CANCEL.
+    for (const span of await clientSpans(runId, 2, "client-api")) expect(span.attributes["rpc.connect_rpc.error_code"]).toBe("canceled");
+    await run.manager.clearFault(runId, { edgeId: "client-api" });
+    await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.PARTITION });
+    for (const span of await clientSpans(runId, 2, "client-api")) expect(span.status).toBe(SpanStatus.UNAVAILABLE);
+    await expect.poll(() => run.edge(runId, "client-api").failedBy.map(({ outcome, count }) => [outcome, count]), POLL).toEqual([["unreachable", 4]]);
+    await run.manager.clearFault(runId, { edgeId: "client-api" });
+    const [after] = await clientSpans(runId, 1, "client-api");
+    expect(after.status).toBe(SpanStatus.OK);
+    await run.stop(runId);
+  });
+
   it("BLACKHOLE and LATENCY on the HTTP/2 path: the deadline fires, then calls are slowed", async () => {
     const topology = connectTopology({ services: [{ id: "api" }], edges: [{ id: "client-api", source: "client", target: "api", timeoutMs: 400 }] });
     const runId = await run.start(topology, ALL_TRACES);
