@@ -52,6 +52,20 @@ describe("scheduleProblems", () => {
     ]);
   });
 
+  it("checks each entry's kind and parameters by InjectFault's rules, at the field's path", () => {
+    const t = topology([
+      { atS: 1, durationS: 5, edgeId: "client-b", kind: FaultKind.LATENCY },
+      { atS: 1, durationS: 5, edgeId: "client-b", kind: FaultKind.DUPLICATE },
+      { atS: 1, durationS: 5, nodeId: "b", kind: FaultKind.ERRORS, errorRate: 0.5 },
+      { atS: 9, durationS: 5, edgeId: "client-b", kind: FaultKind.ERRORS, errorRate: 0.5, statusCode: 200 },
+    ]);
+    expect(scheduleProblems(t)).toEqual([
+      { path: "schedule[0].latencyMs", message: "LATENCY needs 1..60000 ms, got 0." },
+      { path: "schedule[1].kind", message: "DUPLICATE is for queue and pub/sub edges; edge client-b is a REST edge." },
+      { path: "schedule[3].statusCode", message: "an HTTP error status 400..599 on a REST edge, got 200." },
+    ]);
+  });
+
   it("lets different kinds on one target overlap", () => {
     const t = topology([
       { atS: 0, durationS: 10, edgeId: "client-b", kind: FaultKind.LATENCY, latencyMs: 300 },

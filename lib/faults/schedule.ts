@@ -3,13 +3,14 @@
  * must keep to be run as drawn, and the order its steps happen in.
  *
  * What a fault's kind and parameters may be on its target is the same rule as
- * for InjectFault (./fault-rules.ts); this file adds what only a schedule has:
- * times, and entries on one target and kind that would overlap.
+ * for InjectFault (validateFault, ./validate.ts); this file adds what only a
+ * schedule has: times, and entries on one target and kind that would overlap.
  */
 import type { Problem } from "@/lib/run/problem";
 import { clone } from "@bufbuild/protobuf";
 import { FaultKind, ScheduledFaultSchema, type ScheduledFault, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
+import { validateFault } from "./validate";
 
 /** Seconds a schedule may reach: a run never lives longer. */
 const MAX_SCHEDULE_S = LIMITS.maxRunMs / 1000;
@@ -51,9 +52,32 @@ export function scheduleProblems(t: Topology): Problem[] {
       problems.push({ path: `${path}.edgeId`, message: `no edge has id "${entry.edgeId}"` });
     }
     if (entry.kind === FaultKind.UNSPECIFIED) problems.push({ path: `${path}.kind`, message: "choose a fault kind" });
+    else if (Boolean(entry.nodeId) !== Boolean(entry.edgeId) && (nodeIds.has(entry.nodeId) || edgeIds.has(entry.edgeId))) {
+      problems.push(...parameterProblems(t, entry, path));
+    }
   });
   problems.push(...overlapProblems(t.schedule));
   return problems;
+}
+
+/** InjectFault's own rules for the entry's kind and parameters, as problems at the field's path ("schedule[0].latencyMs"). */
+function parameterProblems(t: Topology, entry: ScheduledFault, path: string): Problem[] {
+  const check = validateFault(t, {
+    nodeId: entry.nodeId,
+    edgeId: entry.edgeId,
+    kind: entry.kind,
+    latencyMs: entry.latencyMs,
+    errorRate: entry.errorRate,
+    jitterMs: entry.jitterMs,
+    statusCode: entry.statusCode,
+    bandwidthKbps: entry.bandwidthKbps,
+    intervalMs: entry.intervalMs,
+  });
+  if (check.ok) return [];
+  // validateFault starts its sentence with the request's field ("latency_ms: …"); the schedule's field has the same name.
+  const field = /^([a-z_]+): /.exec(check.message);
+  const camel = field?.[1].replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return [{ path: camel ? `${path}.${camel}` : path, message: field ? check.message.slice(field[0].length) : check.message }];
 }
 
 /** Two entries with the same target and kind whose times overlap: the second would land on a fault already in force. */

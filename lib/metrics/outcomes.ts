@@ -21,8 +21,9 @@
  *
  * Attempts are not messages: `retries` counts the extra attempts apart,
  * `attempts` every attempt of a synchronous call (first tries and retries),
- * `retries refused` the retries a retry budget did not allow. None of them is
- * an outcome.
+ * `retries refused` the retries a retry budget did not allow, `duplicates`
+ * the second processings of a message a DUPLICATE fault caused (never a
+ * second delivery). None of them is an outcome.
  */
 
 export const FAILED_OUTCOMES = [
@@ -62,6 +63,8 @@ export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
  * - `attempts` (synchronous edges): every attempt that went to the network,
  *   counted as it starts, so attempts / sent shows a retry storm as it builds.
  * - `retries refused`: retries the edge's retry budget did not allow.
+ * - `duplicates` (asynchronous edges): a message its consumer processed again
+ *   (a DUPLICATE fault). Not an end: the message ended once already.
  */
 export const COUNT_KEYS = [
   "sent",
@@ -75,6 +78,7 @@ export const COUNT_KEYS = [
   "retries refused",
   ...FAILED_OUTCOMES,
   ...COUNTED_LOST_OUTCOMES,
+  "duplicates",
 ] as const;
 export type CountKey = (typeof COUNT_KEYS)[number];
 
@@ -112,6 +116,8 @@ export interface Ledger {
   /** Attempts of synchronous calls (first tries and retries), and retries the budget refused: not outcomes. */
   attempts: number;
   retriesRefused: number;
+  /** Second processings of messages (a DUPLICATE fault); not deliveries. */
+  duplicates: number;
   /** Non-zero outcomes only, in the order of FAILED_OUTCOMES / LOST_OUTCOMES. */
   failedBy: OutcomeCount[];
   lostBy: OutcomeCount[];
@@ -142,6 +148,7 @@ export function ledgerOf(tally: Readonly<Tally>, died: Partial<Record<DiedOutcom
     cacheMisses: tally["cache misses"],
     attempts: tally.attempts,
     retriesRefused: tally["retries refused"],
+    duplicates: tally.duplicates,
     failedBy,
     lostBy,
   };

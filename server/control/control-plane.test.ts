@@ -90,6 +90,18 @@ describe("control plane over plain JSON", () => {
     const run = await post("GetRun", { runId }, token);
     expect(run.json.run.nodes.map((n: { nodeId: string }) => n.nodeId).sort()).toEqual(["billing", "client", "orders"]);
 
+    // Faults as curl sends them: a bad one names its field; a good one is listed in the run until cleared.
+    const badFault = await post("InjectFault", { runId, edgeId: "orders-billing", kind: "FAULT_KIND_DUPLICATE" }, token);
+    expect(badFault.json.code).toBe("invalid_argument");
+    expect(badFault.json.message).toContain("kind: DUPLICATE is for queue and pub/sub edges; edge orders-billing is a REST edge");
+    const fault = await post("InjectFault", { runId, edgeId: "orders-billing", kind: "FAULT_KIND_LATENCY", latencyMs: 50, durationMs: 60_000 }, token);
+    expect(fault.status).toBe(200);
+    expect(fault.json.run.faults).toEqual([
+      expect.objectContaining({ fault: { edgeId: "orders-billing", kind: "FAULT_KIND_LATENCY", latencyMs: 50, durationMs: 60_000 } }),
+    ]);
+    const cleared = await post("ClearFault", { runId, edgeId: "orders-billing", kind: "FAULT_KIND_LATENCY" }, token);
+    expect(cleared.json.run.faults ?? []).toEqual([]);
+
     const stopped = await post("StopRun", { runId }, token);
     expect(stopped.status).toBe(200);
     const edges = stopped.json.summary.edges as { edgeId: string; sent?: number }[];

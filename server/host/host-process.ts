@@ -70,6 +70,10 @@ export function runHostProcess(): void {
         if (!host) await started;
         host?.update(message.config, message.countedEdgeIds);
         return sendToParent({ type: "updated" });
+      case "faults":
+        await host?.applyFaults(message.faults);
+        await sendToParent({ type: "faults-applied", version: message.version });
+        return;
       case "shutdown":
         if (stopping) return;
         stopping = true;

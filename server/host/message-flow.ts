@@ -38,7 +38,7 @@
  *   first edge and lists all in `ipcplay.edges`. Fan-out chooses among groups.
  */
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { DownstreamFailure, NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, DownstreamFailure, NodeKind, Transport, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import { TokenBucket } from "@/lib/resilience/token-bucket";
 import type { HeadSampler } from "@/lib/trace/sampling";
@@ -46,6 +46,7 @@ import type { SamplingCounts } from "@/server/ipc/host-messages";
 import { newSpanId, newTraceId } from "@/server/trace/trace-context";
 import { ConcurrencyLimiter, createFanOut, sampleWorkMs, shouldFail, type Random } from "./behavior";
 import type { HostCounters } from "./counters";
+import type { HostFaults } from "./faults/host-faults";
 import type { NodeSetup } from "./node-setup";
 import type { SpanDraft, SpanShipper } from "./span-shipper";
 import { groupByChannel } from "./transports/channel-groups";
@@ -64,6 +65,8 @@ export interface MessageFlowOptions {
   counters: HostCounters;
   /** Decides, for messages that start here, whether their trace is sampled. */
   sampler: HeadSampler;
+  /** Node faults in force (LATENCY slows the work, ERRORS adds failures); none when absent. */
+  faults?: HostFaults;
   random?: Random;
 }
 
@@ -244,12 +247,25 @@ export class MessageFlow {
     const spanId = newSpanId();
     const start = nowUnixMs();
 
-    const release = await this.limiter.acquire();
+    const faults = this.options.faults;
+    const abort = message.fault?.abort;
+    const faultAttributes: Record<string, string> = {};
+    // An injected failure answers at once, before the service (as a proxy's fault abort does): no slot, no work.
+    const release = abort ? () => {} : await this.limiter.acquire();
     const waitedMs = nowUnixMs() - start;
     const deadline = message.deadlineUnixMs;
     const pastDeadline = () => deadline !== undefined && Date.now() >= deadline;
     // Work the caller no longer waits for is not started.
-    const workMs = pastDeadline() ? 0 : sampleWorkMs(behavior?.workTime, this.random);
+    let workMs = pastDeadline() || abort ? 0 : sampleWorkMs(behavior?.workTime, this.random);
+    if (!abort && !pastDeadline()) {
+      // A slowed node (LATENCY) or a slow consumer (SLOW_CONSUMER) works longer, holding its slot.
+      const slowMs = (faults?.delayOf(faults.node(FaultKind.LATENCY)) ?? 0) + (message.fault?.slowMs ?? 0);
+      if (slowMs > 0) {
+        faultAttributes["ipcplay.fault"] = message.fault?.slowMs ? "slow consumer" : "latency";
+        faultAttributes["ipcplay.fault_delay_ms"] = slowMs.toFixed(3);
+        workMs += slowMs;
+      }
+    }
     try {
       if (workMs > 0) await new Promise((resolve) => setTimeout(resolve, workMs));
     } finally {
@@ -259,13 +275,22 @@ export class MessageFlow {
     let failure: ServiceFailure | undefined;
     let statusMessage = "";
     const degraded: Record<string, string> = {};
-    if (pastDeadline()) {
+    if (abort) {
+      failure = "error";
+      statusMessage = `injected fault: ${abort}`;
+      faultAttributes["ipcplay.fault"] = abort;
+    } else if (pastDeadline()) {
       // The caller has given up: going on would be abandoned work.
       failure = "deadline";
       statusMessage = `the caller's deadline passed after ${(nowUnixMs() - start).toFixed(1)} ms; the work was cut short`;
     } else if (shouldFail(behavior?.errorRate ?? 0, this.random)) {
       failure = "error";
       statusMessage = "error rate";
+    } else if (faults?.picks(faults.node(FaultKind.ERRORS))) {
+      // As the service's own error rate fails, on top of it.
+      failure = "error";
+      statusMessage = "error rate (ERRORS fault)";
+      faultAttributes["ipcplay.fault"] = "errors";
     } else {
       const failedSend = await this.forward({ traceId, sampled, parentSpanId: spanId, hop: message.hop, payload: message.payload, deadlineUnixMs: deadline });
       if (failedSend) {
@@ -295,6 +320,7 @@ export class MessageFlow {
         "ipcplay.concurrency_wait_ms": waitedMs.toFixed(3),
         ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}),
         ...(failure ? { "ipcplay.failure": failure } : {}),
+        ...faultAttributes,
         ...degraded,
       }),
       hop: message.hop,

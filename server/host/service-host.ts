@@ -11,9 +11,12 @@ import type { EdgeGauges, HostConfig, HostPlan, LogLevel, NodeAddress, NodePorts
 import { CountFileWriter, countedEdgeIds } from "@/server/ipc/count-file";
 import { runKeys } from "@/server/redis/keys";
 import { withBreaker } from "./breaker-sender";
+import type { FaultSpec } from "@/lib/faults/spec";
 import { COUNTERS_REPORT_MS, HostCounters } from "./counters";
 import { MessageFlow } from "./message-flow";
 import { retire, swapSenders, trackSends, type TrackedEdge, type TrackedSender } from "./live-update";
+import { HostFaults } from "./faults/host-faults";
+import { WirePaths } from "./faults/wire-paths";
 import { decodeHostConfig, type NodeSetup } from "./node-setup";
 import { sendToParent } from "./parent-channel";
 import { SpanShipper } from "./span-shipper";
@@ -31,6 +34,8 @@ export class ServiceHost {
   private readonly flow: MessageFlow;
   private outgoing: TrackedEdge[];
   private readonly transportHost: TransportHost;
+  private readonly faults: HostFaults;
+  private readonly wirePaths: WirePaths;
   private stopTraffic: () => void = () => {};
   /** The parent said start-traffic: a live update restarts it at the new rate. */
   private trafficOn = false;
@@ -45,6 +50,9 @@ export class ServiceHost {
       announceKeeps: (traceIds) => void sendToParent({ type: "keep-traces", traceIds }),
       keepPerSecond: sampling.keepPerSecond,
     });
+    this.faults = new HostFaults(node.id, Math.random, (error) => void this.log("warn", `could not apply a fault: ${error.message}`));
+    // The outgoing edges as they are now: a live update changes them.
+    this.wirePaths = new WirePaths(() => this.setup.outgoing, (nodeId) => this.addresses.get(nodeId), this.faults);
     const self = this;
     this.transportHost = {
       // Read at each use: a live update replaces the setup (server/host/live-update.ts).
@@ -59,6 +67,8 @@ export class ServiceHost {
       count: (edgeId, key, amount) => this.counters.add(edgeId, key, amount),
       recordSpan: (span, sampled) => this.spans.record({ ...span, nodeId: node.id, pid: process.pid }, sampled),
       log: (level, message) => void this.log(level, message),
+      faults: this.faults,
+      wirePort: (edgeId, targetPort) => this.wirePaths.portFor(edgeId, targetPort),
     };
     this.outgoing = this.setup.outgoing.map((edge) => ({ edge, sender: this.createSender(edge) }));
     this.flow = new MessageFlow({
@@ -67,6 +77,7 @@ export class ServiceHost {
       outgoing: this.outgoing,
       spans: this.spans,
       counters: this.counters,
+      faults: this.faults,
       sampler: samplerOf(this.setup),
     });
   }
@@ -130,6 +141,11 @@ export class ServiceHost {
     this.stopTraffic = startTraffic(this.setup.node.traffic, (count) => this.originate({ count }));
   }
 
+  /** The whole set of faults in force on this host now; resolves once they act on traffic. */
+  applyFaults(faults: readonly FaultSpec[]): Promise<void> {
+    return this.faults.set(faults);
+  }
+
   /** Another host kept these traces: ship what this one holds of them. */
   keepTraces(traceIds: readonly string[]): void {
     this.spans.keepRequested(traceIds);
@@ -150,6 +166,7 @@ export class ServiceHost {
     clearInterval(this.countersTimer);
     await Promise.all(this.listeners.map((listener) => listener.close()));
     await this.flow.close();
+    await this.wirePaths.close();
     this.spans.flush();
     // The last counts, without levels: reading them would reopen the broker connections just closed.
     await this.reportCounters({ withGauges: false });

@@ -17,6 +17,7 @@ import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { HeadSampler } from "@/lib/trace/sampling";
 import type { NodeAddress } from "@/server/ipc/host-messages";
 import { runKeys } from "@/server/redis/keys";
+import { HostFaults } from "./faults/host-faults";
 import { HostCounters } from "./counters";
 import { MessageFlow } from "./message-flow";
 import type { NodeSetup } from "./node-setup";
@@ -85,6 +86,9 @@ export async function warmUp(options: { messages?: number; stop?: () => boolean 
       count: (edgeId, counter, amount) => counters.add(edgeId, counter, amount),
       recordSpan: (span, sampled) => spans.record({ ...span, nodeId: node.id, pid: process.pid }, sampled),
       log: () => {},
+      // No faults in a warm-up: the path of the normal case is what gets warm.
+      faults: new HostFaults(node.id),
+      wirePort: (_edgeId, targetPort) => targetPort,
     };
     const senders = outgoing.map((edge) => ({ edge, sender: restTransport.createSender(edge, host) }));
     flow = new MessageFlow({ setup, pid: process.pid, outgoing: senders, spans, counters, sampler: new HeadSampler(1) });

@@ -7,6 +7,7 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { BreakerState } from "@/lib/resilience/circuit-breaker";
+import type { FaultSpec } from "@/lib/faults/spec";
 
 /** Loopback ports a node's process listens on; 0 = none. */
 export interface NodePorts {
@@ -131,6 +132,12 @@ export type ParentMessage =
    * `countedEdgeIds`: the count file's whole slot list, grown by the parent for new edges.
    */
   | { type: "update"; config: HostPlan; countedEdgeIds: string[] }
+  /**
+   * The whole set of faults in force on this host now — its node's, and those
+   * of the edges it sends or receives on — replacing the previous set
+   * (idempotent). Answered with `faults-applied` of the same version once they act.
+   */
+  | { type: "faults"; version: number; faults: FaultSpec[] }
   /** Close listeners and connections, flush spans and counters, exit 0. */
   | { type: "shutdown" };
 
@@ -149,11 +156,13 @@ export type ChildMessage =
   /** This host kept these unsampled traces; the parent tells the run's other hosts. */
   | { type: "keep-traces"; traceIds: string[] }
   | { type: "log"; level: LogLevel; message: string }
+  /** The `faults` message of this version acts on traffic now (proxies listening, consumers cut). */
+  | { type: "faults-applied"; version: number }
   /** The host cannot go on and is about to exit non-zero. */
   | { type: "fatal"; message: string };
 
-const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "updated", "keep-traces", "log", "fatal"]);
-const PARENT_MESSAGE_TYPES = new Set<ParentMessage["type"]>(["init", "addresses", "start-traffic", "send", "keep-traces", "update", "shutdown"]);
+const CHILD_MESSAGE_TYPES = new Set<ChildMessage["type"]>(["ready", "spans", "counters", "updated", "keep-traces", "log", "faults-applied", "fatal"]);
+const PARENT_MESSAGE_TYPES = new Set<ParentMessage["type"]>(["init", "addresses", "start-traffic", "send", "keep-traces", "update", "faults", "shutdown"]);
 
 /** Narrows whatever arrived over IPC; the other side is our own code, so the type tag suffices. */
 export function isChildMessage(value: unknown): value is ChildMessage {

@@ -32,6 +32,7 @@ import { CounterBook } from "@/server/trace/counter-book";
 import { edgeRolesOf, sharedQueueChannelsOf } from "@/server/trace/edge-roles";
 import { runKeys } from "@/server/redis/keys";
 import { BrokerCounts } from "./broker-counts";
+import { FaultBook } from "./fault-book";
 import { EdgeLatencyBook } from "@/server/trace/edge-latency";
 import { RunEvents } from "@/server/trace/run-events";
 import { TraceHub } from "@/server/trace/trace-hub";
@@ -97,6 +98,10 @@ export class LiveRun {
   stopSchedule: () => void = () => {};
   /** Reads the brokers' own counts of asynchronous ends (queue metrics, stream acks). */
   brokerCounts: BrokerCounts;
+  /** The faults in force (RunInfo.faults). */
+  readonly faults: FaultBook;
+  /** Numbers the `faults` messages sent to hosts, so each answer names the one it applied. */
+  faultVersion = 0;
   /** Audits of dead producers' hand-offs under way (a stop waits for them). */
   readonly settling = new Set<Promise<void>>();
   private readonly traceBudgetPerSecond: number;
@@ -121,6 +126,7 @@ export class LiveRun {
     const roles = edgeRolesOf(options.topology);
     this.brokerCounts = new BrokerCounts(roles, runKeys(options.runId));
     this.counters = new CounterBook(options.runId, roles, sharedQueueChannelsOf(options.topology));
+    this.faults = new FaultBook(() => this.topology);
     this.nodes = new Map(
       options.hosts.map((config, index) => {
         const nodeId = options.topology.nodes[index].id;
@@ -179,6 +185,8 @@ export class LiveRun {
       traces: this.traces.traceCount,
       machine: this.active ? usageSampler.machineLoad() : undefined,
       sampling: this.sampling(),
+      faults: this.faults.list(),
+      pastFaults: this.faults.listPast(),
     });
   }
 
@@ -315,6 +323,7 @@ function countsOf(ledger: Ledger) {
     cacheMisses: ledger.cacheMisses,
     attempts: ledger.attempts,
     retriesRefused: ledger.retriesRefused,
+    duplicates: ledger.duplicates,
     failedBy: ledger.failedBy.map((entry) => create(OutcomeCountSchema, entry)),
     lostBy: ledger.lostBy.map((entry) => create(OutcomeCountSchema, entry)),
   };

@@ -225,7 +225,7 @@ describe("a run over time", () => {
     expect(events.some((event) => event.event.case === "run" && event.event.value.state === RunState.RUNNING)).toBe(true);
   });
 
-  it("pauses a node (its callers time out) and resumes it; edge faults are not supported yet", async () => {
+  it("pauses a node (its callers time out) and resumes it; a node's kind of fault on an edge is refused", async () => {
     manager = createRunManager({ redisUrl: TEST_REDIS_URL });
     const topology = restTopology({ services: [{ id: "api" }], edges: [{ id: "client-api", source: "client", target: "api", timeoutMs: 150 }] });
     const { runId } = await manager.start(topology, { detach: false });
@@ -240,8 +240,9 @@ describe("a run over time", () => {
     const [fine] = await manager.sendMessage(runId, "client", 1);
     expect((await spansOf(runId, fine, 3)).every((span) => span.status === SpanStatus.OK)).toBe(true);
 
-    await expect(manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.LATENCY, latencyMs: 50 })).rejects.toMatchObject({
-      code: "failed_precondition",
+    await expect(manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.PAUSE })).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringContaining("kind: PAUSE is for nodes; edge client-api is a REST edge"),
     });
     await expect(manager.injectFault(runId, { nodeId: "nope", kind: FaultKind.KILL })).rejects.toMatchObject({ code: "not_found" });
     expect(() => manager.get("r-unknown")).toThrow(expect.objectContaining({ code: "not_found" }));

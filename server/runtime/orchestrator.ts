@@ -16,6 +16,8 @@ import { Redis } from "ioredis";
 import { LogLineSchema, NodeStatus, RunEventSchema, RunState, type RunInfo, type RunSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { FaultKind, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
+import { describeFault } from "@/lib/faults/spec";
+import { checkClearKind, validateFault } from "@/lib/faults/validate";
 import { deleteRunKeys, runKeys } from "@/server/redis/keys";
 import { newTraceId } from "@/server/trace/trace-context";
 import { countedEdgeIdsOf } from "@/server/ipc/count-file";
@@ -30,9 +32,12 @@ import { planRun } from "./plan";
 import { newRunId, newRunToken, tokensMatch } from "./run-ids";
 import { startFaultSchedule } from "./fault-schedule";
 import { DeadLetterQueues } from "./dead-letters";
+import { PROCESS_KINDS, type FaultEntry, type FaultTarget } from "./fault-book";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
 import { applyUpdate, noteUpdated, serialised, type UpdateDeps } from "./run-update";
 
+/** How long InjectFault/ClearFault wait for a host to confirm its faults act. */
+const FAULT_ACK_MS = 3_000;
 /** How long every node of a run (or a restarted node) gets to report ready. */
 export const START_TIMEOUT_MS = 15_000;
 /** Stopped runs kept for GetRun/GetTrace after they stop; older ones are forgotten. */
@@ -93,6 +98,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   const runs = new Map<string, LiveRun>();
   /** runId → the queues the server opened for the run's dead letters (closed when it stops). */
   const deadLetterQueues = new Map<string, DeadLetterQueues>();
+  /** Hosts' answers awaited to `faults` messages, by run|node|version. */
+  const faultAcks = new Map<string, () => void>();
   let redis: Redis | undefined;
 
   // ---- start ---------------------------------------------------------------
@@ -218,7 +225,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     }, limits.maxRunMs);
     run.autoStop.unref();
     run.stopSchedule = startFaultSchedule(run.topology.schedule, {
-      inject: (fault) => injectFault(run.runId, fault),
+      inject: (fault) => injectFault(run.runId, fault, { scheduled: true }),
       log: (level, message) => log(run, "", level, message),
     });
     run.events.startHeartbeat();
@@ -256,6 +263,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         return log(run, slot.nodeId, "error", `fatal: ${message.message}`);
       case "updated":
         return noteUpdated(host);
+      case "faults-applied":
+        return faultAcks.get(`${run.runId}|${slot.nodeId}|${message.version}`)?.();
       case "ready":
         return; // handled by NodeProcess.ready
     }
@@ -331,6 +340,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       run.stopSchedule();
       run.events.changed();
 
+      // No fault timer or crash loop may start a process while the hosts shut down.
+      await Promise.all(run.faults.takeAll().map(stopLoop));
       await shutDownHosts(run);
       // Messages held by nodes killed before the stop are booked lost now (the broker is asked before its keys go);
       // the rest was in flight at the stop.
@@ -405,51 +416,196 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   }
 
   // ---- faults --------------------------------------------------------------
+  //
+  // KILL, PAUSE and CRASH_LOOP act on a node's process here; every other fault
+  // acts inside hosts, on real traffic (server/host/faults): each host is sent
+  // the whole set in force on it — its node's, and its edges' as sender or
+  // receiver — and answers once it acts, so traffic sent after InjectFault
+  // returns meets the fault.
 
-  async function injectFault(runId: string, fault: FaultRequest): Promise<RunInfo> {
+  async function injectFault(runId: string, request: FaultRequest, options: { scheduled?: boolean } = {}): Promise<RunInfo> {
     const run = runningRun(runId);
-    if (fault.edgeId) throw edgeFaultsUnsupported(run, fault.edgeId);
-    const slot = slotOf(run, fault.nodeId ?? "");
+    const check = validateFault(run.topology, request);
+    if (!check.ok) throw new RunError(check.code, `Run ${run.runId}: ${check.message}`);
+    const fault = check.fault;
+    const slot = fault.nodeId ? slotOf(run, fault.nodeId) : undefined;
+    // KILL of a node already down is idempotent (it stays down until cleared); anything else needs it up.
+    if (slot && fault.kind !== FaultKind.KILL && slot.status !== NodeStatus.UP && slot.status !== NodeStatus.PAUSED) {
+      throw new RunError("failed_precondition", `node_id: ${slot.nodeId} is ${NodeStatus[slot.status]}; a ${FaultKind[fault.kind]} fault needs it UP.`);
+    }
+    // A killed process is no longer paused: its successor starts running.
+    if (fault.kind === FaultKind.KILL || fault.kind === FaultKind.CRASH_LOOP) run.faults.take({ nodeId: fault.nodeId }, FaultKind.PAUSE);
+    const { entry, replaced } = run.faults.put(fault, Date.now(), options);
+    if (replaced) await stopLoop(replaced);
+    const by = options.scheduled ? "the schedule" : "InjectFault";
+    log(run, fault.nodeId ?? "", "warn", `${by}: ${describeFault(fault)} on ${targetName(fault)}${replaced ? " (replacing the one in force)" : ""}`);
+    if (fault.durationMs) {
+      entry.timer = setTimeout(() => {
+        void clearFaults(run, fault, fault.kind, `after ${fault.durationMs} ms, by itself`).catch((error: Error) =>
+          log(run, fault.nodeId ?? "", "error", `Could not clear ${FaultKind[fault.kind]} on ${targetName(fault)}: ${error.message}`),
+        );
+      }, fault.durationMs);
+      entry.timer.unref();
+    }
     switch (fault.kind) {
       case FaultKind.KILL:
-        if (slot.process?.alive) {
-          slot.exitExpected = "fault";
-          await slot.process.kill();
+        if (slot!.process?.alive) {
+          slot!.exitExpected = "fault";
+          await slot!.process.kill();
         }
         break;
       case FaultKind.PAUSE:
-        if (slot.status === NodeStatus.UP) {
-          slot.process?.signal("SIGSTOP");
-          slot.status = NodeStatus.PAUSED;
-          log(run, slot.nodeId, "warn", `${slot.nodeId} was paused by InjectFault (SIGSTOP)`);
+        if (slot!.status === NodeStatus.UP) {
+          slot!.process?.signal("SIGSTOP");
+          slot!.status = NodeStatus.PAUSED;
+          log(run, slot!.nodeId, "warn", `${slot!.nodeId} was paused by InjectFault (SIGSTOP)`);
         }
         break;
+      case FaultKind.CRASH_LOOP:
+        startCrashLoop(run, slot!, entry);
+        break;
       default:
-        throw new RunError("invalid_argument", `A node fault is KILL or PAUSE; ${FaultKind[fault.kind]} needs an edge_id.`);
+        await tellHosts(run, run.faults.hostsOf(fault));
     }
     run.events.changed();
     return run.info();
   }
 
-  async function clearFault(runId: string, target: { nodeId?: string; edgeId?: string }): Promise<RunInfo> {
+  async function clearFault(runId: string, target: { nodeId?: string; edgeId?: string; kind?: FaultKind }): Promise<RunInfo> {
     const run = runningRun(runId);
-    if (target.edgeId) throw edgeFaultsUnsupported(run, target.edgeId);
-    const slot = slotOf(run, target.nodeId ?? "");
-    if (slot.status === NodeStatus.PAUSED) {
+    if (target.nodeId && target.edgeId) throw new RunError("invalid_argument", "node_id, edge_id: clear the faults of one target; give node_id or edge_id, not both.");
+    if (!target.nodeId && !target.edgeId) throw new RunError("invalid_argument", "node_id, edge_id: give the node or the edge whose faults to clear.");
+    if (target.nodeId) slotOf(run, target.nodeId);
+    else if (!run.topology.edges.some((edge) => edge.id === target.edgeId)) {
+      throw new RunError("not_found", `Run ${run.runId}: edge_id: the run has no edge "${target.edgeId}".`);
+    }
+    const kindProblem = checkClearKind(target.kind);
+    if (kindProblem) throw new RunError("invalid_argument", kindProblem);
+    await clearFaults(run, target, target.kind, "by ClearFault");
+    run.events.changed();
+    return run.info();
+  }
+
+  /** Takes the target's faults of `kind` (all without one) out of force and undoes what they did. */
+  async function clearFaults(run: LiveRun, target: FaultTarget, kind: FaultKind | undefined, how: string): Promise<void> {
+    if (!run.active) return;
+    const taken = run.faults.take(target, kind);
+    for (const entry of taken) log(run, entry.fault.nodeId ?? "", "info", `ClearFault: ${FaultKind[entry.fault.kind]} on ${targetName(entry.fault)} cleared ${how}`);
+    await Promise.all(taken.map(stopLoop));
+    if (target.edgeId) {
+      if (taken.length > 0) await tellHosts(run, run.faults.hostsOf(target));
+      return;
+    }
+    const slot = slotOf(run, target.nodeId!);
+    const all = !kind;
+    if (taken.some((entry) => !PROCESS_KINDS.has(entry.fault.kind))) await tellHosts(run, [slot.nodeId]);
+    if (slot.status === NodeStatus.PAUSED && (all || kind === FaultKind.PAUSE)) {
       slot.process?.signal("SIGCONT");
       slot.status = NodeStatus.UP;
       log(run, slot.nodeId, "info", `${slot.nodeId} was resumed (SIGCONT)`);
-    } else if (slot.status === NodeStatus.DOWN) {
-      await restart(run, slot);
     }
-    run.events.changed();
-    return run.info();
+    // A node down is started again when what keeps it down is cleared (or, clearing all, when it went down by itself).
+    const keptDown = run.faults.has(target, FaultKind.KILL) || run.faults.has(target, FaultKind.CRASH_LOOP);
+    const wasKilled = taken.some((entry) => entry.fault.kind === FaultKind.KILL || entry.fault.kind === FaultKind.CRASH_LOOP);
+    if (slot.status === NodeStatus.DOWN && !keptDown && (all || wasKilled)) await restart(run, slot);
+  }
+
+  /** Kills the node, starts it again, and kills it again `intervalMs` after it is up, until stopped. */
+  function startCrashLoop(run: LiveRun, slot: NodeSlot, entry: FaultEntry): void {
+    let stopped = false;
+    let wake = () => {};
+    const going = () => !stopped && run.active;
+    const nap = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    const done = (async () => {
+      while (going()) {
+        if (slot.process?.alive) {
+          slot.exitExpected = "fault";
+          await slot.process.kill();
+        }
+        if (!going()) break;
+        try {
+          await restart(run, slot);
+        } catch (error) {
+          log(run, slot.nodeId, "error", `crash loop: ${(error as Error).message}`);
+        }
+        if (going()) await nap(entry.fault.intervalMs);
+      }
+    })();
+    entry.loop = {
+      stop: () => {
+        stopped = true;
+        wake();
+      },
+      done,
+    };
+  }
+
+  async function stopLoop(entry: FaultEntry): Promise<void> {
+    if (!entry.loop) return;
+    entry.loop.stop();
+    await entry.loop.done;
+  }
+
+  /** Sends each node's host the faults in force on it; resolves once the live ones applied them (or FAULT_ACK_MS passed). */
+  async function tellHosts(run: LiveRun, nodeIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      nodeIds.map((nodeId) => {
+        const slot = run.nodes.get(nodeId);
+        return slot ? tellHost(run, slot) : undefined;
+      }),
+    );
+  }
+
+  function tellHost(run: LiveRun, slot: NodeSlot): Promise<void> {
+    const host = slot.process;
+    if (!host?.alive) return Promise.resolve(); // a node down gets its faults when it is started again
+    const version = ++run.faultVersion;
+    host.send({ type: "faults", version, faults: run.faults.forHost(slot.nodeId) });
+    // A paused process answers only once resumed.
+    if (slot.status === NodeStatus.PAUSED) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const key = `${run.runId}|${slot.nodeId}|${version}`;
+      const timer = setTimeout(() => {
+        faultAcks.delete(key);
+        log(run, slot.nodeId, "warn", `${slot.nodeId} did not confirm its faults within ${FAULT_ACK_MS} ms`);
+        resolve();
+      }, FAULT_ACK_MS);
+      faultAcks.set(key, () => {
+        clearTimeout(timer);
+        faultAcks.delete(key);
+        resolve();
+      });
+    });
+  }
+
+  function targetName(target: FaultTarget): string {
+    return target.nodeId ? `node ${target.nodeId}` : `edge ${target.edgeId}`;
   }
 
   /** UpdateRun (server/runtime/run-update.ts): one at a time per run, only while it runs. */
   async function updateRun(runId: string, topology: Topology): Promise<{ run: RunInfo } & UpdateResult> {
     const run = runningRun(runId);
-    const result = await serialised(run, () => applyUpdate(run, topology, updateDeps));
+    const result = await serialised(run, async () => {
+      // Faults on what the update removes end with it (a crash loop must not start a removed node again).
+      const orphans = run.faults.orphansIn(topology);
+      const nodesTold = new Set<string>();
+      for (const target of orphans) {
+        if (target.edgeId) for (const nodeId of run.faults.hostsOf(target)) nodesTold.add(nodeId);
+        const taken = run.faults.take(target);
+        await Promise.all(taken.map(stopLoop));
+        for (const entry of taken) log(run, entry.fault.nodeId ?? "", "info", `${FaultKind[entry.fault.kind]} on ${targetName(entry.fault)} ended: the update removed ${targetName(entry.fault)}`);
+      }
+      const applied = await applyUpdate(run, topology, updateDeps);
+      await tellHosts(run, [...nodesTold].filter((nodeId) => run.nodes.has(nodeId)));
+      return applied;
+    });
     return { run: run.info(), ...result };
   }
 
@@ -482,18 +638,13 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       slot.error ||= (error as Error).message;
       throw new RunError("unavailable", `${slot.nodeId} could not be started again: ${(error as Error).message}`);
     }
+    // The faults in force on it act before its traffic does.
+    if (run.faults.forHost(slot.nodeId).length > 0) await tellHost(run, slot);
     host.send({ type: "addresses", addresses: run.addresses() });
     const moved = run.addresses().filter((address) => address.nodeId === slot.nodeId);
     for (const other of run.nodes.values()) if (other !== slot) other.process?.send({ type: "addresses", addresses: moved });
     host.send({ type: "start-traffic" });
     log(run, slot.nodeId, "info", `${slot.nodeId} was started again (pid ${host.pid})`);
-  }
-
-  function edgeFaultsUnsupported(run: LiveRun, edgeId: string): RunError {
-    if (!run.topology.edges.some((edge) => edge.id === edgeId)) {
-      return new RunError("not_found", `Run ${run.runId} has no edge "${edgeId}".`);
-    }
-    return new RunError("failed_precondition", "Edge faults (LATENCY, ERRORS, PARTITION) are not yet supported.");
   }
 
   // ---- lookups -------------------------------------------------------------
@@ -545,7 +696,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     },
     getTrace: (runId, traceId) => findRun(runId).traces.getTrace(traceId),
     listTraces: (runId, limit) => findRun(runId).traces.listTraces(limit || DEFAULT_TRACE_LIST_LIMIT),
-    injectFault,
+    injectFault: (runId, fault) => injectFault(runId, fault),
     clearFault,
     updateRun,
     async listDeadLetters(runId, edgeId, limit) {

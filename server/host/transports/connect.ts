@@ -23,9 +23,10 @@
  * The callee answers a service error (its error rate fired) with INTERNAL
  * "service error: …", the gRPC counterpart of REST's HTTP 500.
  *
- * Connections: each sender keeps one Http2SessionManager for the target's
- * current address and replaces it when the address changes (a killed and
- * restarted target has a new port); close() aborts it. Without that abort an
+ * Connections: each sender keeps one Http2SessionManager for the port it
+ * calls now — the target's, or a wire fault's proxy (server/host/faults) — and
+ * switches when that changes (a killed and restarted target has a new port);
+ * the old session is aborted once its calls had their deadline; close() aborts all. Without that abort an
  * idle HTTP/2 session would keep the process alive for 15 minutes.
  */
 import http2 from "node:http2";
@@ -42,7 +43,7 @@ import {
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { FailedOutcome } from "@/lib/metrics/outcomes";
 import { SimService, type CallResponse } from "@/lib/gen/ipcplay/v1/sim_pb";
-import { ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, ConnectProtocol, Transport, type ConnectSettings, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { retriesOf } from "@/lib/resilience/edge-settings";
@@ -132,6 +133,9 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
           const protocol = protocolOfRequest(context.requestHeader.get("content-type"));
           // The caller's deadline (grpc-timeout / connect-timeout-ms), as what is left of it now.
           const remainingMs = context.timeoutMs();
+          // An ERRORS fault on the edge answers this share of its calls with its gRPC code, here at the callee (L7).
+          const errors = edge ? host.faults.edge(edge.id, FaultKind.ERRORS) : undefined;
+          const injected = host.faults.picks(errors) ? errors : undefined;
           const handled = await host.receive({
             edge,
             parent: parseTraceparent(context.requestHeader.get("traceparent") ?? undefined),
@@ -147,7 +151,12 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
               "server.port": String(port),
             },
             ...(remainingMs !== undefined ? { deadlineUnixMs: Date.now() + remainingMs } : {}),
+            ...(injected ? { fault: { abort: "errors" } } : {}),
           });
+          if (injected) {
+            // Marked as the callee's reply (not a broken connection): the caller counts it as an error reply.
+            throw new ConnectError(`injected fault: errors`, injected.statusCode as Code, { [FAILURE_HEADER]: "fault" });
+          }
           // The failure travels in the error's metadata too: the caller tells a service's error reply from its own timeout or a broken connection.
           const metadata = handled.failure ? { [FAILURE_HEADER]: handled.failure } : undefined;
           if (handled.failure === "error") throw new ConnectError(`service error: ${handled.statusMessage}`, Code.Internal, metadata);
@@ -184,7 +193,12 @@ interface Connection {
 }
 
 /** One attempt: the reply, or the error it ended with. */
-type AttemptResult = { port: number; response: CallResponse; error?: undefined } | { port: number; error: ConnectError };
+type AttemptResult = ({ response: CallResponse; error?: undefined } | { error: ConnectError }) & {
+  /** The target's port. */
+  port: number;
+  /** The port called: the target's, or a wire fault's proxy. */
+  via: number;
+};
 
 function createConnectSender(edge: Edge, host: TransportHost): Sender {
   const settings = connectSettings(edge);
@@ -193,11 +207,20 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
   // Backoff, jitter and the retry budget are the edge's (attempts.ts).
   const retrying = new RetryLoop(retriesOf(edge), { count: (key) => host.count(edge.id, key) });
   let connection: Connection | undefined;
+  /** Sessions of paths left behind (a moved target, a wire fault's proxy), aborted once their calls had time to end. */
+  const retiring = new Map<number, { connection: Connection; timer: NodeJS.Timeout }>();
 
-  /** The client for the target's address now; a new one (and the old session aborted) when it moved. */
+  /** The client for this port (the target's, or a wire fault's proxy); the previous one is retired when it changes. */
   function connectionTo(port: number): Connection {
     if (connection?.port === port) return connection;
-    connection?.sessions.abort();
+    if (connection) retire(connection);
+    const back = retiring.get(port);
+    if (back) {
+      clearTimeout(back.timer);
+      retiring.delete(port);
+      connection = back.connection;
+      return connection;
+    }
     const baseUrl = `http://${LOOPBACK}:${port}`;
     const sessions = new Http2SessionManager(baseUrl);
     const transport: RpcTransport = protocol.createTransport({ baseUrl, httpVersion: "2", sessionManager: sessions });
@@ -205,20 +228,32 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
     return connection;
   }
 
+  /** Calls on the old path end by themselves within the deadline; then its session goes (an idle one would keep the process alive). */
+  function retire(old: Connection): void {
+    const timer = setTimeout(() => {
+      retiring.delete(old.port);
+      old.sessions.abort();
+    }, timeoutMs + 1_000);
+    timer.unref();
+    retiring.set(old.port, { connection: old, timer });
+  }
+
   async function attempt(message: OutboundMessage): Promise<AttemptResult> {
     const port = host.addressOf(edge.target)?.connectPort ?? 0;
-    if (!port) return { port, error: new ConnectError(`no address for ${edge.target}`, Code.Unavailable) };
+    // A wire fault on the edge puts its proxy in the path (a session of its own).
+    const via = port ? host.wirePort(edge.id, port) : 0;
+    if (!port) return { port, via, error: new ConnectError(`no address for ${edge.target}`, Code.Unavailable) };
     // The deadline travels: within a caller's deadline an attempt gets only what is left of it.
     const deadlineMs = attemptTimeoutMs(timeoutMs, message);
-    if (deadlineMs === 0) return { port, error: new ConnectError("the caller's deadline has passed", Code.DeadlineExceeded) };
+    if (deadlineMs === 0) return { port, via, error: new ConnectError("the caller's deadline has passed", Code.DeadlineExceeded) };
     try {
-      const response = await connectionTo(port).client.call(
+      const response = await connectionTo(via).client.call(
         { payload: message.payload, hop: message.hop, edgeId: edge.id },
         { timeoutMs: deadlineMs, headers: { traceparent: traceparentOf(message) } },
       );
-      return { port, response };
+      return { port, via, response };
     } catch (error) {
-      return { port, error: ConnectError.from(error) };
+      return { port, via, error: ConnectError.from(error) };
     }
   }
 
@@ -239,6 +274,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
         "ipcplay.protocol": protocol.name,
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
+        ...(result.via !== result.port ? { "ipcplay.fault_proxy_port": String(result.via) } : {}),
         ...(budgetRefused ? { "ipcplay.retry_refused": "retry budget" } : {}),
         ...statusCodeAttribute(protocol, code),
         ...(result.error ? { "ipcplay.error_detail": result.error.rawMessage } : {}),
@@ -253,6 +289,11 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
     close: async () => {
       connection?.sessions.abort();
       connection = undefined;
+      for (const { connection: old, timer } of retiring.values()) {
+        clearTimeout(timer);
+        old.sessions.abort();
+      }
+      retiring.clear();
     },
   };
 }

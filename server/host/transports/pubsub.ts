@@ -31,13 +31,24 @@
  * A subscriber counts only messages published along one of its own edges; a
  * topic also brings it what publishers without an edge to it publish.
  *
+ * Faults at a subscriber edge (server/host/faults): DISCONNECT/PARTITION cut
+ * it from the broker — AT_MOST_ONCE: its presence (and, when no other edge of
+ * this node needs it, its topic) is unsubscribed, so what is published
+ * meanwhile is booked "no subscriber" by the publisher's script; DURABLE: its
+ * stream is not read, entries wait in its group and drain after. LATENCY holds
+ * each message before the service starts on it (outside the service's slots;
+ * a DURABLE read window still counts it), SLOW_CONSUMER adds work time, ERRORS
+ * fails a share of messages at the subscriber ("processing failed"), DUPLICATE
+ * processes a share of them a second time, counted as `duplicates`.
+ *
  * Connections per process: one shared publisher connection (all topics), one
  * subscriber connection for the AT_MOST_ONCE topics, and for DURABLE topics
  * one blocking reader plus one for XGROUP/XACK.
  */
 import { Redis } from "ioredis";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Delivery, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { sleep } from "../faults/host-faults";
+import { FaultKind, Delivery, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
@@ -52,6 +63,8 @@ import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, Tra
 export const STREAM_MAXLEN = 10_000;
 /** How long one XREADGROUP waits for new entries before asking again. */
 const BLOCK_MS = 1_000;
+/** How often a subscriber whose every stream is cut looks whether one is back. */
+const CUT_POLL_MS = 50;
 /** Pause after a failed read before the next one (Redis restarting, …). */
 const READ_RETRY_MS = 250;
 
@@ -349,7 +362,16 @@ type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "proces
  * it ended, for the caller to count: AT_MOST_ONCE at once, DURABLE with the
  * XACK (ACK_LUA).
  */
-async function deliver(host: TransportHost, topic: string, edges: Edge[], json: string, delivery: Delivery, id?: string): Promise<SubscriberEnd> {
+async function deliver(
+  host: TransportHost,
+  topic: string,
+  edges: Edge[],
+  json: string,
+  delivery: Delivery,
+  id?: string,
+  /** AT_MOST_ONCE edges cut from the broker: a message published along one of them only was missed, not received. */
+  cut: ReadonlySet<string> = new Set(),
+): Promise<SubscriberEnd> {
   const nothing = undefined;
   let message: ChannelEnvelope;
   try {
@@ -361,9 +383,15 @@ async function deliver(host: TransportHost, topic: string, edges: Edge[], json: 
   // Only a message its publisher sent along one of this node's edges is on an edge's books: a topic also brings
   // what publishers without an edge to this node publish (the node still works on those).
   const named = new Set(message.edgeIds ?? []);
-  const edge = edges.find((candidate) => named.has(candidate.id));
+  const edge = edges.find((candidate) => named.has(candidate.id) && !cut.has(candidate.id));
+  if (!edge && edges.some((candidate) => named.has(candidate.id))) return nothing;
+  const faults = host.faults;
   try {
-    const handled = await host.receive({
+    // A LATENCY fault on the edge: the message reaches the service that much later (no slot is held meanwhile).
+    if (edge) await sleep(faults.delayOf(faults.edge(edge.id, FaultKind.LATENCY)));
+    const poison = edge !== undefined && faults.picks(faults.edge(edge.id, FaultKind.ERRORS));
+    const slowMs = edge ? faults.delayOf(faults.edge(edge.id, FaultKind.SLOW_CONSUMER)) : 0;
+    const inbound = {
       edge: edge ?? inboundEdgeFor(edges, message),
       parent: parseTraceparent(message.traceparent),
       hop: message.hop,
@@ -376,8 +404,16 @@ async function deliver(host: TransportHost, topic: string, edges: Edge[], json: 
       },
       // Producer and consumer share the machine's clock: publish → this consumer starting on it.
       ...(typeof message.sentAtUnixMs === "number" ? { waitMs: Math.max(0, Date.now() - message.sentAtUnixMs) } : {}),
-    });
+      ...(poison || slowMs > 0 ? { fault: poison ? { abort: "errors" } : { slowMs } } : {}),
+    };
+    const handled = await host.receive(inbound);
     if (!edge) return nothing;
+    if (handled.failure === undefined && faults.picks(faults.edge(edge.id, FaultKind.DUPLICATE))) {
+      // Delivered again: processed a second time, counted apart (never a second delivery).
+      host.count(edge.id, "duplicates");
+      const { waitMs: _wait, ...again } = inbound;
+      await host.receive({ ...again, attributes: { ...again.attributes, "ipcplay.fault": "duplicate" } });
+    }
     return { edgeId: edge.id, end: handled.failure === undefined ? "delivered" : handled.failure === "overloaded" ? "overloaded" : "processing failed" };
   } catch (error) {
     host.log("error", `topic ${topic}: ${(error as Error).message}`);
@@ -389,10 +425,13 @@ async function subscribeAtMostOnce(topics: Map<string, Edge[]>, host: TransportH
   const subscriber = connect(host, "subscribe");
   const topicOfChannel = new Map([...topics.keys()].map((topic) => [host.keys.pubsubChannel(topic), topic]));
   const inFlight = new Set<Promise<void>>();
+  /** Edges cut from the broker (DISCONNECT/PARTITION): their messages, if the topic still brings them, are not theirs. */
+  const cut = new Set<string>();
   subscriber.on("message", (channel: string, json: string) => {
     const topic = topicOfChannel.get(channel);
     if (topic === undefined) return; // a presence channel: nothing is published there
-    const delivery = deliver(host, topic, topics.get(topic)!, json, Delivery.AT_MOST_ONCE).then((ended) => {
+    const edges = topics.get(topic)!;
+    const delivery = deliver(host, topic, edges, json, Delivery.AT_MOST_ONCE, undefined, cut).then((ended) => {
       if (ended) host.count(ended.edgeId, ended.end);
     });
     inFlight.add(delivery);
@@ -401,6 +440,29 @@ async function subscribeAtMostOnce(topics: Map<string, Edge[]>, host: TransportH
   // Topics first, then presence, in ONE command: once a presence shows, its topic is subscribed.
   const presence = [...topics].flatMap(([topic, edges]) => edges.map((edge) => presenceChannel(host, topic, edge.id)));
   await subscriber.subscribe(...topicOfChannel.keys(), ...presence);
+
+  host.faults.onChange(async (faults) => {
+    for (const [topic, edges] of topics) {
+      const channel = host.keys.pubsubChannel(topic);
+      const cutting = edges.filter((edge) => faults.consumerCut(edge.id) && !cut.has(edge.id));
+      const joining = edges.filter((edge) => !faults.consumerCut(edge.id) && cut.has(edge.id));
+      const stillCut = edges.filter((edge) => faults.consumerCut(edge.id));
+      if (cutting.length > 0) {
+        // The topic goes too once no edge of this node is left on it. Marked cut only once Redis answered:
+        // what arrives before was published while the edge was there (the publisher booked it handed).
+        const channels = cutting.map((edge) => presenceChannel(host, topic, edge.id));
+        if (stillCut.length === edges.length) channels.unshift(channel);
+        await subscriber.unsubscribe(...channels);
+        for (const edge of cutting) cut.add(edge.id);
+      }
+      if (joining.length > 0) {
+        // Topic then presence in one command, as at the start; taken again only once Redis answered:
+        // what arrives before was published while the edge was away (the publisher booked it lost).
+        await subscriber.subscribe(channel, ...joining.map((edge) => presenceChannel(host, topic, edge.id)));
+        for (const edge of joining) cut.delete(edge.id);
+      }
+    }
+  });
   return async () => {
     await subscriber.quit().catch(() => subscriber.disconnect());
     await Promise.all(inFlight);
@@ -416,6 +478,15 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   const streams = [...topics.keys()].map((topic) => ({ topic, key: host.keys.stream(topic), edges: topics.get(topic)! }));
   await Promise.all(streams.map(({ key }) => ensureGroup(commands, key, group)));
   let closed = false;
+  // A cut (DISCONNECT/PARTITION) acts at once: the blocked read over every stream returns, the next one leaves the cut streams out.
+  const readerId = (await reader.client("ID")) as number;
+  let cutKey = "";
+  host.faults.onChange(async (faults) => {
+    const now = streams.filter((stream) => stream.edges.some((edge) => faults.consumerCut(edge.id))).map((stream) => stream.key).join(",");
+    if (now === cutKey) return;
+    cutKey = now;
+    await commands.client("UNBLOCK", readerId);
+  });
 
   type Stream = (typeof streams)[number];
   type Batch = Array<[string, Array<[string, string[] | null]>]>;
@@ -489,11 +560,11 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
     return concurrency - inFlight.size;
   }
 
-  /** One XREADGROUP over all streams from `ids`. */
-  async function read(ids: string[], count: number, block: boolean): Promise<Batch> {
+  /** One XREADGROUP over `from` (all streams by default) from `ids`. */
+  async function read(ids: string[], count: number, block: boolean, from: readonly Stream[] = streams): Promise<Batch> {
     const args: Array<string | number> = ["GROUP", group, consumer, "COUNT", count];
     if (block) args.push("BLOCK", BLOCK_MS);
-    args.push("STREAMS", ...streams.map((stream) => stream.key), ...ids);
+    args.push("STREAMS", ...from.map((stream) => stream.key), ...ids);
     // The typed method: ioredis 6 reshapes a `call("XREADGROUP")` reply of one stream.
     const xreadgroup = reader.xreadgroup.bind(reader) as unknown as (...parts: Array<string | number>) => Promise<unknown>;
     return ((await xreadgroup(...args)) ?? []) as Batch;
@@ -522,11 +593,15 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
         if (!closed) await pause(error as Error, "reading pending entries");
       }
     }
-    // 2. New entries, as they come.
-    const news = streams.map(() => ">");
+    // 2. New entries, as they come — from the streams whose edges are not cut from the broker (their entries wait in the group).
     while (!closed) {
       try {
-        const batch = await read(news, await freeSlots(), true);
+        const live = streams.filter((stream) => !stream.edges.some((edge) => host.faults.consumerCut(edge.id)));
+        if (live.length === 0) {
+          await sleep(CUT_POLL_MS);
+          continue;
+        }
+        const batch = await read(live.map(() => ">"), await freeSlots(), true, live);
         await countCuts(batch);
         start(batch);
       } catch (error) {

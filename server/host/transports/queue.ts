@@ -34,10 +34,18 @@
  * - Queue wait: `processedOn − timestamp` for the first attempt; a retry became
  *   available at (previous failure + backoff delay), the failure time being
  *   carried in the thrown error's message (BullMQ stores it as failedReason).
+ * - Faults (server/host/faults): LATENCY adds the job with BullMQ's `delay`
+ *   (the broker holds it); at the consumer, DISCONNECT/PARTITION close the
+ *   channel's Worker (jobs wait in the broker and drain once a new one starts; one
+ *   Worker serves every inbound edge of the channel, so a cut on one cuts it),
+ *   SLOW_CONSUMER adds work time, ERRORS makes a share of jobs poison (the same
+ *   jobs on every attempt: they retry, then dead-letter), DUPLICATE processes a
+ *   share of the completed jobs once more, counted as `duplicates`.
  */
 import { Queue, Worker, type Job } from "bullmq";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { stableChance } from "@/lib/faults/jitter";
+import { FaultKind, Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { newSpanId, newTraceId, parseTraceparent } from "@/server/trace/trace-context";
 import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
@@ -120,14 +128,19 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
     const attempts = settings?.attempts || DEFAULTS.queueAttempts;
     const backoffMs = settings?.backoffMs || DEFAULTS.queueBackoffMs;
     const data = envelopeOf(message, edgeIds, host.nodeId);
-    const attributes = {
+    // A LATENCY fault on the edge: the broker holds the job that long before any consumer may take it.
+    const latency = edgeIds.map((edgeId) => host.faults.edge(edgeId, FaultKind.LATENCY)).find((fault) => fault !== undefined);
+    const delay = Math.round(host.faults.delayOf(latency));
+    const attributes: Record<string, string> = {
       ...messagingAttributes(channel, "publish"),
       "ipcplay.attempts_allowed": String(attempts),
       "ipcplay.backoff_ms": String(backoffMs),
+      ...(delay > 0 ? { "ipcplay.fault": "latency", "ipcplay.fault_delay_ms": String(delay) } : {}),
     };
     try {
       const job = await open().add(JOB_NAME, data, {
         jobId,
+        ...(delay > 0 ? { delay } : {}),
         attempts,
         backoff: { type: "exponential", delay: backoffMs },
         removeOnComplete: REMOVE_ON_COMPLETE,
@@ -167,12 +180,43 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
 
 async function listenQueue(inbound: Edge[], host: TransportHost): Promise<Listener> {
   const concurrency = host.setup.concurrency;
-  const workers = [...edgesByChannel(inbound)].map(([channel, edges]) => startWorker(channel, edges, concurrency, host));
-  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const consumers = [...edgesByChannel(inbound)].map(([channel, edges]) => consumeChannel(channel, edges, concurrency, host));
+  await Promise.all(consumers.map((consumer) => consumer.ready));
   return {
     ports: {},
     close: async () => {
-      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all(consumers.map((consumer) => consumer.close()));
+    },
+  };
+}
+
+/**
+ * The channel's Worker, closed while a DISCONNECT/PARTITION fault cuts an
+ * inbound edge of the channel from the broker and started again when it ends.
+ * Closed, not paused: a paused BullMQ Worker still blocks on the queue and
+ * takes the next job that arrives; a closed one holds no connection.
+ */
+function consumeChannel(channel: string, edges: Edge[], concurrency: number, host: TransportHost): { ready: Promise<void>; close: () => Promise<void> } {
+  let worker: Worker<ChannelEnvelope> | undefined = startWorker(channel, edges, concurrency, host);
+  let closed = false;
+  host.faults.onChange(async (faults) => {
+    if (closed) return;
+    const cut = edges.some((edge) => faults.consumerCut(edge.id));
+    if (cut && worker) {
+      const leaving = worker;
+      worker = undefined;
+      // Its active jobs finish first; the jobs after them wait in the broker.
+      await leaving.close();
+    } else if (!cut && !worker) {
+      worker = startWorker(channel, edges, concurrency, host);
+      await worker.waitUntilReady();
+    }
+  });
+  return {
+    ready: worker.waitUntilReady().then(() => undefined),
+    close: async () => {
+      closed = true;
+      await worker?.close();
     },
   };
 }
@@ -182,12 +226,17 @@ class ServiceFailed extends Error {
 }
 
 function startWorker(channel: string, edges: Edge[], concurrency: number, host: TransportHost): Worker<ChannelEnvelope> {
+  const faults = host.faults;
   const processJob = async (job: Job<ChannelEnvelope>): Promise<void> => {
     const edge = inboundEdgeFor(edges, job.data);
     const attempt = job.attemptsMade + 1;
     const startedAt = job.processedOn ?? Date.now();
     const waitMs = Math.max(0, startedAt - availableAt(job));
-    const handled = await host.receive({
+    const errors = edge ? faults.edge(edge.id, FaultKind.ERRORS) : undefined;
+    // Poison by its id: the same job fails every attempt, as a message the consumer can never process.
+    const poison = errors !== undefined && stableChance(errors.errorRate, `${host.keys.queueName(channel)}|${job.id}`);
+    const slowMs = edge ? faults.delayOf(faults.edge(edge.id, FaultKind.SLOW_CONSUMER)) : 0;
+    const message = {
       edge,
       parent: parseTraceparent(job.data.traceparent),
       hop: job.data.hop,
@@ -202,8 +251,15 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
         ...(job.data.redrivenAtUnixMs !== undefined ? { "ipcplay.redriven": "true" } : {}),
       },
       waitMs,
-    });
+      ...(poison || slowMs > 0 ? { fault: poison ? { abort: "errors" } : { slowMs } } : {}),
+    };
+    const handled = await host.receive(message);
     if (handled.status !== SpanStatus.OK) throw new ServiceFailed(`${handled.statusMessage || "the service failed"} @${Date.now()}`);
+    if (edge && faults.picks(faults.edge(edge.id, FaultKind.DUPLICATE))) {
+      // Delivered again, as an at-least-once broker redelivers: processed a second time, counted apart.
+      host.count(edge.id, "duplicates");
+      await host.receive({ ...message, attributes: { ...message.attributes, "ipcplay.fault": "duplicate" }, waitMs: 0 });
+    }
   };
 
   const worker = new Worker<ChannelEnvelope>(host.keys.queueName(channel), processJob, {

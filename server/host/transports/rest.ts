@@ -15,7 +15,7 @@
 import http from "node:http";
 import { once } from "node:events";
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, Transport, type Edge, type RestSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import type { FailedOutcome } from "@/lib/metrics/outcomes";
 import { parseTraceparent } from "@/server/trace/trace-context";
@@ -127,6 +127,9 @@ async function answer(
   const method = request.method ?? "GET";
   const path = (request.url ?? "/").split("?", 1)[0];
   const hop = edge ? Number(request.headers[HOP_HEADER]) || 1 : 0;
+  // An ERRORS fault on the edge answers this share of its requests with its status, here at the callee (L7).
+  const errors = edge ? host.faults.edge(edge.id, FaultKind.ERRORS) : undefined;
+  const injected = host.faults.picks(errors) ? errors : undefined;
   const handled = await host.receive({
     edge,
     parent: parseTraceparent(headerValue(request.headers.traceparent)),
@@ -139,6 +142,7 @@ async function answer(
       "url.path": path,
       "server.port": serverPort,
     },
+    ...(injected ? { fault: { abort: "errors" } } : {}),
   });
   const ok = handled.failure === undefined;
   const reply: RestReply = {
@@ -154,7 +158,8 @@ async function answer(
   if (handled.failure === "overloaded" || handled.failure === "rate-limited") headers["retry-after"] = "1";
   const maxAge = edge ? restSettings(edge)?.cacheMaxAgeS ?? 0 : 0;
   if (ok && method === "GET" && maxAge > 0) headers["cache-control"] = `max-age=${maxAge}`;
-  response.writeHead(handled.failure ? STATUS_OF_FAILURE[handled.failure] : 200, headers).end(JSON.stringify(reply));
+  const status = injected ? injected.statusCode : handled.failure ? STATUS_OF_FAILURE[handled.failure] : 200;
+  response.writeHead(status, headers).end(JSON.stringify(reply));
 }
 
 /**
@@ -234,15 +239,18 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
     if (body !== undefined) headers["content-type"] = "application/json";
 
     let port = 0;
+    let wirePort = 0;
     let lastTimeoutMs = timeoutMs;
     const { result, attempts, budgetRefused } = await retrying.run(
       (): Promise<AttemptResult> => {
         port = host.addressOf(edge.target)?.httpPort ?? 0;
+        // A wire fault on the edge puts its proxy in the path; the agent keeps that port's sockets apart.
+        wirePort = port ? host.wirePort(edge.id, port) : 0;
         // Within a caller's deadline, an attempt gets only what is left of it.
         lastTimeoutMs = attemptTimeoutMs(timeoutMs, message);
         if (lastTimeoutMs === 0) return Promise.resolve({ kind: "timeout" });
         return port
-          ? attempt({ agent, port, method, path, headers, body, timeoutMs: lastTimeoutMs })
+          ? attempt({ agent, port: wirePort, method, path, headers, body, timeoutMs: lastTimeoutMs })
           : Promise.resolve({ kind: "unreachable", reason: `no address for ${edge.target}` });
       },
       isRetryable,
@@ -259,6 +267,7 @@ function createRestSender(edge: Edge, host: TransportHost): Sender {
         "server.port": String(port),
         "ipcplay.edge": edge.id,
         "ipcplay.attempts": String(attempts),
+        ...(wirePort !== port ? { "ipcplay.fault_proxy_port": String(wirePort) } : {}),
         ...(budgetRefused ? { "ipcplay.retry_refused": "retry budget" } : {}),
         ...(result.kind === "response" ? { "http.response.status_code": String(result.statusCode) } : {}),
         ...(cache ? { "ipcplay.cache": "miss" } : {}),
@@ -306,14 +315,15 @@ function outcomeStatus(result: AttemptResult, timeoutMs: number): Pick<SendOutco
       return {
         status: SpanStatus.ERROR,
         statusMessage: `HTTP ${result.statusCode}`,
-        outcome: outcomeOfStatus(result.statusCode),
+        outcome: outcomeOfStatus(result.statusCode, result.headers),
       };
   }
 }
 
 /** A callee that refused names why in its status: 503 overloaded, 429 rate limited; anything else is an error reply. */
-function outcomeOfStatus(statusCode: number): FailedOutcome {
-  if (statusCode === STATUS_OF_FAILURE.overloaded) return "overloaded";
+/** A 503 is "overloaded" only with Retry-After, as a service sheds; an injected 503 (an ERRORS fault) is an error reply. */
+function outcomeOfStatus(statusCode: number, headers: http.IncomingHttpHeaders): FailedOutcome {
+  if (statusCode === STATUS_OF_FAILURE.overloaded && headers["retry-after"] !== undefined) return "overloaded";
   if (statusCode === STATUS_OF_FAILURE["rate-limited"]) return "rate limited";
   return "error reply";
 }

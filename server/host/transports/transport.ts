@@ -21,6 +21,7 @@ import type { RunKeys } from "@/server/redis/keys";
 import { formatTraceparent, type TraceParent } from "@/server/trace/trace-context";
 import type { CountKey, FailedOutcome } from "@/lib/metrics/outcomes";
 import type { NodeSetup } from "../node-setup";
+import type { HostFaults } from "../faults/host-faults";
 
 /** A message that arrived at this node. */
 export interface InboundMessage {
@@ -48,6 +49,19 @@ export interface InboundMessage {
    * hands what is left of it to its own downstream calls, as gRPC services do.
    */
   deadlineUnixMs?: number;
+  /** What a fault does to this message at its receiver (server/host/faults). */
+  fault?: InboundFault;
+}
+
+/** A fault's effect on one inbound message. */
+export interface InboundFault {
+  /**
+   * The message fails at once, without work, named by this fault ("errors"):
+   * an injected error reply, a poison job or message.
+   */
+  abort?: string;
+  /** Extra work time inside the concurrency slot (SLOW_CONSUMER), ms. */
+  slowMs?: number;
 }
 
 /**
@@ -142,6 +156,13 @@ export interface TransportHost {
    */
   recordSpan(span: Omit<SpanRecord, "nodeId" | "pid">, sampled: boolean): void;
   log(level: LogLevel, message: string): void;
+  /** The faults in force on this host (server/host/faults/host-faults.ts). */
+  readonly faults: HostFaults;
+  /**
+   * The port a REST/Connect sender connects to for `edgeId` when its target
+   * listens on `targetPort`: the target's, or a wire fault's proxy (server/host/faults/wire-paths.ts).
+   */
+  wirePort(edgeId: string, targetPort: number): number;
 }
 
 export interface Listener {
