@@ -150,7 +150,8 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
         markerEnd={markerEnd}
         interactionWidth={18}
         style={{
-          stroke: problems && serverFlag ? "#ef4444" : style.color,
+          // An open breaker turns its edge red, a half-open one amber: the calls on it fail at once or are probes.
+          stroke: (problems && serverFlag) || look === "open" ? "#ef4444" : look === "half-open" ? "#f59e0b" : style.color,
           strokeWidth: selected ? 2.5 : 2,
           strokeDasharray: style.dash,
           strokeLinecap: "round",

@@ -52,7 +52,8 @@ export function useFaultsOn(ids: { nodeId?: string; edgeId?: string }): ActiveFa
  */
 export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?: string }; target: FaultTarget }) {
   const options = useMemo(() => faultOptions(target), [target.type, target.type === "edge" ? target.transport : target.client]);
-  const [kind, setKind] = useState<FaultKind>(options[0].kind);
+  // Kill is offered first but not chosen first: the form opens on a fault that can be undone by waiting.
+  const [kind, setKind] = useState<FaultKind>((options.find((o) => o.kind !== FaultKind.KILL) ?? options[0]).kind);
   const option = options.find((o) => o.kind === kind) ?? options[0];
   const [values, setValues] = useState<FaultValues>(() => defaultValues(option.kind, target));
   const [busy, setBusy] = useState<"inject" | FaultKind | null>(null);
@@ -108,9 +109,7 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
                   <FaultIcon badge={b} className="size-3.5" />
                 </span>
                 <div className="min-w-0 flex-1">
-                  <div className="truncate font-medium text-zinc-800" title={b.sentence}>
-                    {b.text}
-                  </div>
+                  <div className="leading-snug font-medium text-zinc-800">{b.sentence}</div>
                   <div className="tabular text-2xs text-zinc-500" data-testid="fault-time-left">
                     {a.scheduled ? "scheduled · " : ""}
                     {timeLeft(a.endsUnixMs, now)}
