@@ -216,6 +216,39 @@ test("latency injected on a REST edge: its badge, its time left, and calls that 
   await stop(page);
 });
 
+test("a queue consumer disconnected from the broker: jobs wait in the queue, then drain once the fault is cleared", async ({ page }, testInfo) => {
+  const topology = {
+    name: "Queue outage",
+    version: 1,
+    nodes: [
+      { id: "client", label: "Client", kind: "NODE_KIND_CLIENT", position: { x: 0, y: 0 }, traffic: { ratePerSecond: 10 } },
+      { id: "worker", label: "Worker", kind: "NODE_KIND_SERVICE", position: { x: 360, y: 0 }, behavior: { concurrency: 4 } },
+    ],
+    edges: [{ id: "client-worker", source: "client", target: "worker", transport: "TRANSPORT_QUEUE", queue: { channel: "jobs" } }],
+  };
+  await page.goto("/");
+  await page.evaluate(([key, doc]) => localStorage.setItem(key, doc), [STORAGE_KEY, JSON.stringify(topology)] as const);
+  await page.reload();
+  await page.getByTestId("run").click();
+  await expect(page.getByTestId("status-worker")).toHaveAttribute("data-status", "up", { timeout: 60_000 });
+
+  await page.getByTestId("edge-client-worker").click();
+  await expect(page.getByTestId("fault-kinds").getByRole("radio")).toHaveText(["Disconnect", "Slow consumer", "Poison", "Duplicate", "Broker latency"]);
+  await page.getByTestId("fault-kind-disconnect").click();
+  await page.getByTestId("inject-fault").click();
+  const chip = page.getByTestId("edge-faults-client-worker").getByTestId("fault-badge");
+  await expect(chip).toHaveText("disconnected");
+  await expect(chip).toHaveAttribute("aria-label", /Disconnected: the consumer is cut off from the broker/);
+  const badge = page.getByTestId("edge-badge-client-worker");
+  await expect.poll(async () => Number(await badge.getAttribute("data-waiting")), { timeout: 20_000 }).toBeGreaterThan(5);
+  await shot(page, "queue-disconnected", testInfo);
+
+  await page.getByTestId("clear-fault-disconnect").click();
+  await expect(page.getByTestId("edge-faults-client-worker")).toHaveCount(0);
+  await expect.poll(async () => Number(await badge.getAttribute("data-waiting")), { timeout: 20_000 }).toBeLessThan(3);
+  await stop(page);
+});
+
 test("a breaker opens on the canvas when its callee is killed, short-circuits calls, and closes again", async ({ page }, testInfo) => {
   await freshPage(page);
   await page.getByTestId("template-rest-chain").click();
