@@ -4,6 +4,7 @@
  * and check the claims on real processes, brokers and counters.
  */
 import { describe, expect, it } from "vitest";
+import { BreakerState, NodeStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { FaultKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { findTemplate } from "@/lib/topology/templates";
 import { POLL, runHarness } from "./transport-harness";
@@ -96,5 +97,89 @@ describe("the templates' claims", () => {
     const failedBefore = run.edge(runId, "client-gateway").failed;
     await expect.poll(() => run.edge(runId, "client-gateway").failed - failedBefore, POLL).toBeGreaterThanOrEqual(2);
     await run.stop(runId);
+  });
+});
+
+/**
+ * The experiment templates run their own fault schedule (injected 5 s after
+ * the run is up); these tests watch it happen as a person would and check
+ * each guide's claim while the fault is in force and after it ends.
+ */
+describe("the experiments' claims", () => {
+  const LONG = { ...POLL, timeout: 45_000 };
+  const faultOn = (runId: string, target: string) => run.manager.get(runId).faults.some((f) => (f.fault?.nodeId || f.fault?.edgeId) === target);
+  const node = (runId: string, id: string) => run.manager.get(runId).nodes.find((n) => n.nodeId === id)!;
+
+  it("Retry storm: without a budget attempts per message climb past 2.5; with a 20% budget they stay under 1.8 and refused retries are counted", async () => {
+    const runId = await run.start(templateTopology("retry-storm"));
+    const edge = (id: string) => run.edge(runId, id);
+    await expect.poll(() => faultOn(runId, "db-a") && faultOn(runId, "db-b"), LONG).toBe(true);
+    const before = { a: { ...edge("api-a-db-a") }, b: { ...edge("api-b-db-b") } };
+    // A window of the fault: at least 60 messages along each database edge.
+    await expect.poll(() => Math.min(edge("api-a-db-a").sent - before.a.sent, edge("api-b-db-b").sent - before.b.sent), LONG).toBeGreaterThanOrEqual(60);
+    expect(faultOn(runId, "db-a")).toBe(true);
+    const perMessage = (id: string, from: typeof before.a) => (edge(id).attempts - from.attempts) / (edge(id).sent - from.sent);
+    const stormA = perMessage("api-a-db-a", before.a);
+    const stormB = perMessage("api-b-db-b", before.b);
+    console.log(`retry storm: attempts per message without a budget ${stormA.toFixed(2)}, with a 20% budget ${stormB.toFixed(2)}`);
+    expect(stormA).toBeGreaterThan(2.5);
+    expect(stormB).toBeLessThan(1.8);
+    expect(edge("api-b-db-b").retriesRefused - before.b.retriesRefused).toBeGreaterThan(0);
+    expect(edge("api-a-db-a").retriesRefused).toBe(0);
+    await run.stop(runId);
+  });
+
+  it("Circuit breaker: once pricing turns slow the breaker opens and short-circuits; when the slowdown ends it closes again", async () => {
+    const runId = await run.start(templateTopology("circuit-breaker"));
+    const edge = () => run.edge(runId, "shop-pricing");
+    await expect.poll(() => edge().breaker, LONG).toBe(BreakerState.CLOSED);
+    await expect.poll(() => faultOn(runId, "pricing"), LONG).toBe(true);
+    await expect.poll(() => edge().breaker, LONG).toBe(BreakerState.OPEN);
+    await expect.poll(() => edge().shortCircuited, LONG).toBeGreaterThanOrEqual(5);
+    // Short-circuited calls fail at once and never reach pricing: they are failures of their own name.
+    expect(edge().failedBy.find((entry) => entry.outcome === "short-circuited")?.count).toBe(edge().shortCircuited);
+    // The shop falls back, so its callers keep getting answers.
+    expect(run.edge(runId, "client-shop").failed).toBe(0);
+    await expect.poll(() => faultOn(runId, "pricing"), LONG).toBe(false);
+    await expect.poll(() => edge().breaker, LONG).toBe(BreakerState.CLOSED);
+    const delivered = edge().delivered;
+    await expect.poll(() => edge().delivered - delivered, LONG).toBeGreaterThanOrEqual(5);
+    await run.stop(runId);
+  });
+
+  it("Bulkhead: while recommendations are slow, store A's median page takes its timeout and A's line grows; store B's stays fast and its line stays within the bulkhead", async () => {
+    const runId = await run.start(templateTopology("bulkhead"));
+    await expect.poll(() => faultOn(runId, "recs-a") && faultOn(runId, "recs-b"), LONG).toBe(true);
+    const overloaded = () => run.edge(runId, "store-b-recs-b").failedBy.find((entry) => entry.outcome === "overloaded")?.count ?? 0;
+    await expect.poll(overloaded, LONG).toBeGreaterThanOrEqual(20);
+    await expect.poll(() => node(runId, "recs-a").waiting, LONG).toBeGreaterThanOrEqual(20);
+    expect(node(runId, "recs-b").waiting).toBeLessThanOrEqual(2);
+    await expect.poll(() => run.edge(runId, "client-store-a").p50Ms, LONG).toBeGreaterThanOrEqual(900);
+    const a = run.edge(runId, "client-store-a").p50Ms;
+    const b = run.edge(runId, "client-store-b").p50Ms;
+    console.log(`bulkhead: client p50 store A ${a.toFixed(0)} ms, store B ${b.toFixed(0)} ms`);
+    expect(b).toBeLessThan(a / 2);
+    // Both fall back: the client sees no failure on either path.
+    expect(run.edge(runId, "client-store-a").failed + run.edge(runId, "client-store-b").failed).toBe(0);
+    await run.stop(runId);
+  });
+
+  it("Consumer outage: while both workers are down the sync path fails and the queue keeps every order, which is delivered after — none lost", async () => {
+    const runId = await run.start(templateTopology("consumer-outage"));
+    const edge = (id: string) => run.edge(runId, id);
+    await expect.poll(() => faultOn(runId, "fulfil-sync") && faultOn(runId, "fulfil-async"), LONG).toBe(true);
+    await expect.poll(() => edge("orders-sync-fulfil-sync").failed, LONG).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => edge("client-orders-sync").failed, LONG).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => edge("orders-async-fulfil-async").queued, LONG).toBeGreaterThanOrEqual(3);
+    expect(edge("client-orders-async").failed).toBe(0);
+    // The schedule starts them again; the queue drains.
+    await expect.poll(() => faultOn(runId, "fulfil-async"), LONG).toBe(false);
+    await expect.poll(() => node(runId, "fulfil-async").status, LONG).toBe(NodeStatus.UP);
+    await expect.poll(() => edge("orders-async-fulfil-async").queued, LONG).toBeLessThanOrEqual(1);
+    const summary = await run.stop(runId);
+    const queue = summary.get("orders-async-fulfil-async")!;
+    expect(queue).toMatchObject({ failed: 0, lost: 0 });
+    expect(queue.delivered + queue.inFlight).toBe(queue.sent);
+    expect(summary.get("client-orders-async")!.failed).toBe(0);
   });
 });
