@@ -38,6 +38,11 @@ export function useNow(ms = 1000): number {
   return now;
 }
 
+/** What clearing a fault does, as its button says: a pause resumes, a kill starts again. */
+function clearWord(kind: FaultKind): string {
+  return kind === FaultKind.PAUSE ? "Resume" : kind === FaultKind.KILL ? "Start again" : "Clear";
+}
+
 /** The faults in force on a node or an edge, as the run reports them. */
 export function useFaultsOn(ids: { nodeId?: string; edgeId?: string }): ActiveFault[] {
   const faults = useRunStore((s) => s.info?.faults ?? NO_FAULTS);
@@ -120,11 +125,11 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
                   variant="secondary"
                   onClick={() => void clear(f.kind)}
                   disabled={busy !== null}
-                  aria-label={`Clear ${b.sentence}`}
+                  aria-label={`${clearWord(f.kind)} — ${b.sentence}`}
                   data-testid={`clear-fault-${FaultKind[f.kind].toLowerCase()}`}
                 >
                   {busy === f.kind ? <Spinner className="size-3" /> : <X className="size-3" />}
-                  {f.kind === FaultKind.PAUSE ? "Resume" : f.kind === FaultKind.KILL ? "Start" : "Clear"}
+                  {clearWord(f.kind)}
                 </Button>
               </li>
             );
