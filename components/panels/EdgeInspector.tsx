@@ -18,6 +18,7 @@ import { CHANNEL_PATTERN, CHANNEL_RULE, defaultSettings } from "@/lib/topology";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { useDocumentStore } from "@/components/state/document-store";
 import { useRunStore } from "@/components/state/run-store";
+import { DeadLetters } from "./DeadLetters";
 import { Button } from "@/components/ui/Button";
 import { NumberField, Section, Segmented, SelectField, TextField, ToggleField } from "@/components/ui/fields";
 import { formatCount, formatMs, formatRate } from "@/components/ui/format";
@@ -77,6 +78,8 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
   const style = transportStyle(edge.transport);
   const datalistId = useId();
   const running = useRunStore((s) => s.phase === "running");
+  const runId = useRunStore((s) => s.runId);
+  const token = useRunStore((s) => s.token);
   const problems = useProblems().edges.get(edge.id);
   const problemAt = (suffix: string) => fieldProblem(problems, suffix);
 
@@ -132,6 +135,8 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
           edgeLabel={edgeLabel}
         />
       )}
+
+      {running && edge.transport === Transport.QUEUE && runId && token && <DeadLetters runId={runId} token={token} edgeId={edge.id} />}
 
 
       <Section title="Transport">
