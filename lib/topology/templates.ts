@@ -241,7 +241,7 @@ const retryStorm = build(
     client("client", "Client", 0, 0.5, 40),
     service("api-a", "API A (no budget)", 1, 0, { workMs: 5 }),
     service("db-a", "Database A", 2, 0, { workMs: 200, concurrency: 64 }),
-    service("api-b", "API B (20% budget)", 1, 1, { workMs: 5 }),
+    service("api-b", "API B (budget)", 1, 1, { workMs: 5 }),
     service("db-b", "Database B", 2, 1, { workMs: 200, concurrency: 64 }),
   ],
   [
@@ -295,9 +295,9 @@ const bulkhead = build(
   [
     client("client", "Client", 0, 0.5, 20),
     service("store-a", "Store A", 1, 0, { workMs: 5, onDownstreamFailure: DownstreamFailure.FALLBACK }),
-    service("recs-a", "Recommendations A", 2, 0, { workMs: 20, concurrency: 4 }),
+    service("recs-a", "Recs A", 2, 0, { workMs: 20, concurrency: 4 }),
     service("store-b", "Store B", 1, 1, { workMs: 5, onDownstreamFailure: DownstreamFailure.FALLBACK }),
-    service("recs-b", "Recommendations B (bulkhead)", 2, 1, { workMs: 20, concurrency: 4, maxWaiting: 2 }),
+    service("recs-b", "Recs B (bulkhead)", 2, 1, { workMs: 20, concurrency: 4, maxWaiting: 2 }),
   ],
   [
     { source: "client", target: "store-a", transport: Transport.REST, tune: rest({ timeoutMs: 5000 }) },
