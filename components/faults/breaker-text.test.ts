@@ -39,4 +39,10 @@ describe("resilienceLines", () => {
     expect(lines[0].alarm).toBe(true);
     expect(resilienceLines(create(EdgeCountersSchema, { duplicates: 4 }), false)).toEqual([{ key: "duplicates", label: "Duplicates delivered", value: "4" }]);
   });
+
+  it("says how many calls the caller's HTTP cache answered", () => {
+    const lines = resilienceLines(create(EdgeCountersSchema, { sent: 10, attempts: 1, cacheHits: 9, cacheMisses: 1 }), true);
+    expect(lines.at(-1)).toEqual({ key: "cache-hits", label: "Answered from cache", value: "9", note: "of 10 calls (90 %)" });
+    expect(resilienceLines(create(EdgeCountersSchema, { sent: 10, attempts: 10 }), true).map((l) => l.key)).not.toContain("cache-hits");
+  });
 });

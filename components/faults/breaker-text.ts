@@ -83,7 +83,8 @@ export interface ResilienceLine {
 /**
  * The retry and breaker figures of an edge: attempts (with attempts per
  * message, the retry amplification), retries refused by the budget,
- * short-circuited calls, duplicates added by a DUPLICATE fault.
+ * short-circuited calls, duplicates added by a DUPLICATE fault, and on a
+ * GET edge the calls its caller's HTTP cache answered.
  */
 export function resilienceLines(c: EdgeCounters, sync: boolean): ResilienceLine[] {
   const lines: ResilienceLine[] = [];
@@ -100,5 +101,14 @@ export function resilienceLines(c: EdgeCounters, sync: boolean): ResilienceLine[
     lines.push({ key: "short-circuited", label: "Short-circuited", value: formatCount(c.shortCircuited), alarm: c.shortCircuited > 0 });
   }
   if (c.duplicates > 0 || !sync) lines.push({ key: "duplicates", label: "Duplicates delivered", value: formatCount(c.duplicates) });
+  const cached = c.cacheHits + c.cacheMisses;
+  if (cached > 0) {
+    lines.push({
+      key: "cache-hits",
+      label: "Answered from cache",
+      value: formatCount(c.cacheHits),
+      note: `of ${formatCount(cached)} calls (${Math.round((100 * c.cacheHits) / cached)} %)`,
+    });
+  }
   return lines;
 }

@@ -558,12 +558,13 @@ function ConnectSection({
 function ResilienceFigures({ counters, sync }: { counters: EdgeCounters; sync: boolean }) {
   const lines = resilienceLines(counters, sync);
   const hasBreaker = counters.breaker === BreakerState.CLOSED || counters.breaker === BreakerState.OPEN || counters.breaker === BreakerState.HALF_OPEN;
-  // Nothing to say without a breaker, a refused retry, a short circuit, a duplicate, or an attempt beyond the first.
-  const quiet = counters.retriesRefused === 0 && counters.shortCircuited === 0 && counters.duplicates === 0 && counters.attempts <= counters.sent;
+  // Nothing to say without a breaker, a refused retry, a short circuit, a duplicate, a cache hit, or an attempt beyond the first.
+  const quiet =
+    counters.retriesRefused === 0 && counters.shortCircuited === 0 && counters.duplicates === 0 && counters.attempts <= counters.sent && counters.cacheHits === 0;
   if (!hasBreaker && quiet) return null;
   const look = counters.breaker === BreakerState.OPEN ? "open" : counters.breaker === BreakerState.HALF_OPEN ? "half-open" : "closed";
   return (
-    <Section title="Retries and breaker">
+    <Section title="Retries, breaker, cache">
       {hasBreaker && (
         <div
           className={clsx(
