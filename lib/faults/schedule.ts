@@ -10,7 +10,7 @@ import type { Problem } from "@/lib/run/problem";
 import { clone } from "@bufbuild/protobuf";
 import { FaultKind, ScheduledFaultSchema, type ScheduledFault, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
-import { validateFault } from "./validate";
+import { validateFault, type FaultRequestFields } from "./validate";
 
 /** Seconds a schedule may reach: a run never lives longer. */
 const MAX_SCHEDULE_S = LIMITS.maxRunMs / 1000;
@@ -60,9 +60,9 @@ export function scheduleProblems(t: Topology): Problem[] {
   return problems;
 }
 
-/** InjectFault's own rules for the entry's kind and parameters, as problems at the field's path ("schedule[0].latencyMs"). */
-function parameterProblems(t: Topology, entry: ScheduledFault, path: string): Problem[] {
-  const check = validateFault(t, {
+/** The InjectFault request an entry makes when its time comes: its target, kind and parameters, its duration as duration_ms. */
+export function faultOfEntry(entry: ScheduledFault): FaultRequestFields & { kind: FaultKind } {
+  return {
     nodeId: entry.nodeId,
     edgeId: entry.edgeId,
     kind: entry.kind,
@@ -72,7 +72,13 @@ function parameterProblems(t: Topology, entry: ScheduledFault, path: string): Pr
     statusCode: entry.statusCode,
     bandwidthKbps: entry.bandwidthKbps,
     intervalMs: entry.intervalMs,
-  });
+    durationMs: Math.round(entry.durationS * 1000),
+  };
+}
+
+/** InjectFault's own rules for the entry's kind and parameters, as problems at the field's path ("schedule[0].latencyMs"). */
+function parameterProblems(t: Topology, entry: ScheduledFault, path: string): Problem[] {
+  const check = validateFault(t, faultOfEntry(entry));
   if (check.ok) return [];
   // validateFault starts its sentence with the request's field ("latency_ms: …"); the schedule's field has the same name.
   const field = /^([a-z_]+): /.exec(check.message);

@@ -7,28 +7,12 @@
  * is logged and skipped, never stopping the rest of the experiment.
  */
 import type { ScheduledFault } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { scheduleSteps, scheduledTarget } from "@/lib/faults/schedule";
+import { faultOfEntry, scheduleSteps, scheduledTarget } from "@/lib/faults/schedule";
 import type { FaultRequest } from "./run-manager";
 
 export interface FaultScheduleHooks {
   inject(fault: FaultRequest): Promise<unknown>;
   log(level: "info" | "warn", message: string): void;
-}
-
-/** The InjectFault request an entry makes. */
-export function faultOfEntry(entry: ScheduledFault): FaultRequest {
-  return {
-    nodeId: entry.nodeId,
-    edgeId: entry.edgeId,
-    kind: entry.kind,
-    latencyMs: entry.latencyMs,
-    errorRate: entry.errorRate,
-    jitterMs: entry.jitterMs,
-    statusCode: entry.statusCode,
-    bandwidthKbps: entry.bandwidthKbps,
-    intervalMs: entry.intervalMs,
-    durationMs: Math.round(entry.durationS * 1000),
-  };
 }
 
 /** Arms the schedule from now; returns the function that disarms what has not fired yet. */
