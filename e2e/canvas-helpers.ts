@@ -10,6 +10,13 @@ export async function freshPage(page: Page): Promise<void> {
   await expect(page.getByTestId("empty-state")).toBeVisible();
 }
 
+/** Opens the page with `topology` (its protobuf JSON form) as the autosaved document. */
+export async function openSaved(page: Page, topology: object): Promise<void> {
+  await page.goto("/");
+  await page.evaluate(([key, doc]) => localStorage.setItem(key, doc), [STORAGE_KEY, JSON.stringify(topology)] as const);
+  await page.reload();
+}
+
 /** Connects two nodes handle to handle and picks a transport ("rest", "grpc", "queue", "pubsub"). */
 export async function connect(page: Page, source: string, target: string, transport = "rest"): Promise<void> {
   await page.getByTestId(`handle-out-${source}`).dragTo(page.getByTestId(`handle-in-${target}`));

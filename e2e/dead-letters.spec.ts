@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { STORAGE_KEY } from "./canvas-helpers";
+import { openSaved } from "./canvas-helpers";
 
 /**
  * A queue edge's dead letters from the edge inspector, on the real server:
@@ -17,9 +17,7 @@ test("poison jobs become dead letters, listed with their traces; redriven after 
     ],
     edges: [{ id: "client-worker", source: "client", target: "worker", transport: "TRANSPORT_QUEUE", queue: { channel: "jobs", attempts: 2, backoffMs: 10 } }],
   };
-  await page.goto("/");
-  await page.evaluate(([key, doc]) => localStorage.setItem(key, doc), [STORAGE_KEY, JSON.stringify(topology)] as const);
-  await page.reload();
+  await openSaved(page, topology);
   await page.getByTestId("run").click();
   await expect(page.getByTestId("status-worker")).toHaveAttribute("data-status", "up", { timeout: 60_000 });
 

@@ -1,5 +1,5 @@
 import { expect, type Page, test, type TestInfo } from "@playwright/test";
-import { connect, freshPage, STORAGE_KEY } from "./canvas-helpers";
+import { connect, freshPage, openSaved, STORAGE_KEY } from "./canvas-helpers";
 
 /**
  * Faults, the circuit breaker and live edits, driven from the UI against the
@@ -226,9 +226,7 @@ test("a queue consumer disconnected from the broker: jobs wait in the queue, the
     ],
     edges: [{ id: "client-worker", source: "client", target: "worker", transport: "TRANSPORT_QUEUE", queue: { channel: "jobs" } }],
   };
-  await page.goto("/");
-  await page.evaluate(([key, doc]) => localStorage.setItem(key, doc), [STORAGE_KEY, JSON.stringify(topology)] as const);
-  await page.reload();
+  await openSaved(page, topology);
   await page.getByTestId("run").click();
   await expect(page.getByTestId("status-worker")).toHaveAttribute("data-status", "up", { timeout: 60_000 });
 

@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 
-const STORAGE_KEY = "ipcplay.topology.v1";
+import { openSaved, STORAGE_KEY } from "./canvas-helpers";
 
 async function freshPage(page: Page) {
   await page.goto("/");
@@ -135,9 +135,7 @@ test("problems are marked on the canvas and Run says why it is disabled", async 
     ],
     edges: [{ id: "client-cat", source: "client", target: "9lives", transport: "TRANSPORT_REST" }],
   };
-  await page.goto("/");
-  await page.evaluate(([key, doc]) => localStorage.setItem(key, doc), [STORAGE_KEY, JSON.stringify(topology)] as const);
-  await page.reload();
+  await openSaved(page, topology);
   await expect(page.getByTestId("node-9lives")).toBeVisible();
   await expect(page.getByTestId("node-problem-9lives")).toBeVisible();
   await expect(page.getByTestId("run")).toBeDisabled();
