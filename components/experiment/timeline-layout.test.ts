@@ -5,7 +5,7 @@ import { FaultKind, NodeKind, Transport } from "@/lib/gen/ipcplay/v1/topology_pb
 import { TEMPLATES } from "@/lib/topology/templates";
 import { createEdge, createNode, emptyTopology } from "@/lib/topology";
 import { faultLabel, faultParamsText, kindsFor, newEntry, whenText, withKind } from "./fault-words";
-import { axisEnd, barBox, buildLanes, happenedBars, packRows, secondsLabel, tickStep, ticks, xPercent } from "./timeline-layout";
+import { axisEnd, barBox, buildLanes, happenedBars, packRows, runUpUnixMs, secondsLabel, tickStep, ticks, xPercent } from "./timeline-layout";
 
 describe("time axis", () => {
   it("shows at least a minute, and reaches the schedule's end and now, rounded to a whole tick", () => {
@@ -83,6 +83,23 @@ describe("lanes", () => {
       [4, 10, true, false],
       [2, 10, true, false],
     ]);
+  });
+});
+
+describe("when the run was up", () => {
+  const started = 1_000_000;
+  const schedule = [
+    { atS: 5, nodeId: "pricing", edgeId: "", kind: FaultKind.LATENCY },
+    { atS: 2, nodeId: "shop", edgeId: "", kind: FaultKind.KILL },
+  ];
+  it("reads it off a fault the schedule injected, at_s after the run was up", () => {
+    const injected = create(ActiveFaultSchema, { fault: { nodeId: "pricing", kind: FaultKind.LATENCY }, startedUnixMs: started + 6200, scheduled: true });
+    const byHand = create(ActiveFaultSchema, { fault: { nodeId: "shop", kind: FaultKind.KILL }, startedUnixMs: started + 2100 });
+    expect(runUpUnixMs(started, [injected, byHand], schedule, started + 1500)).toBe(started + 1200);
+  });
+  it("takes the moment the page saw it running until then, else the start", () => {
+    expect(runUpUnixMs(started, [], schedule, started + 1500)).toBe(started + 1500);
+    expect(runUpUnixMs(started, [], schedule, null)).toBe(started);
   });
 });
 

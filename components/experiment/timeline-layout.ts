@@ -189,3 +189,31 @@ export function buildLanes<P extends Span & LaneTarget, H extends Span & LaneTar
     };
   });
 }
+
+/**
+ * When the run was up (its schedule's clock started), in unix ms.
+ * RunInfo.started_unix_ms is when StartRun began, before the processes were
+ * up; the schedule counts from the moment they were. The best witness is a
+ * fault the schedule injected: it started `at_s` after the run was up (a few
+ * ms of injection aside), so the earliest such match is the moment. Until one
+ * fired, the moment the page saw the run running (a little late), else the start.
+ */
+export function runUpUnixMs(
+  startedUnixMs: number,
+  happened: readonly ActiveFault[],
+  schedule: readonly Pick<ScheduledFault, "atS" | "nodeId" | "edgeId" | "kind">[],
+  seenRunningUnixMs: number | null,
+): number {
+  let best = Infinity;
+  for (const f of happened) {
+    if (!f.scheduled || !f.fault || !(f.startedUnixMs > 0)) continue;
+    for (const entry of schedule) {
+      const same = entry.kind === f.fault.kind && (entry.nodeId ? entry.nodeId === f.fault.nodeId : entry.edgeId === f.fault.edgeId);
+      const up = f.startedUnixMs - entry.atS * 1000;
+      if (same && up >= startedUnixMs - 50) best = Math.min(best, up);
+    }
+  }
+  if (Number.isFinite(best)) return Math.max(startedUnixMs, best);
+  if (seenRunningUnixMs !== null && seenRunningUnixMs >= startedUnixMs) return seenRunningUnixMs;
+  return startedUnixMs;
+}
