@@ -12,8 +12,8 @@ import { isLive, useRunStore } from "@/components/state/run-store";
 import { useUiStore } from "@/components/state/ui-store";
 import { Button } from "@/components/ui/Button";
 import { transportStyle } from "@/components/ui/transport-style";
-import { faultLabel, faultParamsText, kindWord, newEntry, whenText } from "./fault-words";
-import { ScheduleEditor, entryProblems } from "./ScheduleEditor";
+import { entryProblems, faultLabel, faultParamsText, newEntry, whenText } from "./fault-words";
+import { ScheduleEditor } from "./ScheduleEditor";
 import {
   axisEnd,
   barBox,
@@ -166,9 +166,9 @@ export function ExperimentStrip() {
 
       {open && (
         <div id={bodyId} className="flex min-h-0 flex-col" data-testid="experiment-body">
-          {empty && !editing ? (
-            <EmptyState canAdd={canEdit && topology.nodes.length > 0} hasNodes={topology.nodes.length > 0} onAdd={startNew} live={live} />
-          ) : empty ? null : (
+          {empty ? (
+            <EmptyState canAdd={canEdit && topology.nodes.length > 0 && !editing} hasNodes={topology.nodes.length > 0} onAdd={startNew} live={live} />
+          ) : (
             <Timeline
               end={end}
               nowS={live ? nowS : null}
@@ -182,15 +182,18 @@ export function ExperimentStrip() {
               onTip={setTip}
             />
           )}
-          {editing && canEdit && (
-            <ScheduleEditor
-              key={`${editing.index ?? "new"}`}
-              topology={topology}
-              index={editing.index}
-              initial={editing.entry}
-              onClose={() => setEditing(null)}
-            />
-          )}
+        </div>
+      )}
+      {/* Over the canvas's foot, so opening the form does not squeeze the canvas. */}
+      {editing && canEdit && (
+        <div className="absolute bottom-full left-2 z-40 mb-2 w-[min(60rem,calc(100%-1rem))]">
+          <ScheduleEditor
+            key={`${editing.index ?? "new"}`}
+            topology={topology}
+            index={editing.index}
+            initial={editing.entry}
+            onClose={() => setEditing(null)}
+          />
         </div>
       )}
       {tip && <FloatingTip tip={tip} />}
@@ -307,7 +310,7 @@ function Timeline({
   );
 
   return (
-    <div className="max-h-[176px] overflow-y-auto border-t border-zinc-100" data-testid="experiment-timeline">
+    <div className="max-h-[min(176px,24vh)] overflow-y-auto border-t border-zinc-100" data-testid="experiment-timeline">
       {/* The axis: seconds after the run is up. */}
       <div className="sticky top-0 z-20 grid grid-cols-[var(--lane-label)_1fr] bg-white [--lane-label:11rem] narrow:[--lane-label:8rem]">
         <div className="flex h-6 items-center px-3 text-2xs text-zinc-400">after the run is up</div>

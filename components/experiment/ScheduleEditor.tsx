@@ -1,28 +1,20 @@
 "use client";
 
-import { CircleAlert, Trash2 } from "lucide-react";
-import { useMemo, useState } from "react";
+import { ChevronDown, CircleAlert, Trash2, X } from "lucide-react";
+import { useId, useMemo, useState } from "react";
 import { FaultKind, type ScheduledFault, type Topology, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { scheduleProblems } from "@/lib/faults/schedule";
 import { LIMITS } from "@/lib/topology";
 import { MAX_BANDWIDTH_KBPS, MAX_FAULT_LATENCY_MS, MIN_CRASH_LOOP_INTERVAL_MS } from "@/lib/faults/validate";
 import { Button } from "@/components/ui/Button";
-import { NumberField, SelectField } from "@/components/ui/fields";
+import { Field, NumberField, SelectField } from "@/components/ui/fields";
 import { transportStyle } from "@/components/ui/transport-style";
 import { addScheduledFault, removeScheduledFault, replaceScheduledFault } from "./schedule-actions";
-import { kindsFor, kindWord, newEntry, paramsOf, withKind } from "./fault-words";
+import { entryProblems, kindsFor, kindWord, newEntry, paramsOf, withKind } from "./fault-words";
 import { clone } from "@bufbuild/protobuf";
 import { ScheduledFaultSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 
 const MAX_S = LIMITS.maxRunMs / 1000;
-
-/** The problems of one entry, at its index, by the field after `schedule[i]` ("atS", "latencyMs", "" for the entry). */
-export function entryProblems(problems: readonly { path: string; message: string }[], index: number): { field: string; message: string }[] {
-  const prefix = `schedule[${index}]`;
-  return problems
-    .filter((p) => p.path === prefix || p.path.startsWith(`${prefix}.`))
-    .map((p) => ({ field: p.path.slice(prefix.length + 1), message: p.message }));
-}
 
 const FIELD_WORDS: Record<string, string> = {
   atS: "At",
@@ -70,11 +62,6 @@ export function ScheduleEditor({
 
   const change = (patch: Partial<ScheduledFault>) => setDraft((d) => Object.assign(clone(ScheduledFaultSchema, d), patch));
 
-  const targets = [
-    ...topology.nodes.map((n) => ({ value: `node:${n.id}`, label: `${n.id}${n.label && n.label !== n.id ? ` — ${n.label}` : ""}` })),
-    ...topology.edges.map((e) => ({ value: `edge:${e.id}`, label: `${e.id} (${transportStyle(e.transport).short} edge)` })),
-  ];
-
   const pickTarget = (value: string) => {
     const [type, id] = [value.slice(0, 4), value.slice(5)];
     const target = type === "node" ? { nodeId: id } : { edgeId: id };
@@ -96,7 +83,7 @@ export function ScheduleEditor({
 
   return (
     <div
-      className="border-t border-zinc-200 bg-zinc-50/80 px-3 py-2.5"
+      className="rounded-xl border border-zinc-200 bg-white px-3 pt-2 pb-3 shadow-xl shadow-zinc-900/15"
       data-testid="schedule-editor"
       role="group"
       aria-label={index === null ? "New scheduled fault" : `Scheduled fault ${index + 1}`}
@@ -107,9 +94,25 @@ export function ScheduleEditor({
         }
       }}
     >
+      <div className="mb-2 flex items-center gap-2">
+        <h3 className="text-xs font-semibold text-zinc-900">{index === null ? "New scheduled fault" : `Scheduled fault ${index + 1}`}</h3>
+        <span className="truncate text-2xs text-zinc-500">
+          {draft.durationS > 0
+            ? `injected ${draft.atS} s after the run is up, cleared ${draft.durationS} s later`
+            : `injected ${draft.atS} s after the run is up, kept until it stops (For 0 s)`}
+        </span>
+        <button
+          type="button"
+          onClick={onClose}
+          aria-label="Close"
+          className="ml-auto flex size-6 shrink-0 items-center justify-center rounded-md text-zinc-400 hover:bg-zinc-100 hover:text-zinc-700"
+        >
+          <X className="size-3.5" />
+        </button>
+      </div>
       <div className="flex flex-wrap items-start gap-x-3 gap-y-2 [&>*]:shrink-0">
-        <div className="w-56 narrow:w-48">
-          <SelectField label="Target" value={targetValue(draft)} options={targets} onChange={pickTarget} testId="schedule-target" />
+        <div className="w-60 narrow:w-52">
+          <TargetSelect topology={topology} value={targetValue(draft)} onChange={pickTarget} />
         </div>
         <div className="w-36">
           <SelectField
@@ -163,7 +166,7 @@ export function ScheduleEditor({
           <div className="w-28">
             <NumberField
               label={connect ? "gRPC code" : "HTTP status"}
-              unit={connect ? "" : ""}
+              unit=""
               value={draft.statusCode}
               min={connect ? 1 : 400}
               max={connect ? 16 : 599}
@@ -213,9 +216,6 @@ export function ScheduleEditor({
           </Button>
         </div>
       </div>
-      <p className="mt-1.5 text-2xs text-zinc-500">
-        {draft.durationS > 0 ? `Injected ${draft.atS} s after the run is up, cleared ${draft.durationS} s later.` : `Injected ${draft.atS} s after the run is up, kept until it stops (For 0).`}
-      </p>
       {problems.length > 0 && (
         <ul className="mt-1.5 flex flex-col gap-0.5" data-testid="schedule-editor-problems" role="alert">
           {problems.map((p, i) => (
@@ -235,4 +235,42 @@ export function ScheduleEditor({
 
 function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Nodes and edges in two groups; an edge says its transport. */
+function TargetSelect({ topology, value, onChange }: { topology: Topology; value: string; onChange: (v: string) => void }) {
+  const id = useId();
+  return (
+    <Field label="Target" htmlFor={id}>
+      <div className="relative">
+        <select
+          id={id}
+          data-testid="schedule-target"
+          autoFocus
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          className="h-8 w-full appearance-none truncate rounded-md border border-zinc-200 bg-white pr-8 pl-2.5 text-[13px] text-zinc-900 shadow-xs hover:border-zinc-300 focus:border-blue-500 focus:ring-3 focus:ring-blue-500/15 focus:outline-none"
+        >
+          <optgroup label="Nodes">
+            {topology.nodes.map((n) => (
+              <option key={n.id} value={`node:${n.id}`}>
+                {n.id}
+                {n.label && n.label.toLowerCase() !== n.id ? ` · ${n.label}` : ""}
+              </option>
+            ))}
+          </optgroup>
+          {topology.edges.length > 0 && (
+            <optgroup label="Edges">
+              {topology.edges.map((e) => (
+                <option key={e.id} value={`edge:${e.id}`}>
+                  {e.id} · {transportStyle(e.transport).short}
+                </option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+        <ChevronDown className="pointer-events-none absolute top-1/2 right-2.5 size-3.5 -translate-y-1/2 text-zinc-400" />
+      </div>
+    </Field>
+  );
 }

@@ -174,3 +174,16 @@ export function withKind(entry: ScheduledFault, kind: FaultKind, transport?: Tra
     ...defaultParams(kind, transport),
   });
 }
+
+/** The problems of one entry, at its index, by the field after `schedule[i]` ("atS", "latencyMs", "" for the entry). */
+export function entryProblems(problems: readonly { path: string; message: string }[], index: number): { field: string; message: string }[] {
+  const prefix = `schedule[${index}]`;
+  return problems
+    .filter((p) => p.path === prefix || p.path.startsWith(`${prefix}.`))
+    .map((p) => ({ field: p.path.slice(prefix.length + 1), message: entryWords(p.message) }));
+}
+
+/** The gate names entries by path ("overlaps schedule[1]"); the strip calls them "fault 2". */
+export function entryWords(message: string): string {
+  return message.replace(/schedule\[(\d+)\]/g, (_, i: string) => `fault ${Number(i) + 1}`);
+}

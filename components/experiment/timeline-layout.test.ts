@@ -4,7 +4,7 @@ import { ActiveFaultSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { FaultKind, NodeKind, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { TEMPLATES } from "@/lib/topology/templates";
 import { createEdge, createNode, emptyTopology } from "@/lib/topology";
-import { faultLabel, faultParamsText, kindsFor, newEntry, whenText, withKind } from "./fault-words";
+import { entryProblems, faultLabel, faultParamsText, kindsFor, newEntry, whenText, withKind } from "./fault-words";
 import { axisEnd, barBox, buildLanes, happenedBars, packRows, runUpUnixMs, secondsLabel, tickStep, ticks, xPercent } from "./timeline-layout";
 
 describe("time axis", () => {
@@ -161,5 +161,19 @@ describe("fault words", () => {
         expect(faultLabel(entry, entry, transport)).not.toBe("fault");
       }
     }
+  });
+});
+
+describe("entry problems", () => {
+  it("picks one entry's problems by path and names other entries as a person counts them", () => {
+    const problems = [
+      { path: "schedule[0].latencyMs", message: "LATENCY needs 1..60000 ms, got 0." },
+      { path: "schedule[1]", message: "overlaps schedule[0]: both put KILL on node b between 20 s and 30 s" },
+      { path: "schedule[10].atS", message: "x" },
+      { path: "nodes[1].id", message: "y" },
+    ];
+    expect(entryProblems(problems, 0)).toEqual([{ field: "latencyMs", message: "LATENCY needs 1..60000 ms, got 0." }]);
+    expect(entryProblems(problems, 1)).toEqual([{ field: "", message: "overlaps fault 1: both put KILL on node b between 20 s and 30 s" }]);
+    expect(entryProblems(problems, 2)).toEqual([]);
   });
 });
