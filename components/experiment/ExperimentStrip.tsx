@@ -140,7 +140,7 @@ export function ExperimentStrip() {
           <FlaskConical className="size-3.5 text-zinc-500" strokeWidth={1.75} />
           Experiment
         </button>
-        <span className="tabular truncate text-2xs text-zinc-500" data-testid="experiment-summary">
+        <span className="tabular min-w-0 truncate text-2xs text-zinc-500" data-testid="experiment-summary">
           {schedule.length === 0 ? "no faults scheduled" : `${schedule.length} scheduled fault${schedule.length === 1 ? "" : "s"}`}
           {activeCount > 0 && ` · ${activeCount} in force now`}
           {scheduleProblemList.length > 0 && (
@@ -153,7 +153,8 @@ export function ExperimentStrip() {
         <div className="ml-auto flex shrink-0 items-center gap-2">
           {live && (
             <span className="flex items-center gap-1 text-2xs text-zinc-500" data-testid="experiment-locked">
-              <Lock className="size-3" /> Stop the run to edit the schedule
+              <Lock className="size-3" /> <span className="narrow:hidden">Stop the run to edit the schedule</span>
+              <span className="hidden narrow:inline">Locked while running</span>
             </span>
           )}
           {!live && topology.nodes.length > 0 && !empty && (
@@ -222,7 +223,11 @@ function useRunClock(runId: string | null, phase: string, live: boolean) {
 
 function Legend({ running }: { running: boolean }) {
   return (
-    <div className="flex shrink-0 items-center gap-3 text-2xs text-zinc-500 narrow:hidden" aria-hidden>
+    <div
+      className="flex shrink-0 items-center gap-3 text-2xs text-zinc-500 narrow:gap-2"
+      aria-hidden
+      title="Red: the fault stops traffic (kill, errors, partition…); amber: it slows it (latency, bandwidth, pause…)"
+    >
       <span className="flex items-center gap-1">
         <span className="h-2.5 w-5 rounded-sm border border-dashed border-zinc-400 bg-zinc-100" /> planned
       </span>
