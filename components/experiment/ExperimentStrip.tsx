@@ -86,6 +86,9 @@ export function ExperimentStrip() {
     if (editing && editing.index !== null && editing.index >= schedule.length) setEditing(null);
   }, [editing, schedule]);
 
+  // A bar that goes while hovered (undo, a new document, the strip closed) takes its tooltip with it.
+  useEffect(() => setTip(null), [schedule, open, runId]);
+
   const clock = useRunClock(runId, phase, live);
 
   const scheduleProblemList = useMemo(
@@ -325,6 +328,8 @@ function Timeline({
               key={m.s}
               className={clsx(
                 "tabular absolute top-1 text-2xs whitespace-nowrap text-zinc-400",
+                // The now label covers the tick labels under it.
+                nowX !== null && Math.abs(xPercent(m.s, end) - nowX) * width < 4_000 && "opacity-0",
                 i === 0 ? "" : i === marks.length - 1 && xPercent(m.s, end) > 97 ? "-translate-x-full" : "-translate-x-1/2",
               )}
               style={{ left: `${xPercent(m.s, end)}%` }}
