@@ -118,7 +118,11 @@ export function ScheduleEditor({
           <SelectField
             label="Fault"
             value={draft.kind}
-            options={kinds.map((k) => ({ value: k, label: capital(kindWord(k, draft, transport)) }))}
+            options={[
+              ...kinds.map((k) => ({ value: k, label: capital(kindWord(k, draft, transport)) })),
+              // An entry that came with a kind its target does not take (a file, an old link) still shows it.
+              ...(kinds.includes(draft.kind) ? [] : [{ value: draft.kind, label: `${capital(kindWord(draft.kind, draft, transport))} (does not fit)`, disabled: true }]),
+            ]}
             onChange={(k: FaultKind) => setDraft((d) => withKind(d, k, transport))}
             testId="schedule-kind"
           />
