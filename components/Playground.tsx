@@ -5,6 +5,7 @@ import { Eye } from "lucide-react";
 import { useCallback, useEffect } from "react";
 import { NodeKind } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { Canvas } from "./canvas/Canvas";
+import { ExperimentStrip } from "./experiment/ExperimentStrip";
 import { Palette } from "./canvas/Palette";
 import { PanelSlot } from "./chrome/Drawers";
 import { Notices } from "./chrome/Notices";
@@ -148,6 +149,7 @@ function Shell() {
             <Inspector />
           </PanelSlot>
         </div>
+        <ExperimentStrip />
         {/* A phone does not run topologies: no traces, log or summary to show. */}
         <div className="flex shrink-0 flex-col phone:hidden">
           <RunPanel />

@@ -56,6 +56,10 @@ describe("history", () => {
     expect(changeKey(doc, { ...doc, nodes: [{ ...n, id: "b" }] })).toBe("edit:n0");
     expect(changeKey(doc, { ...doc, edges: [{ ...e, data: {} }] })).toBe("edit:e0");
     expect(changeKey(doc, { ...doc, meta: {} })).toBe("meta");
+    // A schedule edit never coalesces with the one before it: each is its own undo step.
+    const withSchedule = { ...doc, meta: { name: "x", schedule: [] } };
+    expect(changeKey(withSchedule, { ...withSchedule, meta: { name: "y", schedule: withSchedule.meta.schedule } })).toBe("meta");
+    expect(changeKey(withSchedule, { ...withSchedule, meta: { name: "x", schedule: [] } })).toBeNull();
     expect(changeKey(doc, { ...doc, nodes: [] })).toBeNull();
   });
 });

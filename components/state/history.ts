@@ -119,6 +119,11 @@ export function changeKey(prev: DocSnapshot, next: DocSnapshot): string | null |
   });
   if (edited) return edited;
   if (moved.length) return `move:${moved.join(",")}`;
-  if (prev.meta !== next.meta) return "meta";
+  // Each edit of the fault schedule is a step of its own, even right after another.
+  if (prev.meta !== next.meta) return scheduleOf(prev.meta) !== scheduleOf(next.meta) ? null : "meta";
   return undefined;
+}
+
+function scheduleOf(meta: unknown): unknown {
+  return meta && typeof meta === "object" && "schedule" in meta ? meta.schedule : undefined;
 }

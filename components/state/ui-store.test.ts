@@ -37,3 +37,13 @@ describe("screen layout", () => {
     expect(useUiStore.getState().drawer).toBeNull();
   });
 });
+
+describe("experiment strip", () => {
+  it("opens and closes, and keeps going without a localStorage", () => {
+    expect(useUiStore.getState().experimentOpen).toBe(true);
+    useUiStore.getState().setExperimentOpen(false);
+    expect(useUiStore.getState().experimentOpen).toBe(false);
+    useUiStore.getState().setExperimentOpen(true);
+    expect(useUiStore.getState().experimentOpen).toBe(true);
+  });
+});

@@ -7,6 +7,7 @@
 import { create } from "zustand";
 
 const SNAP_KEY = "ipcplay.snap.v1";
+const EXPERIMENT_KEY = "ipcplay.experiment-open.v1";
 /** How long an information notice stays up. */
 const INFO_NOTICE_MS = 10_000;
 /** The snap grid matches the canvas's dot grid. */
@@ -55,6 +56,8 @@ interface UiState {
   screen: Screen;
   /** The drawer open on a narrow screen; null when none is (always null on the other screens). */
   drawer: Drawer | null;
+  /** The experiment strip under the canvas is open (kept across reloads). */
+  experimentOpen: boolean;
 
   loadPrefs(): void;
   toggleSnap(): void;
@@ -67,6 +70,7 @@ interface UiState {
   /** Opens `drawer` (closing the other), or closes it when it is open. Only on a narrow screen. */
   toggleDrawer(drawer: Drawer): void;
   closeDrawer(): void;
+  setExperimentOpen(open: boolean): void;
 }
 
 export const useUiStore = create<UiState>()((set, get) => ({
@@ -77,11 +81,14 @@ export const useUiStore = create<UiState>()((set, get) => ({
   notice: null,
   screen: "wide",
   drawer: null,
+  experimentOpen: true,
 
   loadPrefs() {
     try {
       const saved = window.localStorage.getItem(SNAP_KEY);
       if (saved !== null) set({ snap: saved === "1" });
+      const experiment = window.localStorage.getItem(EXPERIMENT_KEY);
+      if (experiment !== null) set({ experimentOpen: experiment === "1" });
     } catch (err) {
       console.warn("localStorage is not available; canvas preferences will not be kept", err);
     }
@@ -121,6 +128,14 @@ export const useUiStore = create<UiState>()((set, get) => ({
     set((s) => ({ drawer: s.drawer === drawer ? null : drawer }));
   },
   closeDrawer: () => set({ drawer: null }),
+  setExperimentOpen(experimentOpen) {
+    set({ experimentOpen });
+    try {
+      window.localStorage.setItem(EXPERIMENT_KEY, experimentOpen ? "1" : "0");
+    } catch (err) {
+      console.warn("could not keep the experiment strip's state", err);
+    }
+  },
 }));
 
 /**
