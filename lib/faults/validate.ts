@@ -50,6 +50,24 @@ function targetsOf(kind: FaultKind): string {
   return targets.join(", ");
 }
 
+/** What a fault acts on, as far as which kinds fit: a node (a client or a service) or an edge of a transport. */
+export type FaultTarget = { type: "node"; client: boolean } | { type: "edge"; transport: Transport };
+
+/**
+ * Does the gate take this kind on this target? The one rule validateFault
+ * applies, for the pickers that offer kinds to ask too.
+ *
+ * @example kindFits(FaultKind.BLACKHOLE, { type: "edge", transport: Transport.QUEUE }) // false
+ */
+export function kindFits(kind: FaultKind, target: FaultTarget): boolean {
+  if (target.type === "node") {
+    // A client only sends: there is no work to slow down or fail.
+    return NODE_KINDS.has(kind) && !(target.client && (kind === FaultKind.LATENCY || kind === FaultKind.ERRORS));
+  }
+  const sync = target.transport === Transport.REST || target.transport === Transport.CONNECT;
+  return sync ? SYNC_EDGE_KINDS.has(kind) : ASYNC_EDGE_KINDS.has(kind);
+}
+
 function invalid(message: string): FaultCheck {
   return { ok: false, code: "invalid_argument", message };
 }
@@ -71,18 +89,15 @@ export function validateFault(topology: Topology, request: FaultRequestFields): 
   if (nodeId) {
     const node = topology.nodes.find((candidate) => candidate.id === nodeId);
     if (!node) return { ok: false, code: "not_found", message: `node_id: the run has no node "${nodeId}".` };
-    if (!NODE_KINDS.has(kind)) return invalid(`kind: ${name} is for ${targetsOf(kind)}; node ${nodeId} is a node (give edge_id).`);
-    // A client only sends: there is no work to slow down or fail.
-    if (node.kind === NodeKind.CLIENT && (kind === FaultKind.LATENCY || kind === FaultKind.ERRORS)) {
+    if (!kindFits(kind, { type: "node", client: node.kind === NodeKind.CLIENT })) {
+      if (!NODE_KINDS.has(kind)) return invalid(`kind: ${name} is for ${targetsOf(kind)}; node ${nodeId} is a node (give edge_id).`);
       return invalid(`kind: ${name} on a node acts on a service's work; node ${nodeId} is a client (put it on one of its edges).`);
     }
   } else {
     const edge = topology.edges.find((candidate) => candidate.id === edgeId);
     if (!edge) return { ok: false, code: "not_found", message: `edge_id: the run has no edge "${edgeId}".` };
     transport = edge.transport;
-    const sync = transport === Transport.REST || transport === Transport.CONNECT;
-    const fits = sync ? SYNC_EDGE_KINDS.has(kind) : ASYNC_EDGE_KINDS.has(kind);
-    if (!fits) return invalid(`kind: ${name} is for ${targetsOf(kind)}; edge ${edgeId} is ${TRANSPORT_NAMES[transport] ?? "an edge"}.`);
+    if (!kindFits(kind, { type: "edge", transport })) return invalid(`kind: ${name} is for ${targetsOf(kind)}; edge ${edgeId} is ${TRANSPORT_NAMES[transport] ?? "an edge"}.`);
   }
 
   const fault: FaultSpec = {
