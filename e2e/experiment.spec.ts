@@ -47,7 +47,7 @@ test("a kill scheduled from the strip happens in the run: the bar is in force, t
   // The kind picker offers only what fits the target: a node has no black hole, an edge no kill.
   await page.getByTestId("experiment-add-first").click();
   await page.getByTestId("schedule-target").selectOption("node:billing");
-  await expect(page.getByTestId("schedule-kind").locator("option")).toContainText(["Kill", "Pause", "Crash loop", "Slow down", "Errors"]);
+  await expect(page.getByTestId("schedule-kind").locator("option")).toContainText(["Kill", "Pause", "Slow down", "Errors", "Crash loop"]);
   await page.getByTestId("schedule-target").selectOption("edge:orders-billing");
   await expect(page.getByTestId("schedule-kind").locator("option", { hasText: "Kill" })).toHaveCount(0);
   await expect(page.getByTestId("schedule-kind").locator("option", { hasText: "Black hole" })).toHaveCount(1);

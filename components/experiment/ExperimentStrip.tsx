@@ -12,6 +12,7 @@ import { isLive, useRunStore } from "@/components/state/run-store";
 import { useUiStore } from "@/components/state/ui-store";
 import { Button } from "@/components/ui/Button";
 import { transportStyle } from "@/components/ui/transport-style";
+import { faultTone, targetOf as faultTargetOf } from "@/components/faults/fault-kinds";
 import { entryProblems, faultLabel, faultParamsText, newEntry, whenText } from "./fault-words";
 import { ScheduleEditor } from "./ScheduleEditor";
 import {
@@ -31,9 +32,6 @@ import {
 /** How often the "now" cursor moves while a run is up. */
 const NOW_TICK_MS = 250;
 
-/** Faults that stop traffic are red; those that degrade it, amber. */
-const DEGRADING = new Set([FaultKind.LATENCY, FaultKind.BANDWIDTH, FaultKind.SLOW_CONSUMER, FaultKind.DUPLICATE, FaultKind.PAUSE]);
-const tone = (kind: FaultKind) => (DEGRADING.has(kind) ? "amber" : "red");
 /** Stripes: a fault injected by hand rather than by the schedule. */
 const HATCH = "repeating-linear-gradient(135deg, rgb(255 255 255 / 0.3) 0 3px, transparent 3px 7px)";
 
@@ -350,6 +348,7 @@ function Timeline({
       </div>
       {lanes.map((lane) => {
         const transport = transportOf(lane.target);
+        const target = faultTargetOf(topology, lane.target);
         const id = lane.target.nodeId ?? lane.target.edgeId ?? "";
         const node = lane.target.nodeId ? topology.nodes.find((n) => n.id === id) : undefined;
         const gone = lane.target.nodeId ? !node : !topology.edges.some((e) => e.id === id);
@@ -374,9 +373,9 @@ function Timeline({
               {grid}
               {lane.planned.map(({ item, row }) => {
                 const mine = entryProblems(problems, item.index);
-                const label = faultLabel(item.entry, item, transport);
+                const label = faultLabel(item.entry, target);
                 const box = barBox(item.fromS, item.toS, end);
-                const t = tone(item.entry.kind);
+                const t = faultTone(item.entry.kind);
                 const tipContent = (
                   <TipBody
                     title={`${label} on ${item.nodeId ? "node" : "edge"} ${id}`}
@@ -413,9 +412,9 @@ function Timeline({
               })}
               {lane.happened.map(({ item, row }, i) => {
                 const f = item.fault.fault!;
-                const label = faultLabel(f, item, transport);
+                const label = faultLabel(f, target);
                 const box = barBox(item.fromS, item.toS, end);
-                const t = tone(f.kind);
+                const t = faultTone(f.kind);
                 const how = item.scheduled ? "by the schedule" : "by hand";
                 const tipContent = (
                   <TipBody

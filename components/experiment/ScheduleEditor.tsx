@@ -2,7 +2,7 @@
 
 import { ChevronDown, CircleAlert, Trash2, X } from "lucide-react";
 import { useId, useMemo, useState } from "react";
-import { FaultKind, type ScheduledFault, type Topology, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { type FaultKind, type ScheduledFault, type Topology, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { scheduleProblems } from "@/lib/faults/schedule";
 import { LIMITS } from "@/lib/topology";
 import { MAX_BANDWIDTH_KBPS, MAX_FAULT_LATENCY_MS, MIN_CRASH_LOOP_INTERVAL_MS } from "@/lib/faults/validate";
@@ -10,25 +10,22 @@ import { Button } from "@/components/ui/Button";
 import { Field, NumberField, SelectField } from "@/components/ui/fields";
 import { transportStyle } from "@/components/ui/transport-style";
 import { addScheduledFault, removeScheduledFault, replaceScheduledFault } from "./schedule-actions";
-import { entryProblems, kindsFor, kindWord, newEntry, paramsOf, withKind } from "./fault-words";
+import { fits, kindLabel, kindsFor, PARAM_UNIT, type ParamName, paramsOf, paramWord, targetOf } from "@/components/faults/fault-kinds";
+import { entryProblems, newEntry, withKind } from "./fault-words";
 import { clone } from "@bufbuild/protobuf";
 import { ScheduledFaultSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 
 const MAX_S = LIMITS.maxRunMs / 1000;
 
+/** The entry's own fields by their form labels; a kind's parameters are named by paramWord. */
 const FIELD_WORDS: Record<string, string> = {
   atS: "At",
   durationS: "For",
   nodeId: "Target",
   edgeId: "Target",
-  kind: "Kind",
-  latencyMs: "Latency",
-  jitterMs: "Jitter",
-  errorRate: "Share",
-  statusCode: "Status",
-  bandwidthKbps: "Bandwidth",
-  intervalMs: "Up between kills",
+  kind: "Fault",
 };
+const PARAM_NAMES: readonly string[] = ["latencyMs", "jitterMs", "errorRate", "statusCode", "bandwidthKbps", "intervalMs"] satisfies ParamName[];
 
 const targetValue = (e: { nodeId?: string; edgeId?: string }) => (e.nodeId ? `node:${e.nodeId}` : `edge:${e.edgeId ?? ""}`);
 
@@ -50,8 +47,8 @@ export function ScheduleEditor({
   onClose: () => void;
 }) {
   const [draft, setDraft] = useState<ScheduledFault>(() => clone(ScheduledFaultSchema, initial));
-  const transport = draft.edgeId ? topology.edges.find((e) => e.id === draft.edgeId)?.transport : undefined;
-  const kinds = useMemo(() => kindsFor(topology, draft), [topology, draft]);
+  const target = targetOf(topology, draft);
+  const kinds = kindsFor(target);
   const at = index ?? topology.schedule.length;
 
   const problems = useMemo(() => {
@@ -65,8 +62,8 @@ export function ScheduleEditor({
   const pickTarget = (value: string) => {
     const [type, id] = [value.slice(0, 4), value.slice(5)];
     const target = type === "node" ? { nodeId: id } : { edgeId: id };
-    const fits = kindsFor(topology, target);
-    const next = newEntry(topology, target, fits.includes(draft.kind) ? draft.kind : fits[0]);
+    const offered = kindsFor(targetOf(topology, target));
+    const next = newEntry(topology, target, offered.includes(draft.kind) ? draft.kind : offered[0]);
     next.atS = draft.atS;
     next.durationS = draft.durationS;
     setDraft(next);
@@ -78,8 +75,10 @@ export function ScheduleEditor({
     onClose();
   };
 
-  const params = paramsOf(draft.kind, transport);
-  const connect = transport === Transport.CONNECT;
+  const params = paramsOf(draft.kind, target);
+  const connect = target?.type === "edge" && target.transport === Transport.CONNECT;
+  const word = (p: ParamName) => paramWord(p, draft.kind, target);
+  const fieldWord = (field: string) => FIELD_WORDS[field] ?? (PARAM_NAMES.includes(field) ? word(field as ParamName) : field);
 
   return (
     <div
@@ -119,11 +118,13 @@ export function ScheduleEditor({
             label="Fault"
             value={draft.kind}
             options={[
-              ...kinds.map((k) => ({ value: k, label: capital(kindWord(k, draft, transport)) })),
-              // An entry that came with a kind its target does not take (a file, an old link) still shows it.
-              ...(kinds.includes(draft.kind) ? [] : [{ value: draft.kind, label: `${capital(kindWord(draft.kind, draft, transport))} (does not fit)`, disabled: true }]),
+              ...kinds.map((k) => ({ value: k, label: kindLabel(k, target) })),
+              // An entry that came with a kind not offered here (a file, an old link) still shows it: as it is if the gate takes it, else as not fitting.
+              ...(kinds.includes(draft.kind)
+                ? []
+                : [fits(draft.kind, target) ? { value: draft.kind, label: kindLabel(draft.kind, target) } : { value: draft.kind, label: `${kindLabel(draft.kind, target)} (does not fit)`, disabled: true }]),
             ]}
-            onChange={(k: FaultKind) => setDraft((d) => withKind(d, k, transport))}
+            onChange={(k: FaultKind) => setDraft((d) => withKind(d, k, target))}
             testId="schedule-kind"
           />
         </div>
@@ -144,19 +145,19 @@ export function ScheduleEditor({
         </div>
         {params.includes("latencyMs") && (
           <div className="w-28">
-            <NumberField label="Latency" unit="ms" value={draft.latencyMs} min={1} max={MAX_FAULT_LATENCY_MS} onChange={(latencyMs) => change({ latencyMs })} testId="schedule-latency" />
+            <NumberField label={word("latencyMs")} unit={PARAM_UNIT.latencyMs} value={draft.latencyMs} min={1} max={MAX_FAULT_LATENCY_MS} onChange={(latencyMs) => change({ latencyMs })} testId="schedule-latency" />
           </div>
         )}
         {params.includes("jitterMs") && (
           <div className="w-28">
-            <NumberField label="± Jitter" unit="ms" value={draft.jitterMs} min={0} max={MAX_FAULT_LATENCY_MS} onChange={(jitterMs) => change({ jitterMs })} testId="schedule-jitter" />
+            <NumberField label={word("jitterMs")} unit={PARAM_UNIT.jitterMs} value={draft.jitterMs} min={0} max={MAX_FAULT_LATENCY_MS} onChange={(jitterMs) => change({ jitterMs })} testId="schedule-jitter" />
           </div>
         )}
         {params.includes("errorRate") && (
           <div className="w-28">
             <NumberField
-              label={draft.kind === FaultKind.DUPLICATE ? "Duplicated" : "Failing"}
-              unit="%"
+              label={word("errorRate")}
+              unit={PARAM_UNIT.errorRate}
               value={Math.round(draft.errorRate * 1000) / 10}
               min={0}
               max={100}
@@ -169,8 +170,8 @@ export function ScheduleEditor({
         {params.includes("statusCode") && (
           <div className="w-28">
             <NumberField
-              label={connect ? "gRPC code" : "HTTP status"}
-              unit=""
+              label={word("statusCode")}
+              unit={PARAM_UNIT.statusCode}
               value={draft.statusCode}
               min={connect ? 1 : 400}
               max={connect ? 16 : 599}
@@ -181,14 +182,14 @@ export function ScheduleEditor({
         )}
         {params.includes("bandwidthKbps") && (
           <div className="w-32">
-            <NumberField label="Bandwidth" unit="KB/s" value={draft.bandwidthKbps} min={1} max={MAX_BANDWIDTH_KBPS} onChange={(bandwidthKbps) => change({ bandwidthKbps })} testId="schedule-bandwidth" />
+            <NumberField label={word("bandwidthKbps")} unit={PARAM_UNIT.bandwidthKbps} value={draft.bandwidthKbps} min={1} max={MAX_BANDWIDTH_KBPS} onChange={(bandwidthKbps) => change({ bandwidthKbps })} testId="schedule-bandwidth" />
           </div>
         )}
         {params.includes("intervalMs") && (
           <div className="w-32">
             <NumberField
-              label="Up between kills"
-              unit="s"
+              label={word("intervalMs")}
+              unit={PARAM_UNIT.intervalMs}
               value={draft.intervalMs / 1000}
               min={MIN_CRASH_LOOP_INTERVAL_MS / 1000}
               max={MAX_S}
@@ -226,7 +227,7 @@ export function ScheduleEditor({
             <li key={i} className="flex items-start gap-1.5 text-2xs text-amber-800">
               <CircleAlert className="mt-px size-3 shrink-0 text-amber-500" />
               <span>
-                {p.field && <span className="font-medium">{FIELD_WORDS[p.field] ?? p.field}: </span>}
+                {p.field && <span className="font-medium">{fieldWord(p.field)}: </span>}
                 {p.message}
               </span>
             </li>
@@ -235,10 +236,6 @@ export function ScheduleEditor({
       )}
     </div>
   );
-}
-
-function capital(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** Nodes and edges in two groups; an edge says its transport. */

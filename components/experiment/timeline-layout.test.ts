@@ -4,7 +4,8 @@ import { ActiveFaultSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { FaultKind, NodeKind, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { TEMPLATES } from "@/lib/topology/templates";
 import { createEdge, createNode, emptyTopology } from "@/lib/topology";
-import { entryProblems, faultLabel, faultParamsText, kindsFor, newEntry, whenText, withKind } from "./fault-words";
+import { kindsFor, targetOf } from "@/components/faults/fault-kinds";
+import { entryProblems, faultLabel, faultParamsText, newEntry, whenText, withKind } from "./fault-words";
 import { axisEnd, barBox, buildLanes, happenedBars, packRows, runUpUnixMs, secondsLabel, tickStep, ticks, xPercent } from "./timeline-layout";
 
 describe("time axis", () => {
@@ -108,47 +109,53 @@ describe("fault words", () => {
   t.nodes = [createNode(NodeKind.CLIENT, "client", { x: 0, y: 0 }), createNode(NodeKind.SERVICE, "svc", { x: 0, y: 0 }), createNode(NodeKind.SERVICE, "w", { x: 0, y: 0 })];
   t.edges = [createEdge("client-svc", "client", "svc", Transport.REST), createEdge("svc-w", "svc", "w", Transport.QUEUE)];
 
-  it("offers only the kinds the gate accepts on the target", () => {
-    expect(kindsFor(t, { nodeId: "svc" })).toEqual([FaultKind.KILL, FaultKind.PAUSE, FaultKind.CRASH_LOOP, FaultKind.LATENCY, FaultKind.ERRORS]);
-    expect(kindsFor(t, { nodeId: "client" })).toEqual([FaultKind.KILL, FaultKind.PAUSE, FaultKind.CRASH_LOOP]);
-    expect(kindsFor(t, { edgeId: "client-svc" })).toEqual([
+  const on = (ids: { nodeId?: string; edgeId?: string }) => kindsFor(targetOf(t, ids));
+
+  it("offers the kinds the gate accepts on the target, in the inspector's order", () => {
+    expect(on({ nodeId: "svc" })).toEqual([FaultKind.KILL, FaultKind.PAUSE, FaultKind.LATENCY, FaultKind.ERRORS, FaultKind.CRASH_LOOP]);
+    expect(on({ nodeId: "client" })).toEqual([FaultKind.KILL, FaultKind.PAUSE, FaultKind.CRASH_LOOP]);
+    expect(on({ edgeId: "client-svc" })).toEqual([
       FaultKind.LATENCY,
       FaultKind.ERRORS,
       FaultKind.BLACKHOLE,
+      FaultKind.BANDWIDTH,
       FaultKind.RESET,
       FaultKind.PARTITION,
-      FaultKind.BANDWIDTH,
     ]);
-    expect(kindsFor(t, { edgeId: "svc-w" })).toEqual([
-      FaultKind.LATENCY,
-      FaultKind.ERRORS,
-      FaultKind.PARTITION,
-      FaultKind.DISCONNECT,
-      FaultKind.SLOW_CONSUMER,
-      FaultKind.DUPLICATE,
-    ]);
+    // PARTITION on a queue is DISCONNECT by another name: the gate takes it, the picker lists it once.
+    expect(on({ edgeId: "svc-w" })).toEqual([FaultKind.DISCONNECT, FaultKind.SLOW_CONSUMER, FaultKind.ERRORS, FaultKind.DUPLICATE, FaultKind.LATENCY]);
+    expect(on({ edgeId: "gone" })).toEqual([]);
   });
 
   it("makes new entries the gate accepts as they are, for every kind on every target", async () => {
     const { scheduleProblems } = await import("@/lib/faults/schedule");
-    for (const target of [{ nodeId: "svc" }, { nodeId: "client" }, { edgeId: "client-svc" }, { edgeId: "svc-w" }]) {
-      for (const kind of kindsFor(t, target)) {
-        const transport = t.edges.find((e) => e.id === target.edgeId)?.transport;
-        const copy = { ...t, schedule: [withKind(newEntry(t, target), kind, transport)] };
-        expect(scheduleProblems(copy), `${JSON.stringify(target)} ${FaultKind[kind]}`).toEqual([]);
+    for (const ids of [{ nodeId: "svc" }, { nodeId: "client" }, { edgeId: "client-svc" }, { edgeId: "svc-w" }]) {
+      expect(newEntry(t, ids).kind).toBe(on(ids)[0]);
+      for (const kind of [...on(ids), ...(ids.edgeId === "svc-w" ? [FaultKind.PARTITION] : [])]) {
+        const copy = { ...t, schedule: [withKind(newEntry(t, ids), kind, targetOf(t, ids))] };
+        expect(scheduleProblems(copy), `${JSON.stringify(ids)} ${FaultKind[kind]}`).toEqual([]);
       }
     }
   });
 
   it("labels a fault in plain words, and describes it as the run log does", () => {
     const base = { latencyMs: 0, jitterMs: 0, errorRate: 0, statusCode: 0, bandwidthKbps: 0, intervalMs: 0 };
-    expect(faultLabel({ ...base, kind: FaultKind.KILL }, { nodeId: "b" })).toBe("kill");
-    expect(faultLabel({ ...base, kind: FaultKind.LATENCY, latencyMs: 300 }, { edgeId: "a-b" }, Transport.REST)).toBe("latency 300 ms");
-    expect(faultLabel({ ...base, kind: FaultKind.LATENCY, latencyMs: 1000 }, { nodeId: "p" })).toBe("slow down +1000 ms");
-    expect(faultLabel({ ...base, kind: FaultKind.ERRORS, errorRate: 0.9 }, { nodeId: "db" })).toBe("errors 90%");
-    expect(faultLabel({ ...base, kind: FaultKind.ERRORS, errorRate: 0.5, statusCode: 503 }, { edgeId: "a-b" }, Transport.REST)).toBe("errors 50% · 503");
-    expect(faultLabel({ ...base, kind: FaultKind.ERRORS, errorRate: 0.2 }, { edgeId: "q" }, Transport.QUEUE)).toBe("poison 20%");
-    expect(faultLabel({ ...base, kind: FaultKind.CRASH_LOOP, intervalMs: 3000 }, { nodeId: "b" })).toBe("crash loop every 3 s");
+    const service = { type: "node", client: false } as const;
+    const rest = { type: "edge", transport: Transport.REST } as const;
+    const connect = { type: "edge", transport: Transport.CONNECT } as const;
+    const queue = { type: "edge", transport: Transport.QUEUE } as const;
+    expect(faultLabel({ ...base, kind: FaultKind.KILL }, service)).toBe("kill");
+    expect(faultLabel({ ...base, kind: FaultKind.LATENCY, latencyMs: 300 }, rest)).toBe("latency 300 ms");
+    expect(faultLabel({ ...base, kind: FaultKind.LATENCY, latencyMs: 300, jitterMs: 50 }, rest)).toBe("latency 300 ms ± 50 ms");
+    expect(faultLabel({ ...base, kind: FaultKind.LATENCY, latencyMs: 1000 }, service)).toBe("slow down +1000 ms");
+    expect(faultLabel({ ...base, kind: FaultKind.LATENCY, latencyMs: 300 }, queue)).toBe("broker latency 300 ms");
+    expect(faultLabel({ ...base, kind: FaultKind.ERRORS, errorRate: 0.9 }, service)).toBe("errors 90 %");
+    expect(faultLabel({ ...base, kind: FaultKind.ERRORS, errorRate: 0.5, statusCode: 503 }, rest)).toBe("errors 50 % · 503");
+    expect(faultLabel({ ...base, kind: FaultKind.ERRORS, errorRate: 0.5 }, connect)).toBe("errors 50 % · unavailable");
+    expect(faultLabel({ ...base, kind: FaultKind.ERRORS, errorRate: 0.2 }, queue)).toBe("poison 20 %");
+    expect(faultLabel({ ...base, kind: FaultKind.DUPLICATE }, queue)).toBe("duplicate 100 %");
+    expect(faultLabel({ ...base, kind: FaultKind.BANDWIDTH, bandwidthKbps: 64 }, rest)).toBe("bandwidth 64 KB/s");
+    expect(faultLabel({ ...base, kind: FaultKind.CRASH_LOOP, intervalMs: 3000 }, service)).toBe("crash loop every 3 s");
     expect(faultParamsText({ ...base, kind: FaultKind.LATENCY, latencyMs: 300, jitterMs: 20 }, { edgeId: "a-b" })).toBe("LATENCY 300 ms ± 20 ms");
     expect(whenText(5, 12)).toBe("starts at 5 s, lasts 12 s (until 17 s)");
     expect(whenText(5, 0)).toBe("starts at 5 s, until the run stops");
@@ -157,8 +164,7 @@ describe("fault words", () => {
   it("reads every shipped template's schedule", () => {
     for (const template of TEMPLATES) {
       for (const entry of template.topology.schedule) {
-        const transport = template.topology.edges.find((e) => e.id === entry.edgeId)?.transport;
-        expect(faultLabel(entry, entry, transport)).not.toBe("fault");
+        expect(faultLabel(entry, targetOf(template.topology, entry))).not.toBe("fault");
       }
     }
   });

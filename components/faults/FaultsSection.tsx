@@ -18,12 +18,16 @@ import {
   faultBadge,
   faultOptions,
   faultsOn,
-  GRPC_CODES,
   HTTP_STATUSES,
   injectFields,
+  MAX_DURATION_S,
+  MAX_INTERVAL_S,
+  MIN_INTERVAL_S,
   timeLeft,
   valueProblems,
 } from "./fault-spec";
+import { GRPC_CODES, kindWord, PARAM_UNIT, paramWord } from "./fault-kinds";
+import { MAX_BANDWIDTH_KBPS, MAX_FAULT_LATENCY_MS } from "@/lib/faults/validate";
 import { FaultIcon } from "./FaultIcon";
 
 const NO_FAULTS: readonly ActiveFault[] = [];
@@ -92,6 +96,7 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
   };
 
   const isConnect = target.type === "edge" && target.transport === Transport.CONNECT;
+  const word = (p: Parameters<typeof paramWord>[0]) => paramWord(p, option.kind, target);
 
   return (
     <Section title="Faults" aside={<Zap className="size-3.5 text-zinc-400" aria-hidden />}>
@@ -166,15 +171,15 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
       {option.params.length > 0 && (
         <div className="grid grid-cols-2 gap-2">
           {option.params.includes("latencyMs") && (
-            <NumberField label="Added time" unit="ms" min={1} max={60_000} value={values.latencyMs} onChange={(v) => set("latencyMs", v)} testId="fault-latency" />
+            <NumberField label={word("latencyMs")} unit={PARAM_UNIT.latencyMs} min={1} max={MAX_FAULT_LATENCY_MS} value={values.latencyMs} onChange={(v) => set("latencyMs", v)} testId="fault-latency" />
           )}
           {option.params.includes("jitterMs") && (
-            <NumberField label="Jitter ±" unit="ms" max={60_000} value={values.jitterMs} onChange={(v) => set("jitterMs", v)} error={problems.jitterMs} testId="fault-jitter" />
+            <NumberField label={word("jitterMs")} unit={PARAM_UNIT.jitterMs} max={MAX_FAULT_LATENCY_MS} value={values.jitterMs} onChange={(v) => set("jitterMs", v)} error={problems.jitterMs} testId="fault-jitter" />
           )}
           {option.params.includes("errorPercent") && (
             <NumberField
-              label={option.kind === FaultKind.DUPLICATE ? "Duplicated" : option.kind === FaultKind.ERRORS && target.type === "edge" && !isConnect && target.transport !== Transport.REST ? "Poisoned" : "Failing"}
-              unit="%"
+              label={word("errorRate")}
+              unit={PARAM_UNIT.errorRate}
               integer={false}
               min={0}
               max={100}
@@ -188,22 +193,22 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
             <div className="col-span-2">
               {isConnect ? (
                 <SelectField
-                  label="gRPC code"
+                  label={word("statusCode")}
                   value={values.statusCode}
                   options={GRPC_CODES.slice(1).map((name, i) => ({ value: i + 1, label: `${i + 1} ${name}` }))}
                   onChange={(v) => set("statusCode", v)}
                   testId="fault-status"
                 />
               ) : (
-                <SelectField label="HTTP status" value={values.statusCode} options={HTTP_STATUSES} onChange={(v) => set("statusCode", v)} testId="fault-status" />
+                <SelectField label={word("statusCode")} value={values.statusCode} options={HTTP_STATUSES} onChange={(v) => set("statusCode", v)} testId="fault-status" />
               )}
             </div>
           )}
           {option.params.includes("bandwidthKbps") && (
-            <NumberField label="At most" unit="kB/s" min={1} max={1_000_000} value={values.bandwidthKbps} onChange={(v) => set("bandwidthKbps", v)} testId="fault-bandwidth" />
+            <NumberField label={word("bandwidthKbps")} unit={PARAM_UNIT.bandwidthKbps} min={1} max={MAX_BANDWIDTH_KBPS} value={values.bandwidthKbps} onChange={(v) => set("bandwidthKbps", v)} testId="fault-bandwidth" />
           )}
           {option.params.includes("intervalS") && (
-            <NumberField label="Up for" unit="s" integer={false} min={0.5} max={600} value={values.intervalS} onChange={(v) => set("intervalS", v)} testId="fault-interval" />
+            <NumberField label={word("intervalMs")} unit={PARAM_UNIT.intervalMs} integer={false} min={MIN_INTERVAL_S} max={MAX_INTERVAL_S} value={values.intervalS} onChange={(v) => set("intervalS", v)} testId="fault-interval" />
           )}
         </div>
       )}
@@ -211,7 +216,7 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
       <div className="flex items-end gap-2">
         {option.lasting && (
           <div className="w-28">
-            <NumberField label="Clears after" unit="s" max={3600} value={values.durationS} onChange={(v) => set("durationS", v)} hint="0 = until cleared" testId="fault-duration" />
+            <NumberField label="Clears after" unit="s" max={MAX_DURATION_S} value={values.durationS} onChange={(v) => set("durationS", v)} hint="0 = until cleared" testId="fault-duration" />
           </div>
         )}
         <div className={clsx("flex flex-1 justify-end", option.lasting && "pb-5")}>
@@ -223,7 +228,7 @@ export function FaultsSection({ ids, target }: { ids: { nodeId?: string; edgeId?
             data-testid="inject-fault"
           >
             {busy === "inject" ? <Spinner className="size-3" /> : <Zap className="size-3" />}
-            {option.kind === FaultKind.KILL ? "Kill" : `Inject ${option.label.toLowerCase()}`}
+            {option.kind === FaultKind.KILL ? "Kill" : `Inject ${kindWord(option.kind, target)}`}
           </Button>
         </div>
       </div>

@@ -2,7 +2,9 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ActiveFaultSchema, InjectFaultRequestSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { FaultKind, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { defaultValues, faultBadge, faultOptions, faultsOn, injectFields, timeLeft, valueProblems } from "./fault-spec";
+import { faultLabel } from "@/components/experiment/fault-words";
+import { defaultParams, faultTone, kindsFor, kindWord } from "./fault-kinds";
+import { defaultValues, type FaultTarget, faultBadge, faultOptions, faultsOn, injectFields, timeLeft, valueProblems } from "./fault-spec";
 
 const rest = { type: "edge", transport: Transport.REST } as const;
 const connect = { type: "edge", transport: Transport.CONNECT } as const;
@@ -94,5 +96,34 @@ describe("timeLeft and faultsOn", () => {
     expect(faultsOn([a, e], { edgeId: "a-b" })).toEqual([e]);
     expect(faultsOn([a], { nodeId: "b" }, true).map((x) => x.fault?.kind)).toEqual([FaultKind.LATENCY, FaultKind.PAUSE]);
     expect(faultsOn(undefined, { nodeId: "c" }, false)).toEqual([]);
+  });
+});
+
+describe("one vocabulary with the experiment strip", () => {
+  const targets: FaultTarget[] = [service, { type: "node", client: true }, rest, connect, queue, { type: "edge", transport: Transport.PUBSUB }];
+  it("offers the kinds the strip offers, by the same words, and the chip and the bar name them alike", () => {
+    for (const target of targets) {
+      expect(faultOptions(target).map((o) => o.kind)).toEqual(kindsFor(target));
+      for (const o of faultOptions(target)) {
+        const word = kindWord(o.kind, target);
+        expect(o.label).toBe(word.charAt(0).toUpperCase() + word.slice(1));
+        const f = create(InjectFaultRequestSchema, { kind: o.kind, ...defaultParams(o.kind, target) });
+        expect(faultLabel(f, target).startsWith(word)).toBe(true);
+        const badge = faultBadge(f, target);
+        expect(badge.tone).toBe(faultTone(o.kind));
+        // The sentence opens with the kind's word, or the state it leaves the target in.
+        const state = { [FaultKind.KILL]: "Killed", [FaultKind.PAUSE]: "Paused", [FaultKind.DISCONNECT]: "Disconnected" } as Partial<Record<FaultKind, string>>;
+        const head = state[o.kind] ?? (o.kind === FaultKind.LATENCY && target.type === "node" ? "Slowed down" : o.label);
+        expect(badge.sentence.startsWith(`${head}:`), badge.sentence).toBe(true);
+      }
+    }
+  });
+  it("reads the figures alike", () => {
+    const f = create(InjectFaultRequestSchema, { kind: FaultKind.ERRORS, errorRate: 0.25 });
+    expect(faultBadge(f, queue).text).toBe("25 % poison");
+    expect(faultLabel(f, queue)).toBe("poison 25 %");
+    const slow = create(InjectFaultRequestSchema, { kind: FaultKind.LATENCY, latencyMs: 1000, jitterMs: 20 });
+    expect(faultBadge(slow, service).sentence).toBe("Slowed down: every message takes 1000 ms ± 20 ms more work.");
+    expect(faultLabel(slow, service)).toBe("slow down +1000 ms ± 20 ms");
   });
 });

@@ -1,24 +1,51 @@
 /**
- * Which faults fit a target, their parameters and defaults, the request that
- * injects one, and the words a fault shows on the canvas and in the inspector.
- * Pure, so the inspector, the canvas badges and the tests agree. The meaning of
- * every kind per target is FaultKind in proto/ipcplay/v1/playground.proto.
+ * The inspector's side of faults: the options its Faults section offers on a
+ * target (with a hint and whether they last), its form's values in the units a
+ * person types, the request that injects one, and the chip a fault shows on the
+ * canvas. Which kinds fit, their words, parameters and defaults come from
+ * fault-kinds.ts, shared with the experiment strip, so both say the same thing.
  */
 import { create } from "@bufbuild/protobuf";
 import { type ActiveFault, ActiveFaultSchema, type InjectFaultRequest } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { FaultKind, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { MAX_BANDWIDTH_KBPS, MAX_FAULT_LATENCY_MS, MIN_CRASH_LOOP_INTERVAL_MS } from "@/lib/faults/validate";
+import {
+  bandwidthText,
+  capital,
+  defaultParams,
+  duplicateRate,
+  type FaultParams,
+  type FaultTarget,
+  faultTone,
+  intervalSeconds,
+  kindLabel,
+  kindsFor,
+  kindWord,
+  latencyText,
+  type ParamName,
+  paramsOf,
+  percentText,
+  statusText,
+} from "./fault-kinds";
 
-/** What a fault acts on. */
-export type FaultTarget =
-  | { type: "node"; client: boolean }
-  | { type: "edge"; transport: Transport };
+export type { FaultTarget };
 
-/** The parameters a fault kind takes (InjectFaultRequest fields, in the units a person types). */
+/** The parameters of the inspector's form, in the units a person types (a percent, seconds between kills). */
 export type FaultParam = "latencyMs" | "jitterMs" | "errorPercent" | "statusCode" | "bandwidthKbps" | "intervalS";
+
+/** The form field of each request parameter. */
+export const FORM_PARAM: Record<ParamName, FaultParam> = {
+  latencyMs: "latencyMs",
+  jitterMs: "jitterMs",
+  errorRate: "errorPercent",
+  statusCode: "statusCode",
+  bandwidthKbps: "bandwidthKbps",
+  intervalMs: "intervalS",
+};
 
 export interface FaultOption {
   kind: FaultKind;
-  /** Button text: "Latency", "Black hole". */
+  /** Button text: "Latency", "Black hole" (kindLabel). */
   label: string;
   params: readonly FaultParam[];
   /** What it does to this target, one sentence. */
@@ -40,10 +67,6 @@ export interface FaultValues {
   durationS: number;
 }
 
-export const HTTP_STATUS_DEFAULT = 503;
-/** gRPC UNAVAILABLE. */
-export const GRPC_CODE_DEFAULT = 14;
-
 /** HTTP statuses offered for an ERRORS fault on a REST edge. */
 export const HTTP_STATUSES: readonly { value: number; label: string }[] = [
   { value: 503, label: "503 Service unavailable" },
@@ -56,116 +79,81 @@ export const HTTP_STATUSES: readonly { value: number; label: string }[] = [
   { value: 400, label: "400 Bad request" },
 ];
 
-/** gRPC status codes 1..16 by their canonical names. */
-export const GRPC_CODES: readonly string[] = [
-  "",
-  "canceled",
-  "unknown",
-  "invalid_argument",
-  "deadline_exceeded",
-  "not_found",
-  "already_exists",
-  "permission_denied",
-  "resource_exhausted",
-  "failed_precondition",
-  "aborted",
-  "out_of_range",
-  "unimplemented",
-  "internal",
-  "unavailable",
-  "data_loss",
-  "unauthenticated",
-];
-
-export function grpcCodeName(code: number): string {
-  return GRPC_CODES[code] || `code ${code}`;
+/** What a kind does to a target, one sentence, for the form's hint. */
+function hintOf(kind: FaultKind, target: FaultTarget): string {
+  const queue = target.type === "edge" && target.transport === Transport.QUEUE;
+  const rest = target.type === "edge" && target.transport === Transport.REST;
+  const sync = target.type === "edge" && (rest || target.transport === Transport.CONNECT);
+  switch (kind) {
+    case FaultKind.KILL:
+      return "SIGKILL its process; Clear starts it again.";
+    case FaultKind.PAUSE:
+      return "SIGSTOP its process: it neither reads nor answers until resumed.";
+    case FaultKind.CRASH_LOOP:
+      return "Killed, started again, and killed again this long after it is up, until cleared.";
+    case FaultKind.LATENCY:
+      if (target.type === "node") return "Every message takes this much more work.";
+      if (sync) return "Each request waits this long on the wire.";
+      return queue ? "Each job reaches the broker this much later." : "Each message reaches its subscriber this much later.";
+    case FaultKind.ERRORS:
+      if (target.type === "node") return "This share of messages fail, on top of its own error rate.";
+      if (sync) return rest ? "This share of requests are answered with the HTTP status." : "This share of calls are answered with the gRPC code.";
+      return "This share of messages fail every attempt.";
+    case FaultKind.BLACKHOLE:
+      return "Requests are read and never answered: the caller's own timeout fires.";
+    case FaultKind.BANDWIDTH:
+      return "Bytes flow at most this fast each way.";
+    case FaultKind.RESET:
+      return "The connection is reset (TCP RST) when a request arrives.";
+    case FaultKind.PARTITION:
+      return sync ? "Connections are refused (ECONNREFUSED)." : "As disconnect: the consumer is cut off from the broker.";
+    case FaultKind.DISCONNECT:
+      return queue ? "The consumer is cut off from the broker: jobs wait for it." : "The subscriber is cut off: durable entries wait, at-most-once messages are missed.";
+    case FaultKind.SLOW_CONSUMER:
+      return "The consumer takes this much more per message.";
+    case FaultKind.DUPLICATE:
+      return "This share of messages are delivered twice.";
+    default:
+      return "";
+  }
 }
 
-const SYNC = (t: Transport) => t === Transport.REST || t === Transport.CONNECT;
-
 /**
- * The faults that fit a target, in the order the inspector offers them.
+ * The faults offered on a target, in the order the inspector lists them
+ * (kindsFor: the kinds the gate takes there).
  *
  * @example faultOptions({ type: "edge", transport: Transport.QUEUE }).map((o) => o.label)
  * // ["Disconnect", "Slow consumer", "Poison", "Duplicate", "Broker latency"]
  */
 export function faultOptions(target: FaultTarget): FaultOption[] {
-  if (target.type === "node") {
-    const options: FaultOption[] = [
-      { kind: FaultKind.KILL, label: "Kill", params: [], hint: "SIGKILL its process; Clear starts it again.", lasting: false },
-      { kind: FaultKind.PAUSE, label: "Pause", params: [], hint: "SIGSTOP its process: it neither reads nor answers until resumed.", lasting: true },
-    ];
-    if (!target.client) {
-      options.push(
-        { kind: FaultKind.LATENCY, label: "Slow down", params: ["latencyMs", "jitterMs"], hint: "Every message takes this much more work.", lasting: true },
-        { kind: FaultKind.ERRORS, label: "Errors", params: ["errorPercent"], hint: "This share of messages fail, on top of its own error rate.", lasting: true },
-      );
-    }
-    options.push({
-      kind: FaultKind.CRASH_LOOP,
-      label: "Crash loop",
-      params: ["intervalS"],
-      hint: "Killed, started again, and killed again this long after it is up, until cleared.",
-      lasting: true,
-    });
-    return options;
-  }
-  if (SYNC(target.transport)) {
-    const rest = target.transport === Transport.REST;
-    return [
-      { kind: FaultKind.LATENCY, label: "Latency", params: ["latencyMs", "jitterMs"], hint: "Each request waits this long on the wire.", lasting: true },
-      {
-        kind: FaultKind.ERRORS,
-        label: "Errors",
-        params: ["errorPercent", "statusCode"],
-        hint: rest ? "This share of requests are answered with the HTTP status." : "This share of calls are answered with the gRPC code.",
-        lasting: true,
-      },
-      { kind: FaultKind.BLACKHOLE, label: "Black hole", params: [], hint: "Requests are read and never answered: the caller's own timeout fires.", lasting: true },
-      { kind: FaultKind.BANDWIDTH, label: "Bandwidth", params: ["bandwidthKbps"], hint: "Bytes flow at most this fast each way.", lasting: true },
-      { kind: FaultKind.RESET, label: "Reset", params: [], hint: "The connection is reset (TCP RST) when a request arrives.", lasting: true },
-      { kind: FaultKind.PARTITION, label: "Partition", params: [], hint: "Connections are refused (ECONNREFUSED).", lasting: true },
-    ];
-  }
-  return [
-    {
-      kind: FaultKind.DISCONNECT,
-      label: "Disconnect",
-      params: [],
-      hint:
-        target.transport === Transport.QUEUE
-          ? "The consumer is cut off from the broker: jobs wait for it."
-          : "The subscriber is cut off: durable entries wait, at-most-once messages are missed.",
-      lasting: true,
-    },
-    { kind: FaultKind.SLOW_CONSUMER, label: "Slow consumer", params: ["latencyMs", "jitterMs"], hint: "The consumer takes this much more per message.", lasting: true },
-    { kind: FaultKind.ERRORS, label: "Poison", params: ["errorPercent"], hint: "This share of messages fail every attempt.", lasting: true },
-    { kind: FaultKind.DUPLICATE, label: "Duplicate", params: ["errorPercent"], hint: "This share of messages are delivered twice.", lasting: true },
-    {
-      kind: FaultKind.LATENCY,
-      label: "Broker latency",
-      params: ["latencyMs", "jitterMs"],
-      hint: target.transport === Transport.QUEUE ? "Each job reaches the broker this much later." : "Each message reaches its subscriber this much later.",
-      lasting: true,
-    },
-  ];
+  return kindsFor(target).map((kind) => ({
+    kind,
+    label: kindLabel(kind, target),
+    params: paramsOf(kind, target).map((p) => FORM_PARAM[p]),
+    hint: hintOf(kind, target),
+    lasting: kind !== FaultKind.KILL,
+  }));
 }
 
-/** A form's starting values for a kind on a target: 300 ms, 50 % (100 % duplicates), 503 / UNAVAILABLE, 64 kB/s, every 3 s. */
+/** A form's starting values for a kind on a target: defaultParams in the form's units, until cleared. */
 export function defaultValues(kind: FaultKind, target: FaultTarget): FaultValues {
+  const p = defaultParams(kind, target);
   return {
-    latencyMs: 300,
-    jitterMs: 0,
-    errorPercent: kind === FaultKind.DUPLICATE ? 100 : 50,
-    statusCode: target.type === "edge" && target.transport === Transport.CONNECT ? GRPC_CODE_DEFAULT : HTTP_STATUS_DEFAULT,
-    bandwidthKbps: 64,
-    intervalS: 3,
+    latencyMs: p.latencyMs,
+    jitterMs: p.jitterMs,
+    errorPercent: p.errorRate * 100,
+    statusCode: p.statusCode,
+    bandwidthKbps: p.bandwidthKbps,
+    intervalS: p.intervalMs / 1000,
     durationS: 0,
   };
 }
 
 /** Longest self-clearing duration offered, in seconds. */
 export const MAX_DURATION_S = 3600;
+/** A crash loop's time up between kills, in seconds: the gate's least, and at most ten minutes. */
+export const MIN_INTERVAL_S = MIN_CRASH_LOOP_INTERVAL_MS / 1000;
+export const MAX_INTERVAL_S = 600;
 
 /**
  * What is wrong with a form's values for a kind, by parameter (empty when it
@@ -177,7 +165,7 @@ export function valueProblems(option: FaultOption, v: FaultValues, target: Fault
   for (const p of option.params) {
     switch (p) {
       case "latencyMs":
-        if (!whole(v.latencyMs) || v.latencyMs < 1 || v.latencyMs > 60_000) out.latencyMs = "From 1 to 60,000 ms";
+        if (!whole(v.latencyMs) || v.latencyMs < 1 || v.latencyMs > MAX_FAULT_LATENCY_MS) out.latencyMs = `From 1 to ${MAX_FAULT_LATENCY_MS.toLocaleString("en-US")} ms`;
         break;
       case "jitterMs":
         if (!whole(v.jitterMs) || v.jitterMs < 0 || v.jitterMs > v.latencyMs) out.jitterMs = "From 0 to the latency";
@@ -193,10 +181,12 @@ export function valueProblems(option: FaultOption, v: FaultValues, target: Fault
         break;
       }
       case "bandwidthKbps":
-        if (!whole(v.bandwidthKbps) || v.bandwidthKbps < 1) out.bandwidthKbps = "At least 1 kB/s";
+        if (!whole(v.bandwidthKbps) || v.bandwidthKbps < 1 || v.bandwidthKbps > MAX_BANDWIDTH_KBPS) {
+          out.bandwidthKbps = `From 1 to ${MAX_BANDWIDTH_KBPS.toLocaleString("en-US")} KB/s`;
+        }
         break;
       case "intervalS":
-        if (!(v.intervalS >= 0.5) || v.intervalS > 600) out.intervalS = "From 0.5 to 600 s";
+        if (!(v.intervalS >= MIN_INTERVAL_S) || v.intervalS > MAX_INTERVAL_S) out.intervalS = `From ${MIN_INTERVAL_S} to ${MAX_INTERVAL_S} s`;
         break;
     }
   }
@@ -230,65 +220,69 @@ export interface FaultBadge {
   kind: FaultKind;
   icon: string;
   text: string;
-  /** "Latency fault: every request waits 300 ms ± 50 ms on the wire." */
+  /** "Latency: every request waits 300 ms ± 50 ms on the wire." */
   sentence: string;
-  /** Red for faults that break traffic, amber for those that degrade it. */
+  /** Red for faults that break traffic, amber for those that degrade it (faultTone). */
   tone: "red" | "amber";
 }
 
-const pct = (rate: number) => `${Math.round((rate || 0) * 1000) / 10} %`;
-const ms = (n: number) => `${n.toLocaleString("en-US")} ms`;
-const spread = (f: Pick<InjectFaultRequest, "latencyMs" | "jitterMs">) => (f.jitterMs > 0 ? `${ms(f.latencyMs)} ± ${ms(f.jitterMs)}` : ms(f.latencyMs));
+/** The chip's compact latency: "300 ms", "300±50 ms". */
+const shortLatency = (f: Pick<FaultParams, "latencyMs" | "jitterMs">) => (f.jitterMs > 0 ? `${f.latencyMs}±${f.jitterMs} ms` : `${f.latencyMs} ms`);
 
 /**
- * A fault's badge on its target.
+ * A fault's badge on its target. Its sentence opens with the kind's word
+ * (kindWord), or for a fault that leaves the target in a state, that state
+ * ("Killed", "Paused", "Disconnected", "Slowed down").
  *
  * @example faultBadge(latency300, { type: "edge", transport: Transport.REST }).text // "300 ms"
  */
-export function faultBadge(f: Pick<InjectFaultRequest, "kind" | "latencyMs" | "jitterMs" | "errorRate" | "statusCode" | "bandwidthKbps" | "intervalMs">, target: FaultTarget): FaultBadge {
+export function faultBadge(f: FaultParams, target: FaultTarget): FaultBadge {
   const edge = target.type === "edge";
-  const sync = edge && SYNC(target.transport);
-  const base = { kind: f.kind };
+  const sync = edge && (target.transport === Transport.REST || target.transport === Transport.CONNECT);
+  const word = kindWord(f.kind, target);
+  const head = capital(word);
+  const base = { kind: f.kind, tone: faultTone(f.kind) };
   switch (f.kind) {
     case FaultKind.KILL:
-      return { ...base, icon: "✕", text: "killed", sentence: "Killed: its process was SIGKILLed; Clear starts it again.", tone: "red" };
+      return { ...base, icon: "✕", text: "killed", sentence: "Killed: its process was SIGKILLed; Clear starts it again." };
     case FaultKind.PAUSE:
-      return { ...base, icon: "⏸", text: "paused", sentence: "Paused: its process is stopped (SIGSTOP); it neither reads nor answers.", tone: "amber" };
+      return { ...base, icon: "⏸", text: "paused", sentence: "Paused: its process is stopped (SIGSTOP); it neither reads nor answers." };
     case FaultKind.CRASH_LOOP: {
-      const every = (f.intervalMs || 3000) / 1000;
-      return { ...base, icon: "↻", text: `crash loop ${every} s`, sentence: `Crash loop: killed ${every} s after each start, until cleared.`, tone: "red" };
+      const every = intervalSeconds(f.intervalMs);
+      return { ...base, icon: "↻", text: `${word} ${every} s`, sentence: `${head}: killed ${every} s after each start, until cleared.` };
     }
     case FaultKind.LATENCY: {
-      const short = f.jitterMs > 0 ? `${f.latencyMs}±${f.jitterMs} ms` : ms(f.latencyMs);
-      if (!edge) return { ...base, icon: "⚡", text: `+${short}`, sentence: `Slowed down: every message takes ${spread(f)} more work.`, tone: "amber" };
+      if (!edge) return { ...base, icon: "⚡", text: `+${shortLatency(f)}`, sentence: `Slowed down: every message takes ${latencyText(f)} more work.` };
       const where = sync ? "every request waits" : target.transport === Transport.QUEUE ? "every job reaches the broker" : "every message reaches its subscriber";
-      return { ...base, icon: "⚡", text: short, sentence: `Latency: ${where} ${spread(f)}${sync ? " on the wire" : " late"}.`, tone: "amber" };
+      return { ...base, icon: "⚡", text: shortLatency(f), sentence: `${head}: ${where} ${latencyText(f)}${sync ? " on the wire" : " late"}.` };
     }
     case FaultKind.ERRORS: {
-      if (!edge) return { ...base, icon: "⚠", text: `${pct(f.errorRate)} errors`, sentence: `Errors: ${pct(f.errorRate)} of messages fail.`, tone: "red" };
+      const share = percentText(f.errorRate);
+      if (!edge) return { ...base, icon: "⚠", text: `${share} ${word}`, sentence: `${head}: ${share} of messages fail.` };
       if (sync) {
-        const rest = target.transport === Transport.REST;
-        const code = rest ? String(f.statusCode || HTTP_STATUS_DEFAULT) : grpcCodeName(f.statusCode || GRPC_CODE_DEFAULT);
-        return { ...base, icon: "⚠", text: `${pct(f.errorRate)} ${code}`, sentence: `Errors: ${pct(f.errorRate)} of requests are answered ${code}.`, tone: "red" };
+        const code = statusText(f.statusCode, target);
+        return { ...base, icon: "⚠", text: `${share} ${code}`, sentence: `${head}: ${share} of requests are answered ${code}.` };
       }
-      return { ...base, icon: "☠", text: `${pct(f.errorRate)} poison`, sentence: `Poison: ${pct(f.errorRate)} of messages fail every attempt.`, tone: "red" };
+      return { ...base, icon: "☠", text: `${share} ${word}`, sentence: `${head}: ${share} of messages fail every attempt.` };
     }
     case FaultKind.PARTITION:
-      return { ...base, icon: "✕", text: "partition", sentence: sync ? "Partition: connections are refused." : "Partition: the consumer is cut off from the broker.", tone: "red" };
+      return { ...base, icon: "✕", text: word, sentence: sync ? `${head}: connections are refused.` : `${head}: the consumer is cut off from the broker.` };
     case FaultKind.BLACKHOLE:
-      return { ...base, icon: "◌", text: "black hole", sentence: "Black hole: requests are read and never answered; the caller's timeout fires.", tone: "red" };
+      return { ...base, icon: "◌", text: word, sentence: `${head}: requests are read and never answered; the caller's timeout fires.` };
     case FaultKind.BANDWIDTH:
-      return { ...base, icon: "⇣", text: `${f.bandwidthKbps} kB/s`, sentence: `Bandwidth: at most ${f.bandwidthKbps} kB/s each way.`, tone: "amber" };
+      return { ...base, icon: "⇣", text: bandwidthText(f.bandwidthKbps), sentence: `${head}: at most ${bandwidthText(f.bandwidthKbps)} each way.` };
     case FaultKind.RESET:
-      return { ...base, icon: "↯", text: "reset", sentence: "Reset: the connection is reset (TCP RST) when a request arrives.", tone: "red" };
+      return { ...base, icon: "↯", text: word, sentence: `${head}: the connection is reset (TCP RST) when a request arrives.` };
     case FaultKind.SLOW_CONSUMER:
-      return { ...base, icon: "⧗", text: `slow +${f.jitterMs > 0 ? `${f.latencyMs}±${f.jitterMs}` : f.latencyMs} ms`, sentence: `Slow consumer: ${spread(f)} more per message.`, tone: "amber" };
+      return { ...base, icon: "⧗", text: `slow +${shortLatency(f)}`, sentence: `${head}: ${latencyText(f)} more per message.` };
     case FaultKind.DISCONNECT:
-      return { ...base, icon: "⊘", text: "disconnected", sentence: "Disconnected: the consumer is cut off from the broker.", tone: "red" };
-    case FaultKind.DUPLICATE:
-      return { ...base, icon: "⧉", text: `${pct(f.errorRate || 1)} dup`, sentence: `Duplicate: ${pct(f.errorRate || 1)} of messages are delivered twice.`, tone: "amber" };
+      return { ...base, icon: "⊘", text: "disconnected", sentence: "Disconnected: the consumer is cut off from the broker." };
+    case FaultKind.DUPLICATE: {
+      const share = percentText(duplicateRate(f.errorRate));
+      return { ...base, icon: "⧉", text: `${share} dup`, sentence: `${head}: ${share} of messages are delivered twice.` };
+    }
     default:
-      return { ...base, icon: "!", text: "fault", sentence: "A fault is in force.", tone: "red" };
+      return { ...base, icon: "!", text: word, sentence: "A fault is in force." };
   }
 }
 
