@@ -53,7 +53,13 @@ export class RunEvents {
   private beat(): void {
     const info = this.snapshot();
     this.emit(runInfoEvent(info));
-    const next = this.onHeartbeat?.(info);
+    let next: RunEvent | undefined;
+    try {
+      next = this.onHeartbeat?.(info);
+    } catch (error) {
+      // A timer's throw would take the server down with every run: the point is skipped, the run goes on.
+      console.error(`run heartbeat failed: ${(error as Error).message}`);
+    }
     if (next) this.emit(next);
   }
 
