@@ -186,6 +186,27 @@ describe("metrics over time", () => {
     await run.stop(runId);
   });
 
+  it("a shared queue channel is one queue series: its in and out add up to the channel's books", async () => {
+    const topology = topologyOf(
+      [{ id: "w1", workMs: 2 }, { id: "w2", workMs: 2 }],
+      [queueEdge("client-w1", "client", "w1", "shared"), queueEdge("client-w2", "client", "w2", "shared")],
+    );
+    const runId = await run.start(topology);
+    await run.manager.sendMessage(runId, "client", 60);
+    await expect.poll(() => run.manager.get(runId).channels[0]?.delivered, POLL).toBe(60);
+    const { redisPrefix } = run.manager.get(runId);
+    const summary = await run.manager.stop(runId);
+    expect(await run.redis.keys(`${redisPrefix}*`)).toEqual([]);
+    const metrics = run.manager.getMetrics(runId, 0);
+    const queues = new Set(metrics.series.filter((series) => series.subject === "queue").map((series) => series.id));
+    expect([...queues]).toEqual(["shared"]);
+    expect(sum(values(metrics, "queue", "shared", "in"))).toBe(summary.channels[0].sent);
+    expect(sum(values(metrics, "queue", "shared", "out"))).toBe(60);
+    // Each edge's series add up to its share in the summary.
+    for (const counters of summary.edges) expect(sum(values(metrics, "edge", counters.edgeId, "delivered"))).toBe(counters.delivered);
+    expect(sum(summary.edges.map((counters) => counters.delivered))).toBe(60);
+  });
+
   it("an unknown run is not_found", async () => {
     const runId = await run.start(topologyOf([{ id: "api" }], [restEdge("client-api", "client", "api")]));
     expect(() => run.manager.getMetrics("no-such-run", 0)).toThrow(expect.objectContaining({ code: "not_found" }) as RunError);
