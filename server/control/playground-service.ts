@@ -85,6 +85,11 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
       });
     },
 
+    getMetrics(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(() => ({ metrics: runs.getMetrics(request.runId, request.sinceUnixMs) }));
+    },
+
     listTraces(request, context) {
       requireRunToken(runs, request.runId, context);
       return call(() => ({ traces: runs.listTraces(request.runId, Math.min(request.limit || 50, LIMITS.maxTracesPerRun)) }));

@@ -7,6 +7,8 @@ import { create } from "@bufbuild/protobuf";
 import {
   BreakerState,
   EdgeCountersSchema,
+  MetricsSchema,
+  RunEventSchema,
   EndToEndSchema,
   OutcomeCountSchema,
   SharedChannelSchema,
@@ -19,12 +21,16 @@ import {
   TraceSamplingSchema,
   type EdgeCounters,
   type EndToEnd,
+  type Metrics,
+  type RunEvent,
   type RunInfo,
   type RunSummary,
   type SharedChannel,
   type TraceSampling,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
-import type { Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { MetricsSeries, type Reading, type SeriesPoint, type SeriesWindow } from "@/lib/metrics/series";
+import { channelOf } from "@/server/host/transports/channel-groups";
 import type { Ledger } from "@/lib/metrics/outcomes";
 import type { BreakerState as BreakerStateName } from "@/lib/resilience/circuit-breaker";
 import { breakerOf } from "@/lib/resilience/edge-settings";
@@ -86,6 +92,8 @@ export class LiveRun {
   readonly nodes: Map<string, NodeSlot>;
   readonly counters: CounterBook;
   readonly latency = new EdgeLatencyBook();
+  /** The run's metrics over time: a point a second while live, and one at the stop (GetMetrics). */
+  readonly metrics = new MetricsSeries();
   readonly events: RunEvents;
   readonly traces: TraceHub;
   state = RunState.STARTING;
@@ -133,7 +141,10 @@ export class LiveRun {
         return [nodeId, newNodeSlot(nodeId, config)];
       }),
     );
-    this.events = new RunEvents(() => this.info());
+    this.events = new RunEvents(
+      () => this.info(),
+      (info) => metricsEvent(this.takeMetricsPoint(info)),
+    );
     this.traces = new TraceHub({ maxTraces: options.maxTraces, maxSpans: options.maxSpans, emit: (event) => this.events.emit(event) });
   }
 
@@ -188,6 +199,80 @@ export class LiveRun {
       faults: this.faults.list(),
       pastFaults: this.faults.listPast(),
     });
+  }
+
+  /**
+   * One point of the run's metrics from a RunInfo (the heartbeat's, so the
+   * books are read once a second, not twice): its counts are the books' at
+   * that reading, so the points of an edge's `sent` add up to its `sent` then.
+   */
+  takeMetricsPoint(info: RunInfo = this.info(), now = Date.now()): SeriesPoint {
+    return this.metrics.take(this.readingOf(info, now));
+  }
+
+  /** The points taken after `sinceMs` (GetMetrics). */
+  metricsSince(sinceMs: number): SeriesWindow {
+    return this.metrics.since(sinceMs);
+  }
+
+  private readingOf(info: RunInfo, now: number): Reading {
+    const shared = new Set(info.channels.flatMap((channel) => channel.edgeIds));
+    const edgeById = new Map(this.topology.edges.map((edge) => [edge.id, edge]));
+    const queueOf = new Map(info.edges.filter((counters) => counters.queue).map((counters) => [counters.edgeId, counters.queue!]));
+    const ended = (ledger: { delivered: number; failed: number; lost: number }) => ledger.delivered + ledger.failed + ledger.lost;
+    const queues: Reading["queues"][number][] = [];
+    for (const counters of info.edges) {
+      const edge = edgeById.get(counters.edgeId);
+      if (!edge || edge.transport !== Transport.QUEUE || shared.has(edge.id)) continue;
+      const depth = counters.queue;
+      queues.push({
+        id: channelOf(edge)!,
+        waiting: depth?.waiting ?? 0,
+        active: depth?.active ?? 0,
+        delayed: depth?.delayed ?? 0,
+        deadLetters: depth?.deadLetters ?? 0,
+        sent: counters.sent,
+        ended: ended(counters),
+      });
+    }
+    for (const channel of info.channels) {
+      const depth = channel.edgeIds.map((edgeId) => queueOf.get(edgeId)).find(Boolean);
+      queues.push({
+        id: channel.channel,
+        waiting: depth?.waiting ?? 0,
+        active: depth?.active ?? 0,
+        delayed: depth?.delayed ?? 0,
+        deadLetters: depth?.deadLetters ?? 0,
+        sent: channel.sent,
+        ended: ended(channel),
+      });
+    }
+    return {
+      atMs: now,
+      edges: info.edges.map((counters) => ({
+        id: counters.edgeId,
+        sent: counters.sent,
+        delivered: counters.delivered,
+        failed: counters.failed,
+        lost: counters.lost,
+        retries: counters.retries,
+        attempts: counters.attempts,
+        failedBy: counters.failedBy,
+        lostBy: counters.lostBy,
+        inFlight: counters.inFlight,
+        queued: counters.queued,
+        latency: this.latency.takeSecond(counters.edgeId),
+      })),
+      queues,
+      nodes: info.nodes.map((node) => ({
+        id: node.nodeId,
+        handledPerSecond: node.ratePerSecond,
+        waiting: node.waiting,
+        inFlight: node.inFlight,
+        cpuPercent: node.usage?.cpuPercent ?? 0,
+        rssBytes: node.usage?.rssBytes ?? 0,
+      })),
+    };
   }
 
   /** Counts the traces a host kept that no host had kept before. */
@@ -296,6 +381,20 @@ const BREAKER_STATE: Readonly<Record<BreakerStateName, BreakerState>> = {
   open: BreakerState.OPEN,
   "half-open": BreakerState.HALF_OPEN,
 };
+/** The live stream's form of a metrics point (RunEvent.metrics). */
+export function metricsEvent(point: SeriesPoint): RunEvent {
+  const metrics: Metrics = create(MetricsSchema, {
+    timestampsUnixMs: [point.atMs],
+    series: point.series.map(({ value, ...series }) => ({ ...series, values: [value] })),
+  });
+  return create(RunEventSchema, { event: { case: "metrics", value: metrics } });
+}
+
+/** GetMetrics' form of a window of points. */
+export function metricsOf(window: SeriesWindow): Metrics {
+  return create(MetricsSchema, window);
+}
+
 /** A node not started yet. */
 export function newNodeSlot(nodeId: string, config: HostPlan): NodeSlot {
   return {

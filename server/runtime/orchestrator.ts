@@ -25,7 +25,7 @@ import type { ChildMessage, LogLevel } from "@/server/ipc/host-messages";
 import { sweepStaleCountDirs, type OpenHandOff } from "@/server/trace/counter-book";
 import { BrokerCounts, READ_EVERY_MS } from "./broker-counts";
 import { auditHandOff } from "./hand-off-audit";
-import { LiveRun, type NodeSlot } from "./live-run";
+import { LiveRun, metricsEvent, metricsOf, type NodeSlot } from "./live-run";
 import { HostPool, warmHostsFromEnv } from "./host-pool";
 import { NodeProcess, SHUTDOWN_GRACE_MS, type ProcessExit } from "./node-process";
 import { planRun } from "./plan";
@@ -357,7 +357,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       run.state = how.finalState;
       run.stoppedAt = Date.now();
       run.events.stopHeartbeat();
+      // The last point: the books are final, so each series adds up to the summary's count.
+      const lastPoint = run.takeMetricsPoint();
       run.events.changed();
+      run.events.emit(metricsEvent(lastPoint));
       const summary = run.summary();
       run.events.emit(create(RunEventSchema, { event: { case: "summary", value: summary } }));
       forgetOldRuns();
@@ -694,6 +697,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       slot.process.send({ type: "send", traceIds, payload: payload || undefined });
       return traceIds;
     },
+    getMetrics: (runId, sinceUnixMs) => metricsOf(findRun(runId).metricsSince(sinceUnixMs)),
     getTrace: (runId, traceId) => findRun(runId).traces.getTrace(traceId),
     listTraces: (runId, limit) => findRun(runId).traces.listTraces(limit || DEFAULT_TRACE_LIST_LIMIT),
     injectFault: (runId, fault) => injectFault(runId, fault),

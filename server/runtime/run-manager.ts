@@ -5,7 +5,7 @@
  * call these methods; errors are RunError with a code that maps to a Connect code.
  */
 import type { FaultKind, Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
-import type { DeadLetter, InjectFaultRequest, RunEvent, RunInfo, RunSummary, Span, TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { DeadLetter, InjectFaultRequest, Metrics, RunEvent, RunInfo, RunSummary, Span, TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 
 import type { Problem } from "@/lib/run/problem";
 
@@ -58,6 +58,8 @@ export interface RunManager {
   checkToken(runId: string, token: string): boolean;
   sendMessage(runId: string, nodeId: string, count: number, payload?: string): Promise<string[]>;
   getTrace(runId: string, traceId: string): Span[];
+  /** The run's metrics points taken after `sinceUnixMs` (0: all it keeps), live or stopped (see GetMetrics). */
+  getMetrics(runId: string, sinceUnixMs: number): Metrics;
   listTraces(runId: string, limit: number): TraceSummary[];
   injectFault(runId: string, fault: FaultRequest): Promise<RunInfo>;
   /** Clears the target's faults of `kind` (FaultKind.UNSPECIFIED: all of them). */

@@ -38,6 +38,8 @@ interface EdgeSeries {
   wholeRunSend: LatencyHistogram;
   wholeRunWait: LatencyHistogram;
   wholeRunWork: LatencyHistogram;
+  /** Sends timed since the last takeSecond (the metrics' point of that second). */
+  sinceTake: LatencyHistogram;
 }
 
 const EMPTY: EdgeLatencyStats = { ratePerSecond: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, waitP50Ms: 0, waitP95Ms: 0, waitP99Ms: 0, workP50Ms: 0, workP95Ms: 0, workP99Ms: 0 };
@@ -52,6 +54,7 @@ export class EdgeLatencyBook {
     if (delta.send) {
       slot.send.merge(delta.send);
       series.wholeRunSend.merge(delta.send);
+      series.sinceTake.merge(delta.send);
     }
     if (delta.wait) {
       slot.wait.merge(delta.wait);
@@ -96,6 +99,15 @@ export class EdgeLatencyBook {
     };
   }
 
+  /** p50/p95/p99 of the sends timed since the last call (one a second: lib/metrics/series.ts), and starts over. */
+  takeSecond(edgeId: string): { p50Ms: number; p95Ms: number; p99Ms: number } {
+    const series = this.edges.get(edgeId);
+    if (!series) return { p50Ms: 0, p95Ms: 0, p99Ms: 0 };
+    const percentiles = series.sinceTake.percentiles();
+    series.sinceTake.clear();
+    return percentiles;
+  }
+
   /** Percentiles over every message of the run (for the summary at Stop). */
   runStats(edgeId: string): Omit<EdgeLatencyStats, "ratePerSecond"> {
     const series = this.edges.get(edgeId);
@@ -117,7 +129,7 @@ export class EdgeLatencyBook {
   private seriesOf(edgeId: string): EdgeSeries {
     let series = this.edges.get(edgeId);
     if (!series) {
-      series = { slots: [], wholeRunSend: new LatencyHistogram(), wholeRunWait: new LatencyHistogram(), wholeRunWork: new LatencyHistogram() };
+      series = { slots: [], wholeRunSend: new LatencyHistogram(), wholeRunWait: new LatencyHistogram(), wholeRunWork: new LatencyHistogram(), sinceTake: new LatencyHistogram() };
       this.edges.set(edgeId, series);
     }
     return series;

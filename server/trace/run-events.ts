@@ -1,6 +1,7 @@
 /**
  * The watchers of one run and what they get besides spans: a RunInfo snapshot
- * when they subscribe, on every change of state and once a second.
+ * when they subscribe, on every change of state and once a second, and with
+ * it each second the run's newest metrics point.
  */
 import { create } from "@bufbuild/protobuf";
 import { RunEventSchema, type RunEvent, type RunInfo } from "@/lib/gen/ipcplay/v1/playground_pb";
@@ -13,7 +14,14 @@ export class RunEvents {
   private readonly listeners = new Set<RunEventListener>();
   private heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(private readonly snapshot: () => RunInfo) {}
+  /**
+   * @param onHeartbeat called with each heartbeat's RunInfo, after it was sent;
+   *   an event it returns is sent next (the run's metrics point of that second).
+   */
+  constructor(
+    private readonly snapshot: () => RunInfo,
+    private readonly onHeartbeat?: (info: RunInfo) => RunEvent | undefined,
+  ) {}
 
   subscribe(listener: RunEventListener): () => void {
     this.listeners.add(listener);
@@ -38,8 +46,21 @@ export class RunEvents {
   }
 
   startHeartbeat(): void {
-    this.heartbeat ??= setInterval(() => this.changed(), RUN_INFO_INTERVAL_MS);
+    this.heartbeat ??= setInterval(() => this.beat(), RUN_INFO_INTERVAL_MS);
     this.heartbeat.unref();
+  }
+
+  private beat(): void {
+    const info = this.snapshot();
+    this.emit(runInfoEvent(info));
+    let next: RunEvent | undefined;
+    try {
+      next = this.onHeartbeat?.(info);
+    } catch (error) {
+      // A timer's throw would take the server down with every run: the point is skipped, the run goes on.
+      console.error(`run heartbeat failed: ${(error as Error).message}`);
+    }
+    if (next) this.emit(next);
   }
 
   /** Stops the heartbeat; listeners stay until they unsubscribe. */

@@ -12,7 +12,127 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/playground.proto.
  */
 export const file_ipcplay_v1_playground: GenFile = /*@__PURE__*/
-  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiKAoHUHJvYmxlbRIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiQQoXVmFsaWRhdGVUb3BvbG9neVJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IngKGFZhbGlkYXRlVG9wb2xvZ3lSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCghwcm9ibGVtcxgCIAMoCzITLmlwY3BsYXkudjEuUHJvYmxlbRImCgh0b3BvbG9neRgDIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiSQoPU3RhcnRSdW5SZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neRIOCgZkZXRhY2gYAiABKAgiUwoQU3RhcnRSdW5SZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFdG9rZW4YAiABKAkSIAoDcnVuGAMgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiAKDlN0b3BSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI6Cg9TdG9wUnVuUmVzcG9uc2USJwoHc3VtbWFyeRgBIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeSIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyCg5HZXRSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iVQoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg0KBWNvdW50GAMgASgNEg8KB3BheWxvYWQYBCABKAkiKAoTU2VuZE1lc3NhZ2VSZXNwb25zZRIRCgl0cmFjZV9pZHMYASADKAkiMwoPR2V0VHJhY2VSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCSIzChBHZXRUcmFjZVJlc3BvbnNlEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuIjIKEUxpc3RUcmFjZXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSI+ChJMaXN0VHJhY2VzUmVzcG9uc2USKAoGdHJhY2VzGAEgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnki/QEKEkluamVjdEZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZBISCgpsYXRlbmN5X21zGAUgASgNEhIKCmVycm9yX3JhdGUYBiABKAESEQoJaml0dGVyX21zGAcgASgNEhMKC3N0YXR1c19jb2RlGAggASgNEhYKDmJhbmR3aWR0aF9rYnBzGAkgASgNEhMKC2R1cmF0aW9uX21zGAogASgNEhMKC2ludGVydmFsX21zGAsgASgNIjcKE0luamVjdEZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvImoKEUNsZWFyRmF1bHRSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2VkZ2VfaWQYAyABKAkSIwoEa2luZBgEIAEoDjIVLmlwY3BsYXkudjEuRmF1bHRLaW5kIn4KC0FjdGl2ZUZhdWx0Ei0KBWZhdWx0GAEgASgLMh4uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlcXVlc3QSFwoPc3RhcnRlZF91bml4X21zGAIgASgBEhQKDGVuZHNfdW5peF9tcxgDIAEoARIRCglzY2hlZHVsZWQYBCABKAgiSgoQVXBkYXRlUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkSJgoIdG9wb2xvZ3kYAiABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5InsKEVVwZGF0ZVJ1blJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbxIPCgdhcHBsaWVkGAIgAygJEhEKCXJlc3RhcnRlZBgDIAMoCRIPCgdzdGFydGVkGAQgAygJEg8KB3N0b3BwZWQYBSADKAkiNgoSQ2xlYXJGYXVsdFJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyJIChZMaXN0RGVhZExldHRlcnNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdlZGdlX2lkGAIgASgJEg0KBWxpbWl0GAMgASgNIlYKF0xpc3REZWFkTGV0dGVyc1Jlc3BvbnNlEiwKDGRlYWRfbGV0dGVycxgBIAMoCzIWLmlwY3BsYXkudjEuRGVhZExldHRlchINCgV0b3RhbBgCIAEoDSKXAQoKRGVhZExldHRlchIOCgZqb2JfaWQYASABKAkSEAoIdHJhY2VfaWQYAiABKAkSFQoNZmFpbGVkX3JlYXNvbhgDIAEoCRIQCghhdHRlbXB0cxgEIAEoDRIWCg5mYWlsZWRfdW5peF9tcxgFIAEoARIVCg1wYXlsb2FkX2J5dGVzGAYgASgNEg8KB2VkZ2VfaWQYByABKAkiTQoZUmVkcml2ZURlYWRMZXR0ZXJzUmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHZWRnZV9pZBgCIAEoCRIPCgdqb2JfaWRzGAMgAygJIlAKGlJlZHJpdmVEZWFkTGV0dGVyc1Jlc3BvbnNlEhAKCHJlZHJpdmVuGAEgASgNEiAKA3J1bhgCIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyIhCg9XYXRjaFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjcKEFdhdGNoUnVuUmVzcG9uc2USIwoFZXZlbnQYASABKAsyFC5pcGNwbGF5LnYxLlJ1bkV2ZW50IoICCgtOb2RlUnVudGltZRIPCgdub2RlX2lkGAEgASgJEgsKA3BpZBgCIAEoDRIRCglodHRwX3BvcnQYAyABKA0SFAoMY29ubmVjdF9wb3J0GAQgASgNEiYKBnN0YXR1cxgFIAEoDjIWLmlwY3BsYXkudjEuTm9kZVN0YXR1cxINCgVlcnJvchgGIAEoCRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDwoHaGFuZGxlZBgIIAEoDRIRCglpbl9mbGlnaHQYCSABKA0SJwoFdXNhZ2UYCiABKAsyGC5pcGNwbGF5LnYxLlByb2Nlc3NVc2FnZRIPCgd3YWl0aW5nGAsgASgNIjYKDFByb2Nlc3NVc2FnZRITCgtjcHVfcGVyY2VudBgBIAEoARIRCglyc3NfYnl0ZXMYAiABKAEitQEKC01hY2hpbmVMb2FkEg0KBWNvcmVzGAEgASgNEhMKC2NwdV9wZXJjZW50GAIgASgBEhkKEW1lbW9yeV91c2VkX2J5dGVzGAMgASgBEhoKEm1lbW9yeV90b3RhbF9ieXRlcxgEIAEoARIoCgZzZXJ2ZXIYBSABKAsyGC5pcGNwbGF5LnYxLlByb2Nlc3NVc2FnZRIMCgRidXN5GAYgASgIEhMKC2J1c3lfcmVhc29uGAcgASgJIpkBCg1UcmFjZVNhbXBsaW5nEg8KB3N0YXJ0ZWQYASABKA0SDwoHc2FtcGxlZBgCIAEoDRIMCgRrZXB0GAMgASgNEg4KBm9uZV9pbhgEIAEoDRIZChFidWRnZXRfcGVyX3NlY29uZBgFIAEoDRIVCg1kcm9wcGVkX3NwYW5zGAYgASgNEhYKDmV2aWN0ZWRfdHJhY2VzGAcgASgNIlQKClF1ZXVlRGVwdGgSDwoHd2FpdGluZxgBIAEoDRIOCgZhY3RpdmUYAiABKA0SDwoHZGVsYXllZBgDIAEoDRIUCgxkZWFkX2xldHRlcnMYBCABKA0iLgoMT3V0Y29tZUNvdW50Eg8KB291dGNvbWUYASABKAkSDQoFY291bnQYAiABKA0i5gUKDEVkZ2VDb3VudGVycxIPCgdlZGdlX2lkGAEgASgJEgwKBHNlbnQYAiABKA0SEQoJZGVsaXZlcmVkGAMgASgNEg4KBmZhaWxlZBgEIAEoDRIMCgRsb3N0GAUgASgNEhUKDWRlYWRfbGV0dGVyZWQYBiABKA0SFwoPcmF0ZV9wZXJfc2Vjb25kGAcgASgBEg4KBnA1MF9tcxgIIAEoARIOCgZwOTVfbXMYCSABKAESDgoGcDk5X21zGAogASgBEiUKBXF1ZXVlGAsgASgLMhYuaXBjcGxheS52MS5RdWV1ZURlcHRoEhMKC3N1YnNjcmliZXJzGAwgASgNEg8KB3JldHJpZXMYDSABKA0SDAoEc2hlZBgOIAEoDRITCgt3YWl0X3A1MF9tcxgPIAEoARITCgt3YWl0X3A5NV9tcxgQIAEoARITCgt3YWl0X3A5OV9tcxgRIAEoARIRCglpbl9mbGlnaHQYEiABKA0SKwoJZmFpbGVkX2J5GBMgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSKQoHbG9zdF9ieRgUIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EhMKC3NoYXJlZF93aXRoGBUgAygJEg4KBnF1ZXVlZBgWIAEoDRITCgt3b3JrX3A1MF9tcxgXIAEoARITCgt3b3JrX3A5NV9tcxgYIAEoARITCgt3b3JrX3A5OV9tcxgZIAEoARIpCgdicmVha2VyGBogASgOMhguaXBjcGxheS52MS5CcmVha2VyU3RhdGUSFwoPc2hvcnRfY2lyY3VpdGVkGBsgASgNEhAKCGF0dGVtcHRzGBwgASgNEhcKD3JldHJpZXNfcmVmdXNlZBgdIAEoDRISCgpkdXBsaWNhdGVzGB4gASgNEhIKCmNhY2hlX2hpdHMYHyABKA0SFAoMY2FjaGVfbWlzc2VzGCAgASgNEhAKCHJlZHJpdmVuGCEgASgNIpYCCg1TaGFyZWRDaGFubmVsEg8KB2NoYW5uZWwYASABKAkSFgoOc291cmNlX25vZGVfaWQYAiABKAkSEAoIZWRnZV9pZHMYAyADKAkSDAoEc2VudBgEIAEoDRIRCglkZWxpdmVyZWQYBSABKA0SDgoGZmFpbGVkGAYgASgNEgwKBGxvc3QYByABKA0SEQoJaW5fZmxpZ2h0GAggASgNEg4KBnF1ZXVlZBgJIAEoDRIrCglmYWlsZWRfYnkYCiADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GAsgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEAoIcmVkcml2ZW4YDCABKA0iWgoIRW5kVG9FbmQSDgoGdHJhY2VzGAEgASgNEg4KBnA1MF9tcxgCIAEoARIOCgZwOTVfbXMYAyABKAESDgoGcDk5X21zGAQgASgBEg4KBm1heF9tcxgFIAEoASLRAwoHUnVuSW5mbxIOCgZydW5faWQYASABKAkSIwoFc3RhdGUYAiABKA4yFC5pcGNwbGF5LnYxLlJ1blN0YXRlEiYKBW5vZGVzGAMgAygLMhcuaXBjcGxheS52MS5Ob2RlUnVudGltZRInCgVlZGdlcxgEIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEhcKD3N0YXJ0ZWRfdW5peF9tcxgFIAEoARINCgVlcnJvchgGIAEoCRIUCgxyZWRpc19wcmVmaXgYByABKAkSFwoPZXhwaXJlc191bml4X21zGAggASgBEg4KBnRyYWNlcxgJIAEoDRIrCghzYW1wbGluZxgKIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZxIoCgdtYWNoaW5lGAsgASgLMhcuaXBjcGxheS52MS5NYWNoaW5lTG9hZBIrCghjaGFubmVscxgMIAMoCzIZLmlwY3BsYXkudjEuU2hhcmVkQ2hhbm5lbBInCgZmYXVsdHMYDSADKAsyFy5pcGNwbGF5LnYxLkFjdGl2ZUZhdWx0EiwKC3Bhc3RfZmF1bHRzGA4gAygLMhcuaXBjcGxheS52MS5BY3RpdmVGYXVsdCLuAQoKUnVuU3VtbWFyeRIOCgZydW5faWQYASABKAkSJwoFZWRnZXMYAiADKAsyGC5pcGNwbGF5LnYxLkVkZ2VDb3VudGVycxIOCgZ0cmFjZXMYAyABKA0SEwoLZHVyYXRpb25fbXMYBCABKAESKwoIc2FtcGxpbmcYBSABKAsyGS5pcGNwbGF5LnYxLlRyYWNlU2FtcGxpbmcSKwoIY2hhbm5lbHMYBiADKAsyGS5pcGNwbGF5LnYxLlNoYXJlZENoYW5uZWwSKAoKZW5kX3RvX2VuZBgHIAEoCzIULmlwY3BsYXkudjEuRW5kVG9FbmQivwMKBFNwYW4SEAoIdHJhY2VfaWQYASABKAkSDwoHc3Bhbl9pZBgCIAEoCRIWCg5wYXJlbnRfc3Bhbl9pZBgDIAEoCRIPCgdub2RlX2lkGAQgASgJEgsKA3BpZBgFIAEoDRIPCgdlZGdlX2lkGAYgASgJEigKCXRyYW5zcG9ydBgHIAEoDjIVLmlwY3BsYXkudjEuVHJhbnNwb3J0EiIKBGtpbmQYCCABKA4yFC5pcGNwbGF5LnYxLlNwYW5LaW5kEgwKBG5hbWUYCSABKAkSFQoNc3RhcnRfdW5peF9tcxgKIAEoARITCgtkdXJhdGlvbl9tcxgLIAEoARImCgZzdGF0dXMYDCABKA4yFi5pcGNwbGF5LnYxLlNwYW5TdGF0dXMSFgoOc3RhdHVzX21lc3NhZ2UYDSABKAkSNAoKYXR0cmlidXRlcxgOIAMoCzIgLmlwY3BsYXkudjEuU3Bhbi5BdHRyaWJ1dGVzRW50cnkSCwoDaG9wGA8gASgNEg8KB2F0dGVtcHQYECABKA0aMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwwEKDFRyYWNlU3VtbWFyeRIQCgh0cmFjZV9pZBgBIAEoCRIUCgxyb290X25vZGVfaWQYAiABKAkSFQoNc3RhcnRfdW5peF9tcxgDIAEoARITCgtkdXJhdGlvbl9tcxgEIAEoARISCgpzcGFuX2NvdW50GAUgASgNEiYKBnN0YXR1cxgGIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIQCghub2RlX2lkcxgHIAMoCRIRCglyb290X3NlZW4YCCABKAgiSwoHTG9nTGluZRIPCgd1bml4X21zGAEgASgBEg8KB25vZGVfaWQYAiABKAkSDQoFbGV2ZWwYAyABKAkSDwoHbWVzc2FnZRgEIAEoCSKuAQoIUnVuRXZlbnQSIgoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvSAASJgoFc3BhbnMYAiABKAsyFS5pcGNwbGF5LnYxLlNwYW5CYXRjaEgAEiIKA2xvZxgDIAEoCzITLmlwY3BsYXkudjEuTG9nTGluZUgAEikKB3N1bW1hcnkYBCABKAsyFi5pcGNwbGF5LnYxLlJ1blN1bW1hcnlIAEIHCgVldmVudCJWCglTcGFuQmF0Y2gSHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4SKAoGdHJhY2VzGAIgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkqmQEKCFJ1blN0YXRlEhkKFVJVTl9TVEFURV9VTlNQRUNJRklFRBAAEhYKElJVTl9TVEFURV9TVEFSVElORxABEhUKEVJVTl9TVEFURV9SVU5OSU5HEAISFgoSUlVOX1NUQVRFX1NUT1BQSU5HEAMSFQoRUlVOX1NUQVRFX1NUT1BQRUQQBBIUChBSVU5fU1RBVEVfRkFJTEVEEAUqugEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChROT0RFX1NUQVRVU19TVEFSVElORxABEhIKDk5PREVfU1RBVFVTX1VQEAISFAoQTk9ERV9TVEFUVVNfRE9XThADEhoKFk5PREVfU1RBVFVTX1JFU1RBUlRJTkcQBBIWChJOT0RFX1NUQVRVU19QQVVTRUQQBRIXChNOT0RFX1NUQVRVU19TVE9QUEVEEAYqlAEKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSQlJFQUtFUl9TVEFURV9OT05FEAESGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQAhIWChJCUkVBS0VSX1NUQVRFX09QRU4QAxIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThAEKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKsIBCgpTcGFuU3RhdHVzEhsKF1NQQU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1BBTl9TVEFUVVNfT0sQARIVChFTUEFOX1NUQVRVU19FUlJPUhACEhcKE1NQQU5fU1RBVFVTX1RJTUVPVVQQAxIbChdTUEFOX1NUQVRVU19VTkFWQUlMQUJMRRAEEhkKFVNQQU5fU1RBVFVTX0hPUF9MSU1JVBAFEhsKF1NQQU5fU1RBVFVTX0RFQURfTEVUVEVSEAYyrQgKEVBsYXlncm91bmRTZXJ2aWNlEl8KEFZhbGlkYXRlVG9wb2xvZ3kSIy5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0GiQuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2UiABJHCghTdGFydFJ1bhIbLmlwY3BsYXkudjEuU3RhcnRSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5TdGFydFJ1blJlc3BvbnNlIgASRAoHU3RvcFJ1bhIaLmlwY3BsYXkudjEuU3RvcFJ1blJlcXVlc3QaGy5pcGNwbGF5LnYxLlN0b3BSdW5SZXNwb25zZSIAEkEKBkdldFJ1bhIZLmlwY3BsYXkudjEuR2V0UnVuUmVxdWVzdBoaLmlwY3BsYXkudjEuR2V0UnVuUmVzcG9uc2UiABJQCgtTZW5kTWVzc2FnZRIeLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gh8uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIgASRwoIR2V0VHJhY2USGy5pcGNwbGF5LnYxLkdldFRyYWNlUmVxdWVzdBocLmlwY3BsYXkudjEuR2V0VHJhY2VSZXNwb25zZSIAEk0KCkxpc3RUcmFjZXMSHS5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXF1ZXN0Gh4uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVzcG9uc2UiABJQCgtJbmplY3RGYXVsdBIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlc3BvbnNlIgASTQoKQ2xlYXJGYXVsdBIdLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlcXVlc3QaHi5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXNwb25zZSIAEkoKCVVwZGF0ZVJ1bhIcLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVxdWVzdBodLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVzcG9uc2UiABJJCghXYXRjaFJ1bhIbLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5XYXRjaFJ1blJlc3BvbnNlIgAwARJcCg9MaXN0RGVhZExldHRlcnMSIi5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1JlcXVlc3QaIy5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1Jlc3BvbnNlIgASZQoSUmVkcml2ZURlYWRMZXR0ZXJzEiUuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXF1ZXN0GiYuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXNwb25zZSIAYgZwcm90bzM", [file_ipcplay_v1_topology]);
+  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiOgoRR2V0TWV0cmljc1JlcXVlc3QSDgoGcnVuX2lkGAEgASgJEhUKDXNpbmNlX3VuaXhfbXMYAiABKAEiOgoSR2V0TWV0cmljc1Jlc3BvbnNlEiQKB21ldHJpY3MYASABKAsyEy5pcGNwbGF5LnYxLk1ldHJpY3MiTwoHTWV0cmljcxIaChJ0aW1lc3RhbXBzX3VuaXhfbXMYASADKAESKAoGc2VyaWVzGAIgAygLMhguaXBjcGxheS52MS5NZXRyaWNTZXJpZXMiSwoMTWV0cmljU2VyaWVzEg8KB3N1YmplY3QYASABKAkSCgoCaWQYAiABKAkSDgoGbWV0cmljGAMgASgJEg4KBnZhbHVlcxgEIAMoAiIoCgdQcm9ibGVtEgwKBHBhdGgYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJBChdWYWxpZGF0ZVRvcG9sb2d5UmVxdWVzdBImCgh0b3BvbG9neRgBIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kieAoYVmFsaWRhdGVUb3BvbG9neVJlc3BvbnNlEg0KBXZhbGlkGAEgASgIEiUKCHByb2JsZW1zGAIgAygLMhMuaXBjcGxheS52MS5Qcm9ibGVtEiYKCHRvcG9sb2d5GAMgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neSJJCg9TdGFydFJ1blJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5Eg4KBmRldGFjaBgCIAEoCCJTChBTdGFydFJ1blJlc3BvbnNlEg4KBnJ1bl9pZBgBIAEoCRINCgV0b2tlbhgCIAEoCRIgCgNydW4YAyABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iIAoOU3RvcFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjoKD1N0b3BSdW5SZXNwb25zZRInCgdzdW1tYXJ5GAEgASgLMhYuaXBjcGxheS52MS5SdW5TdW1tYXJ5Ih8KDUdldFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjIKDkdldFJ1blJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyJVChJTZW5kTWVzc2FnZVJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDQoFY291bnQYAyABKA0SDwoHcGF5bG9hZBgEIAEoCSIoChNTZW5kTWVzc2FnZVJlc3BvbnNlEhEKCXRyYWNlX2lkcxgBIAMoCSIzCg9HZXRUcmFjZVJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEhAKCHRyYWNlX2lkGAIgASgJIjMKEEdldFRyYWNlUmVzcG9uc2USHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4iMgoRTGlzdFRyYWNlc1JlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg0KBWxpbWl0GAIgASgNIj4KEkxpc3RUcmFjZXNSZXNwb25zZRIoCgZ0cmFjZXMYASADKAsyGC5pcGNwbGF5LnYxLlRyYWNlU3VtbWFyeSL9AQoSSW5qZWN0RmF1bHRSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2VkZ2VfaWQYAyABKAkSIwoEa2luZBgEIAEoDjIVLmlwY3BsYXkudjEuRmF1bHRLaW5kEhIKCmxhdGVuY3lfbXMYBSABKA0SEgoKZXJyb3JfcmF0ZRgGIAEoARIRCglqaXR0ZXJfbXMYByABKA0SEwoLc3RhdHVzX2NvZGUYCCABKA0SFgoOYmFuZHdpZHRoX2ticHMYCSABKA0SEwoLZHVyYXRpb25fbXMYCiABKA0SEwoLaW50ZXJ2YWxfbXMYCyABKA0iNwoTSW5qZWN0RmF1bHRSZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iagoRQ2xlYXJGYXVsdFJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDwoHZWRnZV9pZBgDIAEoCRIjCgRraW5kGAQgASgOMhUuaXBjcGxheS52MS5GYXVsdEtpbmQifgoLQWN0aXZlRmF1bHQSLQoFZmF1bHQYASABKAsyHi5pcGNwbGF5LnYxLkluamVjdEZhdWx0UmVxdWVzdBIXCg9zdGFydGVkX3VuaXhfbXMYAiABKAESFAoMZW5kc191bml4X21zGAMgASgBEhEKCXNjaGVkdWxlZBgEIAEoCCJKChBVcGRhdGVSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRImCgh0b3BvbG9neRgCIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiewoRVXBkYXRlUnVuUmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvEg8KB2FwcGxpZWQYAiADKAkSEQoJcmVzdGFydGVkGAMgAygJEg8KB3N0YXJ0ZWQYBCADKAkSDwoHc3RvcHBlZBgFIAMoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIkgKFkxpc3REZWFkTGV0dGVyc1JlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB2VkZ2VfaWQYAiABKAkSDQoFbGltaXQYAyABKA0iVgoXTGlzdERlYWRMZXR0ZXJzUmVzcG9uc2USLAoMZGVhZF9sZXR0ZXJzGAEgAygLMhYuaXBjcGxheS52MS5EZWFkTGV0dGVyEg0KBXRvdGFsGAIgASgNIpcBCgpEZWFkTGV0dGVyEg4KBmpvYl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCRIVCg1mYWlsZWRfcmVhc29uGAMgASgJEhAKCGF0dGVtcHRzGAQgASgNEhYKDmZhaWxlZF91bml4X21zGAUgASgBEhUKDXBheWxvYWRfYnl0ZXMYBiABKA0SDwoHZWRnZV9pZBgHIAEoCSJNChlSZWRyaXZlRGVhZExldHRlcnNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdlZGdlX2lkGAIgASgJEg8KB2pvYl9pZHMYAyADKAkiUAoaUmVkcml2ZURlYWRMZXR0ZXJzUmVzcG9uc2USEAoIcmVkcml2ZW4YASABKA0SIAoDcnVuGAIgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQiggIKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDRInCgV1c2FnZRgKIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEg8KB3dhaXRpbmcYCyABKA0iNgoMUHJvY2Vzc1VzYWdlEhMKC2NwdV9wZXJjZW50GAEgASgBEhEKCXJzc19ieXRlcxgCIAEoASK1AQoLTWFjaGluZUxvYWQSDQoFY29yZXMYASABKA0SEwoLY3B1X3BlcmNlbnQYAiABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYAyABKAESGgoSbWVtb3J5X3RvdGFsX2J5dGVzGAQgASgBEigKBnNlcnZlchgFIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEgwKBGJ1c3kYBiABKAgSEwoLYnVzeV9yZWFzb24YByABKAkimQEKDVRyYWNlU2FtcGxpbmcSDwoHc3RhcnRlZBgBIAEoDRIPCgdzYW1wbGVkGAIgASgNEgwKBGtlcHQYAyABKA0SDgoGb25lX2luGAQgASgNEhkKEWJ1ZGdldF9wZXJfc2Vjb25kGAUgASgNEhUKDWRyb3BwZWRfc3BhbnMYBiABKA0SFgoOZXZpY3RlZF90cmFjZXMYByABKA0iVAoKUXVldWVEZXB0aBIPCgd3YWl0aW5nGAEgASgNEg4KBmFjdGl2ZRgCIAEoDRIPCgdkZWxheWVkGAMgASgNEhQKDGRlYWRfbGV0dGVycxgEIAEoDSIuCgxPdXRjb21lQ291bnQSDwoHb3V0Y29tZRgBIAEoCRINCgVjb3VudBgCIAEoDSLmBQoMRWRnZUNvdW50ZXJzEg8KB2VkZ2VfaWQYASABKAkSDAoEc2VudBgCIAEoDRIRCglkZWxpdmVyZWQYAyABKA0SDgoGZmFpbGVkGAQgASgNEgwKBGxvc3QYBSABKA0SFQoNZGVhZF9sZXR0ZXJlZBgGIAEoDRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDgoGcDUwX21zGAggASgBEg4KBnA5NV9tcxgJIAEoARIOCgZwOTlfbXMYCiABKAESJQoFcXVldWUYCyABKAsyFi5pcGNwbGF5LnYxLlF1ZXVlRGVwdGgSEwoLc3Vic2NyaWJlcnMYDCABKA0SDwoHcmV0cmllcxgNIAEoDRIMCgRzaGVkGA4gASgNEhMKC3dhaXRfcDUwX21zGA8gASgBEhMKC3dhaXRfcDk1X21zGBAgASgBEhMKC3dhaXRfcDk5X21zGBEgASgBEhEKCWluX2ZsaWdodBgSIAEoDRIrCglmYWlsZWRfYnkYEyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GBQgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEwoLc2hhcmVkX3dpdGgYFSADKAkSDgoGcXVldWVkGBYgASgNEhMKC3dvcmtfcDUwX21zGBcgASgBEhMKC3dvcmtfcDk1X21zGBggASgBEhMKC3dvcmtfcDk5X21zGBkgASgBEikKB2JyZWFrZXIYGiABKA4yGC5pcGNwbGF5LnYxLkJyZWFrZXJTdGF0ZRIXCg9zaG9ydF9jaXJjdWl0ZWQYGyABKA0SEAoIYXR0ZW1wdHMYHCABKA0SFwoPcmV0cmllc19yZWZ1c2VkGB0gASgNEhIKCmR1cGxpY2F0ZXMYHiABKA0SEgoKY2FjaGVfaGl0cxgfIAEoDRIUCgxjYWNoZV9taXNzZXMYICABKA0SEAoIcmVkcml2ZW4YISABKA0ilgIKDVNoYXJlZENoYW5uZWwSDwoHY2hhbm5lbBgBIAEoCRIWCg5zb3VyY2Vfbm9kZV9pZBgCIAEoCRIQCghlZGdlX2lkcxgDIAMoCRIMCgRzZW50GAQgASgNEhEKCWRlbGl2ZXJlZBgFIAEoDRIOCgZmYWlsZWQYBiABKA0SDAoEbG9zdBgHIAEoDRIRCglpbl9mbGlnaHQYCCABKA0SDgoGcXVldWVkGAkgASgNEisKCWZhaWxlZF9ieRgKIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EikKB2xvc3RfYnkYCyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIQCghyZWRyaXZlbhgMIAEoDSJaCghFbmRUb0VuZBIOCgZ0cmFjZXMYASABKA0SDgoGcDUwX21zGAIgASgBEg4KBnA5NV9tcxgDIAEoARIOCgZwOTlfbXMYBCABKAESDgoGbWF4X21zGAUgASgBItEDCgdSdW5JbmZvEg4KBnJ1bl9pZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlwY3BsYXkudjEuUnVuU3RhdGUSJgoFbm9kZXMYAyADKAsyFy5pcGNwbGF5LnYxLk5vZGVSdW50aW1lEicKBWVkZ2VzGAQgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSFwoPc3RhcnRlZF91bml4X21zGAUgASgBEg0KBWVycm9yGAYgASgJEhQKDHJlZGlzX3ByZWZpeBgHIAEoCRIXCg9leHBpcmVzX3VuaXhfbXMYCCABKAESDgoGdHJhY2VzGAkgASgNEisKCHNhbXBsaW5nGAogASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEigKB21hY2hpbmUYCyABKAsyFy5pcGNwbGF5LnYxLk1hY2hpbmVMb2FkEisKCGNoYW5uZWxzGAwgAygLMhkuaXBjcGxheS52MS5TaGFyZWRDaGFubmVsEicKBmZhdWx0cxgNIAMoCzIXLmlwY3BsYXkudjEuQWN0aXZlRmF1bHQSLAoLcGFzdF9mYXVsdHMYDiADKAsyFy5pcGNwbGF5LnYxLkFjdGl2ZUZhdWx0Iu4BCgpSdW5TdW1tYXJ5Eg4KBnJ1bl9pZBgBIAEoCRInCgVlZGdlcxgCIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEg4KBnRyYWNlcxgDIAEoDRITCgtkdXJhdGlvbl9tcxgEIAEoARIrCghzYW1wbGluZxgFIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZxIrCghjaGFubmVscxgGIAMoCzIZLmlwY3BsYXkudjEuU2hhcmVkQ2hhbm5lbBIoCgplbmRfdG9fZW5kGAcgASgLMhQuaXBjcGxheS52MS5FbmRUb0VuZCK/AwoEU3BhbhIQCgh0cmFjZV9pZBgBIAEoCRIPCgdzcGFuX2lkGAIgASgJEhYKDnBhcmVudF9zcGFuX2lkGAMgASgJEg8KB25vZGVfaWQYBCABKAkSCwoDcGlkGAUgASgNEg8KB2VkZ2VfaWQYBiABKAkSKAoJdHJhbnNwb3J0GAcgASgOMhUuaXBjcGxheS52MS5UcmFuc3BvcnQSIgoEa2luZBgIIAEoDjIULmlwY3BsYXkudjEuU3BhbktpbmQSDAoEbmFtZRgJIAEoCRIVCg1zdGFydF91bml4X21zGAogASgBEhMKC2R1cmF0aW9uX21zGAsgASgBEiYKBnN0YXR1cxgMIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIWCg5zdGF0dXNfbWVzc2FnZRgNIAEoCRI0CgphdHRyaWJ1dGVzGA4gAygLMiAuaXBjcGxheS52MS5TcGFuLkF0dHJpYnV0ZXNFbnRyeRILCgNob3AYDyABKA0SDwoHYXR0ZW1wdBgQIAEoDRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLDAQoMVHJhY2VTdW1tYXJ5EhAKCHRyYWNlX2lkGAEgASgJEhQKDHJvb3Rfbm9kZV9pZBgCIAEoCRIVCg1zdGFydF91bml4X21zGAMgASgBEhMKC2R1cmF0aW9uX21zGAQgASgBEhIKCnNwYW5fY291bnQYBSABKA0SJgoGc3RhdHVzGAYgASgOMhYuaXBjcGxheS52MS5TcGFuU3RhdHVzEhAKCG5vZGVfaWRzGAcgAygJEhEKCXJvb3Rfc2VlbhgIIAEoCCJLCgdMb2dMaW5lEg8KB3VuaXhfbXMYASABKAESDwoHbm9kZV9pZBgCIAEoCRINCgVsZXZlbBgDIAEoCRIPCgdtZXNzYWdlGAQgASgJItYBCghSdW5FdmVudBIiCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm9IABImCgVzcGFucxgCIAEoCzIVLmlwY3BsYXkudjEuU3BhbkJhdGNoSAASIgoDbG9nGAMgASgLMhMuaXBjcGxheS52MS5Mb2dMaW5lSAASKQoHc3VtbWFyeRgEIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeUgAEiYKB21ldHJpY3MYBSABKAsyEy5pcGNwbGF5LnYxLk1ldHJpY3NIAEIHCgVldmVudCJWCglTcGFuQmF0Y2gSHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4SKAoGdHJhY2VzGAIgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkqmQEKCFJ1blN0YXRlEhkKFVJVTl9TVEFURV9VTlNQRUNJRklFRBAAEhYKElJVTl9TVEFURV9TVEFSVElORxABEhUKEVJVTl9TVEFURV9SVU5OSU5HEAISFgoSUlVOX1NUQVRFX1NUT1BQSU5HEAMSFQoRUlVOX1NUQVRFX1NUT1BQRUQQBBIUChBSVU5fU1RBVEVfRkFJTEVEEAUqugEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChROT0RFX1NUQVRVU19TVEFSVElORxABEhIKDk5PREVfU1RBVFVTX1VQEAISFAoQTk9ERV9TVEFUVVNfRE9XThADEhoKFk5PREVfU1RBVFVTX1JFU1RBUlRJTkcQBBIWChJOT0RFX1NUQVRVU19QQVVTRUQQBRIXChNOT0RFX1NUQVRVU19TVE9QUEVEEAYqlAEKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSQlJFQUtFUl9TVEFURV9OT05FEAESGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQAhIWChJCUkVBS0VSX1NUQVRFX09QRU4QAxIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThAEKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKsIBCgpTcGFuU3RhdHVzEhsKF1NQQU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1BBTl9TVEFUVVNfT0sQARIVChFTUEFOX1NUQVRVU19FUlJPUhACEhcKE1NQQU5fU1RBVFVTX1RJTUVPVVQQAxIbChdTUEFOX1NUQVRVU19VTkFWQUlMQUJMRRAEEhkKFVNQQU5fU1RBVFVTX0hPUF9MSU1JVBAFEhsKF1NQQU5fU1RBVFVTX0RFQURfTEVUVEVSEAYy/AgKEVBsYXlncm91bmRTZXJ2aWNlEl8KEFZhbGlkYXRlVG9wb2xvZ3kSIy5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0GiQuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2UiABJHCghTdGFydFJ1bhIbLmlwY3BsYXkudjEuU3RhcnRSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5TdGFydFJ1blJlc3BvbnNlIgASRAoHU3RvcFJ1bhIaLmlwY3BsYXkudjEuU3RvcFJ1blJlcXVlc3QaGy5pcGNwbGF5LnYxLlN0b3BSdW5SZXNwb25zZSIAEkEKBkdldFJ1bhIZLmlwY3BsYXkudjEuR2V0UnVuUmVxdWVzdBoaLmlwY3BsYXkudjEuR2V0UnVuUmVzcG9uc2UiABJQCgtTZW5kTWVzc2FnZRIeLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gh8uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIgASRwoIR2V0VHJhY2USGy5pcGNwbGF5LnYxLkdldFRyYWNlUmVxdWVzdBocLmlwY3BsYXkudjEuR2V0VHJhY2VSZXNwb25zZSIAEk0KCkxpc3RUcmFjZXMSHS5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXF1ZXN0Gh4uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVzcG9uc2UiABJQCgtJbmplY3RGYXVsdBIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlc3BvbnNlIgASTQoKQ2xlYXJGYXVsdBIdLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlcXVlc3QaHi5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXNwb25zZSIAEkoKCVVwZGF0ZVJ1bhIcLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVxdWVzdBodLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVzcG9uc2UiABJJCghXYXRjaFJ1bhIbLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5XYXRjaFJ1blJlc3BvbnNlIgAwARJcCg9MaXN0RGVhZExldHRlcnMSIi5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1JlcXVlc3QaIy5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1Jlc3BvbnNlIgASZQoSUmVkcml2ZURlYWRMZXR0ZXJzEiUuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXF1ZXN0GiYuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXNwb25zZSIAEk0KCkdldE1ldHJpY3MSHS5pcGNwbGF5LnYxLkdldE1ldHJpY3NSZXF1ZXN0Gh4uaXBjcGxheS52MS5HZXRNZXRyaWNzUmVzcG9uc2UiAGIGcHJvdG8z", [file_ipcplay_v1_topology]);
+
+/**
+ * @generated from message ipcplay.v1.GetMetricsRequest
+ */
+export type GetMetricsRequest = Message<"ipcplay.v1.GetMetricsRequest"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * Only the points taken after this time (Unix ms), e.g. the newest one a
+   * client has; 0: every point the run keeps.
+   *
+   * @generated from field: double since_unix_ms = 2;
+   */
+  sinceUnixMs: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.GetMetricsRequest.
+ * Use `create(GetMetricsRequestSchema)` to create a new message.
+ */
+export const GetMetricsRequestSchema: GenMessage<GetMetricsRequest> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 0);
+
+/**
+ * @generated from message ipcplay.v1.GetMetricsResponse
+ */
+export type GetMetricsResponse = Message<"ipcplay.v1.GetMetricsResponse"> & {
+  /**
+   * @generated from field: ipcplay.v1.Metrics metrics = 1;
+   */
+  metrics?: Metrics | undefined;
+};
+
+/**
+ * Describes the message ipcplay.v1.GetMetricsResponse.
+ * Use `create(GetMetricsResponseSchema)` to create a new message.
+ */
+export const GetMetricsResponseSchema: GenMessage<GetMetricsResponse> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 1);
+
+/**
+ * A run's series at 1 s resolution, columnar: the value of every series at
+ * timestamps_unix_ms[i] is its values[i]. Point times are whole seconds and
+ * only grow (a gap means no reading was taken that second).
+ *
+ * @generated from message ipcplay.v1.Metrics
+ */
+export type Metrics = Message<"ipcplay.v1.Metrics"> & {
+  /**
+   * @generated from field: repeated double timestamps_unix_ms = 1;
+   */
+  timestampsUnixMs: number[];
+
+  /**
+   * @generated from field: repeated ipcplay.v1.MetricSeries series = 2;
+   */
+  series: MetricSeries[];
+};
+
+/**
+ * Describes the message ipcplay.v1.Metrics.
+ * Use `create(MetricsSchema)` to create a new message.
+ */
+export const MetricsSchema: GenMessage<Metrics> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 2);
+
+/**
+ * One series. Counts are the messages of that second: the deltas of the
+ * books' cumulative counts (EdgeCounters), so the values of a series add up
+ * to its count at the last point — exactly, over a whole run. Levels are as
+ * read at the point.
+ *
+ * @generated from message ipcplay.v1.MetricSeries
+ */
+export type MetricSeries = Message<"ipcplay.v1.MetricSeries"> & {
+  /**
+   * "edge" (id: an edge id), "queue" (id: a queue channel, shared or not) or
+   * "node" (id: a node id).
+   *
+   * @generated from field: string subject = 1;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * edge, counts: "sent", "delivered", "failed", "lost", "retries",
+   *   "attempts", "failed:<outcome>", "lost:<outcome>" (OutcomeCount names);
+   * edge, levels: "in_flight", "queued", and "p50_ms", "p95_ms", "p99_ms" of
+   *   the latencies timed in that second (0: none);
+   * queue, levels: "waiting", "active", "delayed", "dead_letters" (BullMQ's
+   *   own counts, as the hosts read them); counts: "in" (sent into it), "out"
+   *   (ended: delivered, failed or lost);
+   * node, levels: "handled_per_s", "waiting" (for a concurrency slot),
+   *   "in_flight", "cpu_percent" and "rss_bytes" of its process.
+   *
+   * @generated from field: string metric = 3;
+   */
+  metric: string;
+
+  /**
+   * Float32 precision: counts are exact, levels to 7 digits.
+   *
+   * @generated from field: repeated float values = 4;
+   */
+  values: number[];
+};
+
+/**
+ * Describes the message ipcplay.v1.MetricSeries.
+ * Use `create(MetricSeriesSchema)` to create a new message.
+ */
+export const MetricSeriesSchema: GenMessage<MetricSeries> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 3);
 
 /**
  * One thing wrong with a topology. `path` names the field in the protobuf JSON
@@ -37,7 +157,7 @@ export type Problem = Message<"ipcplay.v1.Problem"> & {
  * Use `create(ProblemSchema)` to create a new message.
  */
 export const ProblemSchema: GenMessage<Problem> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 0);
+  messageDesc(file_ipcplay_v1_playground, 4);
 
 /**
  * @generated from message ipcplay.v1.ValidateTopologyRequest
@@ -54,7 +174,7 @@ export type ValidateTopologyRequest = Message<"ipcplay.v1.ValidateTopologyReques
  * Use `create(ValidateTopologyRequestSchema)` to create a new message.
  */
 export const ValidateTopologyRequestSchema: GenMessage<ValidateTopologyRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 1);
+  messageDesc(file_ipcplay_v1_playground, 5);
 
 /**
  * @generated from message ipcplay.v1.ValidateTopologyResponse
@@ -83,7 +203,7 @@ export type ValidateTopologyResponse = Message<"ipcplay.v1.ValidateTopologyRespo
  * Use `create(ValidateTopologyResponseSchema)` to create a new message.
  */
 export const ValidateTopologyResponseSchema: GenMessage<ValidateTopologyResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 2);
+  messageDesc(file_ipcplay_v1_playground, 6);
 
 /**
  * @generated from message ipcplay.v1.StartRunRequest
@@ -108,7 +228,7 @@ export type StartRunRequest = Message<"ipcplay.v1.StartRunRequest"> & {
  * Use `create(StartRunRequestSchema)` to create a new message.
  */
 export const StartRunRequestSchema: GenMessage<StartRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 3);
+  messageDesc(file_ipcplay_v1_playground, 7);
 
 /**
  * @generated from message ipcplay.v1.StartRunResponse
@@ -137,7 +257,7 @@ export type StartRunResponse = Message<"ipcplay.v1.StartRunResponse"> & {
  * Use `create(StartRunResponseSchema)` to create a new message.
  */
 export const StartRunResponseSchema: GenMessage<StartRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 4);
+  messageDesc(file_ipcplay_v1_playground, 8);
 
 /**
  * @generated from message ipcplay.v1.StopRunRequest
@@ -154,7 +274,7 @@ export type StopRunRequest = Message<"ipcplay.v1.StopRunRequest"> & {
  * Use `create(StopRunRequestSchema)` to create a new message.
  */
 export const StopRunRequestSchema: GenMessage<StopRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 5);
+  messageDesc(file_ipcplay_v1_playground, 9);
 
 /**
  * @generated from message ipcplay.v1.StopRunResponse
@@ -171,7 +291,7 @@ export type StopRunResponse = Message<"ipcplay.v1.StopRunResponse"> & {
  * Use `create(StopRunResponseSchema)` to create a new message.
  */
 export const StopRunResponseSchema: GenMessage<StopRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 6);
+  messageDesc(file_ipcplay_v1_playground, 10);
 
 /**
  * @generated from message ipcplay.v1.GetRunRequest
@@ -188,7 +308,7 @@ export type GetRunRequest = Message<"ipcplay.v1.GetRunRequest"> & {
  * Use `create(GetRunRequestSchema)` to create a new message.
  */
 export const GetRunRequestSchema: GenMessage<GetRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 7);
+  messageDesc(file_ipcplay_v1_playground, 11);
 
 /**
  * @generated from message ipcplay.v1.GetRunResponse
@@ -205,7 +325,7 @@ export type GetRunResponse = Message<"ipcplay.v1.GetRunResponse"> & {
  * Use `create(GetRunResponseSchema)` to create a new message.
  */
 export const GetRunResponseSchema: GenMessage<GetRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 8);
+  messageDesc(file_ipcplay_v1_playground, 12);
 
 /**
  * @generated from message ipcplay.v1.SendMessageRequest
@@ -241,7 +361,7 @@ export type SendMessageRequest = Message<"ipcplay.v1.SendMessageRequest"> & {
  * Use `create(SendMessageRequestSchema)` to create a new message.
  */
 export const SendMessageRequestSchema: GenMessage<SendMessageRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 9);
+  messageDesc(file_ipcplay_v1_playground, 13);
 
 /**
  * @generated from message ipcplay.v1.SendMessageResponse
@@ -258,7 +378,7 @@ export type SendMessageResponse = Message<"ipcplay.v1.SendMessageResponse"> & {
  * Use `create(SendMessageResponseSchema)` to create a new message.
  */
 export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 10);
+  messageDesc(file_ipcplay_v1_playground, 14);
 
 /**
  * @generated from message ipcplay.v1.GetTraceRequest
@@ -280,7 +400,7 @@ export type GetTraceRequest = Message<"ipcplay.v1.GetTraceRequest"> & {
  * Use `create(GetTraceRequestSchema)` to create a new message.
  */
 export const GetTraceRequestSchema: GenMessage<GetTraceRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 11);
+  messageDesc(file_ipcplay_v1_playground, 15);
 
 /**
  * @generated from message ipcplay.v1.GetTraceResponse
@@ -297,7 +417,7 @@ export type GetTraceResponse = Message<"ipcplay.v1.GetTraceResponse"> & {
  * Use `create(GetTraceResponseSchema)` to create a new message.
  */
 export const GetTraceResponseSchema: GenMessage<GetTraceResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 12);
+  messageDesc(file_ipcplay_v1_playground, 16);
 
 /**
  * @generated from message ipcplay.v1.ListTracesRequest
@@ -321,7 +441,7 @@ export type ListTracesRequest = Message<"ipcplay.v1.ListTracesRequest"> & {
  * Use `create(ListTracesRequestSchema)` to create a new message.
  */
 export const ListTracesRequestSchema: GenMessage<ListTracesRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 13);
+  messageDesc(file_ipcplay_v1_playground, 17);
 
 /**
  * @generated from message ipcplay.v1.ListTracesResponse
@@ -338,7 +458,7 @@ export type ListTracesResponse = Message<"ipcplay.v1.ListTracesResponse"> & {
  * Use `create(ListTracesResponseSchema)` to create a new message.
  */
 export const ListTracesResponseSchema: GenMessage<ListTracesResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 14);
+  messageDesc(file_ipcplay_v1_playground, 18);
 
 /**
  * @generated from message ipcplay.v1.InjectFaultRequest
@@ -423,7 +543,7 @@ export type InjectFaultRequest = Message<"ipcplay.v1.InjectFaultRequest"> & {
  * Use `create(InjectFaultRequestSchema)` to create a new message.
  */
 export const InjectFaultRequestSchema: GenMessage<InjectFaultRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 15);
+  messageDesc(file_ipcplay_v1_playground, 19);
 
 /**
  * @generated from message ipcplay.v1.InjectFaultResponse
@@ -440,7 +560,7 @@ export type InjectFaultResponse = Message<"ipcplay.v1.InjectFaultResponse"> & {
  * Use `create(InjectFaultResponseSchema)` to create a new message.
  */
 export const InjectFaultResponseSchema: GenMessage<InjectFaultResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 16);
+  messageDesc(file_ipcplay_v1_playground, 20);
 
 /**
  * @generated from message ipcplay.v1.ClearFaultRequest
@@ -474,7 +594,7 @@ export type ClearFaultRequest = Message<"ipcplay.v1.ClearFaultRequest"> & {
  * Use `create(ClearFaultRequestSchema)` to create a new message.
  */
 export const ClearFaultRequestSchema: GenMessage<ClearFaultRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 17);
+  messageDesc(file_ipcplay_v1_playground, 21);
 
 /**
  * A fault in force on a run (RunInfo.faults).
@@ -514,7 +634,7 @@ export type ActiveFault = Message<"ipcplay.v1.ActiveFault"> & {
  * Use `create(ActiveFaultSchema)` to create a new message.
  */
 export const ActiveFaultSchema: GenMessage<ActiveFault> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 18);
+  messageDesc(file_ipcplay_v1_playground, 22);
 
 /**
  * @generated from message ipcplay.v1.UpdateRunRequest
@@ -538,7 +658,7 @@ export type UpdateRunRequest = Message<"ipcplay.v1.UpdateRunRequest"> & {
  * Use `create(UpdateRunRequestSchema)` to create a new message.
  */
 export const UpdateRunRequestSchema: GenMessage<UpdateRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 19);
+  messageDesc(file_ipcplay_v1_playground, 23);
 
 /**
  * @generated from message ipcplay.v1.UpdateRunResponse
@@ -582,7 +702,7 @@ export type UpdateRunResponse = Message<"ipcplay.v1.UpdateRunResponse"> & {
  * Use `create(UpdateRunResponseSchema)` to create a new message.
  */
 export const UpdateRunResponseSchema: GenMessage<UpdateRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 20);
+  messageDesc(file_ipcplay_v1_playground, 24);
 
 /**
  * @generated from message ipcplay.v1.ClearFaultResponse
@@ -599,7 +719,7 @@ export type ClearFaultResponse = Message<"ipcplay.v1.ClearFaultResponse"> & {
  * Use `create(ClearFaultResponseSchema)` to create a new message.
  */
 export const ClearFaultResponseSchema: GenMessage<ClearFaultResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 21);
+  messageDesc(file_ipcplay_v1_playground, 25);
 
 /**
  * @generated from message ipcplay.v1.ListDeadLettersRequest
@@ -631,7 +751,7 @@ export type ListDeadLettersRequest = Message<"ipcplay.v1.ListDeadLettersRequest"
  * Use `create(ListDeadLettersRequestSchema)` to create a new message.
  */
 export const ListDeadLettersRequestSchema: GenMessage<ListDeadLettersRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 22);
+  messageDesc(file_ipcplay_v1_playground, 26);
 
 /**
  * @generated from message ipcplay.v1.ListDeadLettersResponse
@@ -657,7 +777,7 @@ export type ListDeadLettersResponse = Message<"ipcplay.v1.ListDeadLettersRespons
  * Use `create(ListDeadLettersResponseSchema)` to create a new message.
  */
 export const ListDeadLettersResponseSchema: GenMessage<ListDeadLettersResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 23);
+  messageDesc(file_ipcplay_v1_playground, 27);
 
 /**
  * A queue job that failed every attempt and waits in the queue's failed set.
@@ -721,7 +841,7 @@ export type DeadLetter = Message<"ipcplay.v1.DeadLetter"> & {
  * Use `create(DeadLetterSchema)` to create a new message.
  */
 export const DeadLetterSchema: GenMessage<DeadLetter> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 24);
+  messageDesc(file_ipcplay_v1_playground, 28);
 
 /**
  * @generated from message ipcplay.v1.RedriveDeadLettersRequest
@@ -753,7 +873,7 @@ export type RedriveDeadLettersRequest = Message<"ipcplay.v1.RedriveDeadLettersRe
  * Use `create(RedriveDeadLettersRequestSchema)` to create a new message.
  */
 export const RedriveDeadLettersRequestSchema: GenMessage<RedriveDeadLettersRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 25);
+  messageDesc(file_ipcplay_v1_playground, 29);
 
 /**
  * @generated from message ipcplay.v1.RedriveDeadLettersResponse
@@ -777,7 +897,7 @@ export type RedriveDeadLettersResponse = Message<"ipcplay.v1.RedriveDeadLettersR
  * Use `create(RedriveDeadLettersResponseSchema)` to create a new message.
  */
 export const RedriveDeadLettersResponseSchema: GenMessage<RedriveDeadLettersResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 26);
+  messageDesc(file_ipcplay_v1_playground, 30);
 
 /**
  * @generated from message ipcplay.v1.WatchRunRequest
@@ -794,7 +914,7 @@ export type WatchRunRequest = Message<"ipcplay.v1.WatchRunRequest"> & {
  * Use `create(WatchRunRequestSchema)` to create a new message.
  */
 export const WatchRunRequestSchema: GenMessage<WatchRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 27);
+  messageDesc(file_ipcplay_v1_playground, 31);
 
 /**
  * @generated from message ipcplay.v1.WatchRunResponse
@@ -811,7 +931,7 @@ export type WatchRunResponse = Message<"ipcplay.v1.WatchRunResponse"> & {
  * Use `create(WatchRunResponseSchema)` to create a new message.
  */
 export const WatchRunResponseSchema: GenMessage<WatchRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 28);
+  messageDesc(file_ipcplay_v1_playground, 32);
 
 /**
  * @generated from message ipcplay.v1.NodeRuntime
@@ -888,7 +1008,7 @@ export type NodeRuntime = Message<"ipcplay.v1.NodeRuntime"> & {
  * Use `create(NodeRuntimeSchema)` to create a new message.
  */
 export const NodeRuntimeSchema: GenMessage<NodeRuntime> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 29);
+  messageDesc(file_ipcplay_v1_playground, 33);
 
 /**
  * What one OS process costs, read from the OS (/proc on Linux).
@@ -916,7 +1036,7 @@ export type ProcessUsage = Message<"ipcplay.v1.ProcessUsage"> & {
  * Use `create(ProcessUsageSchema)` to create a new message.
  */
 export const ProcessUsageSchema: GenMessage<ProcessUsage> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 30);
+  messageDesc(file_ipcplay_v1_playground, 34);
 
 /**
  * The machine the run is on, so a slow design can be told from a busy laptop.
@@ -973,7 +1093,7 @@ export type MachineLoad = Message<"ipcplay.v1.MachineLoad"> & {
  * Use `create(MachineLoadSchema)` to create a new message.
  */
 export const MachineLoadSchema: GenMessage<MachineLoad> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 31);
+  messageDesc(file_ipcplay_v1_playground, 35);
 
 /**
  * How traces are sampled. Counters and latency percentiles count every
@@ -1040,7 +1160,7 @@ export type TraceSampling = Message<"ipcplay.v1.TraceSampling"> & {
  * Use `create(TraceSamplingSchema)` to create a new message.
  */
 export const TraceSamplingSchema: GenMessage<TraceSampling> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 32);
+  messageDesc(file_ipcplay_v1_playground, 36);
 
 /**
  * @generated from message ipcplay.v1.QueueDepth
@@ -1072,7 +1192,7 @@ export type QueueDepth = Message<"ipcplay.v1.QueueDepth"> & {
  * Use `create(QueueDepthSchema)` to create a new message.
  */
 export const QueueDepthSchema: GenMessage<QueueDepth> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 33);
+  messageDesc(file_ipcplay_v1_playground, 37);
 
 /**
  * How many messages ended one way, by name: "timed out", "unreachable",
@@ -1098,7 +1218,7 @@ export type OutcomeCount = Message<"ipcplay.v1.OutcomeCount"> & {
  * Use `create(OutcomeCountSchema)` to create a new message.
  */
 export const OutcomeCountSchema: GenMessage<OutcomeCount> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 34);
+  messageDesc(file_ipcplay_v1_playground, 38);
 
 /**
  * Counts of one edge, from the real transports and brokers. Every message sent
@@ -1342,7 +1462,7 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
  * Use `create(EdgeCountersSchema)` to create a new message.
  */
 export const EdgeCountersSchema: GenMessage<EdgeCounters> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 35);
+  messageDesc(file_ipcplay_v1_playground, 39);
 
 /**
  * Queue edges that share a channel: one BullMQ queue whose consumers compete
@@ -1422,7 +1542,7 @@ export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
  * Use `create(SharedChannelSchema)` to create a new message.
  */
 export const SharedChannelSchema: GenMessage<SharedChannel> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 36);
+  messageDesc(file_ipcplay_v1_playground, 40);
 
 /**
  * Percentiles of the time from a message's first span starting to its last
@@ -1462,7 +1582,7 @@ export type EndToEnd = Message<"ipcplay.v1.EndToEnd"> & {
  * Use `create(EndToEndSchema)` to create a new message.
  */
 export const EndToEndSchema: GenMessage<EndToEnd> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 37);
+  messageDesc(file_ipcplay_v1_playground, 41);
 
 /**
  * @generated from message ipcplay.v1.RunInfo
@@ -1553,7 +1673,7 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
  * Use `create(RunInfoSchema)` to create a new message.
  */
 export const RunInfoSchema: GenMessage<RunInfo> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 38);
+  messageDesc(file_ipcplay_v1_playground, 42);
 
 /**
  * @generated from message ipcplay.v1.RunSummary
@@ -1602,7 +1722,7 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
  * Use `create(RunSummarySchema)` to create a new message.
  */
 export const RunSummarySchema: GenMessage<RunSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 39);
+  messageDesc(file_ipcplay_v1_playground, 43);
 
 /**
  * One timed piece of work in one process. Times are milliseconds since the Unix
@@ -1704,7 +1824,7 @@ export type Span = Message<"ipcplay.v1.Span"> & {
  * Use `create(SpanSchema)` to create a new message.
  */
 export const SpanSchema: GenMessage<Span> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 40);
+  messageDesc(file_ipcplay_v1_playground, 44);
 
 /**
  * @generated from message ipcplay.v1.TraceSummary
@@ -1766,7 +1886,7 @@ export type TraceSummary = Message<"ipcplay.v1.TraceSummary"> & {
  * Use `create(TraceSummarySchema)` to create a new message.
  */
 export const TraceSummarySchema: GenMessage<TraceSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 41);
+  messageDesc(file_ipcplay_v1_playground, 45);
 
 /**
  * @generated from message ipcplay.v1.LogLine
@@ -1800,7 +1920,7 @@ export type LogLine = Message<"ipcplay.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 42);
+  messageDesc(file_ipcplay_v1_playground, 46);
 
 /**
  * What a watcher of a run receives.
@@ -1841,6 +1961,16 @@ export type RunEvent = Message<"ipcplay.v1.RunEvent"> & {
      */
     value: RunSummary;
     case: "summary";
+  } | {
+    /**
+     * The newest point of the run's metrics (GetMetrics), once a second and
+     * once more at the stop: one timestamp, and only the series not zero in
+     * that second (one value each); a series absent is 0 in it.
+     *
+     * @generated from field: ipcplay.v1.Metrics metrics = 5;
+     */
+    value: Metrics;
+    case: "metrics";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1849,7 +1979,7 @@ export type RunEvent = Message<"ipcplay.v1.RunEvent"> & {
  * Use `create(RunEventSchema)` to create a new message.
  */
 export const RunEventSchema: GenMessage<RunEvent> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 43);
+  messageDesc(file_ipcplay_v1_playground, 47);
 
 /**
  * @generated from message ipcplay.v1.SpanBatch
@@ -1873,7 +2003,7 @@ export type SpanBatch = Message<"ipcplay.v1.SpanBatch"> & {
  * Use `create(SpanBatchSchema)` to create a new message.
  */
 export const SpanBatchSchema: GenMessage<SpanBatch> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 44);
+  messageDesc(file_ipcplay_v1_playground, 48);
 
 /**
  * @generated from enum ipcplay.v1.RunState
@@ -2234,6 +2364,18 @@ export const PlaygroundService: GenService<{
     methodKind: "unary";
     input: typeof RedriveDeadLettersRequestSchema;
     output: typeof RedriveDeadLettersResponseSchema;
+  },
+  /**
+   * The run's metrics over time, one point a second (the last 30 minutes), as
+   * columns: see Metrics. A stopped run the server still keeps answers with
+   * its last series. The live stream (RunEvent.metrics) carries each new point.
+   *
+   * @generated from rpc ipcplay.v1.PlaygroundService.GetMetrics
+   */
+  getMetrics: {
+    methodKind: "unary";
+    input: typeof GetMetricsRequestSchema;
+    output: typeof GetMetricsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ipcplay_v1_playground, 0);
