@@ -9,6 +9,7 @@ import { controlClient, problemsFromError, withToken } from "./control-client";
 import { unwatchRun, watchRun } from "./run-socket";
 import { type ProblemMap, useRunStore } from "./run-store";
 import { problemTargets } from "@/lib/topology";
+import { loadMetrics } from "@/components/metrics/metrics-store";
 
 const RUN_KEY = "ipcplay.run.v1";
 
@@ -42,6 +43,7 @@ export async function resumeRun(): Promise<void> {
     useRunStore.getState().beginStart();
     useRunStore.getState().started(runId, token, res.run);
     await watchRun(runId, token);
+    void loadMetrics(runId, token);
   } catch (err) {
     // Gone (expired, server restarted): nothing to resume.
     console.info("the previous run is gone", ConnectError.from(err).rawMessage);
@@ -57,6 +59,7 @@ export async function startRun(topology: Topology): Promise<void> {
     useRunStore.getState().started(res.runId, res.token, res.run);
     rememberRun({ runId: res.runId, token: res.token });
     await watchRun(res.runId, res.token);
+    void loadMetrics(res.runId, res.token);
   } catch (err) {
     const { problems, invalid, message } = problemsFromError(err);
     if (invalid) {

@@ -20,6 +20,7 @@ import {
   type TraceSummary,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Problem } from "@/lib/run/problem";
+import { queueMetricsPoint, resetMetrics } from "@/components/metrics/metrics-store";
 import { mergeBatches, putTraceSpans, type SpanBatchLike, type TraceWindow } from "./trace-window";
 
 export type RunPhase = "idle" | "starting" | "running" | "stopping" | "stopped" | "failed";
@@ -188,6 +189,7 @@ export const useRunStore = create<RunStoreState>()((set, get) => ({
 
   beginStart: () => {
     resetPending();
+    resetMetrics();
     set({ ...fresh, phase: "starting" });
   },
 
@@ -226,6 +228,10 @@ export const useRunStore = create<RunStoreState>()((set, get) => ({
         pending.logs.push(e.value);
         if (pending.logs.length > MAX_LOG_LINES) pending.logs.splice(0, pending.logs.length - MAX_LOG_LINES);
         schedule();
+        break;
+      case "metrics":
+        // Its own store and its own pace (components/metrics/metrics-store.ts).
+        queueMetricsPoint(e.value);
         break;
       case "summary":
         get().flush();
