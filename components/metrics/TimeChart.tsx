@@ -1,0 +1,154 @@
+"use client";
+
+/**
+ * One uPlot chart over the run's time. The uPlot instance is made once per
+ * set of series (their labels) and fed with setData after that; it follows its
+ * container's size (ResizeObserver). Fault bands and live-edit lines are drawn
+ * under the series by a drawClear hook that reads the newest marks.
+ */
+import { useEffect, useRef } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { Band } from "./chart-marks";
+
+export interface ChartSeries {
+  label: string;
+  values: readonly number[];
+  color: string;
+  /** Dashed (a secondary line). */
+  dash?: boolean;
+}
+
+const TONE = {
+  red: { fill: "rgba(239, 68, 68, 0.10)", own: "rgba(239, 68, 68, 0.20)", text: "#b91c1c" },
+  amber: { fill: "rgba(245, 158, 11, 0.10)", own: "rgba(245, 158, 11, 0.22)", text: "#b45309" },
+} as const;
+const EDIT_COLOR = "#6366f1";
+
+function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], spark: boolean): void {
+  const { ctx } = u;
+  const { left, top, width, height } = u.bbox;
+  const min = u.scales.x.min;
+  const max = u.scales.x.max;
+  if (min === undefined || max === undefined) return;
+  const px = devicePixelRatio || 1;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.font = `${10 * px}px ui-sans-serif, system-ui, sans-serif`;
+  ctx.textBaseline = "top";
+  for (const b of bands) {
+    const s = b.startMs / 1000;
+    const e = b.endMs / 1000;
+    if (e < min || s > max) continue;
+    const x0 = u.valToPos(Math.max(s, min), "x", true);
+    const x1 = Math.max(u.valToPos(Math.min(e, max), "x", true), x0 + 2 * px);
+    const tone = TONE[b.tone];
+    ctx.fillStyle = b.own ? tone.own : tone.fill;
+    ctx.fillRect(x0, top, x1 - x0, height);
+    ctx.fillStyle = tone.text;
+    ctx.fillRect(x0, top, 1 * px, height);
+    if (!spark && x1 - x0 > 24 * px) ctx.fillText(b.label, x0 + 3 * px, top + 2 * px, x1 - x0 - 6 * px);
+  }
+  ctx.strokeStyle = EDIT_COLOR;
+  ctx.lineWidth = px;
+  ctx.setLineDash([3 * px, 3 * px]);
+  for (const t of edits) {
+    const s = t / 1000;
+    if (s < min || s > max) continue;
+    const x = Math.round(u.valToPos(s, "x", true));
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+export interface TimeChartProps {
+  /** Point times, Unix ms. */
+  times: readonly number[];
+  series: readonly ChartSeries[];
+  bands?: readonly Band[];
+  /** Live edits applied, Unix ms. */
+  edits?: readonly number[];
+  /** Axis and legend numbers. */
+  format?: (v: number) => string;
+  /** A sparkline: no axes, no legend, no cursor. */
+  spark?: boolean;
+  height: number;
+  /** Changes when the data did (the columns are mutated in place). */
+  version: number;
+}
+
+export function TimeChart({ times, series, bands = [], edits = [], format = (v) => String(v), spark = false, height, version }: TimeChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const marks = useRef({ bands, edits });
+  marks.current = { bands, edits };
+  const fmt = useRef(format);
+  fmt.current = format;
+  const shape = series.map((s) => `${s.label}:${s.color}`).join("|");
+
+  const data = (): uPlot.AlignedData => [times.map((t) => t / 1000), ...series.map((s) => s.values as number[])];
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: Math.max(el.clientWidth, 50),
+      height,
+      legend: { show: !spark, live: true },
+      cursor: spark ? { show: false } : { y: false, points: { size: 5 } },
+      padding: spark ? [2, 0, 2, 0] : [8, 8, 0, 0],
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: spark
+        ? [{ show: false }, { show: false }]
+        : [
+            { stroke: "#71717a", grid: { stroke: "#f4f4f5" }, ticks: { stroke: "#e4e4e7" }, font: "10px ui-sans-serif, system-ui", space: 60 },
+            {
+              stroke: "#71717a",
+              grid: { stroke: "#f4f4f5" },
+              ticks: { stroke: "#e4e4e7" },
+              font: "10px ui-sans-serif, system-ui",
+              size: 44,
+              values: (_u, vals) => vals.map((v) => fmt.current(v)),
+            },
+          ],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: spark ? 1.25 : 1.5,
+          dash: s.dash ? [4, 3] : undefined,
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) => (v === null ? "–" : fmt.current(v)),
+        })),
+      ],
+      hooks: { drawClear: [(u) => drawMarks(u, marks.current.bands, marks.current.edits, spark)] },
+    };
+    const u = new uPlot(opts, data(), el);
+    plot.current = u;
+    const ro = new ResizeObserver(() => {
+      const w = el.clientWidth;
+      if (w > 0 && w !== u.width) u.setSize({ width: w, height });
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // Made again only when the set of series or the height changes; data goes in with setData.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape, height, spark]);
+
+  useEffect(() => {
+    plot.current?.setData(data());
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version, bands, edits]);
+
+  return <div ref={box} className={spark ? "ipc-spark w-full" : "ipc-chart w-full"} />;
+}
