@@ -142,12 +142,10 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
       plot.current = null;
     };
     // Made again only when the set of series or the height changes; data goes in with setData.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, height, spark]);
 
   useEffect(() => {
     plot.current?.setData(data());
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, bands, edits]);
 
   return <div ref={box} className={spark ? "ipc-spark w-full" : "ipc-chart w-full"} />;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { edgeCharts, nodeCharts, shortNumber } from "./chart-specs";
-import { appendColumns, emptyWindow } from "./metrics-window";
+import { appendColumns, emptyWindow, sparkFrom } from "./metrics-window";
 
 describe("chart specs", () => {
   const w = emptyWindow();
@@ -28,5 +28,13 @@ describe("chart specs", () => {
 
   it("writes axis numbers short", () => {
     expect([0, 2.5, 12, 1500, 2_000_000].map(shortNumber)).toEqual(["0", "2.5", "12", "1.5k", "2M"]);
+  });
+});
+
+describe("sparkFrom", () => {
+  it("starts at the first point within the span", () => {
+    expect(sparkFrom([1000, 2000, 3000, 4000], 2000)).toBe(2);
+    expect(sparkFrom([1000, 2000], 60_000)).toBe(0);
+    expect(sparkFrom([], 1000)).toBe(0);
   });
 });

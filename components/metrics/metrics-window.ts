@@ -108,3 +108,12 @@ export function lastValue(win: MetricsWindow, subject: Subject, id: string, metr
   const col = win.columns.get(seriesKey(subject, id, metric));
   return col && col.length ? col[col.length - 1] : 0;
 }
+
+/** The index of the first point within the newest `spanMs`. */
+export function sparkFrom(times: readonly number[], spanMs: number): number {
+  if (times.length === 0) return 0;
+  const from = times[times.length - 1] - spanMs;
+  let i = times.length - 1;
+  while (i > 0 && times[i - 1] > from) i--;
+  return i;
+}

@@ -29,6 +29,7 @@ import { BreakerState, type EdgeCounters, type SharedChannel } from "@/lib/gen/i
 import { channelOf, isShared, type LedgerLine, ledgerLines, shareLines, sharedSentence, timingStats } from "./books-text";
 import { Stat } from "./NodeInspector";
 import { FaultsSection } from "@/components/faults/FaultsSection";
+import { EdgeSparklines } from "@/components/metrics/Sparklines";
 import { breakerOfSettings, breakerStateLabel, resilienceLines } from "@/components/faults/breaker-text";
 import { BreakerGlyph } from "@/components/faults/BreakerGlyph";
 import { NotAppliedMark } from "@/components/state/LiveEditStatus";
@@ -135,6 +136,8 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
           edgeLabel={edgeLabel}
         />
       )}
+
+      <EdgeSparklines edgeId={edge.id} queueChannel={s.case === "queue" ? s.value.channel || undefined : undefined} />
 
       {running && edge.transport === Transport.QUEUE && runId && token && <DeadLetters runId={runId} token={token} edgeId={edge.id} />}
 

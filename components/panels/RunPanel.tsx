@@ -6,13 +6,14 @@ import { useEffect, useState } from "react";
 import { useProblems } from "@/components/state/problems";
 import { useRunStore } from "@/components/state/run-store";
 import { formatCount } from "@/components/ui/format";
+import { MetricsPanel } from "@/components/metrics/MetricsPanel";
 import { LogView } from "./LogView";
 import { ProblemsList } from "./ProblemsList";
 import { SummaryTable } from "./SummaryTable";
 import { TraceList } from "./TraceList";
 import { Waterfall } from "./Waterfall";
 
-type Tab = "traces" | "log" | "summary" | "problems";
+type Tab = "traces" | "metrics" | "log" | "summary" | "problems";
 
 export function RunPanel() {
   const [tab, setTab] = useState<Tab>("traces");
@@ -39,6 +40,7 @@ export function RunPanel() {
 
   const tabs: { id: Tab; label: string; count?: number; tone?: string }[] = [
     { id: "traces", label: "Traces", count: traceCount },
+    { id: "metrics", label: "Metrics" },
     { id: "log", label: "Log", count: logCount },
     { id: "summary", label: "Summary" },
     {
@@ -102,6 +104,7 @@ export function RunPanel() {
               </div>
             </div>
           )}
+          {tab === "metrics" && <MetricsPanel />}
           {tab === "log" && <LogView />}
           {tab === "summary" && <SummaryTable />}
           {tab === "problems" && <ProblemsList />}
