@@ -9,6 +9,7 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import "./charts.css";
 import type { Band } from "./chart-marks";
 
 export interface ChartSeries {
@@ -38,6 +39,7 @@ function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], s
   ctx.clip();
   ctx.font = `${10 * px}px ui-sans-serif, system-ui, sans-serif`;
   ctx.textBaseline = "top";
+  const placed: { b: Band; x0: number }[] = [];
   for (const b of bands) {
     const s = b.startMs / 1000;
     const e = b.endMs / 1000;
@@ -49,7 +51,21 @@ function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], s
     ctx.fillRect(x0, top, x1 - x0, height);
     ctx.fillStyle = tone.text;
     ctx.fillRect(x0, top, 1 * px, height);
-    if (!spark && x1 - x0 > 24 * px) ctx.fillText(b.label, x0 + 3 * px, top + 2 * px, x1 - x0 - 6 * px);
+    placed.push({ b, x0 });
+  }
+  if (!spark) {
+    /** Where each row of labels ends, so neighbouring faults' labels do not overlap. */
+    const rowEnds: number[] = [];
+    for (const { b, x0 } of placed) {
+      const w = ctx.measureText(b.label).width;
+      const x = Math.max(left, Math.min(x0 + 3 * px, left + width - w - 2 * px));
+      let row = rowEnds.findIndex((end) => end < x);
+      if (row < 0) row = rowEnds.length;
+      if (row >= 3) continue;
+      rowEnds[row] = x + w + 6 * px;
+      ctx.fillStyle = TONE[b.tone].text;
+      ctx.fillText(b.label, x, top + (2 + row * 12) * px);
+    }
   }
   ctx.strokeStyle = EDIT_COLOR;
   ctx.lineWidth = px;
@@ -112,7 +128,7 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
               grid: { stroke: "#f4f4f5" },
               ticks: { stroke: "#e4e4e7" },
               font: "10px ui-sans-serif, system-ui",
-              size: 44,
+              size: 58,
               values: (_u, vals) => vals.map((v) => fmt.current(v)),
             },
           ],

@@ -28,6 +28,7 @@ export function shortNumber(v: number): string {
   return trim(v.toFixed(1));
 }
 const trim = (s: string) => s.replace(/\.0$/, "");
+const MIB = 1024 ** 2;
 const perSecond = (v: number) => `${shortNumber(v)}/s`;
 
 const FAIL_COLORS = ["#dc2626", "#f97316", "#be185d", "#9333ea", "#b91c1c", "#ea580c"];
@@ -110,6 +111,7 @@ export function nodeCharts(win: MetricsWindow, nodeId: string): ChartSpec[] {
       format: shortNumber,
     },
     { key: "cpu", title: "CPU (of one core)", series: [{ label: "CPU", values: v("cpu_percent"), color: "#6366f1" }], format: formatCpu },
-    { key: "rss", title: "Memory (RSS)", series: [{ label: "RSS", values: v("rss_bytes"), color: "#64748b" }], format: formatBytes },
+    // In MiB, so the axis ticks fall on round numbers of the unit shown.
+    { key: "rss", title: "Memory (RSS)", series: [{ label: "RSS", values: v("rss_bytes").map((b) => b / MIB), color: "#64748b" }], format: (mib) => formatBytes(mib * MIB) },
   ];
 }

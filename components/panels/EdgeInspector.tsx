@@ -125,6 +125,8 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
         </div>
       </div>
 
+      <EdgeSparklines edgeId={edge.id} queueChannel={s.case === "queue" ? s.value.channel || undefined : undefined} />
+
       {running && <FaultsSection key={edge.transport} ids={{ edgeId: edge.id }} target={{ type: "edge", transport: edge.transport }} />}
 
       {counters && (
@@ -136,8 +138,6 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
           edgeLabel={edgeLabel}
         />
       )}
-
-      <EdgeSparklines edgeId={edge.id} queueChannel={s.case === "queue" ? s.value.channel || undefined : undefined} />
 
       {running && edge.transport === Transport.QUEUE && runId && token && <DeadLetters runId={runId} token={token} edgeId={edge.id} />}
 
