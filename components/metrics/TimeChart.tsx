@@ -39,6 +39,8 @@ function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], s
   ctx.clip();
   ctx.font = `${10 * px}px ui-sans-serif, system-ui, sans-serif`;
   ctx.textBaseline = "top";
+  // uPlot leaves the alignment of its last axis label behind.
+  ctx.textAlign = "left";
   const placed: { b: Band; x0: number }[] = [];
   for (const b of bands) {
     const s = b.startMs / 1000;
