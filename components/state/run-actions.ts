@@ -83,6 +83,8 @@ export async function stopRun(): Promise<void> {
   try {
     const res = await controlClient().stopRun({ runId }, withToken(token));
     useRunStore.getState().stopped(res.summary);
+    // The point taken at the stop, which the socket may not have delivered before we left the room.
+    void loadMetrics(runId, token);
   } catch (err) {
     const ce = ConnectError.from(err);
     // Already gone (expired, server restarted): it is stopped either way.
