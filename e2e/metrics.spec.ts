@@ -64,6 +64,10 @@ test("metrics: a queue edge's waiting rises while its workers are down and falls
   await page.getByTestId("node-worker-a").click();
   await expect(panel).toHaveAttribute("data-subject", "node:worker-a");
   await expect(panel.getByTestId("metrics-chart-cpu")).toBeVisible();
+  // The kills are bands on its time axis; a live edit is a line.
+  await expect(panel).toHaveAttribute("data-faults", "2");
+  await page.getByTestId("field-error-rate").fill("5");
+  await expect.poll(async () => Number(await panel.getAttribute("data-edits")), { timeout: 30_000 }).toBeGreaterThan(0);
   await page.screenshot({ path: "test-results/metrics-node.png" });
 
   // After Stop the series stay.

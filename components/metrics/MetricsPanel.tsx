@@ -87,7 +87,7 @@ export function MetricsPanel() {
   const seconds = Math.round((win.times[win.times.length - 1] - win.times[0]) / 1000);
 
   return (
-    <div className="flex h-full min-h-0 flex-col" data-testid="metrics-panel" data-subject={`${subject.kind}:${subject.id}`} data-points={win.times.length} data-last-waiting={waiting}>
+    <div className="flex h-full min-h-0 flex-col" data-testid="metrics-panel" data-subject={`${subject.kind}:${subject.id}`} data-points={win.times.length} data-last-waiting={waiting} data-edits={edits.length} data-faults={bands.length}>
       <div className="flex shrink-0 items-center gap-3 px-3 pt-2 text-2xs text-zinc-500">
         <span className="font-semibold text-zinc-800">{subject.label}</span>
         <span>

@@ -84,6 +84,12 @@ function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], s
   ctx.restore();
 }
 
+/** The legend shows the newest values while the cursor is off the chart. */
+function showNewest(u: uPlot): void {
+  const n = u.data[0]?.length ?? 0;
+  if (n > 0 && u.cursor.idx == null && u.legend.show !== false) u.setLegend({ idx: n - 1 }, false);
+}
+
 export interface TimeChartProps {
   /** Point times, Unix ms. */
   times: readonly number[];
@@ -145,10 +151,15 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
           value: (_u: uPlot, v: number | null) => (v === null ? "–" : fmt.current(v)),
         })),
       ],
-      hooks: { drawClear: [(u) => drawMarks(u, marks.current.bands, marks.current.edits, spark)] },
+      hooks: {
+        drawClear: [(u) => drawMarks(u, marks.current.bands, marks.current.edits, spark)],
+        // Off the chart, the legend reads the newest point rather than dashes.
+        setCursor: [(u) => showNewest(u)],
+      },
     };
     const u = new uPlot(opts, data(), el);
     plot.current = u;
+    showNewest(u);
     const ro = new ResizeObserver(() => {
       const w = el.clientWidth;
       if (w > 0 && w !== u.width) u.setSize({ width: w, height });
@@ -163,7 +174,10 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
   }, [shape, height, spark]);
 
   useEffect(() => {
-    plot.current?.setData(data());
+    const u = plot.current;
+    if (!u) return;
+    u.setData(data());
+    showNewest(u);
   }, [version, bands, edits]);
 
   return <div ref={box} className={spark ? "ipc-spark w-full" : "ipc-chart w-full"} />;
