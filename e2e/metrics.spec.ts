@@ -75,4 +75,5 @@ test("metrics: a queue edge's waiting rises while its workers are down and falls
   await expect(page.getByTestId("run-state")).toHaveAttribute("data-phase", "stopped", { timeout: 30_000 });
   await page.getByTestId("tab-metrics").click();
   await expect(page.getByTestId("metrics-panel")).toHaveAttribute("data-subject", "node:worker-a");
+  await page.getByTestId("run-panel").screenshot({ path: "test-results/metrics-panel-stopped.png" });
 });

@@ -116,7 +116,7 @@ export function MetricsPanel() {
         {charts.map((c) => (
           <figure key={c.key} className="flex min-w-0 flex-col" data-testid={`metrics-chart-${c.key}`}>
             <figcaption className="text-2xs font-semibold tracking-wider text-zinc-400 uppercase">{c.title}</figcaption>
-            <TimeChart times={win.times} series={c.series} bands={bands} edits={edits} format={c.format} height={165} version={version} />
+            <TimeChart times={win.times} series={c.series} bands={bands} edits={edits} format={c.format} integer={c.integer} height={165} version={version} />
           </figure>
         ))}
       </div>

@@ -24,6 +24,7 @@ const TONE = {
   red: { fill: "rgba(239, 68, 68, 0.10)", own: "rgba(239, 68, 68, 0.20)", text: "#b91c1c" },
   amber: { fill: "rgba(245, 158, 11, 0.10)", own: "rgba(245, 158, 11, 0.22)", text: "#b45309" },
 } as const;
+const INTEGER_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1e6];
 const EDIT_COLOR = "#6366f1";
 
 function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], spark: boolean): void {
@@ -84,6 +85,13 @@ function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], s
   ctx.restore();
 }
 
+/** A time tick on one line: "14:05" on a whole minute, ":15" between. */
+export function clockTick(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return d.getSeconds() ? `:${pad(d.getSeconds())}` : `${d.getHours()}:${pad(d.getMinutes())}`;
+}
+
 /** The legend shows the newest values while the cursor is off the chart. */
 function showNewest(u: uPlot): void {
   const n = u.data[0]?.length ?? 0;
@@ -99,6 +107,8 @@ export interface TimeChartProps {
   edits?: readonly number[];
   /** Axis and legend numbers. */
   format?: (v: number) => string;
+  /** Whole-number ticks only. */
+  integer?: boolean;
   /** A sparkline: no axes, no legend, no cursor. */
   spark?: boolean;
   height: number;
@@ -106,7 +116,7 @@ export interface TimeChartProps {
   version: number;
 }
 
-export function TimeChart({ times, series, bands = [], edits = [], format = (v) => String(v), spark = false, height, version }: TimeChartProps) {
+export function TimeChart({ times, series, bands = [], edits = [], format = (v) => String(v), spark = false, integer = false, height, version }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const marks = useRef({ bands, edits });
@@ -125,18 +135,27 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
       height,
       legend: { show: !spark, live: true },
       cursor: spark ? { show: false } : { y: false, points: { size: 5 } },
-      padding: spark ? [2, 0, 2, 0] : [8, 8, 0, 0],
+      padding: spark ? [2, 0, 2, 0] : [8, 18, 0, 0],
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: spark
         ? [{ show: false }, { show: false }]
         : [
-            { stroke: "#71717a", grid: { stroke: "#f4f4f5" }, ticks: { stroke: "#e4e4e7" }, font: "10px ui-sans-serif, system-ui", space: 60 },
+            {
+              stroke: "#71717a",
+              grid: { stroke: "#f4f4f5" },
+              ticks: { stroke: "#e4e4e7" },
+              font: "10px ui-sans-serif, system-ui",
+              space: 60,
+              size: 24,
+              values: (_u, vals) => vals.map(clockTick),
+            },
             {
               stroke: "#71717a",
               grid: { stroke: "#f4f4f5" },
               ticks: { stroke: "#e4e4e7" },
               font: "10px ui-sans-serif, system-ui",
               size: 58,
+              incrs: integer ? INTEGER_INCRS : undefined,
               values: (_u, vals) => vals.map((v) => fmt.current(v)),
             },
           ],
@@ -171,7 +190,7 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
       plot.current = null;
     };
     // Made again only when the set of series or the height changes; data goes in with setData.
-  }, [shape, height, spark]);
+  }, [shape, height, spark, integer]);
 
   useEffect(() => {
     const u = plot.current;

@@ -17,6 +17,8 @@ export interface ChartSpec {
   title: string;
   series: SpecSeries[];
   format: (v: number) => string;
+  /** Whole numbers only (jobs, messages): no 0.5 ticks. */
+  integer?: boolean;
 }
 
 /** Compact axis numbers: 3, 2.5, 1.2k. */
@@ -92,6 +94,7 @@ export function edgeCharts(win: MetricsWindow, edge: EdgeSubject): ChartSpec[] {
         { label: "dead letters", values: v("queue", q, "dead_letters"), color: "#dc2626" },
       ],
       format: shortNumber,
+      integer: true,
     });
   }
   return charts;
@@ -109,6 +112,7 @@ export function nodeCharts(win: MetricsWindow, nodeId: string): ChartSpec[] {
         { label: "in flight", values: v("in_flight"), color: "#0ea5e9" },
       ],
       format: shortNumber,
+      integer: true,
     },
     { key: "cpu", title: "CPU (of one core)", series: [{ label: "CPU", values: v("cpu_percent"), color: "#6366f1" }], format: formatCpu },
     // In MiB, so the axis ticks fall on round numbers of the unit shown.
