@@ -24,6 +24,7 @@ import { NumberField, Section, Segmented, SelectField, TextField } from "@/compo
 import { NodeStatusBadge } from "@/components/ui/status";
 import { formatCount, formatRate } from "@/components/ui/format";
 import { FaultsSection } from "@/components/faults/FaultsSection";
+import { QueueingModelSection } from "@/components/model/QueueingModelSection";
 import { useProblems } from "@/components/state/problems";
 import { fieldProblem } from "./field-problem";
 
@@ -116,6 +117,8 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
           {runtime.error && <p className="rounded-md bg-red-50 px-2.5 py-2 text-xs text-red-700">{runtime.error}</p>}
         </Section>
       )}
+
+      {runtime && !isClient && <QueueingModelSection nodeId={node.id} />}
 
       {running && <FaultsSection ids={{ nodeId: node.id }} target={{ type: "node", client: isClient }} />}
 
