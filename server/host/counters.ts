@@ -27,10 +27,18 @@ export class HostCounters {
   private readonly history: Array<{ at: number; handled: number }> = [];
   /** Cumulative sums for the queueing model (lib/metrics/queueing-model.ts), on this process's monotonic clock. */
   private readonly queueing = { arrived: 0, timeInServiceMs: 0, inServiceArea: 0, slots: 0, slotMs: 0, waitMs: 0 };
-  private areaAt = performance.now();
+  private areaAt: number;
 
-  /** @param file where the counts go; without one (tests of the flow alone) they are not kept. */
-  constructor(private readonly file?: CountFileWriter) {}
+  /**
+   * @param file where the counts go; without one (tests of the flow alone) they are not kept.
+   * @param clock the monotonic clock of the queueing sums, ms (tests pass their own).
+   */
+  constructor(
+    private readonly file?: CountFileWriter,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.areaAt = clock();
+  }
 
   /** Slots for edges counted from now on (a live update); see CountFileWriter.extend. */
   extendEdges(edgeIds: readonly string[]): void {
@@ -87,7 +95,7 @@ export class HostCounters {
   }
 
   /** Adds in flight × the time since the last change to the area under in flight (L's integral); returns now. */
-  private accrue(now = performance.now()): number {
+  private accrue(now = this.clock()): number {
     if (now > this.areaAt) {
       this.queueing.inServiceArea += this.inFlight * (now - this.areaAt);
       this.areaAt = now;
@@ -96,7 +104,7 @@ export class HostCounters {
   }
 
   /** The queueing model's cumulative sums now. */
-  queueingTotals(concurrency: number, now = performance.now()): QueueingTotals {
+  queueingTotals(concurrency: number, now = this.clock()): QueueingTotals {
     this.accrue(now);
     return { atMs: now, completed: this.handled, concurrency, ...this.queueing };
   }
