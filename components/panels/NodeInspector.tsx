@@ -169,6 +169,7 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
               { value: TrafficPattern.CONSTANT, label: "Steady" },
               { value: TrafficPattern.BURST, label: "Bursts" },
               { value: TrafficPattern.RAMP, label: "Ramp" },
+              { value: TrafficPattern.POISSON, label: "Random (Poisson)" },
             ]}
             onChange={(v) => editTraffic((t) => (t.pattern = v))}
             testId="field-pattern"

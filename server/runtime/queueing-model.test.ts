@@ -16,31 +16,35 @@ const RATE = 30;
 const MEAN_WORK_MS = 40;
 const CONCURRENCY = 2;
 
+/** Runs a client at RATE into one service with exponential work, and reads the model over `windowMs` of it. */
+async function measure(pattern: TrafficPattern, windowMs: number) {
+  const topology = restTopology({ services: [{ id: "svc" }], edges: [{ id: "c-s", source: "client", target: "svc", timeoutMs: 10_000, retries: 0 }] });
+  for (const node of topology.nodes) {
+    if (node.kind === NodeKind.CLIENT) {
+      node.traffic!.ratePerSecond = RATE;
+      node.traffic!.pattern = pattern;
+    } else {
+      node.behavior!.workTime = { ...node.behavior!.workTime!, distribution: Distribution.EXPONENTIAL, meanMs: MEAN_WORK_MS };
+      node.behavior!.concurrency = CONCURRENCY;
+    }
+  }
+  const runId = await h.start(topology);
+  const reading = (): QueueingReading | undefined => {
+    const q = h.manager.get(runId).nodes.find((n) => n.nodeId === "svc")?.queueing;
+    return q && q.atMs > 0 ? { ...q } : undefined;
+  };
+  // Past the start, once the counts flow.
+  await expect.poll(() => reading()?.arrived ?? 0, POLL).toBeGreaterThan(RATE);
+  const older = reading()!;
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  const newer = reading()!;
+  await h.stop(runId);
+  return queueingModel(older, newer)!;
+}
+
 describe("queueing model, measured", () => {
   it("λ, μ, ρ near the configured values and L ≈ λW", async () => {
-    const topology = restTopology({ services: [{ id: "svc" }], edges: [{ id: "c-s", source: "client", target: "svc", timeoutMs: 10_000, retries: 0 }] });
-    for (const node of topology.nodes) {
-      if (node.kind === NodeKind.CLIENT) {
-        node.traffic!.ratePerSecond = RATE;
-        node.traffic!.pattern = TrafficPattern.CONSTANT;
-      } else {
-        node.behavior!.workTime = { ...node.behavior!.workTime!, distribution: Distribution.EXPONENTIAL, meanMs: MEAN_WORK_MS };
-        node.behavior!.concurrency = CONCURRENCY;
-      }
-    }
-    const runId = await h.start(topology);
-    const reading = (): QueueingReading | undefined => {
-      const q = h.manager.get(runId).nodes.find((n) => n.nodeId === "svc")?.queueing;
-      return q && q.atMs > 0 ? { ...q } : undefined;
-    };
-    // Past the start, once the counts flow.
-    await expect.poll(() => reading()?.arrived ?? 0, POLL).toBeGreaterThan(RATE);
-    const older = reading()!;
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
-    const newer = reading()!;
-    await h.stop(runId);
-
-    const model = queueingModel(older, newer)!;
+    const model = await measure(TrafficPattern.CONSTANT, 8_000);
     expect(model).toBeDefined();
     expect(model.windowS).toBeGreaterThan(6);
     expect(model.c).toBe(CONCURRENCY);
@@ -63,5 +67,18 @@ describe("queueing model, measured", () => {
     expect(model.predicted?.stable).toBe(true);
     expect(model.measuredWaitMs).toBeGreaterThanOrEqual(0);
     expect(model.measuredWaitMs).toBeLessThan(model.predicted!.expectedWaitMs * 3 + 5);
+  }, 60_000);
+
+  it("with Poisson arrivals (the model's own assumption) the measured wait for a slot is near the M/M/c prediction", async () => {
+    const model = await measure(TrafficPattern.POISSON, 10_000);
+    expect(model.lambda).toBeGreaterThan(RATE * 0.6);
+    expect(model.lambda).toBeLessThan(RATE * 1.4);
+    expect(model.little.holds).toBe(true);
+    const predicted = model.predicted!;
+    expect(predicted.stable).toBe(true);
+    console.log(`M/M/c: λ ${model.lambda.toFixed(1)}/s μ ${model.mu.toFixed(1)}/s c ${model.c} ρ ${model.rho.toFixed(2)}: wait measured ${model.measuredWaitMs.toFixed(1)} ms, predicted ${predicted.expectedWaitMs.toFixed(1)} ms`);
+    // A wide band: ~300 arrivals make a noisy mean wait, but evenly spaced arrivals (the other test) wait several times less.
+    expect(model.measuredWaitMs).toBeGreaterThan(predicted.expectedWaitMs * 0.35);
+    expect(model.measuredWaitMs).toBeLessThan(predicted.expectedWaitMs * 3);
   }, 60_000);
 });
