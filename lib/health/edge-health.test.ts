@@ -9,6 +9,8 @@ import {
   percentText,
   pushSample,
   rateText,
+  runFigures,
+  sampleOf,
   windowFigures,
   type TallySample,
 } from "./edge-health";
@@ -101,5 +103,16 @@ describe("captions", () => {
     expect(checkThresholds(0.2, 0.1)).toBeNull();
     expect(checkThresholds(-1, 0.1)).toBeNull();
     expect(checkThresholds(Number.NaN, 0.1)).toBeNull();
+  });
+});
+
+describe("readings of the books", () => {
+  it("counts what a shared queue's consumer took, and the run's figures after Stop", () => {
+    expect(sampleOf({ sent: 100, delivered: 30, failed: 5, lost: 1, sharedWith: ["other"] }, 7)).toEqual({ atMs: 7, sent: 36, ended: 36, bad: 6 });
+    expect(sampleOf({ sent: 100, delivered: 90, failed: 5, lost: 1, sharedWith: [] }, 7)).toEqual({ atMs: 7, sent: 100, ended: 96, bad: 6 });
+    const f = runFigures({ sent: 200, delivered: 150, failed: 50, lost: 0, sharedWith: [] }, 10_000);
+    expect(f.rps).toBe(20);
+    expect(f.failedShare).toBe(0.25);
+    expect(runFigures({ sent: 0, delivered: 0, failed: 0, lost: 0, sharedWith: [] }, 0).failedShare).toBeNull();
   });
 });

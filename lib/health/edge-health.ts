@@ -157,3 +157,28 @@ export function healthSentence(h: Health, w: WindowFigures, t: HealthThresholds)
       : `${h[0].toUpperCase()}${h.slice(1)}: ${w.bad} of ${w.ended} messages failed or were lost (${percentText(w.failedShare ?? 0)}).`;
   return `${head} ${healthRule(t)}`;
 }
+
+/** The counters a reading needs (EdgeCounters has them). */
+export interface BooksLike {
+  sent: number;
+  delivered: number;
+  failed: number;
+  lost: number;
+  sharedWith: readonly string[];
+}
+
+/**
+ * One reading of an edge's books. A consumer sharing its queue counts what it
+ * took (the queue's sends are every consumer's), as the traffic dots do.
+ */
+export function sampleOf(c: BooksLike, atMs: number): TallySample {
+  const bad = c.failed + c.lost;
+  const ended = c.delivered + bad;
+  return { atMs, sent: c.sharedWith.length > 0 ? ended : c.sent, ended, bad };
+}
+
+/** The whole run's figures, for its summary after Stop. */
+export function runFigures(c: BooksLike, durationMs: number): WindowFigures {
+  const s = sampleOf(c, 0);
+  return { rps: durationMs > 0 ? s.sent / (durationMs / 1000) : 0, failedShare: s.ended > 0 ? Math.min(1, s.bad / s.ended) : null, ended: s.ended, bad: s.bad };
+}
