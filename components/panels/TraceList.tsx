@@ -224,23 +224,23 @@ function FilterBar({ shown, total }: { shown: number; total: number }) {
         }
       }}
     >
-      <select aria-label="Service" data-testid="trace-filter-service" className={clsx(FIELD, "w-[76px]")} value={filter.service} onChange={(e) => setFilter({ service: e.target.value })}>
-        <option value="">any service</option>
+      <select aria-label="Service" data-testid="trace-filter-service" className={clsx(FIELD, "w-0 flex-1", filter.service && "border-blue-300 bg-blue-50")} value={filter.service} onChange={(e) => setFilter({ service: e.target.value })}>
+        <option value="">service</option>
         {serviceList.map((id) => (
           <option key={id} value={id}>
             {id}
           </option>
         ))}
       </select>
-      <select aria-label="Edge" data-testid="trace-filter-edge" className={clsx(FIELD, "w-[76px]", filter.edge && "border-blue-300 bg-blue-50")} value={filter.edge} onChange={(e) => setFilter({ edge: e.target.value })}>
-        <option value="">any edge</option>
+      <select aria-label="Edge" data-testid="trace-filter-edge" className={clsx(FIELD, "w-0 flex-1", filter.edge && "border-blue-300 bg-blue-50")} value={filter.edge} onChange={(e) => setFilter({ edge: e.target.value })}>
+        <option value="">edge</option>
         {edgeList.map((id) => (
           <option key={id} value={id}>
             {id}
           </option>
         ))}
       </select>
-      <select aria-label="Status" data-testid="trace-filter-status" className={clsx(FIELD, "w-[68px]")} value={filter.status} onChange={(e) => setFilter({ status: e.target.value as StatusFilter })}>
+      <select aria-label="Status" data-testid="trace-filter-status" className={clsx(FIELD, "w-0 flex-1", filter.status && "border-blue-300 bg-blue-50")} value={filter.status} onChange={(e) => setFilter({ status: e.target.value as StatusFilter })}>
         {STATUS_CHOICES.map((c) => (
           <option key={c.value} value={c.value}>
             {c.label}
@@ -257,7 +257,7 @@ function FilterBar({ shown, total }: { shown: number; total: number }) {
           aria-label="Minimum duration in milliseconds"
           data-testid="trace-filter-min"
           placeholder="ms"
-          className={clsx(FIELD, "tabular w-[52px]")}
+          className={clsx(FIELD, "tabular w-[48px]", filter.minMs > 0 && "border-blue-300 bg-blue-50")}
           value={filter.minMs > 0 ? filter.minMs : ""}
           onChange={(e) => {
             const v = Number(e.target.value);
@@ -265,7 +265,7 @@ function FilterBar({ shown, total }: { shown: number; total: number }) {
           }}
         />
       </label>
-      <span className="tabular ml-auto text-2xs whitespace-nowrap text-zinc-500" data-testid="trace-filter-count" aria-live="polite">
+      <span className="tabular shrink-0 pl-1 text-2xs whitespace-nowrap text-zinc-500" data-testid="trace-filter-count" aria-live="polite">
         {countText(shown, total, filtering)}
       </span>
       <button

@@ -19,7 +19,7 @@ export interface TraceFilter {
 export const NO_FILTER: TraceFilter = { service: "", edge: "", status: "", minMs: 0 };
 
 export const STATUS_CHOICES: readonly { value: StatusFilter; label: string }[] = [
-  { value: "", label: "any status" },
+  { value: "", label: "status" },
   { value: "ok", label: "ok" },
   { value: "failed", label: "any failure" },
   { value: "error", label: "error" },
