@@ -3,8 +3,8 @@
 import { ControlButton } from "@xyflow/react";
 import { HeartPulse } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { createPortal } from "react-dom";
 import { useHealthStore } from "@/components/state/health-store";
-import { useDismiss } from "@/components/ui/useDismiss";
 import { checkThresholds, DEFAULT_THRESHOLDS, healthRule } from "@/lib/health/edge-health";
 
 /** Percent with up to 3 decimals, for the fields. */
@@ -21,8 +21,34 @@ export function HealthSettings() {
   const [degraded, setDegraded] = useState(pct(thresholds.degraded));
   const [failing, setFailing] = useState(pct(thresholds.failing));
   const ref = useRef<HTMLDivElement>(null);
+  const anchorRef = useRef<HTMLDivElement>(null);
+  const [at, setAt] = useState<{ left: number; bottom: number } | null>(null);
   const close = useCallback(() => setOpen(false), []);
-  useDismiss(ref, open, close);
+  // A press on the button itself toggles; anywhere else outside the popover closes it.
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: PointerEvent) => {
+      const t = e.target as Node;
+      if (!ref.current?.contains(t) && !anchorRef.current?.contains(t)) close();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.stopPropagation();
+      close();
+    };
+    window.addEventListener("pointerdown", onDown, true);
+    window.addEventListener("keydown", onKey, true);
+    return () => {
+      window.removeEventListener("pointerdown", onDown, true);
+      window.removeEventListener("keydown", onKey, true);
+    };
+  }, [open, close]);
+  useEffect(() => {
+    // The control bar clips what hangs out of it: the popover is drawn on the page, beside the button.
+    if (!open || !anchorRef.current) return;
+    const r = anchorRef.current.getBoundingClientRect();
+    setAt({ left: r.right + 8, bottom: window.innerHeight - r.bottom });
+  }, [open]);
 
   useEffect(() => useHealthStore.getState().loadThresholds(), []);
   useEffect(() => {
@@ -37,7 +63,7 @@ export function HealthSettings() {
   };
 
   return (
-    <div ref={ref} className="relative">
+    <div ref={anchorRef}>
       <ControlButton
         onClick={() => setOpen((o) => !o)}
         title={`Edge health thresholds. ${healthRule(thresholds)}`}
@@ -47,12 +73,16 @@ export function HealthSettings() {
       >
         <HeartPulse className="!fill-none" strokeWidth={2} />
       </ControlButton>
-      {open && (
+      {open &&
+        at &&
+        createPortal(
         <div
+          ref={ref}
+          style={{ left: at.left, bottom: at.bottom }}
           role="dialog"
           aria-label="Edge health thresholds"
           data-testid="health-settings-popover"
-          className="absolute bottom-0 left-full z-10 ml-2 w-60 rounded-lg border border-zinc-200 bg-white p-3 text-xs text-zinc-700 shadow-lg"
+          className="fixed z-50 w-60 rounded-lg border border-zinc-200 bg-white p-3 text-xs text-zinc-700 shadow-lg"
         >
           <div className="mb-2 font-semibold text-zinc-900">Edge health</div>
           <label className="mb-1.5 flex items-center justify-between gap-2">
@@ -110,7 +140,8 @@ export function HealthSettings() {
           >
             Kiali&apos;s defaults (0.1 %, 10 %)
           </button>
-        </div>
+        </div>,
+        document.body,
       )}
     </div>
   );
