@@ -37,6 +37,21 @@ const health = (page: Page, edgeId: string) => page.getByTestId(`edge-${edgeId}`
 
 test("an edge turns red under injected errors and back after, its caption opens its traces, the trace list filters, the waterfall marks the critical path", async ({ page }, testInfo) => {
   await openSaved(page, topology);
+  // The thresholds: a popover from the control bar, checked as typed, kept across a reload.
+  await page.getByTestId("health-settings").click();
+  const popover = page.getByTestId("health-settings-popover");
+  await expect(popover).toContainText("≥ 0.1 % of the messages that ended is degraded (amber), > 10 % failing (red)");
+  await page.getByTestId("health-degraded").fill("20");
+  await expect(popover).toContainText("Degraded must be 0–100 % and no more than failing.");
+  await page.getByTestId("health-degraded").fill("1");
+  await expect(popover).toContainText("≥ 1 % of the messages");
+  await page.reload();
+  await page.getByTestId("health-settings").click();
+  await expect(page.getByTestId("health-degraded")).toHaveValue("1");
+  await page.getByTestId("health-reset").click();
+  await expect(page.getByTestId("health-degraded")).toHaveValue("0.1");
+  await page.keyboard.press("Escape");
+  await expect(popover).toHaveCount(0);
   await page.getByTestId("run").click();
   await expect(page.getByTestId("run-state")).toHaveAttribute("data-phase", "running", { timeout: 60_000 });
   for (const id of ["client", "gw", "be", "worker", "side", "other"]) {
@@ -96,6 +111,7 @@ test("an edge turns red under injected errors and back after, its caption opens 
   await expect.poll(async () => Number(await page.getByTestId("waterfall-critical").getAttribute("data-count")), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
   await expect(waterfall.locator("[data-testid=span-row][data-critical=true][data-node=worker]").first()).toBeVisible();
   await expect(waterfall.locator("[data-testid=span-row][data-critical=true] [data-testid=critical-mark]").first()).toBeVisible();
+  await waterfall.locator("[data-testid=span-row][data-critical=true][data-node=worker]").first().scrollIntoViewIfNeeded();
   await shot(page, "health-critical-path", testInfo);
 
   await page.getByTestId("stop").click();

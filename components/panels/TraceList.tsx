@@ -224,7 +224,7 @@ function FilterBar({ shown, total }: { shown: number; total: number }) {
         }
       }}
     >
-      <select aria-label="Service" data-testid="trace-filter-service" className={clsx(FIELD, "w-0 flex-1", filter.service && "border-blue-300 bg-blue-50")} value={filter.service} onChange={(e) => setFilter({ service: e.target.value })}>
+      <select aria-label="Service" title={filter.service ? `Through ${filter.service}` : "Any service"} data-testid="trace-filter-service" className={clsx(FIELD, "w-0 flex-1", filter.service && "border-blue-300 bg-blue-50")} value={filter.service} onChange={(e) => setFilter({ service: e.target.value })}>
         <option value="">service</option>
         {serviceList.map((id) => (
           <option key={id} value={id}>
@@ -232,7 +232,7 @@ function FilterBar({ shown, total }: { shown: number; total: number }) {
           </option>
         ))}
       </select>
-      <select aria-label="Edge" data-testid="trace-filter-edge" className={clsx(FIELD, "w-0 flex-1", filter.edge && "border-blue-300 bg-blue-50")} value={filter.edge} onChange={(e) => setFilter({ edge: e.target.value })}>
+      <select aria-label="Edge" title={filter.edge ? `Across edge ${filter.edge}` : "Any edge"} data-testid="trace-filter-edge" className={clsx(FIELD, "w-0 flex-1", filter.edge && "border-blue-300 bg-blue-50")} value={filter.edge} onChange={(e) => setFilter({ edge: e.target.value })}>
         <option value="">edge</option>
         {edgeList.map((id) => (
           <option key={id} value={id}>
@@ -240,7 +240,7 @@ function FilterBar({ shown, total }: { shown: number; total: number }) {
           </option>
         ))}
       </select>
-      <select aria-label="Status" data-testid="trace-filter-status" className={clsx(FIELD, "w-0 flex-1", filter.status && "border-blue-300 bg-blue-50")} value={filter.status} onChange={(e) => setFilter({ status: e.target.value as StatusFilter })}>
+      <select aria-label="Status" title="Status of the whole trace" data-testid="trace-filter-status" className={clsx(FIELD, "w-0 flex-1", filter.status && "border-blue-300 bg-blue-50")} value={filter.status} onChange={(e) => setFilter({ status: e.target.value as StatusFilter })}>
         {STATUS_CHOICES.map((c) => (
           <option key={c.value} value={c.value}>
             {c.label}
