@@ -8,6 +8,7 @@ import { autoLayout } from "@/lib/topology/layout";
 import { selectTopology, useDocumentStore } from "@/components/state/document-store";
 import { isLive, useRunStore } from "@/components/state/run-store";
 import { useUiStore } from "@/components/state/ui-store";
+import { HealthSettings } from "./HealthSettings";
 
 /** How the view fits a whole topology: room around it, never zoomed past 100 %. */
 export const FIT_VIEW = { padding: 0.3, maxZoom: 1 } as const;
@@ -96,6 +97,7 @@ export function CanvasTools() {
       >
         <Grid3x3 className="!fill-none" strokeWidth={2} />
       </ControlButton>
+      <HealthSettings />
     </>
   );
 }

@@ -17,6 +17,20 @@ import { breakerLook, breakerOf, breakerSentence } from "@/components/faults/bre
 import { BreakerGlyph } from "@/components/faults/BreakerGlyph";
 import { FaultBadges } from "@/components/faults/FaultBadges";
 import { NotAppliedMark } from "@/components/state/LiveEditStatus";
+import { useHealthStore } from "@/components/state/health-store";
+import {
+  type Health,
+  healthCaption,
+  healthColor,
+  healthOf,
+  healthSentence,
+  pushSample,
+  runFigures,
+  sampleOf,
+  type TallySample,
+  type WindowFigures,
+  windowFigures,
+} from "@/lib/health/edge-health";
 
 /**
  * Edge labels sit above node cards. React Flow draws its label layer before
@@ -88,6 +102,38 @@ function useDots(edgeId: string): Dot[] {
   return dots;
 }
 
+const NO_FIGURES: WindowFigures = { rps: 0, failedShare: null, ended: 0, bad: 0 };
+
+/**
+ * The edge's health: while the run is up, over the live window of its counter
+ * readings; after Stop, over the whole run (its summary's duration).
+ */
+function useHealth(edgeId: string): { health: Health; figures: WindowFigures } {
+  const counters = useRunStore((s) => s.edgeCounters[edgeId]);
+  const live = useRunStore((s) => isLive(s.phase));
+  const runMs = useRunStore((s) => s.summary?.durationMs ?? 0);
+  const thresholds = useHealthStore((s) => s.thresholds);
+  const samples = useRef<TallySample[]>([]);
+  const [figures, setFigures] = useState<WindowFigures>(NO_FIGURES);
+
+  useEffect(() => {
+    if (!counters) {
+      samples.current = [];
+      setFigures(NO_FIGURES);
+      return;
+    }
+    if (!live) {
+      samples.current = [];
+      setFigures(runFigures(counters, runMs));
+      return;
+    }
+    samples.current = pushSample(samples.current, sampleOf(counters, Date.now()));
+    setFigures(windowFigures(samples.current));
+  }, [counters, live, runMs]);
+
+  return { health: counters ? healthOf(figures.failedShare, thresholds) : "idle", figures };
+}
+
 function MovingDot({ path, color, delay }: { path: string; color: string; delay: number }) {
   const ref = useRef<SVGCircleElement>(null);
   useEffect(() => {
@@ -132,6 +178,10 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
   const serverFlag = useProblems().server;
   const select = useDocumentStore((s) => s.select);
   const dots = useDots(id);
+  const { health, figures } = useHealth(id);
+  const thresholds = useHealthStore((s) => s.thresholds);
+  const showEdgeTraces = useHealthStore((s) => s.showEdgeTraces);
+  const healthy = healthColor(health);
   const caption = edge ? edgeCaption(edge) : "";
   // Queue depth and subscribers describe live brokers; after Stop the summary has the totals.
   const badge = live && edge ? liveBadge(edge.transport, counters) : null;
@@ -151,7 +201,8 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
         interactionWidth={18}
         style={{
           // An open breaker turns its edge red, a half-open one amber: the calls on it fail at once or are probes.
-          stroke: (problems && serverFlag) || look === "open" ? "#ef4444" : look === "half-open" ? "#f59e0b" : style.color,
+          // Health (Kiali's rule over the live window) paints a degraded edge amber and a failing one red.
+          stroke: (problems && serverFlag) || look === "open" ? "#ef4444" : look === "half-open" ? "#f59e0b" : (healthy ?? style.color),
           strokeWidth: selected ? 2.5 : 2,
           strokeDasharray: style.dash,
           strokeLinecap: "round",
@@ -182,6 +233,7 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
           style={{ left: centre.x, top: centre.y, zIndex: LABEL_Z }}
           onClick={() => select({ edges: [id] })}
           data-testid={`edge-${id}`}
+          data-health={hasRun && counters ? health : undefined}
         >
           <div
             className={clsx(
@@ -246,6 +298,31 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
                 </span>
               ))}
             </div>
+          )}
+          {hasRun && counters && (
+            <button
+              type="button"
+              data-testid={`edge-health-${id}`}
+              data-health={health}
+              onClick={(e) => {
+                e.stopPropagation();
+                select({ edges: [id] });
+                showEdgeTraces(id);
+              }}
+              title={`${healthSentence(health, figures, thresholds)}\nClick for this edge's traces.`}
+              aria-label={`${health}: ${healthCaption(figures, counters.p95Ms).map((p) => p.text).join(", ")}. Show this edge's traces`}
+              className={clsx(
+                "tabular flex min-h-5 max-w-32 cursor-pointer flex-wrap items-center justify-center gap-x-1 rounded-md border bg-white px-1.5 py-0.5 text-[10px] leading-4 font-semibold shadow-xs hover:shadow-sm [&>span]:whitespace-nowrap",
+                health === "failing" ? "border-red-300 bg-red-50 text-red-700" : health === "degraded" ? "border-amber-300 bg-amber-50 text-amber-800" : "border-zinc-200 text-zinc-600",
+              )}
+            >
+              {healthCaption(figures, counters.p95Ms).map((p, i, all) => (
+                <span key={p.key} data-part={p.key} className="flex items-center gap-1">
+                  <span>{p.text}</span>
+                  {i < all.length - 1 && <span className="opacity-40">·</span>}
+                </span>
+              ))}
+            </button>
           )}
           {hasRun && counters && (
             <div

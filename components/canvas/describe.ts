@@ -29,6 +29,12 @@ export function describeTraffic(node: Node): string {
   const t = node.traffic;
   if (!t || t.ratePerSecond === 0) return "on demand only";
   const pattern =
-    t.pattern === TrafficPattern.BURST ? "bursts" : t.pattern === TrafficPattern.RAMP ? "ramp" : "steady";
+    t.pattern === TrafficPattern.BURST
+      ? "bursts"
+      : t.pattern === TrafficPattern.RAMP
+        ? "ramp"
+        : t.pattern === TrafficPattern.POISSON
+          ? "random"
+          : "steady";
   return `${formatRate(t.ratePerSecond)} ${pattern} · ${formatBytes(t.payloadBytes)}`;
 }

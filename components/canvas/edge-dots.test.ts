@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dotsForDelta, dotTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
+import { dotCount, dotsForDelta, dotTally, MAX_DOTS_PER_UPDATE } from "./edge-dots";
 
 describe("dotsForDelta", () => {
   it("shows nothing on first sight or when counters go back", () => {
@@ -12,11 +12,22 @@ describe("dotsForDelta", () => {
     expect(dotsForDelta({ sent: 1, failed: 0 }, { sent: 1, failed: 0 }, 900)).toEqual([]);
   });
 
-  it("caps a busy edge and spreads the dots, failures first", () => {
-    const dots = dotsForDelta({ sent: 10, failed: 0 }, { sent: 5010, failed: 1 }, 900);
+  it("caps a busy edge and spreads the dots, a rare failure still shown", () => {
+    const dots = dotsForDelta({ sent: 10, failed: 0 }, { sent: 5010, failed: 1 }, 800);
     expect(dots).toHaveLength(MAX_DOTS_PER_UPDATE);
-    expect(dots.map((d) => d.failed)).toEqual([true, false, false]);
-    expect(dots.map((d) => d.delayMs)).toEqual([0, 300, 600]);
+    expect(dots.map((d) => d.failed)).toEqual([true, false, false, false, false, false, false, false]);
+    expect(dots.map((d) => d.delayMs)).toEqual([0, 100, 200, 300, 400, 500, 600, 700]);
+  });
+
+  it("grows denser with the rate", () => {
+    expect([0, 1, 2, 3, 6, 12, 24, 48, 96, 5000].map(dotCount)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 8]);
+  });
+
+  it("paints the failed share of the dots red, spread among the others", () => {
+    const half = dotsForDelta({ sent: 0, failed: 0 }, { sent: 100, failed: 50 }, 800);
+    expect(half.map((d) => d.failed)).toEqual([true, false, true, false, true, false, true, false]);
+    const all = dotsForDelta({ sent: 0, failed: 0 }, { sent: 100, failed: 100 }, 800);
+    expect(all.every((d) => d.failed)).toBe(true);
   });
 
   it("never shows more failed dots than messages", () => {

@@ -25,6 +25,7 @@ import { NodeStatusBadge } from "@/components/ui/status";
 import { formatCount, formatRate } from "@/components/ui/format";
 import { FaultsSection } from "@/components/faults/FaultsSection";
 import { NodeSparklines } from "@/components/metrics/Sparklines";
+import { QueueingModelSection } from "@/components/model/QueueingModelSection";
 import { useProblems } from "@/components/state/problems";
 import { fieldProblem } from "./field-problem";
 
@@ -120,6 +121,8 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
 
       {!isClient && <NodeSparklines nodeId={node.id} />}
 
+      {runtime && !isClient && <QueueingModelSection nodeId={node.id} />}
+
       {running && <FaultsSection ids={{ nodeId: node.id }} target={{ type: "node", client: isClient }} />}
 
       {isClient && running && (
@@ -169,6 +172,7 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
               { value: TrafficPattern.CONSTANT, label: "Steady" },
               { value: TrafficPattern.BURST, label: "Bursts" },
               { value: TrafficPattern.RAMP, label: "Ramp" },
+              { value: TrafficPattern.POISSON, label: "Random (Poisson)" },
             ]}
             onChange={(v) => editTraffic((t) => (t.pattern = v))}
             testId="field-pattern"

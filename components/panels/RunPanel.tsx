@@ -5,6 +5,7 @@ import { ChevronDown, ChevronUp } from "lucide-react";
 import { useEffect, useState } from "react";
 import { useProblems } from "@/components/state/problems";
 import { useRunStore } from "@/components/state/run-store";
+import { useHealthStore } from "@/components/state/health-store";
 import { formatCount } from "@/components/ui/format";
 import { MetricsPanel } from "@/components/metrics/MetricsPanel";
 import { LogView } from "./LogView";
@@ -37,6 +38,14 @@ export function RunPanel() {
   useEffect(() => {
     if (phase === "starting") setTab("traces");
   }, [phase]);
+  // An edge's caption on the canvas asks for its traces.
+  const tracesRequest = useHealthStore((s) => s.tracesRequest);
+  useEffect(() => {
+    if (tracesRequest > 0) {
+      setTab("traces");
+      setOpen(true);
+    }
+  }, [tracesRequest]);
 
   const tabs: { id: Tab; label: string; count?: number; tone?: string }[] = [
     { id: "traces", label: "Traces", count: traceCount },

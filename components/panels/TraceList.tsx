@@ -2,8 +2,8 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import clsx from "clsx";
-import { ArrowUp, ChevronRight, Pause } from "lucide-react";
-import { memo, useCallback, useRef, useState } from "react";
+import { ArrowUp, ChevronRight, Pause, X } from "lucide-react";
+import { memo, useCallback, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { loadTrace } from "@/components/state/run-actions";
@@ -16,6 +16,8 @@ import { Tooltip } from "@/components/ui/Tooltip";
 import { spanStatusLabel } from "@/lib/trace";
 import { SpanStatusIcon } from "@/components/ui/status";
 import { newerThan, samplingText } from "./trace-list-text";
+import { useHealthStore } from "@/components/state/health-store";
+import { countText, type EdgeEnds, filterTraces, isFiltering, STATUS_CHOICES, type StatusFilter } from "./trace-filter";
 
 /** Every row has this height (px): the virtualiser needs no measuring. */
 const ROW_PX = 29;
@@ -35,8 +37,21 @@ export function TraceList() {
       .join(","),
   );
   const scrollRef = useRef<HTMLDivElement>(null);
+  const filter = useHealthStore((s) => s.filter);
+  const edgeKey = useDocumentStore((s) => s.edges.map((e) => `${e.id}\u0000${e.source}\u0000${e.target}`).join("\u0001"));
+  const edgeEnds = useMemo(() => {
+    const ends: Record<string, EdgeEnds> = {};
+    for (const part of edgeKey ? edgeKey.split("\u0001") : []) {
+      const [id, source, target] = part.split("\u0000");
+      ends[id] = { source, target };
+    }
+    return ends;
+  }, [edgeKey]);
 
-  const shown = held ?? traces;
+  const all = held ?? traces;
+  // The spans are read, not watched: a held list changes only when the filter does.
+  const shown = useMemo(() => filterTraces(all, filter, useRunStore.getState().spansByTrace, edgeEnds), [all, filter, edgeEnds]);
+  const filtering = isFiltering(filter);
   const newer = held ? newerThan(traces, held) : null;
 
   const jumpToNewest = () => {
@@ -53,6 +68,7 @@ export function TraceList() {
       onPointerLeave={() => setHeld(null)}
     >
       <SamplingNote />
+      {traces.length > 0 && <FilterBar shown={shown.length} total={all.length} />}
       {traces.length > 0 && (
         <div className={clsx(COLS, "h-7 shrink-0 items-center border-b border-zinc-100 bg-white px-3 text-2xs font-medium text-zinc-400")}>
           <span />
@@ -92,6 +108,10 @@ export function TraceList() {
             {phase === "running"
               ? emptyTracesText(clientRates ? clientRates.split(",").map(Number) : [])
               : "Traces of every message appear here while a run is going."}
+          </div>
+        ) : filtering && shown.length === 0 ? (
+          <div className="flex h-full items-center justify-center px-6 text-center text-xs text-zinc-500" data-testid="trace-filter-empty">
+            No trace in the list matches the filter.
           </div>
         ) : (
           <TraceRows traces={shown} selected={selected} scrollRef={scrollRef} />
@@ -175,6 +195,93 @@ const TraceRow = memo(function TraceRow({ trace, top, selected }: { trace: Trace
     </li>
   );
 });
+
+const FIELD = "h-6 min-w-0 rounded border border-zinc-200 bg-white px-1 text-2xs text-zinc-700 focus:border-blue-400 focus:outline-none";
+
+/** Trace search: service, edge, status and minimum duration, a clear button and "N of M traces". */
+function FilterBar({ shown, total }: { shown: number; total: number }) {
+  const filter = useHealthStore((s) => s.filter);
+  const setFilter = useHealthStore((s) => s.setFilter);
+  const clear = useHealthStore((s) => s.clearFilter);
+  const services = useDocumentStore((s) => s.nodes.map((n) => n.id).join("\u0000"));
+  const edges = useDocumentStore((s) => s.edges.map((e) => e.id).join("\u0000"));
+  const filtering = isFiltering(filter);
+  const serviceList = services ? services.split("\u0000") : [];
+  const edgeList = edges ? edges.split("\u0000") : [];
+  // A filter on an edge or node no longer drawn still shows, so it can be seen and cleared.
+  if (filter.service && !serviceList.includes(filter.service)) serviceList.push(filter.service);
+  if (filter.edge && !edgeList.includes(filter.edge)) edgeList.push(filter.edge);
+  return (
+    <div
+      role="search"
+      aria-label="Filter the traces"
+      className="flex shrink-0 items-center gap-1 border-b border-zinc-100 px-2 py-1"
+      data-testid="trace-filter"
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && filtering) {
+          e.stopPropagation();
+          clear();
+        }
+      }}
+    >
+      <select aria-label="Service" title={filter.service ? `Through ${filter.service}` : "Any service"} data-testid="trace-filter-service" className={clsx(FIELD, "w-0 flex-1", filter.service && "border-blue-300 bg-blue-50")} value={filter.service} onChange={(e) => setFilter({ service: e.target.value })}>
+        <option value="">service</option>
+        {serviceList.map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        ))}
+      </select>
+      <select aria-label="Edge" title={filter.edge ? `Across edge ${filter.edge}` : "Any edge"} data-testid="trace-filter-edge" className={clsx(FIELD, "w-0 flex-1", filter.edge && "border-blue-300 bg-blue-50")} value={filter.edge} onChange={(e) => setFilter({ edge: e.target.value })}>
+        <option value="">edge</option>
+        {edgeList.map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        ))}
+      </select>
+      <select aria-label="Status" title="Status of the whole trace" data-testid="trace-filter-status" className={clsx(FIELD, "w-0 flex-1", filter.status && "border-blue-300 bg-blue-50")} value={filter.status} onChange={(e) => setFilter({ status: e.target.value as StatusFilter })}>
+        {STATUS_CHOICES.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      <label className="flex items-center gap-0.5 text-2xs text-zinc-400" title="Only traces that took at least this long">
+        ≥
+        <input
+          type="number"
+          min={0}
+          step={10}
+          inputMode="numeric"
+          aria-label="Minimum duration in milliseconds"
+          data-testid="trace-filter-min"
+          placeholder="ms"
+          className={clsx(FIELD, "tabular w-[48px]", filter.minMs > 0 && "border-blue-300 bg-blue-50")}
+          value={filter.minMs > 0 ? filter.minMs : ""}
+          onChange={(e) => {
+            const v = Number(e.target.value);
+            setFilter({ minMs: Number.isFinite(v) && v > 0 ? v : 0 });
+          }}
+        />
+      </label>
+      <span className="tabular shrink-0 pl-1 text-2xs whitespace-nowrap text-zinc-500" data-testid="trace-filter-count" aria-live="polite">
+        {countText(shown, total, filtering)}
+      </span>
+      <button
+        type="button"
+        data-testid="trace-filter-clear"
+        disabled={!filtering}
+        onClick={clear}
+        title="Clear the filter (Esc)"
+        aria-label="Clear the filter"
+        className="flex size-5 shrink-0 items-center justify-center rounded text-zinc-400 hover:bg-zinc-100 hover:text-zinc-700 disabled:opacity-30"
+      >
+        <X className="size-3.5" />
+      </button>
+    </div>
+  );
+}
 
 /** One quiet line on what the list is: every trace, or a sample of them. */
 function SamplingNote() {

@@ -7,7 +7,7 @@ import { memo, useMemo, useRef, useState } from "react";
 import { SpanKind, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useRunStore } from "@/components/state/run-store";
-import { layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds, type WaterfallRow } from "@/lib/trace";
+import { criticalPath, layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds, type WaterfallRow } from "@/lib/trace";
 import { formatClock, formatMs } from "@/components/ui/format";
 import { SpanStatusIcon, isOk } from "@/components/ui/status";
 import { transportStyle } from "@/components/ui/transport-style";
@@ -32,6 +32,19 @@ export function Waterfall() {
   const expected = useRunStore((s) => (s.selectedTraceId ? s.traces.find((t) => t.traceId === s.selectedTraceId)?.spanCount ?? 0 : 0));
   const selectedSpanId = useRunStore((s) => s.selectedSpanId);
   const rows = useMemo(() => layoutWaterfall(spans), [spans]);
+  const critical = useMemo(() => new Set(criticalPath(spans)), [spans]);
+  /** A critical consumer's queue wait: from its producer's start to its own, in % of the trace. */
+  const waits = useMemo(() => {
+    const byId = new Map(rows.map((r) => [r.span.spanId, r]));
+    const out = new Map<string, { leftPct: number; widthPct: number }>();
+    for (const r of rows) {
+      if (r.span.kind !== SpanKind.CONSUMER || !critical.has(r.span.spanId)) continue;
+      const parent = byId.get(r.span.parentSpanId);
+      if (!parent || parent.span.kind !== SpanKind.PRODUCER) continue;
+      out.set(r.span.spanId, { leftPct: parent.leftPct, widthPct: Math.max(0, r.leftPct - parent.leftPct) });
+    }
+    return out;
+  }, [rows, critical]);
   const [hoveredId, setHoveredId] = useState<string | null>(null);
   const total = useMemo(() => traceBounds(spans).durationMs, [spans]);
   const activeId = hoveredId ?? selectedSpanId;
@@ -70,6 +83,15 @@ export function Waterfall() {
           <span className="tabular font-medium text-zinc-700" title="From the message's first span starting to its last span ending" data-testid="waterfall-end-to-end">
             {formatMs(total)} end to end
           </span>
+          <span
+            className="flex items-center gap-1.5"
+            data-testid="waterfall-critical"
+            data-count={critical.size}
+            title="The critical path: the chain of spans that decides the end-to-end time (a consumer's wait in its queue counts). Parallel calls that ended sooner are not on it."
+          >
+            <span className="h-1 w-4 rounded-full bg-zinc-900" />
+            critical path · {critical.size} {critical.size === 1 ? "span" : "spans"}
+          </span>
           <span className="ml-auto flex items-center gap-3" data-testid="waterfall-transports">
             {transports.map((t) => (
               <span key={t} className="flex items-center gap-1.5" data-transport={transportKey(t)}>
@@ -98,7 +120,7 @@ export function Waterfall() {
           </div>
           <div className="py-1 pr-3 text-right">Duration</div>
         </div>
-        <SpanRows rows={rows} selectedSpanId={selectedSpanId} onHover={setHoveredId} />
+        <SpanRows rows={rows} selectedSpanId={selectedSpanId} onHover={setHoveredId} critical={critical} waits={waits} />
       </div>
       <SpanDetails span={active} />
     </div>
@@ -113,10 +135,14 @@ const SpanRows = memo(function SpanRows({
   rows,
   selectedSpanId,
   onHover,
+  critical,
+  waits,
 }: {
   rows: WaterfallRow[];
   selectedSpanId: string | null;
   onHover: (spanId: string | null) => void;
+  critical: ReadonlySet<string>;
+  waits: ReadonlyMap<string, { leftPct: number; widthPct: number }>;
 }) {
   const scrollRef = useRef<HTMLUListElement>(null);
   const virtualizer = useVirtualizer({
@@ -131,7 +157,17 @@ const SpanRows = memo(function SpanRows({
       <li aria-hidden style={{ height: virtualizer.getTotalSize() }} />
       {virtualizer.getVirtualItems().map((v) => {
         const r = rows[v.index];
-        return <SpanRow key={r.span.spanId} row={r} top={v.start} on={r.span.spanId === selectedSpanId} onHover={onHover} />;
+        return (
+          <SpanRow
+            key={r.span.spanId}
+            row={r}
+            top={v.start}
+            on={r.span.spanId === selectedSpanId}
+            onHover={onHover}
+            critical={critical.has(r.span.spanId)}
+            wait={waits.get(r.span.spanId)}
+          />
+        );
       })}
     </ul>
   );
@@ -142,11 +178,15 @@ const SpanRow = memo(function SpanRow({
   top,
   on,
   onHover,
+  critical,
+  wait,
 }: {
   row: WaterfallRow;
   top: number;
   on: boolean;
   onHover: (spanId: string | null) => void;
+  critical: boolean;
+  wait: { leftPct: number; widthPct: number } | undefined;
 }) {
   const color = barColor(r.span);
   const outgoing = r.span.kind === SpanKind.CLIENT || r.span.kind === SpanKind.PRODUCER;
@@ -160,6 +200,7 @@ const SpanRow = memo(function SpanRow({
         data-trace={r.span.traceId}
         data-duration-ms={r.span.durationMs}
         data-depth={r.depth}
+        data-critical={critical ? "true" : "false"}
         onClick={() => useRunStore.getState().selectSpan(on ? null : r.span.spanId)}
         onMouseEnter={() => onHover(r.span.spanId)}
         className={clsx(COLS, "h-8 w-full items-center text-left text-xs", on ? "bg-blue-50/70" : "hover:bg-zinc-50")}
@@ -174,6 +215,14 @@ const SpanRow = memo(function SpanRow({
           {INNER_TICKS.map((t) => (
             <span key={t} className="absolute inset-y-0 w-px bg-zinc-100" style={{ left: `${t * 100}%` }} />
           ))}
+          {wait && wait.widthPct > 0 && (
+            // The queue wait on the critical path: from the hand-off to the consumer's start.
+            <span
+              className="absolute top-1/2 h-0 -translate-y-1/2 border-t-2 border-dashed border-zinc-500"
+              style={{ left: `${wait.leftPct}%`, width: `${wait.widthPct}%` }}
+              title="Waiting in the queue since the producer handed it over: on the critical path"
+            />
+          )}
           <span
             className="absolute top-1/2 h-4 -translate-y-1/2 rounded-[3px]"
             style={{
@@ -183,8 +232,16 @@ const SpanRow = memo(function SpanRow({
               opacity: outgoing ? 0.45 : 0.95,
             }}
           />
+          {critical && (
+            // Jaeger's mark: a dark line through the bars of the critical path.
+            <span
+              data-testid="critical-mark"
+              className="absolute top-1/2 h-1 -translate-y-1/2 rounded-full bg-zinc-900"
+              style={{ left: `${r.leftPct}%`, width: `max(${r.widthPct}%, 2px)` }}
+            />
+          )}
         </span>
-        <span className="tabular pr-3 text-right font-medium text-zinc-800">{formatMs(r.durationMs)}</span>
+        <span className={clsx("tabular pr-3 text-right", critical ? "font-semibold text-zinc-950" : "font-medium text-zinc-800")}>{formatMs(r.durationMs)}</span>
       </button>
     </li>
   );

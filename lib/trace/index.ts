@@ -10,3 +10,4 @@ export {
   spanKindLabel,
   type StatusTone,
 } from "./status";
+export { criticalPath, type PathSpan } from "./critical-path";

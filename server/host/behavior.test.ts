@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Distribution, FanOut, TrafficPattern, type Traffic, type WorkTime } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { ConcurrencyLimiter, createFanOut, sampleWorkMs, shouldFail } from "./behavior";
-import { messagesDue } from "./traffic";
+import { messagesDue, poissonGapMs, startTraffic } from "./traffic";
 
 const work = (fields: Partial<WorkTime>) => ({ distribution: Distribution.FIXED, meanMs: 0, minMs: 0, maxMs: 0, stddevMs: 0, ...fields }) as WorkTime;
 const fixed = (value: number) => () => value;
@@ -106,5 +106,39 @@ describe("traffic schedule", () => {
     expect(messagesDue(ramp, 5)).toBe(25);
     expect(messagesDue(ramp, 10)).toBe(100);
     expect(messagesDue(ramp, 11)).toBe(120);
+  });
+
+  describe("Poisson", () => {
+    afterEach(() => vi.useRealTimers());
+
+    it("draws exponential gaps whose mean is 1 / rate and whose spread is as large as the mean", () => {
+      let seed = 1;
+      // A fixed linear congruential sequence: the test does not depend on luck.
+      const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+      const gaps = Array.from({ length: 20_000 }, () => poissonGapMs(50, random));
+      const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+      const sd = Math.sqrt(gaps.reduce((a, b) => a + (b - mean) ** 2, 0) / gaps.length);
+      expect(mean).toBeGreaterThan(19);
+      expect(mean).toBeLessThan(21);
+      // Exponential: the standard deviation equals the mean (evenly spaced traffic would have none).
+      expect(sd / mean).toBeGreaterThan(0.9);
+      expect(sd / mean).toBeLessThan(1.1);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0);
+    });
+
+    it("sends at random times at the average rate", () => {
+      vi.useFakeTimers();
+      let seed = 7;
+      const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+      const sends: number[] = [];
+      const stop = startTraffic(traffic({ pattern: TrafficPattern.POISSON, ratePerSecond: 100 }), (n) => sends.push(n), random);
+      vi.advanceTimersByTime(60_000);
+      stop();
+      const total = sends.reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThan(5_700);
+      expect(total).toBeLessThan(6_300);
+      vi.advanceTimersByTime(1_000);
+      expect(sends.reduce((a, b) => a + b, 0)).toBe(total);
+    });
   });
 });

@@ -79,6 +79,11 @@ export class ConcurrencyLimiter {
     return this.active >= this.limit && this.waiting.length >= this.maxWaiting;
   }
 
+  /** The limit now. */
+  get capacity(): number {
+    return this.limit;
+  }
+
   get inUse(): number {
     return this.active;
   }

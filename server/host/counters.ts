@@ -8,7 +8,7 @@
 import { LatencyHistogram } from "@/lib/metrics/latency-histogram";
 import type { CountKey } from "@/lib/metrics/outcomes";
 import type { CountFileWriter } from "@/server/ipc/count-file";
-import type { EdgeLatencyDelta, NodeCounts } from "@/server/ipc/host-messages";
+import type { EdgeLatencyDelta, NodeCounts, QueueingTotals } from "@/server/ipc/host-messages";
 
 export const COUNTERS_REPORT_MS = 500;
 
@@ -25,9 +25,20 @@ export class HostCounters {
   private dropped = 0;
   /** (time, handled) at the previous snapshots, to compute a ~1 s rate. */
   private readonly history: Array<{ at: number; handled: number }> = [];
+  /** Cumulative sums for the queueing model (lib/metrics/queueing-model.ts), on this process's monotonic clock. */
+  private readonly queueing = { arrived: 0, timeInServiceMs: 0, inServiceArea: 0, slots: 0, slotMs: 0, waitMs: 0 };
+  private areaAt: number;
 
-  /** @param file where the counts go; without one (tests of the flow alone) they are not kept. */
-  constructor(private readonly file?: CountFileWriter) {}
+  /**
+   * @param file where the counts go; without one (tests of the flow alone) they are not kept.
+   * @param clock the monotonic clock of the queueing sums, ms (tests pass their own).
+   */
+  constructor(
+    private readonly file?: CountFileWriter,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.areaAt = clock();
+  }
 
   /** Slots for edges counted from now on (a live update); see CountFileWriter.extend. */
   extendEdges(edgeIds: readonly string[]): void {
@@ -65,15 +76,41 @@ export class HostCounters {
 
   /** Marks one message in work; call the returned function when it is done. */
   begin(): () => void {
+    const start = this.accrue();
     this.inFlight++;
+    this.queueing.arrived++;
     return () => {
+      const end = this.accrue();
       this.inFlight--;
       this.handled++;
+      this.queueing.timeInServiceMs += end - start;
     };
   }
 
+  /** A message waited `waitMs` for a concurrency slot and then held it `slotMs`. */
+  recordSlot(waitMs: number, slotMs: number): void {
+    this.queueing.slots++;
+    this.queueing.waitMs += waitMs;
+    this.queueing.slotMs += slotMs;
+  }
+
+  /** Adds in flight × the time since the last change to the area under in flight (L's integral); returns now. */
+  private accrue(now = this.clock()): number {
+    if (now > this.areaAt) {
+      this.queueing.inServiceArea += this.inFlight * (now - this.areaAt);
+      this.areaAt = now;
+    }
+    return now;
+  }
+
+  /** The queueing model's cumulative sums now. */
+  queueingTotals(concurrency: number, now = this.clock()): QueueingTotals {
+    this.accrue(now);
+    return { atMs: now, completed: this.handled, concurrency, ...this.queueing };
+  }
+
   /** Counts (cumulative) and latencies since the last snapshot (which this clears). */
-  snapshot(waiting: number, now = performance.now()): { latency: EdgeLatencyDelta[]; node: NodeCounts } {
+  snapshot(waiting: number, now = performance.now(), concurrency = 0): { latency: EdgeLatencyDelta[]; node: NodeCounts } {
     this.history.push({ at: now, handled: this.handled });
     // Keep the oldest sample that is still within about a second.
     while (this.history.length > 2 && now - this.history[1].at >= 1000) this.history.shift();
@@ -92,7 +129,7 @@ export class HostCounters {
     }
     return {
       latency,
-      node: { handled: this.handled, inFlight: this.inFlight, waiting, dropped: this.dropped, ratePerSecond },
+      node: { handled: this.handled, inFlight: this.inFlight, waiting, dropped: this.dropped, ratePerSecond, queueing: this.queueingTotals(concurrency, now) },
     };
   }
 

@@ -139,6 +139,11 @@ export class MessageFlow {
     return this.options.sampler;
   }
 
+  /** The concurrency limit c now. */
+  get concurrency(): number {
+    return this.limiter.capacity;
+  }
+
   /** Messages waiting for a concurrency slot now. */
   get waiting(): number {
     return this.limiter.queued;
@@ -253,6 +258,7 @@ export class MessageFlow {
     // An injected failure answers at once, before the service (as a proxy's fault abort does): no slot, no work.
     const release = abort ? () => {} : await this.limiter.acquire();
     const waitedMs = nowUnixMs() - start;
+    const slotStart = performance.now();
     const deadline = message.deadlineUnixMs;
     const pastDeadline = () => deadline !== undefined && Date.now() >= deadline;
     // Work the caller no longer waits for is not started.
@@ -270,6 +276,7 @@ export class MessageFlow {
       if (workMs > 0) await new Promise((resolve) => setTimeout(resolve, workMs));
     } finally {
       release();
+      if (!abort) this.options.counters.recordSlot(waitedMs, performance.now() - slotStart);
     }
 
     let failure: ServiceFailure | undefined;

@@ -178,7 +178,7 @@ export class ServiceHost {
 
   private async reportCounters(options: { withGauges: boolean } = { withGauges: true }): Promise<void> {
     const gauges = options.withGauges ? await this.readGauges() : [];
-    const { latency, node } = this.counters.snapshot(this.flow.waiting);
+    const { latency, node } = this.counters.snapshot(this.flow.waiting, performance.now(), this.flow.concurrency);
     await sendToParent({ type: "counters", latency, node, gauges, sampling: this.flow.samplingCounts() });
   }
 

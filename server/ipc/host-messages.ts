@@ -112,6 +112,31 @@ export interface NodeCounts {
   dropped: number;
   /** Messages handled over about the last second, per second. */
   ratePerSecond: number;
+  /** Cumulative sums for the queueing model; absent from older reports. */
+  queueing?: QueueingTotals;
+}
+
+/**
+ * Cumulative since the process started (the proto's QueueingCounts): a window's
+ * λ, μ, L and W are differences of two readings (lib/metrics/queueing-model.ts).
+ */
+export interface QueueingTotals {
+  /** The process's monotonic clock at the reading, ms. */
+  atMs: number;
+  /** Messages that entered the service (waiting for a slot or at work). */
+  arrived: number;
+  /** Messages that left it (= handled). */
+  completed: number;
+  /** Sum over the messages that left of their time in the service (slot wait, work, downstream calls), ms. */
+  timeInServiceMs: number;
+  /** Integral over time of the messages in the service, message·ms. */
+  inServiceArea: number;
+  /** Messages that held a concurrency slot, and the sums of their waits for it and of their holding it, ms. */
+  slots: number;
+  waitMs: number;
+  slotMs: number;
+  /** The concurrency limit c at the reading. */
+  concurrency: number;
 }
 
 export type LogLevel = "info" | "warn" | "error";

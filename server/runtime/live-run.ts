@@ -184,6 +184,7 @@ export class LiveRun {
           handled: slot.counts.handled,
           inFlight: slot.counts.inFlight,
           waiting: slot.counts.waiting,
+          queueing: slot.counts.queueing,
           // Only a live run asks: the sampler stops itself when nobody does.
           usage: this.active ? usageSampler.processUsage(slot.process?.pid ?? 0) : undefined,
         }),
