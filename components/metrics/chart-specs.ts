@@ -61,7 +61,8 @@ export function edgeCharts(win: MetricsWindow, edge: EdgeSubject): ChartSpec[] {
     ...lost.map((n, i) => ({ label: `lost ${outcomeWord(n.slice(5))}`, values: v("edge", edge.id, n), color: LOST_COLORS[i % LOST_COLORS.length], dash: true })),
   ];
   const charts: ChartSpec[] = [
-    { key: "rate", title: "Messages per second", series: rate, format: perSecond },
+    // Counts of one second are whole numbers.
+    { key: "rate", title: "Messages per second", series: rate, format: perSecond, integer: true },
     {
       key: "latency",
       title: "Latency",
@@ -80,6 +81,7 @@ export function edgeCharts(win: MetricsWindow, edge: EdgeSubject): ChartSpec[] {
         { label: "retries", values: v("edge", edge.id, "retries"), color: "#f59e0b" },
       ],
       format: perSecond,
+      integer: true,
     },
   ];
   if (edge.queueChannel) {
