@@ -9,16 +9,23 @@
  */
 import { mmc, type MmcPrediction } from "./erlang-c";
 
-/** The cumulative counts of one reading (the proto's QueueingCounts, or the host's QueueingTotals). */
+/** The cumulative counts of one reading since the process started (the proto's QueueingCounts; the host ships them as QueueingTotals). */
 export interface QueueingReading {
+  /** The process's monotonic clock at the reading, ms. */
   atMs: number;
+  /** Messages that entered the service (waiting for a slot or at work). */
   arrived: number;
+  /** Messages that left it (= handled). */
   completed: number;
+  /** Sum over the messages that left of their time in the service (slot wait, work, downstream calls), ms. */
   timeInServiceMs: number;
+  /** Integral over time of the messages in the service, message·ms. */
   inServiceArea: number;
+  /** Messages that held a concurrency slot, and the sums of their waits for it and of their holding it, ms. */
   slots: number;
   waitMs: number;
   slotMs: number;
+  /** The concurrency limit c at the reading. */
   concurrency: number;
 }
 

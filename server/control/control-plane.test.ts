@@ -3,31 +3,11 @@
  * /ipcplay.v1.PlaygroundService/<Method> on a real server (no UI), real
  * processes and real Redis behind it.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPlayground, type Playground } from "@/server/app";
+import { describe, expect, it } from "vitest";
+import { controlPlane, fixture } from "./control-test-support";
 
-const fixture = (name: string) => JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures", name), "utf8"));
 
-let playground: Playground;
-
-beforeAll(async () => {
-  playground = await startPlayground({ port: 0, host: "127.0.0.1", next: false, log: () => undefined });
-});
-
-afterAll(async () => {
-  await playground?.close();
-});
-
-async function post(method: string, body: string | object, token?: string) {
-  const response = await fetch(`${playground.url}/ipcplay.v1.PlaygroundService/${method}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
+const { post } = controlPlane();
 
 describe("control plane over plain JSON", () => {
   it("rejects malformed JSON with invalid_argument", async () => {

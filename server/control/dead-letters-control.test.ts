@@ -3,33 +3,14 @@
  * POSTs on a real server, token-checked like every run method, with the
  * documented error codes. Real processes and real Redis behind it.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPlayground, type Playground } from "@/server/app";
+import { describe, expect, it } from "vitest";
+import { controlPlane, fixture } from "./control-test-support";
 
-let playground: Playground;
-
-beforeAll(async () => {
-  playground = await startPlayground({ port: 0, host: "127.0.0.1", next: false, log: () => undefined });
-});
-
-afterAll(async () => {
-  await playground?.close();
-});
-
-async function post(method: string, body: object, token?: string) {
-  const response = await fetch(`${playground.url}/ipcplay.v1.PlaygroundService/${method}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
+const { post } = controlPlane();
 
 /** The REST chain of the fixtures, plus a queue edge to a service that always fails (two attempts). */
 function topology() {
-  const chain = JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures", "rest-chain.json"), "utf8"));
+  const chain = fixture("rest-chain.json");
   chain.nodes.push({ id: "flaky", label: "Flaky", kind: "NODE_KIND_SERVICE", position: { x: 240, y: 200 }, behavior: { errorRate: 1 } });
   chain.edges.push({ id: "client-flaky", source: "client", target: "flaky", transport: "TRANSPORT_QUEUE", queue: { channel: "bad", attempts: 2, backoffMs: 10 } });
   return chain;

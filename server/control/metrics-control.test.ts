@@ -4,29 +4,10 @@
  * array per series), for a live run and for a stopped one the server keeps.
  * Real processes and real Redis behind it.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPlayground, type Playground } from "@/server/app";
+import { describe, expect, it } from "vitest";
+import { controlPlane, fixture } from "./control-test-support";
 
-let playground: Playground;
-
-beforeAll(async () => {
-  playground = await startPlayground({ port: 0, host: "127.0.0.1", next: false, log: () => undefined });
-});
-
-afterAll(async () => {
-  await playground?.close();
-});
-
-async function post(method: string, body: object, token?: string) {
-  const response = await fetch(`${playground.url}/ipcplay.v1.PlaygroundService/${method}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
+const { post } = controlPlane();
 
 interface SeriesJson {
   subject: string;
@@ -35,11 +16,10 @@ interface SeriesJson {
   values?: number[];
 }
 
-const fixture = () => JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures", "rest-chain.json"), "utf8"));
 
 describe("GetMetrics over plain JSON", () => {
   it("answers a run's series as columns with its token, live and after the stop; no token or a wrong one is refused", async () => {
-    const started = await post("StartRun", { topology: fixture() });
+    const started = await post("StartRun", { topology: fixture("rest-chain.json") });
     expect(started.status).toBe(200);
     const { runId, token } = started.json as { runId: string; token: string };
 

@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { QueueingReading } from "@/lib/metrics/queueing-model";
 import type { BreakerState } from "@/lib/resilience/circuit-breaker";
 import type { FaultSpec } from "@/lib/faults/spec";
 
@@ -118,26 +119,10 @@ export interface NodeCounts {
 
 /**
  * Cumulative since the process started (the proto's QueueingCounts): a window's
- * λ, μ, L and W are differences of two readings (lib/metrics/queueing-model.ts).
+ * λ, μ, L and W are differences of two readings. The fields are documented
+ * where they are read, lib/metrics/queueing-model.ts.
  */
-export interface QueueingTotals {
-  /** The process's monotonic clock at the reading, ms. */
-  atMs: number;
-  /** Messages that entered the service (waiting for a slot or at work). */
-  arrived: number;
-  /** Messages that left it (= handled). */
-  completed: number;
-  /** Sum over the messages that left of their time in the service (slot wait, work, downstream calls), ms. */
-  timeInServiceMs: number;
-  /** Integral over time of the messages in the service, message·ms. */
-  inServiceArea: number;
-  /** Messages that held a concurrency slot, and the sums of their waits for it and of their holding it, ms. */
-  slots: number;
-  waitMs: number;
-  slotMs: number;
-  /** The concurrency limit c at the reading. */
-  concurrency: number;
-}
+export type QueueingTotals = QueueingReading;
 
 export type LogLevel = "info" | "warn" | "error";
 

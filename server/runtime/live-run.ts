@@ -15,6 +15,7 @@ import {
   NodeRuntimeSchema,
   NodeStatus,
   QueueDepthSchema,
+  type QueueDepth,
   RunInfoSchema,
   RunState,
   RunSummarySchema,
@@ -220,33 +221,24 @@ export class LiveRun {
     const shared = new Set(info.channels.flatMap((channel) => channel.edgeIds));
     const edgeById = new Map(this.topology.edges.map((edge) => [edge.id, edge]));
     const queueOf = new Map(info.edges.filter((counters) => counters.queue).map((counters) => [counters.edgeId, counters.queue!]));
-    const ended = (ledger: { delivered: number; failed: number; lost: number }) => ledger.delivered + ledger.failed + ledger.lost;
+    // A queue's levels (read from BullMQ) and its books' sent and ended: a plain queue edge's, or a shared channel's.
+    const queueEntry = (id: string, depth: QueueDepth | undefined, books: { sent: number; delivered: number; failed: number; lost: number }) => ({
+      id,
+      waiting: depth?.waiting ?? 0,
+      active: depth?.active ?? 0,
+      delayed: depth?.delayed ?? 0,
+      deadLetters: depth?.deadLetters ?? 0,
+      sent: books.sent,
+      ended: books.delivered + books.failed + books.lost,
+    });
     const queues: Reading["queues"][number][] = [];
     for (const counters of info.edges) {
       const edge = edgeById.get(counters.edgeId);
       if (!edge || edge.transport !== Transport.QUEUE || shared.has(edge.id)) continue;
-      const depth = counters.queue;
-      queues.push({
-        id: channelOf(edge)!,
-        waiting: depth?.waiting ?? 0,
-        active: depth?.active ?? 0,
-        delayed: depth?.delayed ?? 0,
-        deadLetters: depth?.deadLetters ?? 0,
-        sent: counters.sent,
-        ended: ended(counters),
-      });
+      queues.push(queueEntry(channelOf(edge)!, counters.queue, counters));
     }
     for (const channel of info.channels) {
-      const depth = channel.edgeIds.map((edgeId) => queueOf.get(edgeId)).find(Boolean);
-      queues.push({
-        id: channel.channel,
-        waiting: depth?.waiting ?? 0,
-        active: depth?.active ?? 0,
-        delayed: depth?.delayed ?? 0,
-        deadLetters: depth?.deadLetters ?? 0,
-        sent: channel.sent,
-        ended: ended(channel),
-      });
+      queues.push(queueEntry(channel.channel, channel.edgeIds.map((edgeId) => queueOf.get(edgeId)).find(Boolean), channel));
     }
     return {
       atMs: now,

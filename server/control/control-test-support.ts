@@ -1,0 +1,33 @@
+/**
+ * The control plane as scripts and curl see it, for the tests of this folder:
+ * a real server (no UI) started for the test file, JSON POSTs to
+ * /ipcplay.v1.PlaygroundService/<Method>, and the fixtures beside the tests.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { startPlayground, type Playground } from "@/server/app";
+
+export const fixture = (name: string) => JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures", name), "utf8"));
+
+/** Registers the file's hooks (a server before all, closed after) and returns the POST helper. */
+export function controlPlane() {
+  let playground: Playground | undefined;
+  beforeAll(async () => {
+    playground = await startPlayground({ port: 0, host: "127.0.0.1", next: false, log: () => undefined });
+  });
+  afterAll(async () => {
+    await playground?.close();
+  });
+  /** A JSON POST (a string body goes as it is, e.g. malformed JSON); the status and the parsed answer. */
+  async function post(method: string, body: string | object, token?: string) {
+    if (!playground) throw new Error("the server starts in beforeAll");
+    const response = await fetch(`${playground.url}/ipcplay.v1.PlaygroundService/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, any> };
+  }
+  return { post };
+}
