@@ -15,6 +15,7 @@ import { faultBands } from "./chart-marks";
 import { type ChartSpec, edgeCharts, nodeCharts, shortNumber } from "./chart-specs";
 import { lastValue } from "./metrics-window";
 import { useMetricsStore } from "./metrics-store";
+import { queueLagText } from "./queue-lag";
 import { TimeChart } from "./TimeChart";
 
 /** The one selected edge or node, as the metrics know it. */
@@ -84,6 +85,7 @@ export function MetricsPanel() {
   }
 
   const waiting = subject.kind === "edge" && subject.queueChannel ? lastValue(win, "queue", subject.queueChannel, "waiting") : undefined;
+  const lagText = subject.kind === "edge" && subject.queueChannel ? queueLagText(win, subject.queueChannel) : null;
   const seconds = Math.round((win.times[win.times.length - 1] - win.times[0]) / 1000);
 
   return (
@@ -94,6 +96,11 @@ export function MetricsPanel() {
           last {seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${seconds} s`} · one point a second
           {phase === "stopped" ? " · run stopped" : ""}
         </span>
+        {lagText && (
+          <span className="text-amber-700" data-testid="metrics-queue-lag">
+            {lagText}
+          </span>
+        )}
         <span className="ml-auto flex items-center gap-3">
           {bands.length > 0 && (
             <span className="flex items-center gap-1">

@@ -10,15 +10,18 @@ describe("chart specs", () => {
       { subject: "edge", id: "e", metric: "sent", values: [2, 3] },
       { subject: "edge", id: "e", metric: "failed:TIMEOUT", values: [0, 1] },
       { subject: "queue", id: "orders", metric: "waiting", values: [4, 9] },
+      { subject: "queue", id: "orders", metric: "lag_s", values: [0.5, 2] },
     ],
   });
 
   it("gives an edge a line per failure outcome, and a queue edge its queue's levels", () => {
     const charts = edgeCharts(w, { id: "e", queueChannel: "orders" });
-    expect(charts.map((c) => c.key)).toEqual(["rate", "latency", "attempts", "queue"]);
+    expect(charts.map((c) => c.key)).toEqual(["rate", "latency", "attempts", "queue", "lag"]);
     expect(charts[0].series.map((s) => s.label)).toEqual(["sent", "delivered", "failed timeout"]);
     expect(charts[0].series[2].values).toEqual([0, 1]);
     expect(charts[3].series[0].values).toEqual([4, 9]);
+    // The lag chart is in ms, like every other time axis.
+    expect(charts[4].series[0].values).toEqual([500, 2000]);
     expect(edgeCharts(w, { id: "e" }).map((c) => c.key)).not.toContain("queue");
   });
 

@@ -98,6 +98,15 @@ export function edgeCharts(win: MetricsWindow, edge: EdgeSubject): ChartSpec[] {
       format: shortNumber,
       integer: true,
     });
+    charts.push({
+      key: "lag",
+      title: "Queue lag",
+      series: [
+        { label: "oldest waiting", values: v("queue", q, "lag_s").map((s) => s * 1000), color: "#d97706" },
+        { label: "time to drain (est.)", values: v("queue", q, "drain_s").map((s) => s * 1000), color: "#64748b", dash: true },
+      ],
+      format: formatMs,
+    });
   }
   return charts;
 }

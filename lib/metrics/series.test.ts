@@ -72,12 +72,30 @@ describe("MetricsSeries", () => {
 
   it("keeps queues' levels and in/out counts", () => {
     const store = new MetricsSeries();
-    const queue = (waiting: number, sent: number, ended: number) => ({ id: "jobs", waiting, active: 1, delayed: 0, deadLetters: 0, sent, ended });
+    const queue = (waiting: number, sent: number, ended: number) => ({ id: "jobs", waiting, active: 1, delayed: 0, deadLetters: 0, oldestWaitingMs: 1500, sent, ended });
     store.take(reading(1000, [], { queues: [queue(10, 20, 10)] }));
     store.take(reading(2000, [], { queues: [queue(4, 25, 21)] }));
     expect(seriesOf(store, "queue", "jobs", "waiting")).toEqual([10, 4]);
     expect(seriesOf(store, "queue", "jobs", "in")).toEqual([20, 5]);
     expect(seriesOf(store, "queue", "jobs", "out")).toEqual([10, 11]);
+    expect(seriesOf(store, "queue", "jobs", "lag_s")).toEqual([1.5, 1.5]);
+  });
+
+  it("estimates a queue's time to drain from the net rate out of its last 10 s, and 0 when it is empty or not draining", () => {
+    const store = new MetricsSeries();
+    const queue = (waiting: number, sent: number, ended: number) => ({ id: "jobs", waiting, active: 0, delayed: 0, deadLetters: 0, oldestWaitingMs: 0, sent, ended });
+    // Filling: 50 in, 10 out a second for 10 s.
+    for (let s = 1; s <= 10; s++) store.take(reading(s * 1000, [], { queues: [queue(40 * s, 50 * s, 10 * s)] }));
+    expect(seriesOf(store, "queue", "jobs", "drain_s").at(-1)).toBe(0);
+    // Draining: nothing in, 40 out a second for 10 s: 400 − 40 s waiting, net 40/s over the window.
+    for (let s = 1; s <= 10; s++) store.take(reading((10 + s) * 1000, [], { queues: [queue(400 - 40 * s, 500, 100 + 40 * s)] }));
+    const drain = seriesOf(store, "queue", "jobs", "drain_s");
+    // 40 left; the window holds one second filling (−40) and nine draining (+40 each): 32/s.
+    expect(drain.at(-2)).toBeCloseTo(40 / 32);
+    expect(drain.at(-1)).toBe(0); // empty
+    // Half way: 200 left; the window holds 5 s filling (−40/s net out) and 5 s draining (+40/s) → net 0: no estimate.
+    expect(drain[14]).toBe(0);
+    expect(drain[16]).toBeCloseTo(120 / ((7 * 40 - 3 * 40) / 10));
   });
 
   it("is a ring: past its capacity the oldest points go, and the sums of what is kept are the counts since", () => {
@@ -120,14 +138,14 @@ describe("MetricsSeries", () => {
             latency: { p50Ms: 1, p95Ms: 2, p99Ms: 3 },
           }),
         ),
-        queues: edges.map((id) => ({ id, waiting: 1, active: 1, delayed: 0, deadLetters: 1, sent: n, ended: n - 3 })),
+        queues: edges.map((id) => ({ id, waiting: 1, active: 1, delayed: 0, deadLetters: 1, oldestWaitingMs: 200, sent: n, ended: n - 3 })),
         nodes: Array.from({ length: 24 }, (_, i) => ({ id: `node-${i}`, handledPerSecond: 10, waiting: 0, inFlight: 1, cpuPercent: 5, rssBytes: 6e7 })),
       });
     }
     expect(store.length).toBe(SERIES_CAPACITY);
-    expect(store.seriesCount).toBe(64 * 14 + 64 * 6 + 24 * 5);
+    expect(store.seriesCount).toBe(64 * 14 + 64 * 8 + 24 * 5);
     // The figure in series.ts's comment.
     expect(store.bytes()).toBe(store.seriesCount * SERIES_CAPACITY * 4 + SERIES_CAPACITY * 8);
-    expect(store.bytes()).toBeLessThan(10_500_000);
+    expect(store.bytes()).toBeLessThan(11_100_000);
   });
 });

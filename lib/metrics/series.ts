@@ -18,10 +18,10 @@
  * Memory, measured (node --expose-gc, process.memoryUsage after gc; the same
  * figure is asserted in series.test.ts, "the largest topology"): 24 nodes,
  * 64 queue edges (each its own queue) with two failed and one lost outcome
- * each, a full ring of 1,800 points: 1,400 series, 10,094,400 bytes of typed
- * arrays (1,400 × 1,800 × 4 + 1,800 × 8) and about 0.8 MB of heap (series
- * names and objects): about 11 MB. The bound per run, with every one of the
- * 14 outcomes on every edge: 2,104 series, 15.2 MB. A REST edge without
+ * each, a full ring of 1,800 points: 1,528 series, 11,016,000 bytes of typed
+ * arrays (1,528 × 1,800 × 4 + 1,800 × 8) and about 0.8 MB of heap (series
+ * names and objects): about 12 MB. The bound per run, with every one of the
+ * 14 outcomes on every edge: 2,232 series, 16.1 MB. A REST edge without
  * failures is 11 series: 79 kB for 30 minutes. A short run takes less: the
  * columns grow by doubling from 64 points.
  *
@@ -31,6 +31,8 @@
 /** 30 minutes of 1 s points. */
 export const SERIES_CAPACITY = 1_800;
 const INITIAL_POINTS = 64;
+/** Points (seconds) of in/out rates a time-to-drain estimate looks at. */
+const DRAIN_WINDOW = 10;
 
 export type SeriesSubject = "edge" | "queue" | "node";
 
@@ -59,6 +61,8 @@ export interface QueueReading {
   active: number;
   delayed: number;
   deadLetters: number;
+  /** How long its oldest waiting job has waited (ms), read from the broker; 0 when none waits. */
+  oldestWaitingMs: number;
   /** Messages sent into it (cumulative). */
   sent: number;
   /** Messages that ended, however: delivered + failed + lost (cumulative). */
@@ -109,6 +113,10 @@ interface Column {
   cumulative: boolean;
   last: number;
   values: Float32Array;
+}
+
+function columnKey(subject: SeriesSubject, id: string, metric: string): string {
+  return `${subject}\u0000${id}\u0000${metric}`;
 }
 
 export class MetricsSeries {
@@ -170,6 +178,8 @@ export class MetricsSeries {
       put("queue", queue.id, "dead_letters", queue.deadLetters, false);
       put("queue", queue.id, "in", queue.sent, true);
       put("queue", queue.id, "out", queue.ended, true);
+      put("queue", queue.id, "lag_s", queue.oldestWaitingMs / 1000, false);
+      put("queue", queue.id, "drain_s", this.drainEstimate(queue), false);
     }
     for (const node of reading.nodes) {
       put("node", node.id, "handled_per_s", node.handledPerSecond, false);
@@ -179,6 +189,25 @@ export class MetricsSeries {
       put("node", node.id, "rss_bytes", node.rssBytes, false);
     }
     return point;
+  }
+
+  /**
+   * Seconds until a queue's waiting jobs are gone at the net rate out (out − in)
+   * of its last DRAIN_WINDOW points, the one just taken included; 0 when none
+   * wait or the queue is not draining (its in/out series say which).
+   */
+  private drainEstimate(queue: QueueReading): number {
+    const backlog = queue.waiting + queue.delayed;
+    if (backlog === 0) return 0;
+    const points = Math.min(DRAIN_WINDOW, this.count);
+    const sum = (metric: string) => {
+      const column = this.columns.get(columnKey("queue", queue.id, metric));
+      let total = 0;
+      for (let i = this.count - points; i < this.count; i++) total += column?.values[this.slot(i)] ?? 0;
+      return total;
+    };
+    const netPerSecond = (sum("out") - sum("in")) / points;
+    return netPerSecond > 0 ? backlog / netPerSecond : 0;
   }
 
   /** Every point taken after `sinceMs` (all kept points for 0), columnar. */
@@ -242,7 +271,7 @@ export class MetricsSeries {
   }
 
   private column(subject: SeriesSubject, id: string, metric: string, cumulative: boolean): Column {
-    const key = `${subject}\u0000${id}\u0000${metric}`;
+    const key = columnKey(subject, id, metric);
     let column = this.columns.get(key);
     if (!column) {
       column = { subject, id, metric, cumulative, last: 0, values: new Float32Array(this.times.length) };

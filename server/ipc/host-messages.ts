@@ -95,7 +95,7 @@ export interface SamplingCounts {
  */
 export interface EdgeGauges {
   edgeId: string;
-  queue?: { waiting: number; active: number; delayed: number; deadLetters: number };
+  queue?: { waiting: number; active: number; delayed: number; deadLetters: number; oldestWaitingMs: number };
   subscribers?: number;
   /** DURABLE pub/sub edges: entries its subscriber's group has not read yet. */
   streamLag?: number;

@@ -228,6 +228,7 @@ export class LiveRun {
       active: depth?.active ?? 0,
       delayed: depth?.delayed ?? 0,
       deadLetters: depth?.deadLetters ?? 0,
+      oldestWaitingMs: depth?.oldestWaitingMs ?? 0,
       sent: books.sent,
       ended: books.delivered + books.failed + books.lost,
     });

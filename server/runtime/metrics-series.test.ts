@@ -166,6 +166,17 @@ describe("metrics over time", () => {
       expect(back.at(-1)).toBe(0);
       // The edge's queued level agrees.
       expect(Math.max(...values(metrics, "edge", "client-worker", "queued"))).toBe(100);
+      // The lag in seconds, read from the oldest waiting job: it grows with the time since the first send while
+      // the consumer is down (a point's reading is up to a second older than its time), and is 0 once drained.
+      const lag = values(metrics, "queue", "jobs", "lag_s");
+      const lagDown = times.map((time, i) => ({ time, value: lag[i] })).filter(({ time }) => time >= killedAt + 1000 && time < clearedAt - 1000);
+      expect(lagDown.length).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < lagDown.length; i++) expect(lagDown[i].value).toBeGreaterThan(lagDown[i - 1].value);
+      for (const { time, value } of lagDown) {
+        expect(value, `lag at ${time}`).toBeLessThanOrEqual((time - killedAt) / 1000 + 1);
+        expect(value, `lag at ${time}`).toBeGreaterThanOrEqual((time - killedAt) / 1000 - 2);
+      }
+      expect(lag.at(-1)).toBe(0);
 
       // BullMQ's count read at a moment is within the series' values of the points around it (a point or two either side).
       expect(readings.length).toBeGreaterThanOrEqual(8);

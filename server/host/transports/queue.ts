@@ -164,9 +164,19 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
     spanKind: SpanKind.PRODUCER,
     send,
     async gauges() {
-      const counts = await open().getJobCounts("waiting", "active", "delayed", "failed");
+      const [counts, [oldest]] = await Promise.all([
+        open().getJobCounts("waiting", "active", "delayed", "failed"),
+        // The oldest waiting job: BullMQ's wait list in ascending order, first one.
+        open().getJobs(["wait"], 0, 0, true),
+      ]);
       return {
-        queue: { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, deadLetters: counts.failed ?? 0 },
+        queue: {
+          waiting: counts.waiting ?? 0,
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          deadLetters: counts.failed ?? 0,
+          oldestWaitingMs: oldest ? waitedMs(oldest, Date.now()) : 0,
+        },
       };
     },
     close: async () => {
@@ -288,6 +298,11 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
     }
   });
   return worker;
+}
+
+/** How long a waiting job has waited for a worker, as its wait span counts it. */
+function waitedMs(job: Job<ChannelEnvelope>, now: number): number {
+  return Math.max(0, now - availableAt(job));
 }
 
 /** When this attempt could first run: the job's creation (or its redrive), or a retry's end of backoff. */
