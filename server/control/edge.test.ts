@@ -154,6 +154,7 @@ describe("size limits before parsing", () => {
     const { status, json: answer } = await post("StartRun", { topology: { nodes } });
     expect(status).toBe(400);
     expect(answer.message.split("\n")).toHaveLength(1 + LIMITS.maxProblems + 1);
+    expect(answer.message).toMatch(/^invalid topology \(over 100 problems\):\n/);
     expect(answer.message).toMatch(/… and 170 more problems$/);
   });
 

@@ -19,7 +19,7 @@ import { RAW_TOPOLOGY } from "./adapter";
 import { requireRunToken } from "./auth";
 import { invalidTopologyError, toConnectError } from "./errors";
 
-/** Routes of the control plane: `connectNodeAdapter({ routes: controlRoutes(runs) })`. */
+/** Routes of the control plane: `controlPlaneHandler({ routes: controlRoutes(runs), … })`. */
 export function controlRoutes(runs: RunManager): (router: ConnectRouter) => void {
   return (router) => router.service(PlaygroundService, playgroundService(runs));
 }
