@@ -5,21 +5,37 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { allowList, splitList } from "@/lib/edge/allow-list";
+import { securityHeaders } from "@/lib/edge/security-headers";
+import { LIMITS } from "@/lib/topology/limits";
+import { controlPlaneHandler } from "@/server/control/adapter";
 import { controlRoutes } from "@/server/control/playground-service";
+import { guardServer, refusal } from "@/server/edge";
 import { resolveRedis } from "@/server/redis/resolve-redis";
 import { createRunManager } from "@/server/runtime/orchestrator";
 import { attachRunSocket } from "@/server/run-socket";
 
-/** Largest control-plane request body; a topology at every cap is far smaller. */
-const MAX_REQUEST_BYTES = 1024 * 1024;
+/** Largest control-plane request body (413 past it); a topology has its own, smaller cap. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface PlaygroundOptions {
   port: number;
   host: string;
   /** Serve the Next.js UI; `dev` picks next dev over the production build. */
   next: false | { dev: boolean; dir: string };
+  /**
+   * Host values answered besides the loopback names and `host` on the port
+   * (IPCPLAY_ALLOWED_HOSTS): `name` (any port), `name:port`, or `*` for any.
+   */
+  allowedHosts?: readonly string[];
+  /** Origins allowed besides those of the allowed hosts (IPCPLAY_ALLOWED_ORIGINS), or `*`. */
+  allowedOrigins?: readonly string[];
   log?: (line: string) => void;
+}
+
+/** The deployment's allow-list additions from the environment, for main.ts. */
+export function allowListFromEnv(env: NodeJS.ProcessEnv): Pick<PlaygroundOptions, "allowedHosts" | "allowedOrigins"> {
+  return { allowedHosts: splitList(env.IPCPLAY_ALLOWED_HOSTS), allowedOrigins: splitList(env.IPCPLAY_ALLOWED_ORIGINS) };
 }
 
 export interface Playground {
@@ -52,18 +68,30 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   // The control plane answers its own paths; everything else (pages, assets,
   // socket.io's polling is intercepted by socket.io itself) falls through to Next.
   const server = createServer(
-    connectNodeAdapter({
+    controlPlaneHandler({
       routes: controlRoutes(runs),
-      fallback: (req, res) => fallback(req as IncomingMessage, res as ServerResponse),
-      readMaxBytes: MAX_REQUEST_BYTES,
+      fallback,
+      maxBodyBytes: MAX_REQUEST_BYTES,
+      maxTopologyBodyBytes: LIMITS.maxTopologyBytes,
+      log,
     }),
   );
-  const io = attachRunSocket(server, runs);
+  // The port is known once listening (tests ask for port 0); until then nothing is answered anyway.
+  let allowed = allowList({ port: options.port, boundHost: options.host });
+  const io = attachRunSocket(server, runs, { allowRequest: (req) => refusal(allowed, req) });
+  // Last, so the guard goes before every listener, socket.io's included.
+  guardServer(server, { allowList: () => allowed, headers: securityHeaders({ dev: options.next !== false && options.next.dev }) });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  allowed = allowList({
+    port,
+    boundHost: options.host,
+    extraHosts: options.allowedHosts,
+    extraOrigins: options.allowedOrigins,
+  });
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -3,10 +3,12 @@
  * (127.0.0.1 — loopback unless told otherwise) choose where it listens;
  * IPCPLAY_NO_UI=1 serves the control plane and socket.io without the Next.js UI
  * (scripts, and tests that need the real entry point without a build).
+ * IPCPLAY_ALLOWED_HOSTS and IPCPLAY_ALLOWED_ORIGINS (comma lists) name the Host
+ * and Origin values a deployment is reached by, besides the loopback names.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startPlayground } from "@/server/app";
+import { allowListFromEnv, startPlayground } from "@/server/app";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -16,7 +18,7 @@ const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 try {
   const ui = process.env.IPCPLAY_NO_UI === "1" ? false : { dev: process.env.NODE_ENV !== "production", dir };
-  const playground = await startPlayground({ port, host, next: ui });
+  const playground = await startPlayground({ port, host, next: ui, ...allowListFromEnv(process.env) });
   console.log(`IPC Playground ready on http://${host === "127.0.0.1" ? "localhost" : host}:${playground.port}`);
 
   const shutdown = (signal: string) => {

@@ -2,7 +2,7 @@
  * socket.io fan-out of run events: one room per run, joined with the run's
  * token. One RunManager subscription per room, however many browsers watch.
  */
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { create, toJson } from "@bufbuild/protobuf";
 import { Server } from "socket.io";
 import { RunEventSchema, type RunEvent, type Span, type TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
@@ -45,11 +45,22 @@ function isWatchRequest(value: unknown): value is { runId: string; token: string
   return typeof runId === "string" && typeof token === "string" && runId.length <= 64 && token.length <= 128;
 }
 
-export function attachRunSocket(httpServer: HttpServer, runs: RunManager): Server<ClientToServerEvents, ServerToClientEvents> {
+export interface RunSocketOptions {
+  /** Why a handshake (polling or WebSocket) is refused, or undefined: the server's Host and Origin check. */
+  allowRequest?: (req: IncomingMessage) => string | undefined;
+}
+
+export function attachRunSocket(httpServer: HttpServer, runs: RunManager, options: RunSocketOptions = {}): Server<ClientToServerEvents, ServerToClientEvents> {
+  const check = options.allowRequest;
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
-    // Same origin only: the UI is served from this port.
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    // Same origin only: the UI is served from this port. WebSocket upgrades pass
+    // no 'request' listener, so the server's guard is asked here too.
+    allowRequest: (req, callback) => {
+      const why = check?.(req);
+      callback(why ?? null, why === undefined);
+    },
   });
   const subscriptions = new Map<string, () => void>();
   const buffers = new Map<string, SpanBuffer>();

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { rawRequest } from "@/server/control/control-test-support";
 import { buildHostBundle, connectOutcome, processGone } from "@/server/runtime/test-support";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -21,10 +22,10 @@ afterEach(() => {
 });
 
 /** Starts `server/main.ts` without the UI on a free port; resolves with its URL. */
-async function startServer(): Promise<{ url: string; process: ChildProcess }> {
+async function startServer(env: Record<string, string> = {}): Promise<{ url: string; process: ChildProcess }> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", IPCPLAY_NO_UI: "1" },
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", IPCPLAY_NO_UI: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   server = child;
@@ -84,5 +85,18 @@ describe("the server process", () => {
     child.kill("SIGKILL");
     expect(await exit).toBe("SIGKILL");
     await expectNothingLeft(pids, ports);
+  });
+
+  it("answers the names a deployment gives in IPCPLAY_ALLOWED_HOSTS and IPCPLAY_ALLOWED_ORIGINS, and no others", async () => {
+    const { url, process: child } = await startServer({ IPCPLAY_ALLOWED_HOSTS: "play.example.com", IPCPLAY_ALLOWED_ORIGINS: "https://docs.example.com" });
+    const port = Number(new URL(url).port);
+    const ask = (headers: Record<string, string>) => rawRequest(port, { path: "/", headers }).then((answer) => answer.status);
+    expect(await ask({ host: "play.example.com" })).toBe(404); // answered: this server has no UI
+    expect(await ask({ host: "play.example.com", origin: "https://docs.example.com" })).toBe(404);
+    expect(await ask({ host: "play.example.com", origin: "https://evil.example" })).toBe(403);
+    expect(await ask({ host: "evil.example" })).toBe(403);
+    const exit = exited(child);
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
   });
 });

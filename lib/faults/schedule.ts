@@ -6,7 +6,7 @@
  * for InjectFault (validateFault, ./validate.ts); this file adds what only a
  * schedule has: times, and entries on one target and kind that would overlap.
  */
-import type { Problem } from "@/lib/run/problem";
+import { quote, type Problem } from "@/lib/run/problem";
 import { clone } from "@bufbuild/protobuf";
 import { FaultKind, ScheduledFaultSchema, type ScheduledFault, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
@@ -47,9 +47,9 @@ export function scheduleProblems(t: Topology): Problem[] {
     if (Boolean(entry.nodeId) === Boolean(entry.edgeId)) {
       problems.push({ path: path, message: "name exactly one target: nodeId or edgeId" });
     } else if (entry.nodeId && !nodeIds.has(entry.nodeId)) {
-      problems.push({ path: `${path}.nodeId`, message: `no node has id "${entry.nodeId}"` });
+      problems.push({ path: `${path}.nodeId`, message: `no node has id ${quote(entry.nodeId)}` });
     } else if (entry.edgeId && !edgeIds.has(entry.edgeId)) {
-      problems.push({ path: `${path}.edgeId`, message: `no edge has id "${entry.edgeId}"` });
+      problems.push({ path: `${path}.edgeId`, message: `no edge has id ${quote(entry.edgeId)}` });
     }
     if (entry.kind === FaultKind.UNSPECIFIED) problems.push({ path: `${path}.kind`, message: "choose a fault kind" });
     else if (Boolean(entry.nodeId) !== Boolean(entry.edgeId) && (nodeIds.has(entry.nodeId) || edgeIds.has(entry.edgeId))) {

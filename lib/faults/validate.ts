@@ -7,6 +7,7 @@
 import type { InjectFaultRequest } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { FaultKind, NodeKind, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import type { FaultSpec } from "./spec";
+import { quote } from "@/lib/run/problem";
 
 export type FaultRequestFields = Partial<Omit<InjectFaultRequest, "$typeName" | "$unknown" | "runId">>;
 
@@ -88,14 +89,14 @@ export function validateFault(topology: Topology, request: FaultRequestFields): 
   let transport: Transport | undefined;
   if (nodeId) {
     const node = topology.nodes.find((candidate) => candidate.id === nodeId);
-    if (!node) return { ok: false, code: "not_found", message: `node_id: the run has no node "${nodeId}".` };
+    if (!node) return { ok: false, code: "not_found", message: `node_id: the run has no node ${quote(nodeId)}.` };
     if (!kindFits(kind, { type: "node", client: node.kind === NodeKind.CLIENT })) {
       if (!NODE_KINDS.has(kind)) return invalid(`kind: ${name} is for ${targetsOf(kind)}; node ${nodeId} is a node (give edge_id).`);
       return invalid(`kind: ${name} on a node acts on a service's work; node ${nodeId} is a client (put it on one of its edges).`);
     }
   } else {
     const edge = topology.edges.find((candidate) => candidate.id === edgeId);
-    if (!edge) return { ok: false, code: "not_found", message: `edge_id: the run has no edge "${edgeId}".` };
+    if (!edge) return { ok: false, code: "not_found", message: `edge_id: the run has no edge ${quote(edgeId)}.` };
     transport = edge.transport;
     if (!kindFits(kind, { type: "edge", transport })) return invalid(`kind: ${name} is for ${targetsOf(kind)}; edge ${edgeId} is ${TRANSPORT_NAMES[transport] ?? "an edge"}.`);
   }

@@ -1,10 +1,11 @@
 import { toJson } from "@bufbuild/protobuf";
 import { TopologySchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { slugifyId } from "./factory";
-import { errorMessage, parseTopology, type ParseResult } from "./parse";
+import { LIMITS } from "./limits";
+import { parseTopologyText, type ParseResult } from "./parse";
 
 /** A topology file larger than this is refused unread: the biggest valid one is far smaller. */
-export const MAX_TOPOLOGY_FILE_BYTES = 1024 * 1024;
+export const MAX_TOPOLOGY_FILE_BYTES = LIMITS.maxTopologyBytes;
 
 /**
  * The export file: the topology's protobuf JSON form (defaults left out, as
@@ -34,11 +35,5 @@ export function topologyFileName(t: Topology): string {
  * if (!result.topology) showProblems(result.problems); // the canvas is left alone
  */
 export function topologyFromFileText(text: string): ParseResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problems: [{ path: "", message: `the file is not JSON (${errorMessage(error)})` }] };
-  }
-  return parseTopology(json);
+  return parseTopologyText(text, "the file");
 }

@@ -3,7 +3,7 @@
  * through, the helpers that build and edit topologies, and the canvas mapping.
  * Used by the browser and the server alike; nothing here does I/O.
  */
-export { parseTopology, acceptTopology, type ParseResult } from "./parse";
+export { parseTopology, parseTopologyText, acceptTopology, type ParseResult } from "./parse";
 export { validateTopology } from "./validate";
 export { normalizeTopology, migrateTopology } from "./normalize";
 export {

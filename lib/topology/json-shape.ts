@@ -1,5 +1,5 @@
 import { ScalarType, type DescEnum, type DescField, type DescMessage } from "@bufbuild/protobuf";
-import type { Problem } from "@/lib/run/problem";
+import { quote, type Problem } from "@/lib/run/problem";
 
 /**
  * Checks that a value has the shape of a message's protobuf JSON form and lists
@@ -23,8 +23,12 @@ export function checkJsonShape(schema: DescMessage, value: unknown): Problem[] {
   return problems;
 }
 
-/** `a.b` or `b` at the root. */
+/**
+ * `a.b`, or `b` at the root; a key that is no plain name is quoted the JSON way
+ * (`nodes[0]["x\ny"]`), so a path is always one line and says what was typed.
+ */
 function fieldPath(base: string, key: string): string {
+  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key)) return `${base}[${quote(key)}]`;
   return base ? `${base}.${key}` : key;
 }
 
@@ -47,7 +51,7 @@ function checkMessage(schema: DescMessage, value: unknown, path: string, problem
       if (first !== undefined) {
         problems.push({
           path: keyPath,
-          message: `set only one of ${field.oneof.fields.map((f) => f.jsonName).join(", ")}; "${first}" is already set`,
+          message: `set only one of ${field.oneof.fields.map((f) => f.jsonName).join(", ")}; ${quote(first)} is already set`,
         });
         continue;
       }
@@ -101,7 +105,7 @@ function checkEnum(desc: DescEnum, value: unknown, path: string, problems: Probl
     // protobuf-es names each value without the enum's prefix: localName "SERVICE".
     const meant = desc.values.find((v) => v.number !== 0 && v.localName === value.toUpperCase());
     const hint = meant ? `did you mean "${meant.name}"?` : `use one of ${choices.join(", ")}`;
-    problems.push({ path, message: `unknown value "${value}": ${hint}` });
+    problems.push({ path, message: `unknown value ${quote(value)}: ${hint}` });
     return;
   }
   if (typeof value === "number" && Number.isInteger(value)) {
@@ -168,7 +172,7 @@ function unknownFieldMessage(schema: DescMessage, key: string): string {
   const squash = (s: string) => s.replace(/_/g, "").toLowerCase();
   const near = schema.fields.find((f) => squash(f.jsonName) === squash(key));
   const known = schema.fields.map((f) => f.jsonName).join(", ");
-  return near ? `unknown field "${key}": did you mean "${near.jsonName}"?` : `unknown field "${key}" (known: ${known})`;
+  return near ? `unknown field ${quote(key)}: did you mean "${near.jsonName}"?` : `unknown field ${quote(key)} (known: ${known})`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -182,7 +186,7 @@ function describeJson(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   switch (typeof value) {
     case "string":
-      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+      return `the string ${quote(value)}`;
     case "number":
       return `the number ${value}`;
     case "boolean":

@@ -18,7 +18,22 @@ export const LIMITS = {
   maxRatePerSecond: 5_000,
   /** All clients of a run together. */
   maxRunRatePerSecond: 10_000,
+  /** UTF-8 bytes of a payload (a SendMessage payload, a client's or reply's size). */
   maxPayloadBytes: 64 * 1024,
+  /**
+   * UTF-8 bytes of a topology's JSON text (a file, or a control-plane request that
+   * carries one), refused before it is parsed. The largest valid topology — every
+   * cap at its maximum — is about 47 KB compact and 65 KB pretty-printed.
+   */
+  maxTopologyBytes: 256 * 1024,
+  /**
+   * A list (nodes, edges, schedule) longer than this many times its cap is not a
+   * slip of one too many: the gate reports the count alone and judges nothing
+   * else, so a huge document costs little to refuse.
+   */
+  hugeListFactor: 4,
+  /** Problems a gate verdict lists; past it, one more line says how many are left out. */
+  maxProblems: 100,
   maxWorkMs: 30_000,
   maxTimeoutMs: 60_000,
   maxRetries: 5,
@@ -70,6 +85,24 @@ export const LIMITS = {
   maxBreakerOpenMs: 600_000,
   maxBreakerHalfOpenCalls: 1000,
 } as const;
+
+/**
+ * UTF-8 bytes of a string, without encoding it: caps are in bytes because bytes
+ * are what travel and what is stored, and "é" or "😀" take more than one.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair: one code point past U+FFFF
+      i++;
+    } else bytes += 3; // the rest of the BMP, and a lone surrogate (encoded as U+FFFD)
+  }
+  return bytes;
+}
 
 export const DEFAULTS = {
   topologyName: "Untitled topology",

@@ -10,8 +10,10 @@ import {
   TrafficPattern,
   Transport,
 } from "@/lib/gen/ipcplay/v1/topology_pb";
-import type { Problem } from "@/lib/run/problem";
-import { parseTopology } from "./parse";
+import { formatProblems, type Problem } from "@/lib/run/problem";
+import { LIMITS } from "./limits";
+import { parseTopology, parseTopologyText } from "./parse";
+import { ID_RULE } from "./rules";
 
 /** A small valid topology in JSON form: client → api (REST) → worker (QUEUE). */
 function validJson(): JsonObject & { nodes: JsonObject[]; edges: JsonObject[] } {
@@ -301,5 +303,62 @@ describe("parseTopology: resilience settings", () => {
     const problems = problemsOf(json);
     expect(problemAt(problems, path).message).toBe(message);
     expect(problems, JSON.stringify(problems)).toHaveLength(1);
+  });
+});
+
+describe("parseTopology: hostile input costs little and forges nothing", () => {
+  it("refuses a list far past its cap with one line, judging nothing else", () => {
+    const input = { ...validJson(), nodes: Array.from({ length: 30_000 }, () => ({ id: "x" })) };
+    const started = performance.now();
+    const result = parseTopology(input);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(result.topology).toBeUndefined();
+    expect(result.problems).toEqual([{ path: "nodes", message: "has 30000 entries; at most 24 are allowed" }]);
+  });
+
+  it("lists at most LIMITS.maxProblems problems and counts the rest", () => {
+    // 90 nodes (under the huge-list cut) with three mistakes each.
+    const nodes = Array.from({ length: 90 }, () => ({ id: 1, kind: 7.5, colour: "red" }));
+    const { problems } = parseTopology({ ...validJson(), nodes });
+    expect(problems).toHaveLength(LIMITS.maxProblems + 1);
+    expect(problems.at(-1)).toEqual({ path: "", message: "… and 170 more problems" });
+  });
+
+  it("rejects an id with a newline and quotes it, so the list gains no forged line", () => {
+    const input = validJson();
+    input.nodes[1].id = 'x\nnodes[0].id: "client" is fine';
+    const { problems } = parseTopology(input);
+    const problem = problemAt(problems, "nodes[1].id");
+    expect(problem.message).toBe(`"x\\nnodes[0].id: \\"client\\" is fine" is not a valid id; ${ID_RULE}`);
+    expect(formatProblems(problems).split("\n")).toHaveLength(problems.length);
+  });
+
+  it("quotes an unknown key in the path the JSON way", () => {
+    const input = validJson();
+    (input.nodes[1] as Record<string, unknown>)["a\nb"] = 1;
+    const { problems } = parseTopology(input);
+    expect(problems.map((p) => p.path)).toEqual(['nodes[1]["a\\nb"]']);
+    expect(formatProblems(problems)).not.toContain("\n");
+  });
+
+  it("refuses a REST path with control characters", () => {
+    const input = validJson();
+    input.edges[0].rest = { path: "/a\u001b[31mb" };
+    expect(problemAt(parseTopology(input).problems, "edges[0].rest.path").message).toContain('"/a\\u001b[31mb" is not a path');
+  });
+});
+
+describe("parseTopologyText", () => {
+  it("refuses text over the byte cap unread, counting UTF-8 bytes", () => {
+    // Under the cap in characters, over it in bytes: "é" is two bytes.
+    const text = JSON.stringify({ name: "é".repeat(LIMITS.maxTopologyBytes / 2 + 10) });
+    expect(text.length).toBeLessThan(LIMITS.maxTopologyBytes);
+    const result = parseTopologyText(text);
+    expect(result.problems).toEqual([{ path: "", message: "the topology is 257 KiB; at most 256 KiB are allowed" }]);
+  });
+
+  it("reads text within the cap through the gate", () => {
+    expect(parseTopologyText(JSON.stringify(validJson())).ok).toBe(true);
+    expect(parseTopologyText("{ nope").problems[0].message).toMatch(/^the topology is not JSON/);
   });
 });

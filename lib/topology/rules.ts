@@ -23,10 +23,10 @@ export const REST_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type RestMethod = (typeof REST_METHODS)[number];
 
 /**
- * A REST path: starts with "/", and holds no whitespace, "?" or "#" (the query and
- * fragment are not part of an edge's route).
+ * A REST path: starts with "/", and holds no whitespace, control characters,
+ * "?" or "#" (the query and fragment are not part of an edge's route).
  */
-export const REST_PATH_PATTERN = /^\/[^\s?#]*$/;
+export const REST_PATH_PATTERN = /^\/[^\s?#\u0000-\u001f\u007f]*$/;
 
 /** The current document format version; the gate migrates older ones up to it. */
 export const CURRENT_VERSION = 1;

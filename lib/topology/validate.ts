@@ -1,5 +1,5 @@
 import type { DescEnum } from "@bufbuild/protobuf";
-import type { Problem } from "@/lib/run/problem";
+import { quote, type Problem } from "@/lib/run/problem";
 import {
   ConnectProtocolSchema,
   DeliverySchema,
@@ -111,7 +111,7 @@ function checkId(problems: Problem[], path: string, id: string): void {
   if (id === "") {
     problems.push({ path, message: `is empty; ${ID_RULE}` });
   } else if (!ID_PATTERN.test(id)) {
-    problems.push({ path, message: `"${id}" is not a valid id; ${ID_RULE}` });
+    problems.push({ path, message: `${quote(id)} is not a valid id; ${ID_RULE}` });
   }
 }
 
@@ -123,7 +123,7 @@ function checkUniqueIds(problems: Problem[], list: "nodes" | "edges", ids: reado
     if (seen === undefined) {
       first.set(id, index);
     } else if (id !== "") {
-      problems.push({ path: `${list}[${index}].id`, message: `"${id}" is already the id of ${list}[${seen}]; ids must be unique` });
+      problems.push({ path: `${list}[${index}].id`, message: `${quote(id)} is already the id of ${list}[${seen}]; ids must be unique` });
     }
   });
 }
@@ -175,7 +175,7 @@ function checkNodes(t: Topology, problems: Problem[]): void {
       if (node.traffic) checkTraffic(problems, `${path}.traffic`, node.traffic);
       else problems.push({ path: `${path}.traffic`, message: "a client needs traffic settings (rate, pattern, payload)" });
       if (node.id !== "" && !sources.has(node.id)) {
-        problems.push({ path, message: `this client has nowhere to send: draw an edge from "${node.id}" to a service` });
+        problems.push({ path, message: `this client has nowhere to send: draw an edge from ${quote(node.id)} to a service` });
       }
     }
   });
@@ -234,7 +234,7 @@ function checkEdges(t: Topology, problems: Problem[]): void {
       const message =
         edge.source === edge.target
           ? "a client cannot send to itself; clients only start messages"
-          : `"${edge.target}" is a client; clients only send, so no edge may end at one`;
+          : `${quote(edge.target)} is a client; clients only send, so no edge may end at one`;
       problems.push({ path: `${path}.target`, message });
     }
     checkChoice(problems, `${path}.transport`, TransportSchema, edge.transport, "transport");
@@ -256,7 +256,7 @@ function checkEndpoint(
     return undefined;
   }
   const kind = kinds.get(id);
-  if (kind === undefined) problems.push({ path, message: `no node has id "${id}"` });
+  if (kind === undefined) problems.push({ path, message: `no node has id ${quote(id)}` });
   return kind;
 }
 
@@ -294,12 +294,12 @@ function checkSettings(problems: Problem[], path: string, edge: Edge): void {
 
 function checkRest(problems: Problem[], path: string, rest: RestSettings): void {
   if (!(REST_METHODS as readonly string[]).includes(rest.method)) {
-    problems.push({ path: `${path}.method`, message: `"${rest.method}" is not allowed; use ${REST_METHODS.join(", ")}` });
+    problems.push({ path: `${path}.method`, message: `${quote(rest.method)} is not allowed; use ${REST_METHODS.join(", ")}` });
   }
   if (!REST_PATH_PATTERN.test(rest.path)) {
     problems.push({
       path: `${path}.path`,
-      message: `"${rest.path}" is not a path: it must start with "/" and hold no spaces, "?" or "#"`,
+      message: `${quote(rest.path)} is not a path: it must start with "/" and hold no spaces, "?" or "#" (nor control characters)`,
     });
   }
   checkLength(problems, `${path}.path`, rest.path, LIMITS.maxPathLength);
@@ -344,7 +344,7 @@ function checkRetries(problems: Problem[], path: string, settings: RestSettings 
 
 function checkChannel(problems: Problem[], path: string, channel: string): void {
   if (!CHANNEL_PATTERN.test(channel)) {
-    problems.push({ path, message: `"${channel}" is not a valid channel name; ${CHANNEL_RULE}` });
+    problems.push({ path, message: `${quote(channel)} is not a valid channel name; ${CHANNEL_RULE}` });
   }
 }
 
@@ -390,7 +390,7 @@ function checkChannels(t: Topology, problems: Problem[]): void {
       const was = first.transport === Transport.QUEUE ? "a queue" : "a topic";
       problems.push({
         path: `edges[${i}].${settings.case}.channel`,
-        message: `"${channel}" is already ${was} (edges[${first.index}]); a channel is either a queue or a topic, so rename one`,
+        message: `${quote(channel)} is already ${was} (edges[${first.index}]); a channel is either a queue or a topic, so rename one`,
       });
     }
     if (settings.case !== "pubsub") return;
@@ -402,7 +402,7 @@ function checkChannels(t: Topology, problems: Problem[]): void {
       problems.push({
         path: `edges[${i}].pubsub.delivery`,
         message:
-          `"${edge.target}" already subscribes to "${channel}" with ${enumName(DeliverySchema, subscription.pubsub.delivery)} ` +
+          `${quote(edge.target)} already subscribes to ${quote(channel)} with ${enumName(DeliverySchema, subscription.pubsub.delivery)} ` +
           `delivery (edges[${subscription.index}]); one subscriber takes a topic one way, so make them the same`,
       });
     }

@@ -4,6 +4,7 @@
  * /ipcplay.v1.PlaygroundService/<Method>, and the fixtures beside the tests.
  */
 import { readFileSync } from "node:fs";
+import { request, type IncomingHttpHeaders } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { startPlayground, type Playground } from "@/server/app";
@@ -29,5 +30,40 @@ export function controlPlane() {
     });
     return { status: response.status, json: (await response.json()) as Record<string, any> };
   }
-  return { post };
+  /** The server's port; valid once beforeAll has run. */
+  function port(): number {
+    if (!playground) throw new Error("the server starts in beforeAll");
+    return playground.port;
+  }
+  return { post, port };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * One request with exactly the headers given (Host included, which fetch will
+ * not let a test set) and a raw body; the whole answer as text.
+ */
+export function rawRequest(
+  port: number,
+  options: { method?: string; path?: string; headers?: Record<string, string | number>; body?: Uint8Array | string },
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      // A fresh connection each time: one the server closed after a refusal is never reused.
+      { host: "127.0.0.1", port, method: options.method ?? "GET", path: options.path ?? "/", headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
 }

@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ValidateTopologyResponseSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { formatProblems, type Problem } from "@/lib/run/problem";
+import { LIMITS } from "@/lib/topology/limits";
 import { RunError, type RunErrorCode } from "@/server/runtime/run-manager";
 
 const CODES: Record<RunErrorCode, Code> = {
@@ -20,7 +21,9 @@ const CODES: Record<RunErrorCode, Code> = {
  * clients see it under `details[0].debug`).
  */
 export function invalidTopologyError(problems: readonly Problem[]): ConnectError {
-  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  // Past the cap the gate's list ends with a line counting the rest (capProblems).
+  const count =
+    problems.length === 1 ? "1 problem" : problems.length > LIMITS.maxProblems ? `over ${LIMITS.maxProblems} problems` : `${problems.length} problems`;
   return new ConnectError(`invalid topology (${count}):\n${formatProblems(problems)}`, Code.InvalidArgument, undefined, [
     { desc: ValidateTopologyResponseSchema, value: create(ValidateTopologyResponseSchema, { valid: false, problems: [...problems] }) },
   ]);

@@ -12,19 +12,30 @@ import {
   type WatchRunResponse,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { TopologySchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { LIMITS } from "@/lib/topology/limits";
-import { parseTopology } from "@/lib/topology/parse";
+import { LIMITS, utf8ByteLength } from "@/lib/topology/limits";
+import { hugeListProblems, parseTopology, type ParseResult } from "@/lib/topology/parse";
 import type { RunManager } from "@/server/runtime/run-manager";
+import { RAW_TOPOLOGY } from "./adapter";
 import { requireRunToken } from "./auth";
 import { invalidTopologyError, toConnectError } from "./errors";
 
-/** Routes of the control plane: `connectNodeAdapter({ routes: controlRoutes(runs) })`. */
+/** Routes of the control plane: `controlPlaneHandler({ routes: controlRoutes(runs), … })`. */
 export function controlRoutes(runs: RunManager): (router: ConnectRouter) => void {
   return (router) => router.service(PlaygroundService, playgroundService(runs));
 }
 
-function gate(topology: Topology | undefined) {
+/**
+ * The one gate, fed the topology as the client wrote it when it came as JSON
+ * (so unknown fields and wrong types are problems with paths), or the decoded
+ * message's JSON form when it came as protobuf.
+ */
+function gate(topology: Topology | undefined, context: HandlerContext): ParseResult {
+  const raw = context.values.get(RAW_TOPOLOGY);
+  if (raw) return parseTopology(raw.json);
   if (!topology) return parseTopology(undefined);
+  // Before toJson, which would cost as much as the lists are long.
+  const huge = hugeListProblems(topology);
+  if (huge.length > 0) return { ok: false, problems: huge };
   return parseTopology(toJson(TopologySchema, topology));
 }
 
@@ -39,13 +50,13 @@ async function call<T>(body: () => Promise<T> | T): Promise<T> {
 
 export function playgroundService(runs: RunManager): ServiceImpl<typeof PlaygroundService> {
   return {
-    validateTopology(request) {
-      const result = gate(request.topology);
+    validateTopology(request, context) {
+      const result = gate(request.topology, context);
       return { valid: result.ok, problems: result.problems, topology: result.ok ? result.topology : undefined };
     },
 
-    async startRun(request) {
-      const result = gate(request.topology);
+    async startRun(request, context) {
+      const result = gate(request.topology, context);
       if (!result.ok || !result.topology) throw invalidTopologyError(result.problems);
       const topology = result.topology;
       return call(() => runs.start(topology, { detach: request.detach }));
@@ -67,8 +78,9 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
       if (count > LIMITS.maxSendCount) {
         throw new ConnectError(`count: at most ${LIMITS.maxSendCount} messages per call`, Code.InvalidArgument);
       }
-      if (request.payload.length > LIMITS.maxPayloadBytes) {
-        throw new ConnectError(`payload: at most ${LIMITS.maxPayloadBytes} bytes`, Code.InvalidArgument);
+      const payloadBytes = utf8ByteLength(request.payload);
+      if (payloadBytes > LIMITS.maxPayloadBytes) {
+        throw new ConnectError(`payload: ${payloadBytes} bytes in UTF-8; at most ${LIMITS.maxPayloadBytes} are allowed`, Code.InvalidArgument);
       }
       if (!request.nodeId) throw new ConnectError("nodeId is required", Code.InvalidArgument);
       const payload = request.payload === "" ? undefined : request.payload;
@@ -114,7 +126,7 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
 
     async updateRun(request, context) {
       requireRunToken(runs, request.runId, context);
-      const result = gate(request.topology);
+      const result = gate(request.topology, context);
       if (!result.ok || !result.topology) throw invalidTopologyError(result.problems);
       const topology = result.topology;
       return call(() => runs.updateRun(request.runId, topology));
