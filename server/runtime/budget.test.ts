@@ -7,10 +7,12 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import os from "node:os";
+import { NodeStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { TrafficPattern } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { RunError } from "./run-manager";
 import { eventually, restTopology } from "./test-support";
-import { restEdge, runHarness, topologyOf } from "./transport-harness";
+import { queueEdge, restEdge, runHarness, topologyOf } from "./transport-harness";
 
 const harness = runHarness();
 
@@ -117,5 +119,84 @@ describe("run budget", () => {
     const final = summary.get("client-fast")!;
     expect(final.sent).toBe(final.delivered + final.failed + final.lost + final.inFlight);
     expect(final.failedBy.find((entry) => entry.outcome === "over budget")?.count).toBeGreaterThanOrEqual(overBudget);
+  });
+
+  it("caps one message's sends from a service: 3 REST self-loops, hop limit 6, cap 50 — 50 deliveries, the rest fan-out capped", async () => {
+    const topology = restTopology({
+      services: [{ id: "s" }],
+      edges: [{ id: "c-s", source: "client", target: "s" }, ...[1, 2, 3].map((index) => ({ id: `loop${index}`, source: "s", target: "s", path: `/loop${index}` }))],
+      hopLimit: 6,
+    });
+    const runId = await harness.start(topology, { maxDeliveriesPerMessage: 50 });
+    await harness.manager.sendMessage(runId, "client", 1);
+    const loops = await eventually(() => {
+      const edges = ["loop1", "loop2", "loop3"].map((edgeId) => harness.edge(runId, edgeId));
+      const settled = harness.edge(runId, "c-s").delivered === 1 && edges.every((edge) => edge.inFlight === 0);
+      return settled ? edges : undefined;
+    }, "the message's tree ended", 20_000);
+    const sum = (pick: (edge: (typeof loops)[number]) => number) => loops.reduce((total, edge) => total + pick(edge), 0);
+    const capped = sum((edge) => edge.failedBy.find((entry) => entry.outcome === "fan-out capped")?.count ?? 0);
+    console.log(`one message, 3 self-loops, hop limit 6 (363 sends uncapped): delivered ${sum((edge) => edge.delivered)}, fan-out capped ${capped}, sent ${sum((edge) => edge.sent)}`);
+    expect(sum((edge) => edge.delivered)).toBe(50);
+    expect(capped).toBeGreaterThan(0);
+    expect(sum((edge) => edge.sent)).toBe(50 + capped);
+    const summary = await harness.stop(runId);
+    for (const edge of summary.values()) expect(edge.sent).toBe(edge.delivered + edge.failed + edge.lost + edge.inFlight);
+  });
+
+  it("refuses jobs past a queue edge's waiting cap, booked queue full", async () => {
+    const topology = topologyOf([{ id: "worker", workMs: 1_000 }], [queueEdge("jobs", "client", "worker", "jobs", { attempts: 1 })]);
+    topology.nodes[1].behavior!.concurrency = 1;
+    const runId = await harness.start(topology, { maxQueueWaiting: 20 });
+    await harness.manager.sendMessage(runId, "client", 200);
+    const edge = await eventually(() => {
+      const counters = harness.edge(runId, "jobs");
+      return counters.sent === 200 ? counters : undefined;
+    }, "200 sends", 10_000);
+    const full = edge.failedBy.find((entry) => entry.outcome === "queue full")?.count ?? 0;
+    console.log(`200 jobs on a queue capped at 20 waiting: queue full ${full}, accepted ${edge.sent - full}`);
+    expect(full).toBe(180);
+    const summary = await harness.stop(runId);
+    const final = summary.get("jobs")!;
+    expect(final.sent).toBe(final.delivered + final.failed + final.lost + final.inFlight);
+  });
+
+  it("restarts a host whose memory passes its limit, says why, and leaves one that keeps passing it down", async () => {
+    const topology = topologyOf([{ id: "fast" }], [restEdge("client-fast", "client", "fast")]);
+    const runId = await harness.start(topology, { maxHostRssBytes: 1024 * 1024 });
+    const logs: string[] = [];
+    harness.manager.watch(runId, (event) => {
+      if (event.event.case === "log") logs.push(event.event.value.message);
+    });
+    const firstPid = harness.manager.get(runId).nodes.find((node) => node.nodeId === "fast")!.pid;
+    const restarted = await eventually(() => {
+      const node = harness.manager.get(runId).nodes.find((entry) => entry.nodeId === "fast")!;
+      return node.pid !== firstPid && node.status === NodeStatus.UP ? node : undefined;
+    }, "a restart for memory", 20_000);
+    console.log(`restarted: "${restarted.lastRestart}"; log: "${logs.find((line) => line.startsWith("fast is restarted"))}"`);
+    expect(restarted.lastRestart).toMatch(/restarted: its memory \(RSS \d+ MB\) passed the limit of 1 MB per service/);
+    expect(logs).toContainEqual(expect.stringMatching(/^fast is restarted: its memory \(RSS \d+ MB\) passed the limit of 1 MB per service/));
+    const down = await eventually(() => {
+      const node = harness.manager.get(runId).nodes.find((entry) => entry.nodeId === "fast")!;
+      return node.status === NodeStatus.DOWN ? node : undefined;
+    }, "left down after 3 restarts", 40_000);
+    console.log(`left down: "${down.error}"`);
+    expect(down.error).toMatch(/^left down: its memory .* 4 times within 60 s/);
+    await harness.stop(runId);
+  }, 60_000);
+
+  it("refuses a run that would not fit the machine's memory, with the numbers", async () => {
+    const topology = topologyOf([{ id: "fast" }], [restEdge("client-fast", "client", "fast")]);
+    const start = harness.start(topology, { admission: { serviceBytes: 4 * os.totalmem() } });
+    await expect(start).rejects.toMatchObject({
+      code: "resource_exhausted",
+      message: expect.stringMatching(/^This run would not fit the machine's memory: 2 processes × [\d,]+ MB \(estimate for a fresh service\) = [\d,]+ MB, and the machine has [\d,]+ MB free of which it keeps 256 MB in reserve, with 0 runs \(0 service processes\) up now/),
+    });
+  });
+
+  it("refuses a run while the machine's CPUs are saturated", async () => {
+    const topology = topologyOf([{ id: "fast" }], [restEdge("client-fast", "client", "fast")]);
+    const start = harness.start(topology, { admission: { maxLoadPerCpu: Number.MIN_VALUE } });
+    await expect(start).rejects.toMatchObject({ code: "resource_exhausted", message: expect.stringMatching(/^The machine's CPUs are saturated: load average [\d.]+ on \d+ CPUs/) });
   });
 });
