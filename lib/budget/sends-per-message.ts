@@ -17,7 +17,7 @@ export class SendsPerMessage {
     private readonly rememberTraces = 10_000,
   ) {}
 
-  /** Asks for `count` more sends of the trace: how many of them the cap allows (all or none: a group goes whole). */
+  /** Asks for `count` more sends of the trace: true (and taken) when they fit under the cap; a group goes whole or not at all. */
   take(traceId: string, count: number): boolean {
     const before = this.sends.get(traceId) ?? 0;
     if (before + count > this.cap) return false;
