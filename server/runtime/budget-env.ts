@@ -39,7 +39,7 @@ const VARIABLES: ReadonlyArray<{ name: string; unit: number; set: (limits: Budge
 ];
 
 /** The limits the environment sets (only those); throws naming a variable whose value is not a positive number. */
-export function budgetLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): BudgetLimitsGiven {
+export function budgetLimitsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): BudgetLimitsGiven {
   const limits: BudgetLimitsGiven = {};
   for (const { name, unit, set } of VARIABLES) {
     const text = env[name];
