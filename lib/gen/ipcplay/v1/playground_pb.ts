@@ -2342,7 +2342,9 @@ export const PlaygroundService: GenService<{
   },
   /**
    * Validates, deploys one process per node, and returns the run's id and token
-   * once every service is ready (or at once with `detach`).
+   * once every service is ready (or at once with `detach`). resource_exhausted,
+   * with the numbers, when the server runs its most runs at once or the run
+   * would not fit the machine's free memory or CPU (README, "Run budgets").
    *
    * @generated from rpc ipcplay.v1.PlaygroundService.StartRun
    */
@@ -2370,7 +2372,9 @@ export const PlaygroundService: GenService<{
     output: typeof GetRunResponseSchema;
   },
   /**
-   * Injects messages at a node, as if its client had sent them.
+   * Injects messages at a node, as if its client had sent them. A call past the
+   * run's budget (messages per second, all sources; messages or payload bytes
+   * pending) is refused whole with resource_exhausted, naming the numbers.
    *
    * @generated from rpc ipcplay.v1.PlaygroundService.SendMessage
    */
