@@ -91,6 +91,11 @@ export class HostCounters {
     };
   }
 
+  /** Messages started here and not ended yet (OriginCounts.pending). */
+  get originsPending(): number {
+    return this.origins.pending;
+  }
+
   get messagesInFlight(): number {
     return this.inFlight;
   }

@@ -149,28 +149,34 @@ export class ServiceHost {
   beginTraffic(): void {
     this.trafficOn = true;
     this.stopTraffic();
-    // The client's share of the run's rate, one second's worth (or a burst, if larger) at once.
+    // The client's share of the run's rate, one second's worth (or a burst, if larger) at once, and of its pending bound.
     const share = this.setup.budget?.trafficPerSecond ?? 0;
+    const pendingCap = this.setup.budget?.trafficPending ?? Infinity;
     const traffic = this.setup.node.traffic;
     const allowance = share > 0 ? new TokenBucket(share, () => performance.now(), Math.max(share, traffic?.burstSize ?? 0)) : undefined;
     this.stopTraffic = startTraffic(traffic, (count) => {
-      let allowed = count;
+      const room = Math.max(0, pendingCap - this.counters.originsPending);
+      let allowed = Math.min(count, room);
       if (allowance) {
-        allowed = 0;
-        while (allowed < count && allowance.take()) allowed++;
+        let taken = 0;
+        while (taken < allowed && allowance.take()) taken++;
+        allowed = taken;
       }
       if (allowed > 0) this.originate({ count: allowed }, "automatic");
-      if (allowed < count) this.shed(count - allowed, share);
+      if (allowed < count) this.shed(count - allowed, share, pendingCap);
     });
   }
 
-  /** Automatic messages past the client's share of the run's rate: counted on their edges, and said in the run's log (at most every 5 s). */
-  private shed(count: number, share: number): void {
+  /** Automatic messages past the client's share of the run's rate or pending bound: counted on their edges, and said in the run's log (at most every 5 s). */
+  private shed(count: number, share: number, pendingCap: number): void {
     for (let index = 0; index < count; index++) this.flow.shedOrigin();
     this.shedSinceLog += count;
     this.shedLogTimer ??= setTimeout(() => {
       this.shedLogTimer = undefined;
-      void this.log("warn", `shed ${this.shedSinceLog} automatic messages over this client's share of the run's budget (${share.toFixed(0)} messages per second), counted "over budget" on its edges`);
+      void this.log(
+        "warn",
+        `shed ${this.shedSinceLog} automatic messages over this client's share of the run's budget (${share.toFixed(0)} messages per second, ${pendingCap} pending), counted "over budget" on its edges`,
+      );
       this.shedSinceLog = 0;
     }, 5_000);
   }

@@ -56,6 +56,8 @@ export type HostPlan = Omit<HostConfig, "countsFile" | "incarnation">;
 export interface HostBudget {
   /** Messages per second its automatic traffic may start (its share of the run's rate); past it, "over budget". 0 = no traffic share. */
   trafficPerSecond: number;
+  /** Messages started here and not ended past which its automatic traffic is shed, "over budget" (its share of the run's pending bound). */
+  trafficPending: number;
   /** Sends one message (one trace) may make from this service; past it, "fan-out capped". */
   sendsPerMessage: number;
   /** Jobs waiting on a queue edge's queue past which the next ones are refused, "queue full". */

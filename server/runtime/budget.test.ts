@@ -121,6 +121,25 @@ describe("run budget", () => {
     expect(final.failedBy.find((entry) => entry.outcome === "over budget")?.count).toBeGreaterThanOrEqual(overBudget);
   });
 
+  it("sheds automatic traffic past the run's pending bound, booked over budget, and refuses SendMessage on top of it", async () => {
+    const topology = slowTopology();
+    topology.nodes[0].traffic!.ratePerSecond = 200;
+    const runId = await harness.start(topology, { maxPendingSendsPerRun: 100 });
+    const edge = await eventually(() => {
+      const counters = harness.edge(runId, "client-slow");
+      return counters.sent >= 300 ? counters : undefined;
+    }, "1.5 s of traffic", 10_000);
+    const overBudget = edge.failedBy.find((entry) => entry.outcome === "over budget")?.count ?? 0;
+    console.log(`200 msg/s into a service that holds each 3 s, 100 pending allowed: sent ${edge.sent}, over budget ${overBudget}, in flight ${edge.inFlight}`);
+    expect(edge.inFlight).toBeLessThanOrEqual(100);
+    expect(overBudget).toBe(edge.sent - edge.inFlight - edge.delivered);
+    expect(overBudget).toBeGreaterThan(100);
+    await expect(harness.manager.sendMessage(runId, "client", 1)).rejects.toMatchObject({ code: "resource_exhausted", message: expect.stringMatching(/100 messages are pending in this run/) });
+    const summary = await harness.stop(runId);
+    const final = summary.get("client-slow")!;
+    expect(final.sent).toBe(final.delivered + final.failed + final.lost + final.inFlight);
+  });
+
   it("caps one message's sends from a service: 3 REST self-loops, hop limit 6, cap 50 — 50 deliveries, the rest fan-out capped", async () => {
     const topology = restTopology({
       services: [{ id: "s" }],

@@ -176,7 +176,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       traceBudgetPerSecond: limits.traceBudgetPerSecond,
       keepBudgetPerSecond: limits.keepBudgetPerSecond,
       maxWaitingPerService: limits.maxWaitingPerService,
-      budget: { messagesPerSecond: limits.runMessagesPerSecond, sendsPerMessage: limits.maxDeliveriesPerMessage, queueWaiting: limits.maxQueueWaiting },
+      budget: { messagesPerSecond: limits.runMessagesPerSecond, maxPendingSends: limits.maxPendingSendsPerRun, sendsPerMessage: limits.maxDeliveriesPerMessage, queueWaiting: limits.maxQueueWaiting },
     });
   }
 

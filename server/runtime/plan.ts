@@ -27,6 +27,8 @@ export interface PlanOptions {
   /** What the hosts enforce of the run's budget (lib/budget); absent: nothing. */
   budget?: {
     messagesPerSecond: number;
+    /** The run's pending bound, split among the clients' automatic traffic as the rate is. */
+    maxPendingSends: number;
     sendsPerMessage: number;
     queueWaiting: number;
   };
@@ -58,7 +60,14 @@ export function planRun(topology: Topology, options: PlanOptions): RunPlan {
       sampling,
       maxWaiting: options.maxWaitingPerService,
       ...(budget
-        ? { budget: { trafficPerSecond: shares.get(node.id) ?? 0, sendsPerMessage: budget.sendsPerMessage, queueWaiting: budget.queueWaiting } }
+        ? {
+            budget: {
+              trafficPerSecond: shares.get(node.id) ?? 0,
+              trafficPending: Math.max(1, Math.floor(((shares.get(node.id) ?? 0) / budget.messagesPerSecond) * budget.maxPendingSends)),
+              sendsPerMessage: budget.sendsPerMessage,
+              queueWaiting: budget.queueWaiting,
+            },
+          }
         : {}),
     }),
   );
