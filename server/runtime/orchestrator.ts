@@ -464,6 +464,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       await closeDeadLetterQueues(run);
       run.counters.close();
       run.traces.close();
+      budgets.delete(run.runId);
       await deleteKeys(run);
 
       run.state = how.finalState;
