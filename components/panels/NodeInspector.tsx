@@ -116,6 +116,12 @@ export function NodeInspector({ node, locked }: { node: Node; locked: boolean })
             <Stat label="In flight" value={`${formatCount(runtime.inFlight)} msg`} />
           </dl>
           {runtime.error && <p className="rounded-md bg-red-50 px-2.5 py-2 text-xs text-red-700">{runtime.error}</p>}
+          {/* Why the runtime last started the process again by itself (its memory passed the run's limit). */}
+          {runtime.lastRestart && !runtime.error && (
+            <p className="rounded-md bg-amber-50 px-2.5 py-2 text-xs text-amber-800" data-testid="last-restart">
+              {runtime.lastRestart}
+            </p>
+          )}
         </Section>
       )}
 

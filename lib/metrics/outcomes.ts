@@ -9,6 +9,11 @@
  *   "overloaded", "error reply", "short-circuited" (its own circuit breaker
  *   refused the call without trying), "rate limited" (the callee's rate
  *   limiter refused it);
+ * - a message the run's budget would not let go, by its sender, before it
+ *   leaves (lib/budget): "over budget" (automatic traffic past the client's
+ *   share of the run's rate), "fan-out capped" (one message's deliveries
+ *   past the per-message cap), "queue full" (a queue edge's waiting jobs at
+ *   their cap);
  * - an asynchronous hand-off's refusal by its producer ("refused by broker"),
  *   a pub/sub message nobody subscribed to by the publisher, from the broker
  *   ("no subscriber");
@@ -36,6 +41,9 @@ export const FAILED_OUTCOMES = [
   "processing failed",
   "short-circuited",
   "rate limited",
+  "over budget",
+  "fan-out capped",
+  "queue full",
 ] as const;
 export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
 
@@ -95,7 +103,7 @@ export function addTally(into: Tally, from: Readonly<Tally>): Tally {
 }
 
 /** The outcomes a sender (not the receiver) counts, so a group of edges sharing one send counts them once. */
-export const SENDER_KEYS: ReadonlySet<CountKey> = new Set<CountKey>(["sent", "accepted", "handed", "refused by broker", "no subscriber"]);
+export const SENDER_KEYS: ReadonlySet<CountKey> = new Set<CountKey>(["sent", "accepted", "handed", "refused by broker", "no subscriber", "over budget", "fan-out capped", "queue full"]);
 
 export interface OutcomeCount {
   outcome: string;

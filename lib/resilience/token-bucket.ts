@@ -9,12 +9,14 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
+  /** @param burst tokens it holds at most; default one second's worth */
   constructor(
     readonly ratePerSecond: number,
     private readonly clock: () => number,
+    burst = ratePerSecond,
   ) {
     if (!(ratePerSecond > 0 && Number.isFinite(ratePerSecond))) throw new RangeError(`rate must be a positive number, got ${ratePerSecond}`);
-    this.capacity = Math.max(1, ratePerSecond);
+    this.capacity = Math.max(1, burst);
     // Starts full: a service that just came up takes a burst.
     this.tokens = this.capacity;
     this.last = clock();

@@ -71,6 +71,25 @@ export const LIMITS = {
   keepBudgetPerSecond: 50,
   /** Messages a service lets wait for a concurrency slot; more are refused (shed). */
   maxWaitingPerService: 4096,
+  /**
+   * A run's budget, enforced by the runtime (lib/budget; each can be set by an
+   * environment variable, see the README's "Run budgets"). Messages a run may
+   * start per second, all sources together, is maxRunRatePerSecond.
+   */
+  /** Messages started and not ended a run may hold at once; SendMessage past it is refused. */
+  maxPendingSendsPerRun: 10_000,
+  /** Their payload bytes: one SendMessage of maxSendCount × maxPayloadBytes fits. */
+  maxPendingBytesPerRun: 64 * 1024 * 1024,
+  /**
+   * Deliveries one message may cause in all, worst case (fan-out ALL, cycles,
+   * hop limit): the gate refuses a topology past it; at run time one service
+   * makes at most this many sends of one message.
+   */
+  maxDeliveriesPerMessage: 1000,
+  /** Jobs waiting on a queue edge's queue; its producer refuses the next ones ("queue full"). */
+  maxQueueWaiting: 10_000,
+  /** Resident memory of one service's process; past it the process is started again, and the run says why. */
+  maxHostRssBytes: 512 * 1024 * 1024,
   /** Messages a client keeps in flight; past it, it skips sends (counted as dropped). */
   maxInFlightPerClient: 20_000,
   /** Behavior.max_waiting: a service's own waiting-line bound (bulkhead). */

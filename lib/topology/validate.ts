@@ -23,6 +23,7 @@ import {
   type Traffic,
 } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { scheduleProblems } from "@/lib/faults/schedule";
+import { amplificationProblems } from "./amplification";
 import { LIMITS } from "./limits";
 import {
   CHANNEL_PATTERN,
@@ -54,6 +55,8 @@ export function validateTopology(t: Topology): Problem[] {
   checkEdges(t, problems);
   checkChannels(t, problems);
   problems.push(...scheduleProblems(t));
+  // Worked out on a topology that is otherwise sound (its ids and edges are what the runtime would run).
+  if (problems.length === 0) problems.push(...amplificationProblems(t));
   return problems;
 }
 

@@ -8,7 +8,7 @@
 import { LatencyHistogram } from "@/lib/metrics/latency-histogram";
 import type { CountKey } from "@/lib/metrics/outcomes";
 import type { CountFileWriter } from "@/server/ipc/count-file";
-import type { EdgeLatencyDelta, NodeCounts, QueueingTotals } from "@/server/ipc/host-messages";
+import type { EdgeLatencyDelta, NodeCounts, OriginCounts, QueueingTotals } from "@/server/ipc/host-messages";
 
 export const COUNTERS_REPORT_MS = 500;
 
@@ -23,6 +23,8 @@ export class HostCounters {
   private handled = 0;
   private inFlight = 0;
   private dropped = 0;
+  /** Messages started here, for the run's budget (see OriginCounts). */
+  private readonly origins: OriginCounts = { onDemand: 0, onDemandBytes: 0, automatic: 0, pending: 0, pendingBytes: 0 };
   /** (time, handled) at the previous snapshots, to compute a ~1 s rate. */
   private readonly history: Array<{ at: number; handled: number }> = [];
   /** Cumulative sums for the queueing model (lib/metrics/queueing-model.ts), on this process's monotonic clock. */
@@ -68,6 +70,30 @@ export class HostCounters {
   /** A client skipped a message: too many of its messages were still in flight. */
   drop(): void {
     this.dropped++;
+  }
+
+  /**
+   * `count` messages of `bytes` payload bytes each start here (SendMessage's, or
+   * the automatic traffic's); call the returned function as each one ends.
+   */
+  beginOrigins(count: number, bytes: number, source: "on demand" | "automatic"): () => void {
+    if (source === "on demand") {
+      this.origins.onDemand += count;
+      this.origins.onDemandBytes += count * bytes;
+    } else {
+      this.origins.automatic += count;
+    }
+    this.origins.pending += count;
+    this.origins.pendingBytes += count * bytes;
+    return () => {
+      this.origins.pending--;
+      this.origins.pendingBytes -= bytes;
+    };
+  }
+
+  /** Messages started here and not ended yet (OriginCounts.pending). */
+  get originsPending(): number {
+    return this.origins.pending;
   }
 
   get messagesInFlight(): number {
@@ -129,7 +155,7 @@ export class HostCounters {
     }
     return {
       latency,
-      node: { handled: this.handled, inFlight: this.inFlight, waiting, dropped: this.dropped, ratePerSecond, queueing: this.queueingTotals(concurrency, now) },
+      node: { handled: this.handled, inFlight: this.inFlight, waiting, dropped: this.dropped, ratePerSecond, queueing: this.queueingTotals(concurrency, now), origins: { ...this.origins } },
     };
   }
 

@@ -31,6 +31,13 @@
  *   is cut short ("deadline"), and downstream calls get only what is left of it.
  * - A forward that would cross more than `hopLimit` edges is not sent; a span
  *   with status HOP_LIMIT records where the message ended.
+ * - The run's budget (lib/budget) stops a send before it leaves, counted on
+ *   its edge by name: "fan-out capped" when the message has made its quota of
+ *   sends from this service (not a failure of the service, like the hop
+ *   limit), "queue full" when the queue edge's waiting jobs are at their cap
+ *   (a refused hand-off, as the broker's own refusal). Automatic traffic past
+ *   the client's share of the run's rate is shed before it starts
+ *   (`shedOrigin`: "over budget" on the edges it would have taken).
  * - Asynchronous edges that share a (transport, channel) are one group (see
  *   transports/channel-groups.ts): one send per group through the first edge's
  *   sender — one job on a shared queue, one publish on a topic. `sent` (and a
@@ -42,6 +49,8 @@ import { FaultKind, DownstreamFailure, NodeKind, Transport, type Edge, type Node
 import { LIMITS } from "@/lib/topology/limits";
 import { TokenBucket } from "@/lib/resilience/token-bucket";
 import type { HeadSampler } from "@/lib/trace/sampling";
+import type { QueueLevels } from "@/lib/budget/queue-levels";
+import { SendsPerMessage } from "@/lib/budget/sends-per-message";
 import type { SamplingCounts } from "@/server/ipc/host-messages";
 import { newSpanId, newTraceId } from "@/server/trace/trace-context";
 import { ConcurrencyLimiter, createFanOut, sampleWorkMs, shouldFail, type Random } from "./behavior";
@@ -68,6 +77,8 @@ export interface MessageFlowOptions {
   /** Node faults in force (LATENCY slows the work, ERRORS adds failures); none when absent. */
   faults?: HostFaults;
   random?: Random;
+  /** The queue length cap's view of the queues this node sends to (absent: no cap). */
+  queueLevels?: QueueLevels;
 }
 
 /** Where a message is when it is about to be forwarded. */
@@ -104,6 +115,8 @@ export class MessageFlow {
   /** Outgoing edges grouped by (transport, channel); each group is sent to once. */
   private groups: OutgoingEdge[][];
   private readonly sampling = { started: 0, sampled: 0 };
+  /** The per-message send cap (HostBudget.sendsPerMessage); absent: none. */
+  private sendsPerMessage: SendsPerMessage | undefined;
 
   constructor(private readonly options: MessageFlowOptions) {
     this.node = options.setup.node;
@@ -115,6 +128,8 @@ export class MessageFlow {
     this.rateLimiter = rate > 0 ? new TokenBucket(rate, () => performance.now()) : undefined;
     this.chooseEdges = createFanOut(behavior?.fanOut ?? 0, this.random);
     this.replyPayload = "x".repeat(behavior?.replyBytes ?? 0);
+    const cap = options.setup.budget?.sendsPerMessage ?? 0;
+    this.sendsPerMessage = cap > 0 ? new SendsPerMessage(cap) : undefined;
   }
 
   /**
@@ -132,6 +147,23 @@ export class MessageFlow {
     const rate = setup.rateLimitPerSecond;
     if (rate !== (this.rateLimiter?.ratePerSecond ?? 0)) this.rateLimiter = rate > 0 ? new TokenBucket(rate, () => performance.now()) : undefined;
     this.replyPayload = "x".repeat(setup.node.behavior?.replyBytes ?? 0);
+    const cap = setup.budget?.sendsPerMessage ?? 0;
+    if (cap !== (this.sendsPerMessage?.cap ?? 0)) this.sendsPerMessage = cap > 0 ? new SendsPerMessage(cap) : undefined;
+  }
+
+  /**
+   * Automatic traffic past the client's share of the run's rate: the message
+   * does not start, and each edge it would have gone along (as the fan-out
+   * picks them now) books it sent and "over budget", so the books add up and
+   * show what was shed, edge by edge.
+   */
+  shedOrigin(): void {
+    for (const group of this.chooseEdges(this.groups)) {
+      for (const { edge } of group) {
+        this.options.counters.add(edge.id, "sent");
+        this.options.counters.add(edge.id, "over budget");
+      }
+    }
   }
 
   /** The head sampler in use (a live update keeps it unless the budget or the client's rate changed). */
@@ -377,6 +409,23 @@ export class MessageFlow {
     const counters = this.options.counters;
     // Counted before the send leaves: no outcome of it, anywhere, can be counted before its send (see CounterBook).
     for (const id of edgeIds) counters.add(id, "sent");
+    const refused = this.overBudget(group, context.traceId);
+    if (refused) {
+      for (const id of edgeIds) counters.add(id, refused.outcome);
+      this.record(context.sampled, {
+        ...common,
+        kind: sender.spanKind,
+        name: sender.spanName,
+        durationMs: 0,
+        status: SpanStatus.ERROR,
+        statusMessage: refused.statusMessage,
+        attributes: { "ipcplay.edge": edge.id, ...groupAttributes, "ipcplay.budget": refused.outcome },
+        hop,
+        attempt: 0,
+      });
+      if (refused.outcome === "fan-out capped") return undefined;
+      return { edgeId: edge.id, outcome: { status: SpanStatus.ERROR, statusMessage: refused.statusMessage, attempts: 0, outcome: refused.outcome, attributes: {} } };
+    }
     const outcome = await sender
       .send({
         traceId: context.traceId,
@@ -415,6 +464,21 @@ export class MessageFlow {
       attempt: outcome.attempts,
     });
     return outcome.status === SpanStatus.OK ? undefined : { edgeId: edge.id, outcome };
+  }
+
+  /** Why the run's budget stops this send before it leaves, if it does. */
+  private overBudget(group: readonly OutgoingEdge[], traceId: string): { outcome: "fan-out capped" | "queue full"; statusMessage: string } | undefined {
+    // A publish reaches every subscriber of its topic; a job (or a call) one target.
+    const { edge } = group[0];
+    const deliveries = edge.transport === Transport.PUBSUB ? group.length : 1;
+    if (this.sendsPerMessage && !this.sendsPerMessage.take(traceId, deliveries)) {
+      return { outcome: "fan-out capped", statusMessage: `fan-out capped: this message has made its ${this.sendsPerMessage.cap} sends from ${this.node.id}` };
+    }
+    const levels = this.options.queueLevels;
+    if (levels && edge.transport === Transport.QUEUE && !levels.take(edge.id)) {
+      return { outcome: "queue full", statusMessage: `queue full: ${levels.waiting(edge.id)} jobs waiting, the cap is ${levels.cap}` };
+    }
+    return undefined;
   }
 
   private record(sampled: boolean, span: Omit<SpanDraft, "nodeId" | "pid">): void {

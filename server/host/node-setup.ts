@@ -5,7 +5,7 @@
 import { fromJson } from "@bufbuild/protobuf";
 import { EdgeSchema, NodeSchema, type Edge, type Node } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
-import type { HostConfig, SamplingBudget } from "@/server/ipc/host-messages";
+import type { HostBudget, HostConfig, SamplingBudget } from "@/server/ipc/host-messages";
 
 export interface NodeSetup {
   runId: string;
@@ -26,6 +26,8 @@ export interface NodeSetup {
   rateLimitPerSecond: number;
   /** This process among the run's (HostConfig.incarnation). */
   incarnation: number;
+  /** Its part of the run's budget; absent: none. */
+  budget?: HostBudget;
 }
 
 export function decodeHostConfig(config: HostConfig): NodeSetup {
@@ -43,5 +45,6 @@ export function decodeHostConfig(config: HostConfig): NodeSetup {
     incarnation: config.incarnation,
     maxWaiting: node.behavior?.maxWaiting || config.maxWaiting,
     rateLimitPerSecond: node.behavior?.rateLimitPerSecond ?? 0,
+    ...(config.budget ? { budget: config.budget } : {}),
   };
 }

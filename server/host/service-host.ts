@@ -7,6 +7,8 @@ import { create, equals } from "@bufbuild/protobuf";
 import type { Edge, Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { NodeKind, TrafficSchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { HeadSampler } from "@/lib/trace/sampling";
+import { QueueLevels } from "@/lib/budget/queue-levels";
+import { TokenBucket } from "@/lib/resilience/token-bucket";
 import type { EdgeGauges, HostConfig, HostPlan, LogLevel, NodeAddress, NodePorts } from "@/server/ipc/host-messages";
 import { CountFileWriter, countedEdgeIds } from "@/server/ipc/count-file";
 import { runKeys } from "@/server/redis/keys";
@@ -39,6 +41,11 @@ export class ServiceHost {
   private stopTraffic: () => void = () => {};
   /** The parent said start-traffic: a live update restarts it at the new rate. */
   private trafficOn = false;
+  /** The queue length cap's view of the queues this node sends to. */
+  private readonly queueLevels: QueueLevels | undefined;
+  /** Automatic messages shed over the run's budget since the last log line about it. */
+  private shedSinceLog = 0;
+  private shedLogTimer: NodeJS.Timeout | undefined;
 
   private constructor(config: HostConfig) {
     this.setup = decodeHostConfig(config);
@@ -71,7 +78,10 @@ export class ServiceHost {
       wirePort: (edgeId, targetPort) => this.wirePaths.portFor(edgeId, targetPort),
     };
     this.outgoing = this.setup.outgoing.map((edge) => ({ edge, sender: this.createSender(edge) }));
+    const queueCap = this.setup.budget?.queueWaiting ?? 0;
+    this.queueLevels = queueCap > 0 ? new QueueLevels(queueCap) : undefined;
     this.flow = new MessageFlow({
+      queueLevels: this.queueLevels,
       setup: this.setup,
       pid: process.pid,
       outgoing: this.outgoing,
@@ -106,7 +116,8 @@ export class ServiceHost {
       setup.sampling.headPerSecond !== before.sampling.headPerSecond || setup.node.traffic?.ratePerSecond !== before.node.traffic?.ratePerSecond;
     this.flow.reconfigure(setup, this.outgoing, samplingChanged ? samplerOf(setup) : this.flow.sampler);
     for (const sender of swap.retired) void retire(sender, (message) => void this.log("warn", message));
-    if (this.trafficOn && !equals(TrafficSchema, setup.node.traffic ?? create(TrafficSchema), before.node.traffic ?? create(TrafficSchema))) {
+    const shareChanged = setup.budget?.trafficPerSecond !== before.budget?.trafficPerSecond;
+    if (this.trafficOn && (shareChanged || !equals(TrafficSchema, setup.node.traffic ?? create(TrafficSchema), before.node.traffic ?? create(TrafficSchema)))) {
       this.beginTraffic();
     }
   }
@@ -138,7 +149,36 @@ export class ServiceHost {
   beginTraffic(): void {
     this.trafficOn = true;
     this.stopTraffic();
-    this.stopTraffic = startTraffic(this.setup.node.traffic, (count) => this.originate({ count }));
+    // The client's share of the run's rate, one second's worth (or a burst, if larger) at once, and of its pending bound.
+    const share = this.setup.budget?.trafficPerSecond ?? 0;
+    const pendingCap = this.setup.budget?.trafficPending ?? Infinity;
+    const traffic = this.setup.node.traffic;
+    const allowance = share > 0 ? new TokenBucket(share, () => performance.now(), Math.max(share, traffic?.burstSize ?? 0)) : undefined;
+    this.stopTraffic = startTraffic(traffic, (count) => {
+      const room = Math.max(0, pendingCap - this.counters.originsPending);
+      let allowed = Math.min(count, room);
+      if (allowance) {
+        let taken = 0;
+        while (taken < allowed && allowance.take()) taken++;
+        allowed = taken;
+      }
+      if (allowed > 0) this.originate({ count: allowed }, "automatic");
+      if (allowed < count) this.shed(count - allowed, share, pendingCap);
+    });
+  }
+
+  /** Automatic messages past the client's share of the run's rate or pending bound: counted on their edges, and said in the run's log (at most every 5 s). */
+  private shed(count: number, share: number, pendingCap: number): void {
+    for (let index = 0; index < count; index++) this.flow.shedOrigin();
+    this.shedSinceLog += count;
+    this.shedLogTimer ??= setTimeout(() => {
+      this.shedLogTimer = undefined;
+      void this.log(
+        "warn",
+        `shed ${this.shedSinceLog} automatic messages over this client's share of the run's budget (${share.toFixed(0)} messages per second, ${pendingCap} pending), counted "over budget" on its edges`,
+      );
+      this.shedSinceLog = 0;
+    }, 5_000);
   }
 
   /** The whole set of faults in force on this host now; resolves once they act on traffic. */
@@ -151,12 +191,16 @@ export class ServiceHost {
     this.spans.keepRequested(traceIds);
   }
 
-  /** Starts one message per given trace id, or `count` messages with new trace ids. */
-  originate(request: { traceIds?: readonly string[]; count?: number; payload?: string }): void {
+  /** Starts one message per given trace id, or `count` messages with new trace ids; each is pending (for the run's budget) until it ends. */
+  originate(request: { traceIds?: readonly string[]; count?: number; payload?: string }, source: "on demand" | "automatic" = "on demand"): void {
     const payload = request.payload ?? "x".repeat(this.setup.node.traffic?.payloadBytes ?? 0);
     const traceIds = request.traceIds ?? Array.from({ length: request.count ?? 0 }, () => undefined);
+    const end = this.counters.beginOrigins(traceIds.length, Buffer.byteLength(payload), source);
     for (const traceId of traceIds) {
-      this.flow.originate(traceId, payload).catch((error: Error) => void this.log("error", `message failed: ${error.message}`));
+      this.flow
+        .originate(traceId, payload)
+        .catch((error: Error) => void this.log("error", `message failed: ${error.message}`))
+        .finally(end);
     }
   }
 
@@ -164,6 +208,7 @@ export class ServiceHost {
   async shutdown(): Promise<void> {
     this.stopTraffic();
     clearInterval(this.countersTimer);
+    clearTimeout(this.shedLogTimer);
     await Promise.all(this.listeners.map((listener) => listener.close()));
     await this.flow.close();
     await this.wirePaths.close();
@@ -187,7 +232,9 @@ export class ServiceHost {
       this.outgoing.map(async ({ edge, sender }) => {
         if (!sender.gauges) return undefined;
         try {
-          return { edgeId: edge.id, ...(await sender.gauges()) };
+          const gauges = await sender.gauges();
+          if (gauges.queue) this.queueLevels?.read(edge.id, gauges.queue.waiting);
+          return { edgeId: edge.id, ...gauges };
         } catch (error) {
           // A broker hiccup costs one reading, not the counters report.
           void this.log("warn", `could not read the levels of edge ${edge.id}: ${(error as Error).message}`);

@@ -38,6 +38,8 @@ export interface HostConfig {
   sampling: SamplingBudget;
   /** Messages the service lets wait for a concurrency slot; past it, it sheds (LIMITS.maxWaitingPerService). */
   maxWaiting: number;
+  /** This host's part of the run's budget (lib/budget); absent: none (a host tried alone). */
+  budget?: HostBudget;
   /**
    * The file this process counts its messages in (server/ipc/count-file.ts),
    * created by the parent; slots for countedEdgeIds(outgoing, inbound).
@@ -49,6 +51,18 @@ export interface HostConfig {
 
 /** A node's config as planned, before a process is started for it (each process gets its own count file and number). */
 export type HostPlan = Omit<HostConfig, "countsFile" | "incarnation">;
+
+/** What a host enforces of its run's budget, before a message leaves (each excess message is counted by name). */
+export interface HostBudget {
+  /** Messages per second its automatic traffic may start (its share of the run's rate); past it, "over budget". 0 = no traffic share. */
+  trafficPerSecond: number;
+  /** Messages started here and not ended past which its automatic traffic is shed, "over budget" (its share of the run's pending bound). */
+  trafficPending: number;
+  /** Sends one message (one trace) may make from this service; past it, "fan-out capped". */
+  sendsPerMessage: number;
+  /** Jobs waiting on a queue edge's queue past which the next ones are refused, "queue full". */
+  queueWaiting: number;
+}
 
 export interface SamplingBudget {
   /** New traces per second this host, as a root, ships in full (head sampling). */
@@ -115,6 +129,20 @@ export interface NodeCounts {
   ratePerSecond: number;
   /** Cumulative sums for the queueing model; absent from older reports. */
   queueing?: QueueingTotals;
+  /** Messages started here (by SendMessage or automatic traffic), for the run's budget. */
+  origins?: OriginCounts;
+}
+
+/** Messages started at a node, as the run's budget needs them (lib/budget/run-budget.ts). */
+export interface OriginCounts {
+  /** Messages SendMessage handed this process, and their payload bytes (cumulative). */
+  onDemand: number;
+  onDemandBytes: number;
+  /** Messages its automatic traffic started (cumulative; shed ones not included). */
+  automatic: number;
+  /** Messages started here and not ended yet, and their payload bytes. */
+  pending: number;
+  pendingBytes: number;
 }
 
 /**

@@ -62,7 +62,15 @@ export interface NodeSlot {
    * Why the parent itself is ending the process, set just before, so its exit
    * is not reported as unexpected: "stop" (the run stops) or "fault" (InjectFault KILL).
    */
-  exitExpected: "stop" | "fault" | undefined;
+  exitExpected: "stop" | "fault" | "memory" | undefined;
+  /** Messages (and payload bytes) SendMessage handed this node's current process (cumulative; see pendingOf in the orchestrator). */
+  onDemand: { messages: number; bytes: number };
+  /** Its process's automatic messages already spent from the run's budget. */
+  automaticSpent: number;
+  /** Why the runtime last started its process again by itself, and when; empty if never. */
+  lastRestart: string;
+  /** When the runtime restarted it for its memory lately (to leave a node that keeps growing down). */
+  memoryRestarts: number[];
 }
 
 export interface LiveRunOptions {
@@ -186,6 +194,7 @@ export class LiveRun {
           inFlight: slot.counts.inFlight,
           waiting: slot.counts.waiting,
           queueing: slot.counts.queueing,
+          lastRestart: slot.lastRestart,
           // Only a live run asks: the sampler stops itself when nobody does.
           usage: this.active ? usageSampler.processUsage(slot.process?.pid ?? 0) : undefined,
         }),
@@ -400,6 +409,10 @@ export function newNodeSlot(nodeId: string, config: HostPlan): NodeSlot {
     ports: { httpPort: 0, connectPort: 0 },
     counts: { handled: 0, inFlight: 0, waiting: 0, dropped: 0, ratePerSecond: 0 },
     exitExpected: undefined,
+    onDemand: { messages: 0, bytes: 0 },
+    automaticSpent: 0,
+    lastRestart: "",
+    memoryRestarts: [],
   };
 }
 

@@ -9,6 +9,7 @@
  * restart and resume them.
  */
 import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
@@ -16,6 +17,9 @@ import { Redis } from "ioredis";
 import { LogLineSchema, NodeStatus, RunEventSchema, RunState, type RunInfo, type RunSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { FaultKind, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
+import { admissionRefusal } from "@/lib/budget/admission";
+import { RunBudget, type Pending } from "@/lib/budget/run-budget";
+import { usageSampler } from "@/server/metrics/process-usage";
 import { describeFault } from "@/lib/faults/spec";
 import { checkClearKind, validateFault } from "@/lib/faults/validate";
 import { deleteRunKeys, runKeys } from "@/server/redis/keys";
@@ -35,6 +39,7 @@ import { DeadLetterQueues } from "./dead-letters";
 import { PROCESS_KINDS, type FaultEntry, type FaultTarget } from "./fault-book";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
 import { applyUpdate, noteUpdated, serialised, type UpdateDeps } from "./run-update";
+import { budgetLimitsFromEnv, type BudgetLimits } from "./budget-env";
 
 /** How long InjectFault/ClearFault wait for a host to confirm its faults act. */
 const FAULT_ACK_MS = 3_000;
@@ -48,7 +53,7 @@ const DEFAULT_TRACE_LIST_LIMIT = 50;
 
 export const DEFAULT_HOST_BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/host.mjs");
 
-export interface RuntimeLimits {
+export interface RuntimeLimits extends BudgetLimits {
   maxConcurrentRuns: number;
   maxRunMs: number;
   maxTracesPerRun: number;
@@ -75,10 +80,19 @@ export interface RunManagerOptions {
   warmHosts?: number;
   /** A pool to take hosts from instead of one of `warmHosts` hosts (tests); closed by `shutdown()`. */
   hostPool?: HostPool;
-  limits?: Partial<RuntimeLimits>;
+  /** Over the defaults and the environment's (server/runtime/budget-env.ts); `admission` is merged field by field. */
+  limits?: Partial<Omit<RuntimeLimits, "admission">> & { admission?: Partial<RuntimeLimits["admission"]> };
 }
 
+/** How often each live run's hosts' memory is held against their limit. */
+const MEMORY_CHECK_MS = 1_000;
+/** A node restarted for its memory this many times within MEMORY_RESTART_WINDOW_MS is left down. */
+const MAX_MEMORY_RESTARTS = 3;
+const MEMORY_RESTART_WINDOW_MS = 60_000;
+const MB = 1024 * 1024;
+
 export function createRunManager(options: RunManagerOptions): RunManager {
+  const fromEnv = budgetLimitsFromEnv();
   const limits: RuntimeLimits = {
     maxConcurrentRuns: LIMITS.maxConcurrentRuns,
     maxRunMs: LIMITS.maxRunMs,
@@ -89,13 +103,29 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     startTimeoutMs: START_TIMEOUT_MS,
     shutdownGraceMs: SHUTDOWN_GRACE_MS,
     maxWaitingPerService: LIMITS.maxWaitingPerService,
-    ...options.limits,
+    runMessagesPerSecond: LIMITS.maxRunRatePerSecond,
+    maxPendingSendsPerRun: LIMITS.maxPendingSendsPerRun,
+    maxPendingBytesPerRun: LIMITS.maxPendingBytesPerRun,
+    maxDeliveriesPerMessage: LIMITS.maxDeliveriesPerMessage,
+    maxQueueWaiting: LIMITS.maxQueueWaiting,
+    maxHostRssBytes: LIMITS.maxHostRssBytes,
+    ...withoutAdmission(fromEnv),
+    ...withoutAdmission(options.limits ?? {}),
+    admission: {
+      serviceBytes: 80 * MB,
+      memoryReserveBytes: 256 * MB,
+      maxLoadPerCpu: 4,
+      ...fromEnv.admission,
+      ...options.limits?.admission,
+    },
   };
   const bundlePath = options.hostBundlePath ?? DEFAULT_HOST_BUNDLE;
   // Count files of a server that was killed before it could remove them.
   sweepStaleCountDirs();
   const pool = options.hostPool ?? new HostPool({ bundlePath, size: options.warmHosts ?? warmHostsFromEnv() });
   const runs = new Map<string, LiveRun>();
+  /** runId → the run's message budget (lib/budget/run-budget.ts). */
+  const budgets = new Map<string, RunBudget>();
   /** runId → the queues the server opened for the run's dead letters (closed when it stops). */
   const deadLetterQueues = new Map<string, DeadLetterQueues>();
   /** Hosts' answers awaited to `faults` messages, by run|node|version. */
@@ -105,7 +135,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   // ---- start ---------------------------------------------------------------
 
   async function start(topology: Topology, startOptions: StartOptions) {
-    admit();
+    admit(topology);
     const runId = newRunId();
     const plan = planOf(topology, runId);
     const run = new LiveRun({
@@ -120,7 +150,9 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       expiresInMs: limits.maxRunMs,
     });
     runs.set(runId, run);
+    budgets.set(runId, new RunBudget({ messagesPerSecond: limits.runMessagesPerSecond, maxPendingSends: limits.maxPendingSendsPerRun, maxPendingBytes: limits.maxPendingBytesPerRun }, () => performance.now()));
     watchBrokerEnds(run);
+    watchMemory(run);
     for (const slot of run.nodes.values()) launch(run, slot);
 
     const live = waitUntilUp(run, [...run.nodes.values()]).then(() => goLive(run));
@@ -144,12 +176,14 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       traceBudgetPerSecond: limits.traceBudgetPerSecond,
       keepBudgetPerSecond: limits.keepBudgetPerSecond,
       maxWaitingPerService: limits.maxWaitingPerService,
+      budget: { messagesPerSecond: limits.runMessagesPerSecond, maxPendingSends: limits.maxPendingSendsPerRun, sendsPerMessage: limits.maxDeliveriesPerMessage, queueWaiting: limits.maxQueueWaiting },
     });
   }
 
-  /** Refuses a run the server cannot take, before anything is started. */
-  function admit(): void {
-    const busy = [...runs.values()].filter((run) => run.active || run.state === RunState.STOPPING).length;
+  /** Refuses a run the server (or the machine) cannot take, before anything is started. */
+  function admit(topology: Topology): void {
+    const up = [...runs.values()].filter((run) => run.active || run.state === RunState.STOPPING);
+    const busy = up.length;
     if (busy >= limits.maxConcurrentRuns) {
       throw new RunError(
         "resource_exhausted",
@@ -162,6 +196,13 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         `The service host bundle ${bundlePath} is missing: run \`npm run build:host\` first.`,
       );
     }
+    const hostRssBytes = up.flatMap((run) => [...run.nodes.values()].map((slot) => usageSampler.processUsage(slot.process?.pid ?? 0)?.rssBytes ?? 0));
+    const refusal = admissionRefusal(
+      topology.nodes.length,
+      { freeBytes: os.freemem(), loadAverage: os.loadavg()[0], cpus: os.availableParallelism(), hostRssBytes: hostRssBytes.map(Number), runs: busy },
+      limits.admission,
+    );
+    if (refusal) throw new RunError("resource_exhausted", refusal);
   }
 
   /** Takes a warm host from the pool (or forks one) for the node and wires its messages and exit into the run. */
@@ -182,6 +223,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       onStopping: (exited) => pool.holdRefillsUntil(exited),
     });
     slot.process = host;
+    // What SendMessage handed, and what the budget spent, count per process: its reports start from zero.
+    slot.onDemand = { messages: 0, bytes: 0 };
+    slot.automaticSpent = 0;
+    slot.counts = { ...slot.counts, origins: undefined };
     pool.holdRefillsUntil(host.ready);
     host.ready.then(
       (ports) => {
@@ -249,6 +294,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         const now = Date.now();
         for (const { edgeId, ...delta } of message.latency) run.latency.add(edgeId, now, delta);
         slot.counts = message.node;
+        // Automatic traffic spends from the run's budget as it is reported: on-demand sends get what it leaves.
+        const automatic = message.node.origins?.automatic ?? 0;
+        budgets.get(run.runId)?.spend(automatic - slot.automaticSpent);
+        slot.automaticSpent = automatic;
         return;
       }
       case "keep-traces":
@@ -283,6 +332,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     slot.exitExpected = undefined;
     if (expected === "stop") {
       slot.status = NodeStatus.STOPPED;
+    } else if (expected === "memory") {
+      slot.status = NodeStatus.DOWN;
     } else if (expected === "fault") {
       slot.status = NodeStatus.DOWN;
       slot.error = "killed by InjectFault (SIGKILL)";
@@ -293,6 +344,67 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       log(run, slot.nodeId, "error", `${slot.nodeId} went down: the process ${exit.reason}`);
     }
     run.events.changed();
+  }
+
+  /**
+   * What is pending in the run for its budget: each process's messages started
+   * and not ended as it last reported them, plus what SendMessage handed it
+   * since (its report may not include them yet).
+   */
+  function pendingOf(run: LiveRun): Pending {
+    const pending = { messages: 0, bytes: 0 };
+    for (const slot of run.nodes.values()) {
+      const origins = slot.counts.origins;
+      pending.messages += (origins?.pending ?? 0) + Math.max(0, slot.onDemand.messages - (origins?.onDemand ?? 0));
+      pending.bytes += (origins?.pendingBytes ?? 0) + Math.max(0, slot.onDemand.bytes - (origins?.onDemandBytes ?? 0));
+    }
+    return pending;
+  }
+
+  /** Holds each host's resident memory (read about once a second) against the limit while the run is live. */
+  function watchMemory(run: LiveRun): void {
+    const timer = setInterval(() => {
+      if (!run.active) return clearInterval(timer);
+      if (run.state !== RunState.RUNNING) return;
+      for (const slot of run.nodes.values()) {
+        if (slot.status !== NodeStatus.UP || !slot.process?.alive) continue;
+        const rssBytes = Number(usageSampler.processUsage(slot.process.pid ?? 0)?.rssBytes ?? 0);
+        if (rssBytes > limits.maxHostRssBytes) void restartForMemory(run, slot, rssBytes);
+      }
+    }, MEMORY_CHECK_MS);
+    timer.unref();
+  }
+
+  /**
+   * A host past its memory limit is killed and started again, and the run says
+   * why (its log, the node's last_restart); one that keeps passing it
+   * (MAX_MEMORY_RESTARTS within the window) is left down with the reason.
+   * What it held is booked as a dead process's (caller died, …).
+   */
+  async function restartForMemory(run: LiveRun, slot: NodeSlot, rssBytes: number): Promise<void> {
+    const host = slot.process;
+    if (!host) return;
+    const now = Date.now();
+    const reason = `its memory (RSS ${Math.round(rssBytes / MB)} MB) passed the limit of ${Math.round(limits.maxHostRssBytes / MB)} MB per service`;
+    slot.memoryRestarts = slot.memoryRestarts.filter((at) => now - at < MEMORY_RESTART_WINDOW_MS);
+    const giveUp = slot.memoryRestarts.length >= MAX_MEMORY_RESTARTS;
+    slot.memoryRestarts.push(now);
+    slot.status = NodeStatus.RESTARTING;
+    slot.exitExpected = "memory";
+    slot.lastRestart = `${new Date(now).toISOString()} ${giveUp ? "stopped" : "restarted"}: ${reason}`;
+    log(run, slot.nodeId, "warn", giveUp ? `${slot.nodeId} is stopped and left down: ${reason}, for the ${MAX_MEMORY_RESTARTS + 1}th time within ${MEMORY_RESTART_WINDOW_MS / 1000} s` : `${slot.nodeId} is restarted: ${reason}`);
+    await host.kill();
+    if (slot.process !== host || !run.active) return;
+    if (giveUp) {
+      slot.error = `left down: ${reason} ${MAX_MEMORY_RESTARTS + 1} times within ${MEMORY_RESTART_WINDOW_MS / 1000} s (ClearFault on the node starts it again)`;
+      run.events.changed();
+      return;
+    }
+    try {
+      await restart(run, slot);
+    } catch (error) {
+      log(run, slot.nodeId, "error", (error as Error).message);
+    }
   }
 
   /** Reads the brokers' own counts of asynchronous ends into the run's books while it is live (see broker-counts.ts). */
@@ -352,6 +464,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       await closeDeadLetterQueues(run);
       run.counters.close();
       run.traces.close();
+      budgets.delete(run.runId);
       await deleteKeys(run);
 
       run.state = how.finalState;
@@ -692,8 +805,13 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       if (slot.status !== NodeStatus.UP || !slot.process) {
         throw new RunError("failed_precondition", `${nodeId} is ${NodeStatus[slot.status]}; it takes messages when UP.`);
       }
-      const traceIds = Array.from({ length: messages }, newTraceId);
       // An empty payload means "the node's traffic payload", as in SendMessageRequest.
+      const payloadBytes = payload ? Buffer.byteLength(payload) : (run.topology.nodes.find((node) => node.id === nodeId)?.traffic?.payloadBytes ?? 0);
+      const refusal = budgets.get(runId)?.admit(messages, messages * payloadBytes, pendingOf(run));
+      if (refusal) throw new RunError("resource_exhausted", `Run ${runId}: SendMessage refused, nothing was sent: ${refusal}`);
+      const traceIds = Array.from({ length: messages }, newTraceId);
+      slot.onDemand.messages += messages;
+      slot.onDemand.bytes += messages * payloadBytes;
       slot.process.send({ type: "send", traceIds, payload: payload || undefined });
       return traceIds;
     },
@@ -734,4 +852,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       redis = undefined;
     },
   };
+}
+
+/** The limits without their `admission` part (merged apart, field by field). */
+function withoutAdmission<T extends { admission?: unknown }>(limits: T): Omit<T, "admission"> {
+  const { admission: _admission, ...rest } = limits;
+  return rest;
 }

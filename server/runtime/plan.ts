@@ -6,6 +6,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import { EdgeSchema, NodeKind, NodeSchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
+import { trafficShares } from "@/lib/budget/run-budget";
 import { runKeys } from "@/server/redis/keys";
 import type { HostPlan } from "@/server/ipc/host-messages";
 
@@ -23,6 +24,14 @@ export interface PlanOptions {
   traceBudgetPerSecond: number;
   keepBudgetPerSecond: number;
   maxWaitingPerService: number;
+  /** What the hosts enforce of the run's budget (lib/budget); absent: nothing. */
+  budget?: {
+    messagesPerSecond: number;
+    /** The run's pending bound, split among the clients' automatic traffic as the rate is. */
+    maxPendingSends: number;
+    sendsPerMessage: number;
+    queueWaiting: number;
+  };
 }
 
 export function planRun(topology: Topology, options: PlanOptions): RunPlan {
@@ -35,6 +44,10 @@ export function planRun(topology: Topology, options: PlanOptions): RunPlan {
     headPerSecond: Math.max(1, Math.floor(options.traceBudgetPerSecond / Math.max(1, clients))),
     keepPerSecond: Math.max(1, Math.floor(options.keepBudgetPerSecond / Math.max(1, topology.nodes.length))),
   };
+  const budget = options.budget;
+  const shares = budget
+    ? trafficShares(new Map(topology.nodes.map((node) => [node.id, node.traffic?.ratePerSecond ?? 0])), budget.messagesPerSecond)
+    : new Map<string, number>();
   const hosts = topology.nodes.map(
     (node): HostPlan => ({
       runId: options.runId,
@@ -46,6 +59,16 @@ export function planRun(topology: Topology, options: PlanOptions): RunPlan {
       redisPrefix: keys.prefix,
       sampling,
       maxWaiting: options.maxWaitingPerService,
+      ...(budget
+        ? {
+            budget: {
+              trafficPerSecond: shares.get(node.id) ?? 0,
+              trafficPending: Math.max(1, Math.floor(((shares.get(node.id) ?? 0) / budget.messagesPerSecond) * budget.maxPendingSends)),
+              sendsPerMessage: budget.sendsPerMessage,
+              queueWaiting: budget.queueWaiting,
+            },
+          }
+        : {}),
     }),
   );
   return { runId: options.runId, redisPrefix: keys.prefix, hosts };

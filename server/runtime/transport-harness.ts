@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { EdgeCounters } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Delivery, EdgeSchema, Transport, type Edge, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
-import { createRunManager, type RuntimeLimits } from "@/server/runtime/orchestrator";
+import { createRunManager, type RunManagerOptions } from "@/server/runtime/orchestrator";
 import type { RunManager } from "@/server/runtime/run-manager";
 import { buildHostBundle, restTopology, TEST_REDIS_URL, type ServiceSpec } from "@/server/runtime/test-support";
 
@@ -24,7 +24,7 @@ export interface RunHarness {
   /** A plain connection for reading what the brokers hold. */
   readonly redis: Redis;
   /** A new manager for this test (with these runtime limits), and a run of `topology` on it; resolves with the run id once every node is up. */
-  start(topology: Topology, limits?: Partial<RuntimeLimits>): Promise<string>;
+  start(topology: Topology, limits?: RunManagerOptions["limits"]): Promise<string>;
   /** The edge's live counters. */
   edge(runId: string, edgeId: string): EdgeCounters;
   /** StopRun, expects no key left under the run's prefix, and returns the summary by edge id. */
