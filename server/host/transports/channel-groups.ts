@@ -38,6 +38,8 @@ export interface ChannelEnvelope {
    */
   from?: number;
   seq?: number;
+  /** Topics: how many of the publishing process's publishes on the topic the broker had refused when this one was made. */
+  refused?: number;
 }
 
 export function envelopeOf(message: OutboundMessage, edgeIds: string[], source: string): ChannelEnvelope {

@@ -100,6 +100,11 @@ function connect(host: TransportHost, name: string, options: { blocking?: boolea
   return redis;
 }
 
+/** A reply saying the stream or its consumer group is not there (any more). */
+function isNoGroup(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("NOGROUP");
+}
+
 /** XGROUP CREATE … 0 MKSTREAM; an existing group is fine. */
 async function ensureGroup(redis: Redis, stream: string, group: string): Promise<void> {
   try {
@@ -200,11 +205,16 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
   const noSubscriberKeys = atMostOnce.map((member) => host.keys.noSubscriber(host.setup.incarnation, member.id));
   /** This process's publishes on the topic so far. */
   let seq = 0;
+  /**
+   * Of those, how many the broker refused (Redis down): each envelope carries the count, so a DURABLE
+   * subscriber does not take a refused publish's number for an entry the stream lost (CUT_LUA).
+   */
+  let refused = 0;
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
     const attributes = messagingAttributes(topic, "publish", delivery);
     // JSON in the Pub/Sub message and in the stream entry's `m` field.
-    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: ++seq });
+    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: ++seq, refused });
     try {
       const connection = open();
       if (durable.length > 0) {
@@ -238,6 +248,9 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
       if (durable.length > 0) outcome["messaging.message.id"] = String(streamId);
       return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: outcome };
     } catch (error) {
+      refused++;
+      // The broker may have lost the stream and its groups meanwhile (a restart): make them again at the next publish.
+      groupsReady = undefined;
       return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not publish: ${(error as Error).message}`, attempts: 1, attributes, outcome: "refused by broker" };
     }
   }
@@ -274,33 +287,52 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
  * acknowledged the entry (its XACK may even run after the death, from Redis's
  * buffer) cannot leave the entry ended but uncounted.
  * KEYS: stream, the edge's ended hash. ARGV: group, entry id, outcome ("" = not on an edge).
+ * Returns 1 (acknowledged), 0 (it was already), or -1: the group is gone (the
+ * broker lost it, and the entry with it), which XACK alone answers with 0.
  */
 const ACK_LUA = `
 local acked = redis.call("XACK", KEYS[1], ARGV[1], ARGV[2])
 if acked == 1 and ARGV[3] ~= "" then
   redis.call("HINCRBY", KEYS[2], ARGV[3], 1)
 end
+if acked == 0 then
+  local groups = redis.pcall("XINFO", "GROUPS", KEYS[1])
+  if groups.err then return -1 end
+  for _, group in ipairs(groups) do
+    for i = 1, #group, 2 do
+      if group[i] == "name" and group[i + 1] == ARGV[1] then return 0 end
+    end
+  end
+  return -1
+end
 return acked
 `;
 
 /**
- * Entries cut from a DURABLE stream (MAXLEN) before this subscriber's group
- * read them: per (edge, publishing process), the highest number read so far is
- * kept in Redis; numbers a batch skips past it were trimmed away unread (the
- * stream keeps a publisher's entries in its order). Counted as lost, "cut from
- * stream", in the edge's ended hash. Lower numbers are pending entries read
- * again after a restart.
+ * Entries a DURABLE stream lost before this subscriber's group read them: per
+ * (edge, publishing process), the highest number read so far is kept in
+ * Redis (field `<process>`, with the publisher's count of refused publishes
+ * at that number in `<process>:refused`); numbers a batch skips past it that
+ * the publisher did not see refused were in the stream and went unread (the
+ * stream keeps a publisher's entries in its order). Counted as lost, under
+ * the outcome given (the stream trimmed them, "cut from stream", or the broker
+ * lost them in a restart, "lost by broker"), in the edge's ended hash. Lower
+ * numbers are pending entries read again after a restart.
  * KEYS: per group, the edge's seen hash and ended hash. ARGV: per group, the
- * publishing process, k, then k numbers.
+ * publishing process, the outcome, the refused count of its highest number, k,
+ * then k numbers. Returns each group's count of lost entries.
  */
 const CUT_LUA = `
 local argi = 1
-local total = 0
+local cuts = {}
 for i = 1, #KEYS / 2 do
   local field = ARGV[argi]
-  local k = tonumber(ARGV[argi + 1])
-  argi = argi + 2
+  local outcome = ARGV[argi + 1]
+  local refused = tonumber(ARGV[argi + 2])
+  local k = tonumber(ARGV[argi + 3])
+  argi = argi + 4
   local last = tonumber(redis.call("HGET", KEYS[2 * i - 1], field) or "0")
+  local lastRefused = tonumber(redis.call("HGET", KEYS[2 * i - 1], field .. ":refused") or "0")
   local top = last
   local fresh = 0
   for j = 0, k - 1 do
@@ -311,17 +343,24 @@ for i = 1, #KEYS / 2 do
     end
   end
   argi = argi + k
-  if top > last then redis.call("HSET", KEYS[2 * i - 1], field, top) end
-  local cut = (top - last) - fresh
-  if cut > 0 then
-    redis.call("HINCRBY", KEYS[2 * i], "cut from stream", cut)
-    total = total + cut
+  local cut = 0
+  if top > last then
+    redis.call("HSET", KEYS[2 * i - 1], field, top)
+    if refused > lastRefused then
+      redis.call("HSET", KEYS[2 * i - 1], field .. ":refused", refused)
+    else
+      refused = lastRefused
+    end
+    cut = (top - last) - fresh - (refused - lastRefused)
+    if cut < 0 then cut = 0 end
+    if cut > 0 then redis.call("HINCRBY", KEYS[2 * i], outcome, cut) end
   end
+  cuts[i] = cut
 end
-return total
+return cuts
 `;
 
-const cutScript = (redis: Redis) => scriptOn<number>(redis, "ipcplayCut", CUT_LUA);
+const cutScript = (redis: Redis) => scriptOn<number[]>(redis, "ipcplayCut", CUT_LUA);
 
 /** A field of an XINFO reply (a flat [name, value, …] list). */
 function fieldOf(fields: unknown[], name: string): unknown {
@@ -355,7 +394,7 @@ async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Liste
 }
 
 /** How a message on a subscriber edge ended; undefined when it was not on one of this node's edges. */
-type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "processing failed" | "cut from stream" } | undefined;
+type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "processing failed" | "cut from stream" | "lost by broker" } | undefined;
 
 /**
  * Runs the service on one message of `topic`; never rejects. Resolves with how
@@ -477,6 +516,25 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   const reader = connect(host, "streams-read", { blocking: true });
   const streams = [...topics.keys()].map((topic) => ({ topic, key: host.keys.stream(topic), edges: topics.get(topic)! }));
   await Promise.all(streams.map(({ key }) => ensureGroup(commands, key, group)));
+  const edgeIds = streams.flatMap((stream) => stream.edges.map((edge) => edge.id));
+  /**
+   * A copy of the edges' seen hashes (CUT_LUA): if the broker loses them with the stream (a restart
+   * without persistence, a flush), they are written back, so the next numbers read tell what was lost.
+   */
+  const seen = new Map<string, Map<string, { top: number; refused: number }>>();
+  for (const edgeId of edgeIds) {
+    const hash = await commands.hgetall(host.keys.streamSeen(edgeId));
+    const fields = new Map<string, { top: number; refused: number }>();
+    for (const [field, value] of Object.entries(hash)) {
+      if (field.endsWith(":refused")) continue;
+      fields.set(field, { top: Number(value), refused: Number(hash[`${field}:refused`] ?? 0) });
+    }
+    seen.set(edgeId, fields);
+  }
+  /** How many times the group had to be made again because the broker had lost it (a Redis restart or flush). */
+  let brokerLosses = 0;
+  /** `<edge>|<process>` → brokerLosses when its numbers were last read: the first gap after a loss is the broker's. */
+  const readSinceLoss = new Map<string, number>();
   let closed = false;
   // A cut (DISCONNECT/PARTITION) acts at once: the blocked read over every stream returns, the next one leaves the cut streams out.
   const readerId = (await reader.client("ID")) as number;
@@ -495,6 +553,7 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   let slotFreed: () => void = () => {};
 
   async function handle(stream: Stream, id: string, fields: string[] | null): Promise<void> {
+    const lossesAtRead = brokerLosses;
     const json = fields?.[fields.indexOf("m") + 1];
     // A pending entry trimmed from the stream since (MAXLEN) comes back without fields: acknowledge it.
     const ended: SubscriberEnd =
@@ -508,10 +567,35 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
       const acked = await ackScript(commands)(2, stream.key, endedKey, group, id, ended?.end ?? "");
       // Counted here too, for the live view; the books take the broker's count when it is higher.
       if (ended && acked === 1) host.count(ended.edgeId, ended.end);
+      // The broker lost the group (and the entry) while the service worked on it: nothing is left to acknowledge,
+      // and the entry never comes back; it ended here, so it is counted here.
+      else if (ended && (acked === -1 || lossesAtRead !== brokerLosses)) host.count(ended.edgeId, ended.end);
     } catch (error) {
+      if (isNoGroup(error)) {
+        if (ended) host.count(ended.edgeId, ended.end);
+        return;
+      }
       // Not acknowledged: the entry stays pending and comes back at the next start, to be counted then.
       host.log("warn", `XACK ${id}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The broker lost the stream's group (NOGROUP: Redis restarted without its data, or was flushed): make it
+   * again at 0 — what was published since is read — and write back the seen hashes, so the numbers read next
+   * tell what the stream held unread when it was lost ("lost by broker").
+   */
+  async function recover(error: Error): Promise<void> {
+    brokerLosses++;
+    host.log("warn", `the broker lost the consumer group of ${streams.map((stream) => stream.topic).join(", ")} (${error.message}); making it again — what the stream held unread is counted lost, "lost by broker"`);
+    await Promise.all(streams.map(({ key }) => ensureGroup(commands, key, group)));
+    const pipeline = commands.pipeline();
+    for (const [edgeId, fields] of seen) {
+      for (const [field, { top, refused }] of fields) {
+        pipeline.hset(host.keys.streamSeen(edgeId), field, top, `${field}:refused`, refused);
+      }
+    }
+    await pipeline.exec();
   }
 
   /**
@@ -519,7 +603,7 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
    * numbers tell what the stream lost before this group read it (CUT_LUA).
    */
   async function countCuts(batch: Batch): Promise<void> {
-    const seen = new Map<string, { edgeId: string; from: number; seqs: number[] }>();
+    const read = new Map<string, { edgeId: string; from: number; seqs: number[]; refused: number }>();
     for (const [key, entries] of batch) {
       const stream = streams.find((candidate) => candidate.key === key)!;
       for (const [, fields] of entries) {
@@ -531,15 +615,29 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
         const edge = stream.edges.find((candidate) => named.has(candidate.id));
         if (!edge) continue;
         const id = `${edge.id}|${envelope.from}`;
-        const entry = seen.get(id) ?? { edgeId: edge.id, from: envelope.from, seqs: [] };
+        const entry = read.get(id) ?? { edgeId: edge.id, from: envelope.from, seqs: [], refused: 0 };
         entry.seqs.push(envelope.seq);
-        seen.set(id, entry);
+        // The refused count that goes with the highest number (entries come in the publisher's order).
+        entry.refused = Math.max(entry.refused, typeof envelope.refused === "number" ? envelope.refused : 0);
+        read.set(id, entry);
       }
     }
-    if (seen.size === 0) return;
-    const keys = [...seen.values()].flatMap(({ edgeId }) => [host.keys.streamSeen(edgeId), host.keys.streamEnded(edgeId)]);
-    const args = [...seen.values()].flatMap(({ from, seqs }) => [String(from), String(seqs.length), ...seqs.map(String)]);
-    await cutScript(commands)(keys.length, ...keys, ...args);
+    if (read.size === 0) return;
+    const groups = [...read.entries()].map(([id, entry]) => ({
+      ...entry,
+      outcome: brokerLosses > (readSinceLoss.get(id) ?? 0) ? ("lost by broker" as const) : ("cut from stream" as const),
+    }));
+    const keys = groups.flatMap(({ edgeId }) => [host.keys.streamSeen(edgeId), host.keys.streamEnded(edgeId)]);
+    const args = groups.flatMap(({ from, outcome, refused, seqs }) => [String(from), outcome, String(refused), String(seqs.length), ...seqs.map(String)]);
+    const cuts = await cutScript(commands)(keys.length, ...keys, ...args);
+    for (const [index, group] of groups.entries()) {
+      readSinceLoss.set(`${group.edgeId}|${group.from}`, brokerLosses);
+      // Counted by the host too: the broker's count goes if the broker loses its data.
+      if (Number(cuts[index]) > 0) host.count(group.edgeId, group.outcome, Number(cuts[index]));
+      const fields = seen.get(group.edgeId)!;
+      const before = fields.get(String(group.from)) ?? { top: 0, refused: 0 };
+      fields.set(String(group.from), { top: Math.max(before.top, ...group.seqs), refused: Math.max(before.refused, group.refused) });
+    }
   }
 
   function start(batch: Batch): void {
@@ -570,9 +668,19 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
     return ((await xreadgroup(...args)) ?? []) as Batch;
   }
 
-  async function pause(error: Error, what: string): Promise<void> {
+  /** After a failed read: the group made again if the broker lost it, else a pause before the next read. Answers whether it recovered. */
+  async function pause(error: Error, what: string): Promise<boolean> {
+    if (isNoGroup(error)) {
+      try {
+        await recover(error);
+        return true;
+      } catch (recoverError) {
+        error = recoverError as Error;
+      }
+    }
     host.log("warn", `${what}: ${error.message}`);
     await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
+    return false;
   }
 
   const loop = (async () => {
@@ -590,7 +698,8 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
         // Streams already past their pending entries got new ones here: those are pending now too, so work on all.
         start(batch);
       } catch (error) {
-        if (!closed) await pause(error as Error, "reading pending entries");
+        // A group made again has nothing pending: on to the new entries.
+        if (!closed && (await pause(error as Error, "reading pending entries"))) cursors.fill(">");
       }
     }
     // 2. New entries, as they come — from the streams whose edges are not cut from the broker (their entries wait in the group).
