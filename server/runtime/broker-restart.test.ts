@@ -44,12 +44,19 @@ describe("a Redis restart under a live run", () => {
     );
     const { runId } = await manager.start(topology, { detach: false });
     const edge = (edgeId: string) => manager!.get(runId).edges.find((counters) => counters.edgeId === edgeId)!;
+    const logs: string[] = [];
+    manager.watch(runId, (event) => {
+      if (event.event.case === "log") logs.push(event.event.value.message);
+    });
 
     // 400 published at once; the DURABLE subscriber works 16 at a time for 100 ms each, so most wait in its stream …
     await manager.sendMessage(runId, "client", 400);
     await expect.poll(() => edge("client-slow").delivered, POLL).toBeGreaterThanOrEqual(40);
     // … when Redis restarts without its data (no persistence: the stream, its group and the run's keys are gone).
     await redis.stop();
+    const address = `127.0.0.1:${redis.port}`;
+    // Down long enough for the server's watch (a PING every 500 ms) to see it, and named in the run's log.
+    await expect.poll(() => logs.find((line) => line.startsWith(`Redis at ${address} unreachable since`)), POLL).toBeDefined();
     redis = await startRedisServer({ port: redis.port });
 
     const before = { slow: edge("client-slow").delivered, worker: edge("client-worker").delivered, fast: edge("client-fast").delivered };
@@ -71,6 +78,12 @@ describe("a Redis restart under a live run", () => {
     await expect.poll(() => edge("client-fast").delivered, POLL).toBeGreaterThanOrEqual(before.fast + 100);
     const fast = edge("client-fast");
     expect(fast.sent).toBe(fast.delivered + fast.lost + fast.failed + fast.inFlight);
+
+    // The run's log says when Redis came back, and what the outage cost.
+    const back = await expect.poll(() => logs.find((line) => line.startsWith(`Redis at ${address} back after`)), POLL).toBeDefined().then(() => logs.find((line) => line.startsWith(`Redis at ${address} back after`)));
+    console.log(back);
+    expect(back).toMatch(/back after \d+\.\d s .*; \d+ messages affected: .*lost by broker/);
+    expect(Number(/; (\d+) messages affected/.exec(back!)![1])).toBeGreaterThanOrEqual(lost);
 
     await manager.stop(runId);
   }, 90_000);
