@@ -3,9 +3,10 @@
  * private redis-server: a dead run's keys go when a server starts, a live
  * run's (its heartbeat is set) and every key outside a listed run's prefix stay.
  */
+import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { heartbeatKey, RUNS_KEY } from "@/server/redis/run-registry";
+import { heartbeatKey, heartbeatValue, RUNS_KEY } from "@/server/redis/run-registry";
 import { runKeys } from "@/server/redis/keys";
 import { startRedisServer, type RedisServer } from "@/server/redis/resolve-redis";
 import { createRunManager } from "@/server/runtime/orchestrator";
@@ -35,6 +36,12 @@ describe("the sweep of dead runs' keys", () => {
     await redis.hset(RUNS_KEY, "r-dead0001", Date.now() - 60_000);
     for (let i = 0; i < 104; i++) await redis.hset(dead.jobKey("orders", dead.jobId(1, i)), "data", "{}");
     await redis.xadd(dead.stream("news"), "*", "m", "{}");
+    // A run whose server on this machine was killed a moment ago: its heartbeat has not expired, but names a gone process.
+    const crashed = runKeys("r-crash001");
+    const gonePid = spawnSync("true").pid;
+    await redis.hset(RUNS_KEY, "r-crash001", Date.now());
+    await redis.set(heartbeatKey("r-crash001"), heartbeatValue(gonePid), "PX", 30_000);
+    await redis.xadd(crashed.stream("news"), "*", "m", "{}");
     // A run of another server that is alive: its heartbeat is set.
     const live = runKeys("r-live0001");
     await redis.hset(RUNS_KEY, "r-live0001", Date.now());
@@ -47,6 +54,7 @@ describe("the sweep of dead runs' keys", () => {
     manager = createRunManager({ redisUrl: redisServer.url });
 
     await expect.poll(() => redis!.keys(`${dead.prefix}*`), POLL).toEqual([]);
+    await expect.poll(() => redis!.keys(`${crashed.prefix}*`), POLL).toEqual([]);
     expect(await redis.hexists(RUNS_KEY, "r-dead0001")).toBe(0);
     expect(await redis.exists(live.stream("news"), heartbeatKey("r-live0001"), "other-app:settings", "ipcplay:r-unlisted:stream:x")).toBe(4);
     expect(await redis.hexists(RUNS_KEY, "r-live0001")).toBe(1);

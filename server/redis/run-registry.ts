@@ -8,13 +8,16 @@
  *   REFRESH_EVERY_MS with a TTL of HEARTBEAT_TTL_MS;
  * - a sweep, when a server starts and every SWEEP_EVERY_MS after, removes
  *   every key under the prefix of each listed run whose heartbeat is gone
- *   (its server has not been heard of for a TTL), then unlists it.
+ *   (its server has not been heard of for a TTL), or whose heartbeat names a
+ *   server process of this machine that no longer exists (a server killed
+ *   and started again at once need not wait out the TTL), then unlists it.
  *
  * Only listed runs are swept, and only under their own `ipcplay:<runId>:`
  * prefix (deleteRunKeys refuses any other): keys of other applications, and
  * of runs of another server that is alive (its heartbeats go on), are never
  * touched.
  */
+import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { deleteRunKeys, KEY_ROOT, runKeys } from "./keys";
 
@@ -31,6 +34,24 @@ const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function heartbeatKey(runId: string): string {
   return `${runKeys(runId).prefix}alive`;
+}
+
+/** What a heartbeat holds: the server process that sets it, `<host name>:<pid>`. */
+export function heartbeatValue(pid = process.pid): string {
+  return `${hostname()}:${pid}`;
+}
+
+/** True when the heartbeat names a process of this machine that is gone (kill(pid, 0) says ESRCH). */
+export function heartbeatOfDeadProcess(value: string): boolean {
+  const at = value.lastIndexOf(":");
+  const pid = Number(value.slice(at + 1));
+  if (at < 0 || value.slice(0, at) !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
 
 export interface RunRegistryOptions {
@@ -75,7 +96,7 @@ export class RunRegistry {
       await this.redis
         .multi()
         .hset(RUNS_KEY, runId, Date.now())
-        .set(heartbeatKey(runId), String(process.pid), "PX", this.ttlMs)
+        .set(heartbeatKey(runId), heartbeatValue(), "PX", this.ttlMs)
         .exec();
     } catch (error) {
       // "Reached the max retries per request limit" says less than the connection's own error.
@@ -105,11 +126,13 @@ export class RunRegistry {
         await this.redis.hdel(RUNS_KEY, runId);
         continue;
       }
-      if ((await this.redis.exists(heartbeatKey(runId))) === 1) continue; // alive: another server's run
+      const heartbeat = await this.redis.get(heartbeatKey(runId));
+      if (heartbeat !== null && !heartbeatOfDeadProcess(heartbeat)) continue; // alive: another server's run
       const keys = await deleteRunKeys(this.redis, runKeys(runId).prefix);
       await this.redis.hdel(RUNS_KEY, runId);
       removed += keys;
-      this.log(`Removed ${keys} Redis key${keys === 1 ? "" : "s"} of run ${runId}, whose server is gone (no heartbeat for ${this.ttlMs / 1000} s)`);
+      const why = heartbeat === null ? `no heartbeat for ${this.ttlMs / 1000} s` : `its process ${heartbeat} is gone`;
+      this.log(`Removed ${keys} Redis key${keys === 1 ? "" : "s"} of run ${runId}, whose server is gone (${why})`);
     }
     return removed;
   }
@@ -124,7 +147,7 @@ export class RunRegistry {
   private async refresh(): Promise<void> {
     if (this.live.size === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const runId of this.live) pipeline.set(heartbeatKey(runId), String(process.pid), "PX", this.ttlMs);
+    for (const runId of this.live) pipeline.set(heartbeatKey(runId), heartbeatValue(), "PX", this.ttlMs);
     // Redis away: the next refresh tries again (a heartbeat lasts several refreshes).
     await pipeline.exec().catch(() => undefined);
   }
