@@ -6,41 +6,16 @@
  * Redis is back (SETTLE_AFTER_BACK_MS: subscribers find their losses at their
  * next read).
  */
+import { describeCost, noOutageCounts, outageCost, outageCounts, type OutageCounts } from "@/lib/metrics/outage-cost";
 import type { LogLevel } from "@/server/ipc/host-messages";
 import { RedisWatch } from "@/server/redis/redis-watch";
 import type { Books } from "@/server/trace/counter-book";
-
-/** The outcomes a Redis outage causes, as the books name them. */
-export const OUTAGE_OUTCOMES = ["refused by broker", "lost by broker"] as const;
-type OutageCounts = Record<(typeof OUTAGE_OUTCOMES)[number], number>;
 
 /** A live run, as the watch needs it. */
 export interface WatchedRun {
   id: string;
   log(level: LogLevel, message: string): void;
   books(): Books;
-}
-
-/** Every edge's messages ended by an outage outcome so far. */
-export function outageCounts(books: Books): OutageCounts {
-  const counts: OutageCounts = { "refused by broker": 0, "lost by broker": 0 };
-  for (const ledger of books.edges.values()) {
-    for (const { outcome, count } of [...ledger.failedBy, ...ledger.lostBy]) {
-      if (outcome in counts) counts[outcome as keyof OutageCounts] += count;
-    }
-  }
-  return counts;
-}
-
-/**
- * "12 messages affected: 9 refused by broker, 3 lost by broker", or "no message affected".
- * @example describeCost({ "refused by broker": 2, "lost by broker": 0 }) === "2 messages affected: 2 refused by broker"
- */
-export function describeCost(cost: OutageCounts): string {
-  const parts = OUTAGE_OUTCOMES.filter((outcome) => cost[outcome] > 0).map((outcome) => `${cost[outcome]} ${outcome}`);
-  const total = OUTAGE_OUTCOMES.reduce((sum, outcome) => sum + cost[outcome], 0);
-  if (total === 0) return "no message affected";
-  return `${total} message${total === 1 ? "" : "s"} affected: ${parts.join(", ")}`;
 }
 
 export function watchRedisOutages(options: {
@@ -52,11 +27,11 @@ export function watchRedisOutages(options: {
   const serverLog = options.serverLog ?? ((message: string) => console.error(message));
   /** Each run's counts when the outage began (a run started during it begins at zero). */
   let atStart = new Map<string, OutageCounts>();
-  const countsOf = (run: WatchedRun) => {
+  const countsOf = (run: WatchedRun): OutageCounts => {
     try {
-      return outageCounts(run.books());
+      return outageCounts(run.books().edges.values());
     } catch {
-      return { "refused by broker": 0, "lost by broker": 0 };
+      return noOutageCounts();
     }
   };
   return new RedisWatch({
@@ -72,9 +47,7 @@ export function watchRedisOutages(options: {
       serverLog(message);
       void settled.then(() => {
         for (const run of options.liveRuns()) {
-          const now = countsOf(run);
-          const then = before.get(run.id) ?? { "refused by broker": 0, "lost by broker": 0 };
-          const cost = Object.fromEntries(OUTAGE_OUTCOMES.map((outcome) => [outcome, Math.max(0, now[outcome] - then[outcome])])) as OutageCounts;
+          const cost = outageCost(before.get(run.id) ?? noOutageCounts(), countsOf(run));
           run.log("warn", `${message}; ${describeCost(cost)}`);
         }
       });
