@@ -322,7 +322,7 @@ return acked
  * publishing process, the outcome, the refused count of its highest number, k,
  * then k numbers. Returns each group's count of lost entries.
  */
-const CUT_LUA = `
+export const CUT_LUA = `
 local argi = 1
 local cuts = {}
 for i = 1, #KEYS / 2 do
