@@ -63,6 +63,7 @@ describe("a Redis restart under a live run", () => {
     // The hosts reconnect by themselves (ioredis, BullMQ); what is sent now reaches every subscriber.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await manager.sendMessage(runId, "client", 100);
+    await expect.poll(() => edge("client-slow").sent, POLL).toBe(500);
 
     // The DURABLE edge ends everything: what it read is delivered, what the stream lost is lost, named.
     await expect.poll(() => edge("client-slow").inFlight, { ...POLL, timeout: 40_000 }).toBe(0);
@@ -87,4 +88,45 @@ describe("a Redis restart under a live run", () => {
 
     await manager.stop(runId);
   }, 90_000);
+
+  it("books a long outage's publishes as refused by the broker, not as lost by the subscriber", async () => {
+    redis = await startRedisServer();
+    manager = createRunManager({ redisUrl: redis.url });
+    const topology = topologyOf([{ id: "reader" }], [pubsubEdge("client-reader", "client", "reader", "orders", Delivery.DURABLE)]);
+    const { runId } = await manager.start(topology, { detach: false });
+    const edge = () => manager!.get(runId).edges.find((counters) => counters.edgeId === "client-reader")!;
+    const logs: string[] = [];
+    manager.watch(runId, (event) => {
+      if (event.event.case === "log") logs.push(event.event.value.message);
+    });
+    await manager.sendMessage(runId, "client", 50);
+    await expect.poll(() => edge().delivered, POLL).toBe(50);
+
+    // Down for longer than a publish waits for its connection (COMMAND_RETRIES, ~5.5 s): what is published
+    // meanwhile is refused at the publisher.
+    await redis.stop();
+    for (let i = 0; i < 6; i++) {
+      await manager.sendMessage(runId, "client", 10);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
+    await expect.poll(() => edge().failedBy.find((entry) => entry.outcome === "refused by broker")?.count ?? 0, { ...POLL, timeout: 10_000 }).toBeGreaterThan(0);
+    redis = await startRedisServer({ port: redis.port });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await manager.sendMessage(runId, "client", 20);
+
+    await expect.poll(() => edge().sent, POLL).toBe(130);
+    await expect.poll(() => edge().inFlight, { ...POLL, timeout: 40_000 }).toBe(0);
+    const ledger = edge();
+    const refused = ledger.failedBy.find((entry) => entry.outcome === "refused by broker")?.count ?? 0;
+    console.log(`long outage: sent ${ledger.sent}, delivered ${ledger.delivered}, refused ${refused}, lost ${ledger.lost}`);
+    // Every publish refused is failed once, at the publisher; none is also taken for an entry the stream lost.
+    expect(ledger).toMatchObject({ sent: 130, failed: refused, lost: 0, delivered: 130 - refused });
+    const back = await expect
+      .poll(() => logs.find((line) => line.includes("back after")), POLL)
+      .toBeDefined()
+      .then(() => logs.find((line) => line.includes("back after"))!);
+    console.log(back);
+    expect(back).toContain(`${refused} refused by broker`);
+    await manager.stop(runId);
+  }, 120_000);
 });

@@ -121,6 +121,15 @@ export function edgesByChannel(edges: readonly Edge[]): Map<string, Edge[]> {
   return byChannel;
 }
 
+/**
+ * How soon a host's broker connection tries again after it lost Redis: every
+ * 100 ms more, at most a second apart, so it is back within a second of Redis
+ * (ioredis's own back-off grows to 5 s, BullMQ's to 20 s).
+ */
+export function brokerRetryStrategy(times: number): number {
+  return Math.min(times * 100, 1_000);
+}
+
 /** ioredis/BullMQ connection options from a `redis://[user:pass@]host:port[/db]` URL. */
 export function redisOptionsFromUrl(url: string): { host: string; port: number; username?: string; password?: string; db?: number } {
   const parsed = new URL(url);

@@ -51,7 +51,7 @@ import { sleep } from "../faults/host-faults";
 import { FaultKind, Delivery, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
-import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
+import { brokerRetryStrategy, channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
 import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
 
 /**
@@ -65,6 +65,12 @@ export const STREAM_MAXLEN = 10_000;
 const BLOCK_MS = 1_000;
 /** How often a subscriber whose every stream is cut looks whether one is back. */
 const CUT_POLL_MS = 50;
+/**
+ * Reconnections a publish (or an acknowledgement) waits through while Redis is away before it fails:
+ * about 5.5 s with brokerRetryStrategy, so a quick restart refuses nothing and a longer outage is
+ * booked "refused by broker" instead of piling up.
+ */
+const COMMAND_RETRIES = 10;
 /** Pause after a failed read before the next one (Redis restarting, …). */
 const READ_RETRY_MS = 250;
 
@@ -94,9 +100,21 @@ function connect(host: TransportHost, name: string, options: { blocking?: boolea
   const redis = new Redis({
     ...redisOptionsFromUrl(host.setup.redisUrl),
     connectionName: `ipcplay:${host.nodeId}:${name}`,
-    ...(options.blocking ? { maxRetriesPerRequest: null } : {}),
+    retryStrategy: brokerRetryStrategy,
+    maxRetriesPerRequest: options.blocking ? null : COMMAND_RETRIES,
   });
-  redis.on("error", (error: Error) => host.log("warn", `redis (${name}): ${error.message}`));
+  // Once per outage, not at every reconnection attempt (the server names the outage itself: redis-watch.ts).
+  let failing = false;
+  redis.on("error", (error: Error) => {
+    if (failing) return;
+    failing = true;
+    host.log("warn", `redis (${name}): ${error.message}; reconnecting`);
+  });
+  redis.on("ready", () => {
+    if (!failing) return;
+    failing = false;
+    host.log("info", `redis (${name}): connected again`);
+  });
   return redis;
 }
 
@@ -287,22 +305,17 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
  * acknowledged the entry (its XACK may even run after the death, from Redis's
  * buffer) cannot leave the entry ended but uncounted.
  * KEYS: stream, the edge's ended hash. ARGV: group, entry id, outcome ("" = not on an edge).
- * Returns 1 (acknowledged), 0 (it was already), or -1: the group is gone (the
- * broker lost it, and the entry with it), which XACK alone answers with 0.
+ * Returns 1 (acknowledged), 0 (it was already), or -1: the entry is not in the
+ * stream any more, nor pending in the group — the broker lost it (a restart
+ * without persistence, a flush; whoever made the group again), which XACK
+ * alone answers with 0.
  */
 const ACK_LUA = `
 local acked = redis.call("XACK", KEYS[1], ARGV[1], ARGV[2])
 if acked == 1 and ARGV[3] ~= "" then
   redis.call("HINCRBY", KEYS[2], ARGV[3], 1)
 end
-if acked == 0 then
-  local groups = redis.pcall("XINFO", "GROUPS", KEYS[1])
-  if groups.err then return -1 end
-  for _, group in ipairs(groups) do
-    for i = 1, #group, 2 do
-      if group[i] == "name" and group[i + 1] == ARGV[1] then return 0 end
-    end
-  end
+if acked == 0 and #redis.call("XRANGE", KEYS[1], ARGV[2], ARGV[2]) == 0 then
   return -1
 end
 return acked
@@ -314,25 +327,37 @@ return acked
  * Redis (field `<process>`, with the publisher's count of refused publishes
  * at that number in `<process>:refused`); numbers a batch skips past it that
  * the publisher did not see refused were in the stream and went unread (the
- * stream keeps a publisher's entries in its order). Counted as lost, under
- * the outcome given (the stream trimmed them, "cut from stream", or the broker
- * lost them in a restart, "lost by broker"), in the edge's ended hash. Lower
+ * stream keeps a publisher's entries in its order): lost, "cut from stream"
+ * (the stream's cap trimmed them). The subscriber also passes what it read
+ * itself: when Redis holds less, Redis lost its data (a restart without
+ * persistence, a flush) and the numbers skipped past the subscriber's own are
+ * lost with it, "lost by broker". Counted in the edge's ended hash. Lower
  * numbers are pending entries read again after a restart.
  * KEYS: per group, the edge's seen hash and ended hash. ARGV: per group, the
- * publishing process, the outcome, the refused count of its highest number, k,
- * then k numbers. Returns each group's count of lost entries.
+ * publishing process, the refused count of its highest number, the highest
+ * number the subscriber read itself and its refused count, k, then k numbers.
+ * Returns per group the count lost and 1 when it was the broker's loss.
  */
 export const CUT_LUA = `
 local argi = 1
 local cuts = {}
 for i = 1, #KEYS / 2 do
   local field = ARGV[argi]
-  local outcome = ARGV[argi + 1]
-  local refused = tonumber(ARGV[argi + 2])
-  local k = tonumber(ARGV[argi + 3])
-  argi = argi + 4
+  local refused = tonumber(ARGV[argi + 1])
+  local ownTop = tonumber(ARGV[argi + 2])
+  local ownRefused = tonumber(ARGV[argi + 3])
+  local k = tonumber(ARGV[argi + 4])
+  argi = argi + 5
   local last = tonumber(redis.call("HGET", KEYS[2 * i - 1], field) or "0")
   local lastRefused = tonumber(redis.call("HGET", KEYS[2 * i - 1], field .. ":refused") or "0")
+  local outcome = "cut from stream"
+  local brokerLost = 0
+  if ownTop > last then
+    last = ownTop
+    lastRefused = ownRefused
+    outcome = "lost by broker"
+    brokerLost = 1
+  end
   local top = last
   local fresh = 0
   for j = 0, k - 1 do
@@ -355,7 +380,8 @@ for i = 1, #KEYS / 2 do
     if cut < 0 then cut = 0 end
     if cut > 0 then redis.call("HINCRBY", KEYS[2 * i], outcome, cut) end
   end
-  cuts[i] = cut
+  cuts[2 * i - 1] = cut
+  cuts[2 * i] = brokerLost
 end
 return cuts
 `;
@@ -518,8 +544,8 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   await Promise.all(streams.map(({ key }) => ensureGroup(commands, key, group)));
   const edgeIds = streams.flatMap((stream) => stream.edges.map((edge) => edge.id));
   /**
-   * A copy of the edges' seen hashes (CUT_LUA): if the broker loses them with the stream (a restart
-   * without persistence, a flush), they are written back, so the next numbers read tell what was lost.
+   * What this subscriber read, as the edges' seen hashes hold it (CUT_LUA): when the broker loses them with
+   * the stream (a restart without persistence, a flush), the next numbers read are compared with these.
    */
   const seen = new Map<string, Map<string, { top: number; refused: number }>>();
   for (const edgeId of edgeIds) {
@@ -533,8 +559,6 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   }
   /** How many times the group had to be made again because the broker had lost it (a Redis restart or flush). */
   let brokerLosses = 0;
-  /** `<edge>|<process>` → brokerLosses when its numbers were last read: the first gap after a loss is the broker's. */
-  const readSinceLoss = new Map<string, number>();
   let closed = false;
   // A cut (DISCONNECT/PARTITION) acts at once: the blocked read over every stream returns, the next one leaves the cut streams out.
   const readerId = (await reader.client("ID")) as number;
@@ -562,40 +586,38 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
         : // Read before (by a process that died), then trimmed away: it is gone. Booked on the topic's first edge
           // here (its publisher cannot be known any more).
           { edgeId: stream.edges[0].id, end: "cut from stream" };
-    try {
-      const endedKey = ended ? host.keys.streamEnded(ended.edgeId) : host.keys.streamEnded("");
-      const acked = await ackScript(commands)(2, stream.key, endedKey, group, id, ended?.end ?? "");
-      // Counted here too, for the live view; the books take the broker's count when it is higher.
-      if (ended && acked === 1) host.count(ended.edgeId, ended.end);
-      // The broker lost the group (and the entry) while the service worked on it: nothing is left to acknowledge,
-      // and the entry never comes back; it ended here, so it is counted here.
-      else if (ended && (acked === -1 || lossesAtRead !== brokerLosses)) host.count(ended.edgeId, ended.end);
-    } catch (error) {
-      if (isNoGroup(error)) {
-        if (ended) host.count(ended.edgeId, ended.end);
+    for (;;) {
+      try {
+        const endedKey = ended ? host.keys.streamEnded(ended.edgeId) : host.keys.streamEnded("");
+        const acked = await ackScript(commands)(2, stream.key, endedKey, group, id, ended?.end ?? "");
+        // Counted here too, for the live view; the books take the broker's count when it is higher.
+        if (ended && acked === 1) host.count(ended.edgeId, ended.end);
+        // The broker lost the entry (and its group) while the service worked on it: nothing is left to
+        // acknowledge, and the entry never comes back; it ended here, so it is counted here.
+        else if (ended && (acked === -1 || lossesAtRead !== brokerLosses)) host.count(ended.edgeId, ended.end);
         return;
+      } catch (error) {
+        if (isNoGroup(error)) {
+          if (ended) host.count(ended.edgeId, ended.end);
+          return;
+        }
+        // Redis away: asked again until it answers (if it lost the entry meanwhile, that is counted then).
+        // Closing, it stays pending and comes back at the next start, to be counted then.
+        if (closed) return host.log("warn", `XACK ${id}: ${(error as Error).message}`);
+        await sleep(READ_RETRY_MS);
       }
-      // Not acknowledged: the entry stays pending and comes back at the next start, to be counted then.
-      host.log("warn", `XACK ${id}: ${(error as Error).message}`);
     }
   }
 
   /**
    * The broker lost the stream's group (NOGROUP: Redis restarted without its data, or was flushed): make it
-   * again at 0 — what was published since is read — and write back the seen hashes, so the numbers read next
-   * tell what the stream held unread when it was lost ("lost by broker").
+   * again at 0, so what was published since is read; the numbers read next tell what the stream held unread
+   * when it was lost ("lost by broker", CUT_LUA).
    */
   async function recover(error: Error): Promise<void> {
     brokerLosses++;
     host.log("warn", `the broker lost the consumer group of ${streams.map((stream) => stream.topic).join(", ")} (${error.message}); making it again — what the stream held unread is counted lost, "lost by broker"`);
     await Promise.all(streams.map(({ key }) => ensureGroup(commands, key, group)));
-    const pipeline = commands.pipeline();
-    for (const [edgeId, fields] of seen) {
-      for (const [field, { top, refused }] of fields) {
-        pipeline.hset(host.keys.streamSeen(edgeId), field, top, `${field}:refused`, refused);
-      }
-    }
-    await pipeline.exec();
   }
 
   /**
@@ -623,17 +645,14 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
       }
     }
     if (read.size === 0) return;
-    const groups = [...read.entries()].map(([id, entry]) => ({
-      ...entry,
-      outcome: brokerLosses > (readSinceLoss.get(id) ?? 0) ? ("lost by broker" as const) : ("cut from stream" as const),
-    }));
+    const groups = [...read.values()].map((entry) => ({ ...entry, own: seen.get(entry.edgeId)!.get(String(entry.from)) ?? { top: 0, refused: 0 } }));
     const keys = groups.flatMap(({ edgeId }) => [host.keys.streamSeen(edgeId), host.keys.streamEnded(edgeId)]);
-    const args = groups.flatMap(({ from, outcome, refused, seqs }) => [String(from), outcome, String(refused), String(seqs.length), ...seqs.map(String)]);
+    const args = groups.flatMap(({ from, refused, own, seqs }) => [String(from), String(refused), String(own.top), String(own.refused), String(seqs.length), ...seqs.map(String)]);
     const cuts = await cutScript(commands)(keys.length, ...keys, ...args);
     for (const [index, group] of groups.entries()) {
-      readSinceLoss.set(`${group.edgeId}|${group.from}`, brokerLosses);
+      const cut = Number(cuts[2 * index]);
       // Counted by the host too: the broker's count goes if the broker loses its data.
-      if (Number(cuts[index]) > 0) host.count(group.edgeId, group.outcome, Number(cuts[index]));
+      if (cut > 0) host.count(group.edgeId, Number(cuts[2 * index + 1]) === 1 ? "lost by broker" : "cut from stream", cut);
       const fields = seen.get(group.edgeId)!;
       const before = fields.get(String(group.from)) ?? { top: 0, refused: 0 };
       fields.set(String(group.from), { top: Math.max(before.top, ...group.seqs), refused: Math.max(before.refused, group.refused) });
