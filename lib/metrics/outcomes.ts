@@ -48,7 +48,8 @@ export const FAILED_OUTCOMES = [
 export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
 
 /** Lost outcomes a process counts itself. */
-export const COUNTED_LOST_OUTCOMES = ["no subscriber", "cut from stream"] as const;
+/** "lost by broker": entries a DURABLE stream held unread when Redis lost them (a restart without its data, a flush). */
+export const COUNTED_LOST_OUTCOMES = ["no subscriber", "cut from stream", "lost by broker"] as const;
 /**
  * Lost outcomes the server books when a process died holding messages: a
  * caller's calls without a reply, an AT_MOST_ONCE subscriber's messages not

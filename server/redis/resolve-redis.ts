@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import net from "node:net";
 import { Redis } from "ioredis";
+import { diesWithServer } from "@/server/runtime/die-with-server";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 /** How long a PING may take before we call that Redis absent. */
@@ -78,12 +79,29 @@ export async function ping(url: string): Promise<string | undefined> {
 }
 
 async function startPrivateRedis(binary: string): Promise<ResolvedRedis> {
-  const port = await freePort();
-  const child = spawn(
-    binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
+  const server = await startRedisServer({ binary });
+  return { url: server.url, private: true, stop: () => server.stop() };
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  pid: number;
+  /** SIGTERM, then SIGKILL after PRIVATE_STOP_TIMEOUT_MS; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a redis-server without persistence on `port` (default: a free one) and
+ * waits for its first PONG. It dies with this process, even a SIGKILLed one
+ * (die-with-server.ts), and is SIGKILLed on a normal exit.
+ */
+export async function startRedisServer(options: { binary?: string; port?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const { command, args } = diesWithServer(options.binary ?? "redis-server", [
+    "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+  ]);
+  const child = spawn(command, args, { stdio: "ignore" });
   const spawnError = once(child, "error").then(([error]) => error as Error);
   const url = `redis://127.0.0.1:${port}`;
   const stopOnExit = () => child.kill("SIGKILL");
@@ -104,7 +122,8 @@ async function startPrivateRedis(binary: string): Promise<ResolvedRedis> {
 
   return {
     url,
-    private: true,
+    port,
+    pid: child.pid ?? 0,
     stop: async () => {
       process.removeListener("exit", stopOnExit);
       await stopChild(child);
@@ -122,7 +141,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** A loopback port nobody listens on right now. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

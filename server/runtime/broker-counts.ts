@@ -63,6 +63,7 @@ export class BrokerCounts {
             "processing failed": Number(hash["processing failed"] ?? 0),
             overloaded: Number(hash.overloaded ?? 0),
             "cut from stream": Number(hash["cut from stream"] ?? 0),
+            "lost by broker": Number(hash["lost by broker"] ?? 0),
           },
         ];
       }),

@@ -10,7 +10,8 @@
  *
  * Idle hosts hold no port, no Redis connection and no run: they are killed
  * with SIGKILL on `close()`, and exit by themselves when the server's IPC
- * channel closes (server/host/host-process.ts), even if the server was SIGKILLed.
+ * channel closes (server/host/host-process.ts), even if the server was SIGKILLed;
+ * on Linux the kernel kills them with the server too (./die-with-server.ts).
  */
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";

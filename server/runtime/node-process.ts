@@ -13,6 +13,7 @@ import {
   type NodePorts,
   type ParentMessage,
 } from "@/server/ipc/host-messages";
+import { diesWithServer } from "./die-with-server";
 
 /** How long a host gets to close its listeners and exit after `shutdown`. */
 export const SHUTDOWN_GRACE_MS = 2_000;
@@ -40,10 +41,14 @@ function hostExecArgv(): string[] {
  * whether for a node at once or ahead of time for the warm pool.
  */
 export function forkHost(bundlePath: string): ChildProcess {
+  // fork runs `execPath ...execArgv bundlePath`: through setpriv, the host dies with the server even while
+  // paused (die-with-server.ts); the IPC channel's descriptor passes through setpriv's exec unchanged.
+  const { command, args } = diesWithServer(process.execPath, hostExecArgv());
   return fork(bundlePath, [], {
+    execPath: command,
     // Never inherit the parent's --import tsx or inspector flags: a host is a plain bundle.
     // HOST_EXEC_ARGV_ENV adds flags on purpose (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
-    execArgv: hostExecArgv(),
+    execArgv: args,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     serialization: "json",
   });

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { Redis } from "ioredis";
 import { LogLineSchema, NodeStatus, RunEventSchema, RunState, type RunInfo, type RunSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
-import { FaultKind, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
+import { FaultKind, Transport, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS } from "@/lib/topology/limits";
 import { admissionRefusal } from "@/lib/budget/admission";
 import { RunBudget, type Pending } from "@/lib/budget/run-budget";
@@ -23,6 +23,8 @@ import { usageSampler } from "@/server/metrics/process-usage";
 import { describeFault } from "@/lib/faults/spec";
 import { checkClearKind, validateFault } from "@/lib/faults/validate";
 import { deleteRunKeys, runKeys } from "@/server/redis/keys";
+import { redisAddress } from "@/server/redis/redis-watch";
+import { RunRegistry } from "@/server/redis/run-registry";
 import { newTraceId } from "@/server/trace/trace-context";
 import { countedEdgeIdsOf } from "@/server/ipc/count-file";
 import type { ChildMessage, LogLevel } from "@/server/ipc/host-messages";
@@ -40,6 +42,7 @@ import { PROCESS_KINDS, type FaultEntry, type FaultTarget } from "./fault-book";
 import { RunError, type FaultRequest, type RunManager, type StartOptions, type UpdateResult } from "./run-manager";
 import { applyUpdate, noteUpdated, serialised, type UpdateDeps } from "./run-update";
 import { budgetLimitsFromEnv, type BudgetLimits } from "./budget-env";
+import { watchRedisOutages } from "./redis-outages";
 
 /** How long InjectFault/ClearFault wait for a host to confirm its faults act. */
 const FAULT_ACK_MS = 3_000;
@@ -131,12 +134,25 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   /** Hosts' answers awaited to `faults` messages, by run|node|version. */
   const faultAcks = new Map<string, () => void>();
   let redis: Redis | undefined;
+  // Live runs are listed in Redis with a heartbeat; keys of runs whose server died are swept (run-registry.ts).
+  const registry = new RunRegistry({ redisUrl: options.redisUrl });
+  // A Redis outage is named in the server's log and in every live run's, with its cost (redis-outages.ts).
+  const redisWatch = watchRedisOutages({
+    redisUrl: options.redisUrl,
+    liveRuns: () => [...runs.values()].filter((run) => run.active).map((run) => ({ id: run.runId, log: (level, message) => log(run, "", level, message), books: () => run.counters.books() })),
+  });
 
   // ---- start ---------------------------------------------------------------
 
   async function start(topology: Topology, startOptions: StartOptions) {
-    admit(topology);
     const runId = newRunId();
+    await registerRun(runId, topology);
+    try {
+      admit(topology);
+    } catch (error) {
+      void registry.unregister(runId).catch(() => undefined);
+      throw error;
+    }
     const plan = planOf(topology, runId);
     const run = new LiveRun({
       runId,
@@ -178,6 +194,22 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       maxWaitingPerService: limits.maxWaitingPerService,
       budget: { messagesPerSecond: limits.runMessagesPerSecond, maxPendingSends: limits.maxPendingSendsPerRun, sendsPerMessage: limits.maxDeliveriesPerMessage, queueWaiting: limits.maxQueueWaiting },
     });
+  }
+
+  /**
+   * Lists the run as alive in Redis before any of its keys exist. Redis not answering fails the start at once,
+   * naming it, when the run needs it (queues, topics); a run of REST and Connect edges only starts without it.
+   */
+  async function registerRun(runId: string, topology: Topology): Promise<void> {
+    try {
+      await registry.register(runId);
+    } catch (error) {
+      if (!topology.edges.some((edge) => edge.transport === Transport.QUEUE || edge.transport === Transport.PUBSUB)) return;
+      throw new RunError(
+        "unavailable",
+        `Redis at ${redisAddress(options.redisUrl)} is unreachable (${(error as Error).message}); this run's queues and topics need it. Start Redis there, or set REDIS_URL to one that answers, and try again.`,
+      );
+    }
   }
 
   /** Refuses a run the server (or the machine) cannot take, before anything is started. */
@@ -465,7 +497,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       run.counters.close();
       run.traces.close();
       budgets.delete(run.runId);
-      await deleteKeys(run);
+      // Unlisted only once its keys are gone: otherwise a later sweep removes them (run-registry.ts).
+      if (await deleteKeys(run)) await registry.unregister(run.runId).catch(() => undefined);
 
       run.state = how.finalState;
       run.stoppedAt = Date.now();
@@ -508,13 +541,15 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     return queues;
   }
 
-  async function deleteKeys(run: LiveRun): Promise<void> {
+  async function deleteKeys(run: LiveRun): Promise<boolean> {
     try {
       await deleteRunKeys(redisClient(), run.redisPrefix);
+      return true;
     } catch (error) {
       // The run still stops; the keys stay under its prefix and the reason is shown.
       run.error ||= `Could not delete the run's Redis keys: ${(error as Error).message}`;
       log(run, "", "error", `Could not delete Redis keys under ${run.redisPrefix}: ${(error as Error).message}`);
+      return false;
     }
   }
 
@@ -848,6 +883,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       await Promise.all([...runs.values()].filter((run) => !run.stopping).map((run) => stopRun(run, { finalState: RunState.STOPPED })));
       await Promise.all([...runs.values()].map((run) => run.stopping));
       await poolClosed;
+      await Promise.all([registry.close(), redisWatch.close()]);
       await redis?.quit();
       redis = undefined;
     },

@@ -84,7 +84,7 @@ export interface BrokerEnds {
   /** Queue channel → its jobs completed and failed for good. */
   queues: Map<string, { completed: number; failed: number }>;
   /** DURABLE subscriber edge → its entries acknowledged, by outcome. */
-  durable: Map<string, { delivered: number; "processing failed": number; overloaded: number; "cut from stream": number }>;
+  durable: Map<string, { delivered: number; "processing failed": number; overloaded: number; "cut from stream": number; "lost by broker": number }>;
 }
 
 /** What the broker says of an OpenHandOff. */
@@ -427,7 +427,7 @@ export class CounterBook {
     }
     for (const [edgeId, counts] of ends.durable) {
       const tally = outcomes.get(edgeId) ?? outcomes.set(edgeId, emptyTally()).get(edgeId)!;
-      for (const key of ["delivered", "processing failed", "overloaded", "cut from stream"] as const) tally[key] = Math.max(tally[key], counts[key]);
+      for (const key of ["delivered", "processing failed", "overloaded", "cut from stream", "lost by broker"] as const) tally[key] = Math.max(tally[key], counts[key]);
     }
   }
 

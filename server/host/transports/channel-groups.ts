@@ -38,6 +38,8 @@ export interface ChannelEnvelope {
    */
   from?: number;
   seq?: number;
+  /** Topics: how many of the publishing process's publishes on the topic the broker had refused when this one was made. */
+  refused?: number;
 }
 
 export function envelopeOf(message: OutboundMessage, edgeIds: string[], source: string): ChannelEnvelope {
@@ -117,6 +119,15 @@ export function edgesByChannel(edges: readonly Edge[]): Map<string, Edge[]> {
     byChannel.set(channel, [...(byChannel.get(channel) ?? []), edge]);
   }
   return byChannel;
+}
+
+/**
+ * How soon a host's broker connection tries again after it lost Redis: every
+ * 100 ms more, at most a second apart, so it is back within a second of Redis
+ * (ioredis's own back-off grows to 5 s, BullMQ's to 20 s).
+ */
+export function brokerRetryStrategy(times: number): number {
+  return Math.min(times * 100, 1_000);
 }
 
 /** ioredis/BullMQ connection options from a `redis://[user:pass@]host:port[/db]` URL. */

@@ -51,7 +51,7 @@ import { sleep } from "../faults/host-faults";
 import { FaultKind, Delivery, Transport, type Edge } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
-import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
+import { brokerRetryStrategy, channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
 import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
 
 /**
@@ -65,6 +65,12 @@ export const STREAM_MAXLEN = 10_000;
 const BLOCK_MS = 1_000;
 /** How often a subscriber whose every stream is cut looks whether one is back. */
 const CUT_POLL_MS = 50;
+/**
+ * Reconnections a publish (or an acknowledgement) waits through while Redis is away before it fails:
+ * about 5.5 s with brokerRetryStrategy, so a quick restart refuses nothing and a longer outage is
+ * booked "refused by broker" instead of piling up.
+ */
+const COMMAND_RETRIES = 10;
 /** Pause after a failed read before the next one (Redis restarting, …). */
 const READ_RETRY_MS = 250;
 
@@ -94,10 +100,27 @@ function connect(host: TransportHost, name: string, options: { blocking?: boolea
   const redis = new Redis({
     ...redisOptionsFromUrl(host.setup.redisUrl),
     connectionName: `ipcplay:${host.nodeId}:${name}`,
-    ...(options.blocking ? { maxRetriesPerRequest: null } : {}),
+    retryStrategy: brokerRetryStrategy,
+    maxRetriesPerRequest: options.blocking ? null : COMMAND_RETRIES,
   });
-  redis.on("error", (error: Error) => host.log("warn", `redis (${name}): ${error.message}`));
+  // Once per outage, not at every reconnection attempt (the server names the outage itself: redis-watch.ts).
+  let failing = false;
+  redis.on("error", (error: Error) => {
+    if (failing) return;
+    failing = true;
+    host.log("warn", `redis (${name}): ${error.message}; reconnecting`);
+  });
+  redis.on("ready", () => {
+    if (!failing) return;
+    failing = false;
+    host.log("info", `redis (${name}): connected again`);
+  });
   return redis;
+}
+
+/** A reply saying the stream or its consumer group is not there (any more). */
+function isNoGroup(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("NOGROUP");
 }
 
 /** XGROUP CREATE … 0 MKSTREAM; an existing group is fine. */
@@ -200,11 +223,16 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
   const noSubscriberKeys = atMostOnce.map((member) => host.keys.noSubscriber(host.setup.incarnation, member.id));
   /** This process's publishes on the topic so far. */
   let seq = 0;
+  /**
+   * Of those, how many the broker refused (Redis down): each envelope carries the count, so a DURABLE
+   * subscriber does not take a refused publish's number for an entry the stream lost (CUT_LUA).
+   */
+  let refused = 0;
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
     const attributes = messagingAttributes(topic, "publish", delivery);
     // JSON in the Pub/Sub message and in the stream entry's `m` field.
-    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: ++seq });
+    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: ++seq, refused });
     try {
       const connection = open();
       if (durable.length > 0) {
@@ -238,6 +266,9 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
       if (durable.length > 0) outcome["messaging.message.id"] = String(streamId);
       return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: outcome };
     } catch (error) {
+      refused++;
+      // The broker may have lost the stream and its groups meanwhile (a restart): make them again at the next publish.
+      groupsReady = undefined;
       return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not publish: ${(error as Error).message}`, attempts: 1, attributes, outcome: "refused by broker" };
     }
   }
@@ -274,33 +305,59 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
  * acknowledged the entry (its XACK may even run after the death, from Redis's
  * buffer) cannot leave the entry ended but uncounted.
  * KEYS: stream, the edge's ended hash. ARGV: group, entry id, outcome ("" = not on an edge).
+ * Returns 1 (acknowledged), 0 (it was already), or -1: the entry is not in the
+ * stream any more, nor pending in the group — the broker lost it (a restart
+ * without persistence, a flush; whoever made the group again), which XACK
+ * alone answers with 0.
  */
 const ACK_LUA = `
 local acked = redis.call("XACK", KEYS[1], ARGV[1], ARGV[2])
 if acked == 1 and ARGV[3] ~= "" then
   redis.call("HINCRBY", KEYS[2], ARGV[3], 1)
 end
+if acked == 0 and #redis.call("XRANGE", KEYS[1], ARGV[2], ARGV[2]) == 0 then
+  return -1
+end
 return acked
 `;
 
 /**
- * Entries cut from a DURABLE stream (MAXLEN) before this subscriber's group
- * read them: per (edge, publishing process), the highest number read so far is
- * kept in Redis; numbers a batch skips past it were trimmed away unread (the
- * stream keeps a publisher's entries in its order). Counted as lost, "cut from
- * stream", in the edge's ended hash. Lower numbers are pending entries read
- * again after a restart.
+ * Entries a DURABLE stream lost before this subscriber's group read them: per
+ * (edge, publishing process), the highest number read so far is kept in
+ * Redis (field `<process>`, with the publisher's count of refused publishes
+ * at that number in `<process>:refused`); numbers a batch skips past it that
+ * the publisher did not see refused were in the stream and went unread (the
+ * stream keeps a publisher's entries in its order): lost, "cut from stream"
+ * (the stream's cap trimmed them). The subscriber also passes what it read
+ * itself: when Redis holds less, Redis lost its data (a restart without
+ * persistence, a flush) and the numbers skipped past the subscriber's own are
+ * lost with it, "lost by broker". Counted in the edge's ended hash. Lower
+ * numbers are pending entries read again after a restart.
  * KEYS: per group, the edge's seen hash and ended hash. ARGV: per group, the
- * publishing process, k, then k numbers.
+ * publishing process, the refused count of its highest number, the highest
+ * number the subscriber read itself and its refused count, k, then k numbers.
+ * Returns per group the count lost and 1 when it was the broker's loss.
  */
-const CUT_LUA = `
+export const CUT_LUA = `
 local argi = 1
-local total = 0
+local cuts = {}
 for i = 1, #KEYS / 2 do
   local field = ARGV[argi]
-  local k = tonumber(ARGV[argi + 1])
-  argi = argi + 2
+  local refused = tonumber(ARGV[argi + 1])
+  local ownTop = tonumber(ARGV[argi + 2])
+  local ownRefused = tonumber(ARGV[argi + 3])
+  local k = tonumber(ARGV[argi + 4])
+  argi = argi + 5
   local last = tonumber(redis.call("HGET", KEYS[2 * i - 1], field) or "0")
+  local lastRefused = tonumber(redis.call("HGET", KEYS[2 * i - 1], field .. ":refused") or "0")
+  local outcome = "cut from stream"
+  local brokerLost = 0
+  if ownTop > last then
+    last = ownTop
+    lastRefused = ownRefused
+    outcome = "lost by broker"
+    brokerLost = 1
+  end
   local top = last
   local fresh = 0
   for j = 0, k - 1 do
@@ -311,17 +368,25 @@ for i = 1, #KEYS / 2 do
     end
   end
   argi = argi + k
-  if top > last then redis.call("HSET", KEYS[2 * i - 1], field, top) end
-  local cut = (top - last) - fresh
-  if cut > 0 then
-    redis.call("HINCRBY", KEYS[2 * i], "cut from stream", cut)
-    total = total + cut
+  local cut = 0
+  if top > last then
+    redis.call("HSET", KEYS[2 * i - 1], field, top)
+    if refused > lastRefused then
+      redis.call("HSET", KEYS[2 * i - 1], field .. ":refused", refused)
+    else
+      refused = lastRefused
+    end
+    cut = (top - last) - fresh - (refused - lastRefused)
+    if cut < 0 then cut = 0 end
+    if cut > 0 then redis.call("HINCRBY", KEYS[2 * i], outcome, cut) end
   end
+  cuts[2 * i - 1] = cut
+  cuts[2 * i] = brokerLost
 end
-return total
+return cuts
 `;
 
-const cutScript = (redis: Redis) => scriptOn<number>(redis, "ipcplayCut", CUT_LUA);
+const cutScript = (redis: Redis) => scriptOn<number[]>(redis, "ipcplayCut", CUT_LUA);
 
 /** A field of an XINFO reply (a flat [name, value, …] list). */
 function fieldOf(fields: unknown[], name: string): unknown {
@@ -355,7 +420,7 @@ async function listenPubSub(inbound: Edge[], host: TransportHost): Promise<Liste
 }
 
 /** How a message on a subscriber edge ended; undefined when it was not on one of this node's edges. */
-type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "processing failed" | "cut from stream" } | undefined;
+type SubscriberEnd = { edgeId: string; end: "delivered" | "overloaded" | "processing failed" | "cut from stream" | "lost by broker" } | undefined;
 
 /**
  * Runs the service on one message of `topic`; never rejects. Resolves with how
@@ -477,6 +542,23 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   const reader = connect(host, "streams-read", { blocking: true });
   const streams = [...topics.keys()].map((topic) => ({ topic, key: host.keys.stream(topic), edges: topics.get(topic)! }));
   await Promise.all(streams.map(({ key }) => ensureGroup(commands, key, group)));
+  const edgeIds = streams.flatMap((stream) => stream.edges.map((edge) => edge.id));
+  /**
+   * What this subscriber read, as the edges' seen hashes hold it (CUT_LUA): when the broker loses them with
+   * the stream (a restart without persistence, a flush), the next numbers read are compared with these.
+   */
+  const seen = new Map<string, Map<string, { top: number; refused: number }>>();
+  for (const edgeId of edgeIds) {
+    const hash = await commands.hgetall(host.keys.streamSeen(edgeId));
+    const fields = new Map<string, { top: number; refused: number }>();
+    for (const [field, value] of Object.entries(hash)) {
+      if (field.endsWith(":refused")) continue;
+      fields.set(field, { top: Number(value), refused: Number(hash[`${field}:refused`] ?? 0) });
+    }
+    seen.set(edgeId, fields);
+  }
+  /** How many times the group had to be made again because the broker had lost it (a Redis restart or flush). */
+  let brokerLosses = 0;
   let closed = false;
   // A cut (DISCONNECT/PARTITION) acts at once: the blocked read over every stream returns, the next one leaves the cut streams out.
   const readerId = (await reader.client("ID")) as number;
@@ -495,6 +577,7 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
   let slotFreed: () => void = () => {};
 
   async function handle(stream: Stream, id: string, fields: string[] | null): Promise<void> {
+    const lossesAtRead = brokerLosses;
     const json = fields?.[fields.indexOf("m") + 1];
     // A pending entry trimmed from the stream since (MAXLEN) comes back without fields: acknowledge it.
     const ended: SubscriberEnd =
@@ -503,15 +586,38 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
         : // Read before (by a process that died), then trimmed away: it is gone. Booked on the topic's first edge
           // here (its publisher cannot be known any more).
           { edgeId: stream.edges[0].id, end: "cut from stream" };
-    try {
-      const endedKey = ended ? host.keys.streamEnded(ended.edgeId) : host.keys.streamEnded("");
-      const acked = await ackScript(commands)(2, stream.key, endedKey, group, id, ended?.end ?? "");
-      // Counted here too, for the live view; the books take the broker's count when it is higher.
-      if (ended && acked === 1) host.count(ended.edgeId, ended.end);
-    } catch (error) {
-      // Not acknowledged: the entry stays pending and comes back at the next start, to be counted then.
-      host.log("warn", `XACK ${id}: ${(error as Error).message}`);
+    for (;;) {
+      try {
+        const endedKey = ended ? host.keys.streamEnded(ended.edgeId) : host.keys.streamEnded("");
+        const acked = await ackScript(commands)(2, stream.key, endedKey, group, id, ended?.end ?? "");
+        // Counted here too, for the live view; the books take the broker's count when it is higher.
+        if (ended && acked === 1) host.count(ended.edgeId, ended.end);
+        // The broker lost the entry (and its group) while the service worked on it: nothing is left to
+        // acknowledge, and the entry never comes back; it ended here, so it is counted here.
+        else if (ended && (acked === -1 || lossesAtRead !== brokerLosses)) host.count(ended.edgeId, ended.end);
+        return;
+      } catch (error) {
+        if (isNoGroup(error)) {
+          if (ended) host.count(ended.edgeId, ended.end);
+          return;
+        }
+        // Redis away: asked again until it answers (if it lost the entry meanwhile, that is counted then).
+        // Closing, it stays pending and comes back at the next start, to be counted then.
+        if (closed) return host.log("warn", `XACK ${id}: ${(error as Error).message}`);
+        await sleep(READ_RETRY_MS);
+      }
     }
+  }
+
+  /**
+   * The broker lost the stream's group (NOGROUP: Redis restarted without its data, or was flushed): make it
+   * again at 0, so what was published since is read; the numbers read next tell what the stream held unread
+   * when it was lost ("lost by broker", CUT_LUA).
+   */
+  async function recover(error: Error): Promise<void> {
+    brokerLosses++;
+    host.log("warn", `the broker lost the consumer group of ${streams.map((stream) => stream.topic).join(", ")} (${error.message}); making it again — what the stream held unread is counted lost, "lost by broker"`);
+    await Promise.all(streams.map(({ key }) => ensureGroup(commands, key, group)));
   }
 
   /**
@@ -519,7 +625,7 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
    * numbers tell what the stream lost before this group read it (CUT_LUA).
    */
   async function countCuts(batch: Batch): Promise<void> {
-    const seen = new Map<string, { edgeId: string; from: number; seqs: number[] }>();
+    const read = new Map<string, { edgeId: string; from: number; seqs: number[]; refused: number }>();
     for (const [key, entries] of batch) {
       const stream = streams.find((candidate) => candidate.key === key)!;
       for (const [, fields] of entries) {
@@ -531,15 +637,26 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
         const edge = stream.edges.find((candidate) => named.has(candidate.id));
         if (!edge) continue;
         const id = `${edge.id}|${envelope.from}`;
-        const entry = seen.get(id) ?? { edgeId: edge.id, from: envelope.from, seqs: [] };
+        const entry = read.get(id) ?? { edgeId: edge.id, from: envelope.from, seqs: [], refused: 0 };
         entry.seqs.push(envelope.seq);
-        seen.set(id, entry);
+        // The refused count that goes with the highest number (entries come in the publisher's order).
+        entry.refused = Math.max(entry.refused, typeof envelope.refused === "number" ? envelope.refused : 0);
+        read.set(id, entry);
       }
     }
-    if (seen.size === 0) return;
-    const keys = [...seen.values()].flatMap(({ edgeId }) => [host.keys.streamSeen(edgeId), host.keys.streamEnded(edgeId)]);
-    const args = [...seen.values()].flatMap(({ from, seqs }) => [String(from), String(seqs.length), ...seqs.map(String)]);
-    await cutScript(commands)(keys.length, ...keys, ...args);
+    if (read.size === 0) return;
+    const groups = [...read.values()].map((entry) => ({ ...entry, own: seen.get(entry.edgeId)!.get(String(entry.from)) ?? { top: 0, refused: 0 } }));
+    const keys = groups.flatMap(({ edgeId }) => [host.keys.streamSeen(edgeId), host.keys.streamEnded(edgeId)]);
+    const args = groups.flatMap(({ from, refused, own, seqs }) => [String(from), String(refused), String(own.top), String(own.refused), String(seqs.length), ...seqs.map(String)]);
+    const cuts = await cutScript(commands)(keys.length, ...keys, ...args);
+    for (const [index, group] of groups.entries()) {
+      const cut = Number(cuts[2 * index]);
+      // Counted by the host too: the broker's count goes if the broker loses its data.
+      if (cut > 0) host.count(group.edgeId, Number(cuts[2 * index + 1]) === 1 ? "lost by broker" : "cut from stream", cut);
+      const fields = seen.get(group.edgeId)!;
+      const before = fields.get(String(group.from)) ?? { top: 0, refused: 0 };
+      fields.set(String(group.from), { top: Math.max(before.top, ...group.seqs), refused: Math.max(before.refused, group.refused) });
+    }
   }
 
   function start(batch: Batch): void {
@@ -570,9 +687,19 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
     return ((await xreadgroup(...args)) ?? []) as Batch;
   }
 
-  async function pause(error: Error, what: string): Promise<void> {
+  /** After a failed read: the group made again if the broker lost it, else a pause before the next read. Answers whether it recovered. */
+  async function pause(error: Error, what: string): Promise<boolean> {
+    if (isNoGroup(error)) {
+      try {
+        await recover(error);
+        return true;
+      } catch (recoverError) {
+        error = recoverError as Error;
+      }
+    }
     host.log("warn", `${what}: ${error.message}`);
     await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
+    return false;
   }
 
   const loop = (async () => {
@@ -590,7 +717,8 @@ async function readDurable(topics: Map<string, Edge[]>, host: TransportHost): Pr
         // Streams already past their pending entries got new ones here: those are pending now too, so work on all.
         start(batch);
       } catch (error) {
-        if (!closed) await pause(error as Error, "reading pending entries");
+        // A group made again has nothing pending: on to the new entries.
+        if (!closed && (await pause(error as Error, "reading pending entries"))) cursors.fill(">");
       }
     }
     // 2. New entries, as they come — from the streams whose edges are not cut from the broker (their entries wait in the group).

@@ -48,7 +48,7 @@ import { stableChance } from "@/lib/faults/jitter";
 import { FaultKind, Transport, type Edge, type QueueSettings } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
 import { newSpanId, newTraceId, parseTraceparent } from "@/server/trace/trace-context";
-import { channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
+import { brokerRetryStrategy, channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
 import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
 
 /** A job's lock; renewed every half of it while the job runs. */
@@ -78,7 +78,7 @@ function queueSettings(edge: Edge): QueueSettings | undefined {
 }
 
 function connectionOf(host: TransportHost) {
-  return { ...redisOptionsFromUrl(host.setup.redisUrl), maxRetriesPerRequest: null };
+  return { ...redisOptionsFromUrl(host.setup.redisUrl), maxRetriesPerRequest: null, retryStrategy: brokerRetryStrategy };
 }
 
 function messagingAttributes(channel: string, operation: string): Record<string, string> {
