@@ -1,12 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { SpanSchema, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { SpanKind, SpanSchema, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { compareTraces, deltaText, isSlower } from "./compare";
 
 const T0 = 1_700_000_000_000;
 
-function span(spanId: string, parentSpanId: string, nodeId: string, name: string, start: number, duration: number): Span {
-  return create(SpanSchema, { traceId: "t", spanId, parentSpanId, nodeId, name, startUnixMs: T0 + start, durationMs: duration });
+function span(spanId: string, parentSpanId: string, nodeId: string, name: string, start: number, duration: number, kind = SpanKind.SERVER): Span {
+  return create(SpanSchema, { traceId: "t", spanId, parentSpanId, nodeId, name, kind, startUnixMs: T0 + start, durationMs: duration });
 }
 
 const ms = (v: number) => `${v} ms`;
@@ -34,6 +34,17 @@ describe("compareTraces", () => {
       [0, "r", "r", false],
       [0, "x1", "y1", false],
       [1, "x2", "y2", true],
+    ]);
+  });
+
+  it("tells a service's server span from its client span of the same name", () => {
+    // gateway answers POST / and calls orders with POST /: two spans, each matched with its own kind.
+    const a = [span("s", "", "gateway", "POST /", 0, 100), span("c", "s", "gateway", "POST /", 10, 80, SpanKind.CLIENT)];
+    const b = [span("s2", "", "gateway", "POST /", 0, 100), span("c2", "s2", "gateway", "POST /", 10, 90, SpanKind.CLIENT)];
+    const rows = compareTraces(a, b).rows;
+    expect(rows.map((r) => [r.kind, r.occurrence, r.a?.spanId, r.b?.spanId])).toEqual([
+      [SpanKind.SERVER, 0, "s", "s2"],
+      [SpanKind.CLIENT, 0, "c", "c2"],
     ]);
   });
 

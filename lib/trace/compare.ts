@@ -4,7 +4,7 @@
  * how much longer or shorter B's took. Pure: the browser's compare view and
  * the tests share it.
  */
-import type { Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { Span, SpanKind } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { layoutWaterfall, traceBounds } from "./waterfall";
 
 /** B is "slower" when its span took more than this share longer than A's… */
@@ -15,15 +15,20 @@ export const SLOWER_SHARE = 0.2;
  */
 export const SLOWER_FLOOR_MS = 1;
 
-type CompareSpan = Pick<Span, "spanId" | "parentSpanId" | "nodeId" | "name" | "startUnixMs" | "durationMs">;
+type CompareSpan = Pick<Span, "spanId" | "parentSpanId" | "nodeId" | "name" | "kind" | "startUnixMs" | "durationMs">;
 
-/** One line of the durations table: the n-th span of one service and name, in each trace. */
+/** One line of the durations table: the n-th span of one service, kind and name, in each trace. */
 export interface SpanMatch {
-  /** `service\u0000name\u0000n`, unique in the table. */
+  /** `service\u0000kind\u0000name\u0000n`, unique in the table. */
   key: string;
   service: string;
   name: string;
-  /** 0 for the first span of this service and name in waterfall order, 1 for the second… */
+  /**
+   * The span's kind: a service's "POST /" as the server that answered and its
+   * "POST /" as the client of the next hop are two spans, not the 1st and 2nd of one.
+   */
+  kind: SpanKind;
+  /** 0 for the first span of this service, kind and name in waterfall order, 1 for the second… */
   occurrence: number;
   /** The span in trace A, or null when only B has it (and the other way round). */
   a: CompareSpan | null;
@@ -52,25 +57,25 @@ export function isSlower(aMs: number, bMs: number): boolean {
   return bMs - aMs >= SLOWER_FLOOR_MS && bMs > aMs * (1 + SLOWER_SHARE);
 }
 
-function keyOf(service: string, name: string, n: number): string {
-  return `${service}\u0000${name}\u0000${n}`;
+function keyOf(service: string, kind: SpanKind, name: string, n: number): string {
+  return `${service}\u0000${kind}\u0000${name}\u0000${n}`;
 }
 
 /** The spans in waterfall order (parents above children, siblings by start), each with its occurrence key. */
 function keyed(spans: readonly CompareSpan[]): { key: string; span: CompareSpan; occurrence: number }[] {
   const seen = new Map<string, number>();
   return layoutWaterfall(spans as Span[]).map(({ span }) => {
-    const base = `${span.nodeId}\u0000${span.name}`;
+    const base = keyOf(span.nodeId, span.kind, span.name, 0);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
-    return { key: keyOf(span.nodeId, span.name, n), span, occurrence: n };
+    return { key: keyOf(span.nodeId, span.kind, span.name, n), span, occurrence: n };
   });
 }
 
 /**
- * Matches the spans of two traces by service, span name and order (the first
- * "orders · POST /orders" of A with the first of B, the second with the
- * second…), and compares their durations. Rows follow A's waterfall; spans
+ * Matches the spans of two traces by service, span kind, name and order (the
+ * first "orders · POST /orders" server span of A with the first of B, the
+ * second with the second…), and compares their durations. Rows follow A's waterfall; spans
  * only B has come after them, in B's order. A retry that happened in one trace
  * only is such a one-sided row rather than shifting every later match.
  *
@@ -82,7 +87,7 @@ export function compareTraces(a: readonly CompareSpan[], b: readonly CompareSpan
   const bByKey = new Map(inB.map((x) => [x.key, x.span]));
   const rows: SpanMatch[] = [];
   const used = new Set<string>();
-  const make = (key: string, service: string, name: string, occurrence: number, sa: CompareSpan | null, sb: CompareSpan | null): SpanMatch => {
+  const make = (key: string, service: string, name: string, kind: SpanKind, occurrence: number, sa: CompareSpan | null, sb: CompareSpan | null): SpanMatch => {
     const da = sa ? Math.max(0, sa.durationMs) : null;
     const db = sb ? Math.max(0, sb.durationMs) : null;
     const both = da !== null && db !== null;
@@ -90,6 +95,7 @@ export function compareTraces(a: readonly CompareSpan[], b: readonly CompareSpan
       key,
       service,
       name,
+      kind,
       occurrence,
       a: sa,
       b: sb,
@@ -101,9 +107,9 @@ export function compareTraces(a: readonly CompareSpan[], b: readonly CompareSpan
   for (const x of inA) {
     const sb = bByKey.get(x.key) ?? null;
     if (sb) used.add(x.key);
-    rows.push(make(x.key, x.span.nodeId, x.span.name, x.occurrence, x.span, sb));
+    rows.push(make(x.key, x.span.nodeId, x.span.name, x.span.kind, x.occurrence, x.span, sb));
   }
-  for (const x of inB) if (!used.has(x.key)) rows.push(make(x.key, x.span.nodeId, x.span.name, x.occurrence, null, x.span));
+  for (const x of inB) if (!used.has(x.key)) rows.push(make(x.key, x.span.nodeId, x.span.name, x.span.kind, x.occurrence, null, x.span));
   const totalA = traceBounds(a as Span[]).durationMs;
   const totalB = traceBounds(b as Span[]).durationMs;
   return { rows, totalA, totalB, totalDeltaMs: totalB - totalA, totalSlower: isSlower(totalA, totalB), scaleMs: Math.max(totalA, totalB) };
