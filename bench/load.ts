@@ -224,7 +224,7 @@ async function main() {
   console.log("\nSaturation, side by side (first hop client → gw is REST; the transport named is the second hop gw → be):\n");
   console.log(table(SATURATION_HEADER, saturationRows));
   console.log(`\nDeploy: ${typeof deploy === "string" ? deploy : deploy.lines.join("\n")}`);
-  console.log(`UI: ${typeof ui === "string" ? ui : ui.line}`);
+  console.log(`UI: ${typeof ui === "string" ? ui : ui.lines.join("\nUI: ")}`);
 
   const legend = saturationLegend({ ...options, latencyWindowMs: LATENCY_WINDOW_MS });
   const markdown = [
@@ -235,7 +235,7 @@ async function main() {
     ...legend,
     "",
     typeof deploy === "string" ? `- **Deploy:** ${deploy}.` : `\n${markdownTable(["deploy", "value"], deploy.markdownRows)}\n`,
-    typeof ui === "string" ? `- **UI while watching:** ${ui}.` : `\n${markdownTable(ui.header, [ui.row])}\n\n${UI_LEGEND}`,
+    typeof ui === "string" ? `- **UI while watching:** ${ui}.` : `\n${markdownTable(ui.header, ui.rows)}\n\n${UI_LEGEND}`,
     "",
     machineNote(steps),
   ];

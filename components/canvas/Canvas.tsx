@@ -20,6 +20,7 @@ import { isEditLocked, isLive, useRunStore } from "@/components/state/run-store"
 import type { CanvasEdge, CanvasNode } from "@/lib/topology";
 import { importTopologyFile } from "@/components/state/file-actions";
 import { GRID_PX, useUiStore } from "@/components/state/ui-store";
+import { focusEdge } from "@/components/state/edge-focus";
 import { EmptyCanvas } from "@/components/templates/EmptyCanvas";
 import { TemplateGuide } from "@/components/templates/TemplateGuide";
 import { transportStyle } from "@/components/ui/transport-style";
@@ -166,7 +167,17 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
   const labelOf = (id: string) => nodes.find((n) => n.id === id)?.data.node.label || id;
 
   return (
-    <div className={readOnly ? "ipc-read-only relative h-full w-full" : "relative h-full w-full"} data-testid="canvas" data-read-only={readOnly || undefined}>
+    <div
+      className={readOnly ? "ipc-read-only relative h-full w-full" : "relative h-full w-full"}
+      data-testid="canvas"
+      data-read-only={readOnly || undefined}
+      onKeyDown={(e) => {
+        // Enter or Space on a focused edge (Tab reaches them) does what a click on it does; React Flow selects it.
+        if (readOnly || (e.key !== "Enter" && e.key !== " ")) return;
+        const edgeId = (e.target as Element).closest?.(".react-flow__edge")?.getAttribute("data-id");
+        if (edgeId) focusEdge(edgeId);
+      }}
+    >
       <ReactFlow<CanvasNode, CanvasEdge>
         nodes={nodes}
         edges={styledEdges}
@@ -185,6 +196,10 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         multiSelectionKeyCode={readOnly ? null : undefined}
         deleteKeyCode={locked || readOnly ? null : ["Delete", "Backspace"]}
         onPaneClick={() => deselectAll()}
+        // During or after a run, a click on an edge's line shows its traces and chart as well as selecting it.
+        onEdgeClick={(_e, edge) => {
+          if (!readOnly) focusEdge(edge.id);
+        }}
         onDragOver={(e) => {
           if (readOnly) return;
           if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes("Files")) {

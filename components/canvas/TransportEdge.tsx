@@ -18,6 +18,7 @@ import { BreakerGlyph } from "@/components/faults/BreakerGlyph";
 import { FaultBadges } from "@/components/faults/FaultBadges";
 import { NotAppliedMark } from "@/components/state/LiveEditStatus";
 import { useHealthStore } from "@/components/state/health-store";
+import { focusEdge } from "@/components/state/edge-focus";
 import {
   type Health,
   healthCaption,
@@ -180,7 +181,6 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
   const dots = useDots(id);
   const { health, figures } = useHealth(id);
   const thresholds = useHealthStore((s) => s.thresholds);
-  const showEdgeTraces = useHealthStore((s) => s.showEdgeTraces);
   const healthy = healthColor(health);
   const caption = edge ? edgeCaption(edge) : "";
   // Queue depth and subscribers describe live brokers; after Stop the summary has the totals.
@@ -231,7 +231,11 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
           // and wrap its captions letter by letter; the pills' own max width decides where they wrap.
           className="nodrag nopan pointer-events-auto absolute flex w-max -translate-x-1/2 -translate-y-1/2 flex-col items-center gap-1"
           style={{ left: centre.x, top: centre.y, zIndex: LABEL_Z }}
-          onClick={() => select({ edges: [id] })}
+          // The whole label is one target: during or after a run, the edge's traces and chart (edge-focus.ts);
+          // before one, the selection. Its parts (the health caption in the middle of a running label) agree.
+          onClick={() => {
+            if (!focusEdge(id)) select({ edges: [id] });
+          }}
           data-testid={`edge-${id}`}
           data-health={hasRun && counters ? health : undefined}
         >
@@ -306,11 +310,10 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
               data-health={health}
               onClick={(e) => {
                 e.stopPropagation();
-                select({ edges: [id] });
-                showEdgeTraces(id);
+                if (!focusEdge(id)) select({ edges: [id] });
               }}
-              title={`${healthSentence(health, figures, thresholds)}\nClick for this edge's traces.`}
-              aria-label={`${health}: ${healthCaption(figures, counters.p95Ms).map((p) => p.text).join(", ")}. Show this edge's traces`}
+              title={`${healthSentence(health, figures, thresholds)}\nClick for this edge's traces and chart.`}
+              aria-label={`${health}: ${healthCaption(figures, counters.p95Ms).map((p) => p.text).join(", ")}. Show this edge's traces and chart`}
               className={clsx(
                 "tabular flex min-h-5 max-w-32 cursor-pointer flex-wrap items-center justify-center gap-x-1 rounded-md border bg-white px-1.5 py-0.5 text-[10px] leading-4 font-semibold shadow-xs hover:shadow-sm [&>span]:whitespace-nowrap",
                 health === "failing" ? "border-red-300 bg-red-50 text-red-700" : health === "degraded" ? "border-amber-300 bg-amber-50 text-amber-800" : "border-zinc-200 text-zinc-600",

@@ -1,7 +1,7 @@
 "use client";
 
 import clsx from "clsx";
-import { ArrowRight, Trash2, Users } from "lucide-react";
+import { ArrowRight, ChartNoAxesColumn, Trash2, Users } from "lucide-react";
 import { create } from "@bufbuild/protobuf";
 import { useId } from "react";
 import {
@@ -18,6 +18,7 @@ import { CHANNEL_PATTERN, CHANNEL_RULE, defaultSettings } from "@/lib/topology";
 import { DEFAULTS, LIMITS } from "@/lib/topology/limits";
 import { useDocumentStore } from "@/components/state/document-store";
 import { useRunStore } from "@/components/state/run-store";
+import { focusEdge } from "@/components/state/edge-focus";
 import { DeadLetters } from "./DeadLetters";
 import { Button } from "@/components/ui/Button";
 import { NumberField, Section, Segmented, SelectField, TextField, ToggleField } from "@/components/ui/fields";
@@ -79,6 +80,7 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
   const style = transportStyle(edge.transport);
   const datalistId = useId();
   const running = useRunStore((s) => s.phase === "running");
+  const hasRun = useRunStore((s) => s.phase !== "idle" && s.runId !== null);
   const runId = useRunStore((s) => s.runId);
   const token = useRunStore((s) => s.token);
   const problems = useProblems().edges.get(edge.id);
@@ -126,6 +128,19 @@ export function EdgeInspector({ edge, locked }: { edge: Edge; locked: boolean })
       </div>
 
       <EdgeSparklines edgeId={edge.id} queueChannel={s.case === "queue" ? s.value.channel || undefined : undefined} />
+      {hasRun && (
+        // The way to the edge's full charts and its traces, side by side in the run panel (edge-focus.ts).
+        <div className="flex justify-end border-b border-zinc-100 px-4 py-1.5">
+          <button
+            type="button"
+            data-testid="edge-focus-link"
+            onClick={() => focusEdge(edge.id)}
+            className="flex items-center gap-1 rounded text-2xs font-medium text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-500"
+          >
+            <ChartNoAxesColumn className="size-3.5" /> This edge&apos;s traces and chart
+          </button>
+        </div>
+      )}
 
       {running && <FaultsSection key={edge.transport} ids={{ edgeId: edge.id }} target={{ type: "edge", transport: edge.transport }} />}
 

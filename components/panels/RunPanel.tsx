@@ -11,8 +11,7 @@ import { MetricsPanel } from "@/components/metrics/MetricsPanel";
 import { LogView } from "./LogView";
 import { ProblemsList } from "./ProblemsList";
 import { SummaryTable } from "./SummaryTable";
-import { TraceList } from "./TraceList";
-import { Waterfall } from "./Waterfall";
+import { TracesTab } from "./TracesTab";
 
 type Tab = "traces" | "metrics" | "log" | "summary" | "problems";
 
@@ -38,11 +37,12 @@ export function RunPanel() {
   useEffect(() => {
     if (phase === "starting") setTab("traces");
   }, [phase]);
-  // An edge's caption on the canvas asks for its traces.
+  // A click on an edge asks for its traces (and its chart, beside them): the Metrics tab, already
+  // showing the selected edge's charts, stays; any other tab gives way to the traces.
   const tracesRequest = useHealthStore((s) => s.tracesRequest);
   useEffect(() => {
     if (tracesRequest > 0) {
-      setTab("traces");
+      setTab((t) => (t === "metrics" ? t : "traces"));
       setOpen(true);
     }
   }, [tracesRequest]);
@@ -103,16 +103,7 @@ export function RunPanel() {
       </div>
       {open && (
         <div className="min-h-0 flex-1">
-          {tab === "traces" && (
-            <div className="grid h-full grid-cols-[400px_1fr]">
-              <div className="min-h-0 border-r border-zinc-100">
-                <TraceList />
-              </div>
-              <div className="min-h-0">
-                <Waterfall />
-              </div>
-            </div>
-          )}
+          {tab === "traces" && <TracesTab />}
           {tab === "metrics" && <MetricsPanel />}
           {tab === "log" && <LogView />}
           {tab === "summary" && <SummaryTable />}

@@ -3,7 +3,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import clsx from "clsx";
 import { ArrowUp, ChevronRight, Pause, X } from "lucide-react";
-import { memo, useCallback, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { loadTrace } from "@/components/state/run-actions";
@@ -17,6 +17,7 @@ import { spanStatusLabel } from "@/lib/trace";
 import { SpanStatusIcon } from "@/components/ui/status";
 import { newerThan, samplingText } from "./trace-list-text";
 import { useHealthStore } from "@/components/state/health-store";
+import { isPicking, useTraceCompare } from "@/components/state/trace-compare";
 import { countText, type EdgeEnds, filterTraces, isFiltering, STATUS_CHOICES, type StatusFilter } from "./trace-filter";
 
 /** Every row has this height (px): the virtualiser needs no measuring. */
@@ -37,6 +38,14 @@ export function TraceList() {
       .join(","),
   );
   const scrollRef = useRef<HTMLDivElement>(null);
+  // The scroll element as state too: the rows' virtualiser starts in a layout effect that runs before this
+  // parent's ref is attached, so a list mounted with its traces already there (back to the Traces tab after
+  // Stop) found no scroll element and drew no row until the next trace, which a stopped run never sends.
+  const [scrollEl, setScrollEl] = useState<HTMLDivElement | null>(null);
+  const attachScroll = useCallback((el: HTMLDivElement | null) => {
+    scrollRef.current = el;
+    setScrollEl(el);
+  }, []);
   const filter = useHealthStore((s) => s.filter);
   const edgeKey = useDocumentStore((s) => s.edges.map((e) => `${e.id}\u0000${e.source}\u0000${e.target}`).join("\u0001"));
   const edgeEnds = useMemo(() => {
@@ -68,7 +77,9 @@ export function TraceList() {
       onPointerLeave={() => setHeld(null)}
     >
       <SamplingNote />
+      <PickingNote />
       {traces.length > 0 && <FilterBar shown={shown.length} total={all.length} />}
+      {filter.edge && <EdgeFilterChip edgeId={filter.edge} />}
       {traces.length > 0 && (
         <div className={clsx(COLS, "h-7 shrink-0 items-center border-b border-zinc-100 bg-white px-3 text-2xs font-medium text-zinc-400")}>
           <span />
@@ -102,7 +113,7 @@ export function TraceList() {
       )}
       {/* Mounted even while empty: the virtualiser needs its scroll element before the first rows, or a
           batch that arrives at once (Send 10) was counted in the tab but drew no row until the next trace. */}
-      <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto">
+      <div ref={attachScroll} className="min-h-0 flex-1 overflow-y-auto">
         {traces.length === 0 ? (
           <div className="flex h-full items-center justify-center px-6 text-center text-xs text-zinc-500">
             {phase === "running"
@@ -114,7 +125,7 @@ export function TraceList() {
             No trace in the list matches the filter.
           </div>
         ) : (
-          <TraceRows traces={shown} selected={selected} scrollRef={scrollRef} />
+          <TraceRows traces={shown} selected={selected} scrollEl={scrollEl} />
         )}
       </div>
     </div>
@@ -128,16 +139,16 @@ export function TraceList() {
 const TraceRows = memo(function TraceRows({
   traces,
   selected,
-  scrollRef,
+  scrollEl,
 }: {
   traces: TraceSummary[];
   selected: string | null;
-  scrollRef: React.RefObject<HTMLDivElement | null>;
+  scrollEl: HTMLDivElement | null;
 }) {
   const getItemKey = useCallback((i: number) => traces[i].traceId, [traces]);
   const virtualizer = useVirtualizer({
     count: traces.length,
-    getScrollElement: () => scrollRef.current,
+    getScrollElement: () => scrollEl,
     estimateSize: () => ROW_PX,
     getItemKey,
     overscan: 6,
@@ -160,8 +171,13 @@ const TraceRow = memo(function TraceRow({ trace, top, selected }: { trace: Trace
         type="button"
         data-testid="trace-row"
         data-trace-id={trace.traceId}
+        data-duration-ms={trace.durationMs}
         onClick={() => {
-          useRunStore.getState().selectTrace(trace.traceId);
+          const run = useRunStore.getState();
+          run.selectTrace(trace.traceId);
+          // While trace A of a comparison is pinned, the click picks B and the comparison opens.
+          const compare = useTraceCompare.getState();
+          if (isPicking(compare)) compare.pick(trace.traceId, run.spansByTrace[trace.traceId]);
           void loadTrace(trace.traceId, trace.spanCount);
         }}
         className={clsx(
@@ -205,6 +221,7 @@ function FilterBar({ shown, total }: { shown: number; total: number }) {
   const clear = useHealthStore((s) => s.clearFilter);
   const services = useDocumentStore((s) => s.nodes.map((n) => n.id).join("\u0000"));
   const edges = useDocumentStore((s) => s.edges.map((e) => e.id).join("\u0000"));
+  const edgeNames = useEdgeNames();
   const filtering = isFiltering(filter);
   const serviceList = services ? services.split("\u0000") : [];
   const edgeList = edges ? edges.split("\u0000") : [];
@@ -236,7 +253,7 @@ function FilterBar({ shown, total }: { shown: number; total: number }) {
         <option value="">edge</option>
         {edgeList.map((id) => (
           <option key={id} value={id}>
-            {id}
+            {edgeNames[id] ?? id}
           </option>
         ))}
       </select>
@@ -334,6 +351,72 @@ function SamplingNote() {
           {text.evicted}
         </span>
       )}
+    </div>
+  );
+}
+
+/** "client → orders" for each edge id, by its ends' labels; re-renders only when one changes. */
+function useEdgeNames(): Record<string, string> {
+  const key = useDocumentStore((s) => {
+    const label = (id: string) => s.nodes.find((n) => n.id === id)?.data.node.label || id;
+    return s.edges.map((e) => `${e.id}\u0000${label(e.source)} → ${label(e.target)}`).join("\u0001");
+  });
+  return useMemo(() => Object.fromEntries(key ? key.split("\u0001").map((p) => p.split("\u0000")) : []), [key]);
+}
+
+/**
+ * The edge the list is filtered to, by name, with a button that removes it:
+ * a click on an edge sets it, and the list must say why it shows fewer traces.
+ */
+function EdgeFilterChip({ edgeId }: { edgeId: string }) {
+  const names = useEdgeNames();
+  const setFilter = useHealthStore((s) => s.setFilter);
+  const name = names[edgeId] ?? edgeId;
+  return (
+    <div className="flex shrink-0 items-center gap-1.5 border-b border-zinc-100 bg-blue-50/60 px-3 py-1 text-2xs text-zinc-600" data-testid="trace-filter-edge-chip" data-edge={edgeId}>
+      <span>Traces across</span>
+      <span className="inline-flex min-w-0 items-center gap-1 rounded-full bg-white py-0.5 pr-0.5 pl-2 font-medium text-blue-800 ring-1 ring-blue-200">
+        <span className="truncate" title={`Edge ${edgeId}`}>
+          {name}
+        </span>
+        <button
+          type="button"
+          onClick={() => setFilter({ edge: "" })}
+          aria-label={`Remove the filter on edge ${name}`}
+          title="Show the traces of every edge"
+          data-testid="trace-filter-edge-remove"
+          className="flex size-4 items-center justify-center rounded-full text-blue-500 hover:bg-blue-100 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-500"
+        >
+          <X className="size-3" />
+        </button>
+      </span>
+    </div>
+  );
+}
+
+/** While trace A of a comparison is pinned: what a click in the list now does, and how to stop. */
+function PickingNote() {
+  const a = useTraceCompare((s) => (isPicking(s) ? s.a!.traceId : null));
+  useEffect(() => {
+    if (!a) return;
+    // Before the page's own Escape (which clears the canvas's selection): this one only stops the picking.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.stopPropagation();
+      useTraceCompare.getState().close();
+    };
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
+  }, [a]);
+  if (!a) return null;
+  return (
+    <div className="flex shrink-0 items-center gap-2 border-b border-indigo-100 bg-indigo-50 px-3 py-1.5 text-2xs text-indigo-900" data-testid="trace-compare-picking" role="status">
+      <span>
+        Pick trace <span className="font-semibold">B</span> to compare with <span className="font-mono">{a.slice(0, 12)}</span>
+      </span>
+      <button type="button" onClick={() => useTraceCompare.getState().close()} className="ml-auto font-medium text-indigo-700 hover:underline" title="Stop comparing (Esc)">
+        Cancel
+      </button>
     </div>
   );
 }

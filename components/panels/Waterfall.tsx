@@ -1,12 +1,13 @@
 "use client";
 
 import clsx from "clsx";
-import { MousePointerClick } from "lucide-react";
+import { ArrowLeftRight, MousePointerClick, X } from "lucide-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useMemo, useRef, useState } from "react";
 import { SpanKind, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useRunStore } from "@/components/state/run-store";
+import { useTraceCompare } from "@/components/state/trace-compare";
 import { criticalPath, layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds, type WaterfallRow } from "@/lib/trace";
 import { formatClock, formatMs } from "@/components/ui/format";
 import { SpanStatusIcon, isOk } from "@/components/ui/status";
@@ -46,6 +47,8 @@ export function Waterfall() {
     return out;
   }, [rows, critical]);
   const [hoveredId, setHoveredId] = useState<string | null>(null);
+  // This trace is A of a comparison whose B is still to be picked.
+  const pinned = useTraceCompare((s) => s.a !== null && s.b === null && s.a.traceId === traceId);
   const total = useMemo(() => traceBounds(spans).durationMs, [spans]);
   const activeId = hoveredId ?? selectedSpanId;
   const active = useMemo(() => (activeId ? spans.find((s) => s.spanId === activeId) ?? null : null), [spans, activeId]);
@@ -73,7 +76,8 @@ export function Waterfall() {
   return (
     <div className="flex h-full min-h-0" data-testid="waterfall" data-trace-id={traceId}>
       <div className="flex min-w-0 flex-1 flex-col">
-        <div className="flex items-center gap-3 border-b border-zinc-100 px-3 py-1.5 text-2xs text-zinc-500">
+        {/* Wraps between its items, never inside one: at 1280 px the details pane leaves the header ~580 px. */}
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-100 px-3 py-1.5 text-2xs text-zinc-500 [&>span]:whitespace-nowrap">
           <span className="font-mono text-zinc-700" title={traceId}>
             trace {traceId.slice(0, 12)}
           </span>
@@ -92,25 +96,62 @@ export function Waterfall() {
             <span className="h-1 w-4 rounded-full bg-zinc-900" />
             critical path · {critical.size} {critical.size === 1 ? "span" : "spans"}
           </span>
-          <span className="ml-auto flex items-center gap-3" data-testid="waterfall-transports">
-            {transports.map((t) => (
-              <span key={t} className="flex items-center gap-1.5" data-transport={transportKey(t)}>
-                <TransportLine transport={t} width={16} />
-                <span style={{ color: transportStyle(t).color }}>{transportStyle(t).label}</span>
+          <span className="ml-auto flex items-center gap-3">
+            <span className="flex items-center gap-3" data-testid="waterfall-transports">
+              {transports.map((t) => (
+                <span key={t} className="flex items-center gap-1.5" data-transport={transportKey(t)}>
+                  <TransportLine transport={t} width={16} />
+                  <span style={{ color: transportStyle(t).color }}>{transportStyle(t).label}</span>
+                </span>
+              ))}
+            </span>
+            {pinned ? (
+              <span className="flex items-center gap-1.5 rounded-md bg-indigo-50 px-2 py-0.5 text-indigo-800 ring-1 ring-indigo-200" data-testid="waterfall-pinned" title="Pick trace B in the list to compare it with this one">
+                <span className="font-semibold">A</span> pinned
+                <button
+                  type="button"
+                  onClick={() => useTraceCompare.getState().close()}
+                  className="rounded px-1 font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-500"
+                  data-testid="waterfall-compare-cancel"
+                  title="Stop comparing (Esc)"
+                >
+                  Cancel
+                </button>
               </span>
-            ))}
+            ) : (
+              <button
+                type="button"
+                onClick={() => useTraceCompare.getState().pin(traceId, spans)}
+                className="flex items-center gap-1 rounded-md border border-zinc-200 px-1.5 py-0.5 font-medium text-zinc-700 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-blue-500"
+                data-testid="waterfall-compare"
+                title="Pin this trace and pick another in the list: both waterfalls side by side, with their spans' durations compared"
+              >
+                <ArrowLeftRight className="size-3" /> Compare with…
+              </button>
+            )}
+            <button
+              type="button"
+              onClick={() => useRunStore.getState().selectTrace(null)}
+              aria-label="Close the trace"
+              title="Close the trace"
+              data-testid="waterfall-close"
+              className="-mr-1 flex size-5 items-center justify-center rounded text-zinc-400 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:outline-2 focus-visible:outline-blue-500"
+            >
+              <X className="size-3.5" />
+            </button>
           </span>
         </div>
         <div className={clsx(COLS, "border-b border-zinc-100 text-[10px] text-zinc-400")}>
           <div className="px-3 py-1">Service · span</div>
           <div className="py-1">Process</div>
-          <div className="relative mx-2 h-5">
+          {/* A container: under 240 px (1280 px wide, with the details pane) the inner labels ran into each other. */}
+          <div className="@container relative mx-2 h-5">
             {TICKS.map((t) => (
               <span
                 key={t}
                 className={clsx(
                   "tabular absolute top-1 whitespace-nowrap",
-                  t === 0 ? "" : t === 1 ? "-translate-x-full" : "-translate-x-1/2",
+                  t === 0 ? "" : t === 1 ? "-translate-x-full" : "hidden -translate-x-1/2 @min-[240px]:inline",
                 )}
                 style={{ left: `${t * 100}%` }}
               >

@@ -13,7 +13,7 @@ const THRESHOLDS_KEY = "ipcplay.health-thresholds";
 interface HealthState {
   thresholds: HealthThresholds;
   filter: TraceFilter;
-  /** Bumped to ask the run panel to show its trace list. */
+  /** Bumped to ask the run panel to show its trace list (edge-focus.ts; Metrics stays if open). */
   tracesRequest: number;
   loadThresholds(): void;
   setThresholds(t: HealthThresholds): void;

@@ -11,3 +11,4 @@ export {
   type StatusTone,
 } from "./status";
 export { criticalPath, type PathSpan } from "./critical-path";
+export { compareTraces, deltaText, isSlower, SLOWER_SHARE, SLOWER_FLOOR_MS, type SpanMatch, type TraceComparison } from "./compare";
