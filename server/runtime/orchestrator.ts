@@ -117,7 +117,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     admission: {
       serviceBytes: 80 * MB,
       memoryReserveBytes: 256 * MB,
-      maxLoadPerCpu: 4,
+      // Load average counts every runnable process of the machine and lags a minute: a busy 2-core CI box with a browser and a build reaches 4–5 per CPU with no run up (seen in e2e). 8 still refuses the saturation the issue saw (9.9 per CPU).
+      maxLoadPerCpu: 8,
       ...fromEnv.admission,
       ...options.limits?.admission,
     },
