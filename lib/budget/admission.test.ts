@@ -18,7 +18,13 @@ describe("admissionRefusal", () => {
     expect(admissionRefusal(6, busy, limits)).toBeUndefined();
   });
 
-  it("refuses while the CPUs are saturated", () => {
-    expect(admissionRefusal(2, { ...idle, loadAverage: 19.8 }, limits)).toMatch(/^The machine's CPUs are saturated: load average 19\.8 on 2 CPUs \(9\.9 per CPU\), above the 4 per CPU/);
+  it("refuses while the CPUs are saturated and runs of this server are up", () => {
+    expect(admissionRefusal(2, { ...idle, loadAverage: 19.8, runs: 1, hostRssBytes: [90 * MB] }, limits)).toMatch(
+      /^The machine's CPUs are saturated: load average 19\.8 on 2 CPUs \(9\.9 per CPU\), above the 4 per CPU this server starts runs at, with 1 run \(1 service processes\) up now/,
+    );
+  });
+
+  it("admits on a machine busy with other work while no run of this server is up", () => {
+    expect(admissionRefusal(2, { ...idle, loadAverage: 19.8 }, limits)).toBeUndefined();
   });
 });

@@ -5,6 +5,11 @@
  * Pure: the server reads the machine (os.freemem, os.loadavg, the hosts'
  * measured RSS) and asks.
  *
+ * The CPU check applies only while this server has runs up: it is there so a
+ * new run does not degrade the runs already up. With none up, a load from
+ * elsewhere (a build, a test suite) is not ours to refuse for — the busy
+ * banner says latencies include it.
+ *
  * A run's memory is estimated as its processes × the RSS a service process
  * takes here: the mean of the hosts measured now (runs already up), else
  * `serviceBytes` (a fresh host with its transports loaded).
@@ -48,7 +53,7 @@ export function admissionRefusal(processes: number, machine: MachineNow, limits:
   }
   const cpus = Math.max(1, machine.cpus);
   const loadPerCpu = machine.loadAverage / cpus;
-  if (loadPerCpu > limits.maxLoadPerCpu) {
+  if (machine.runs > 0 && loadPerCpu > limits.maxLoadPerCpu) {
     return (
       `The machine's CPUs are saturated: load average ${machine.loadAverage.toFixed(1)} on ${cpus} CPUs (${loadPerCpu.toFixed(1)} per CPU), ` +
       `above the ${limits.maxLoadPerCpu} per CPU this server starts runs at, with ${upNow}. Stop a run or try again when the load falls.`
