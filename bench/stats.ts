@@ -1,9 +1,9 @@
-/** Percentile by nearest rank over a copy of `samples` (ms). */
+import { percentile as percentileOfSorted } from "@/lib/metrics/percentile";
+
+/** Percentile by nearest rank over a sorted copy of `samples` (ms); NaN when there are none (printed as such). */
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
+  return percentileOfSorted([...samples].sort((a, b) => a - b), p);
 }
 
 export interface LatencySummary {

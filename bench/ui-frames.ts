@@ -8,6 +8,7 @@
  *   console.log(frames.p50Ms, frames.p95Ms, frames.maxMs);
  */
 import type { Page } from "@playwright/test";
+import { percentile } from "@/lib/metrics/percentile";
 
 export interface FrameStats {
   /** Frames painted in the window. */
@@ -17,13 +18,6 @@ export interface FrameStats {
   maxMs: number;
   /** Frames longer than 50 ms (a visible hitch). */
   longFrames: number;
-}
-
-/** Nearest-rank percentile of sorted values; 0 when there are none. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
 }
 
 /** Summarises rAF deltas (milliseconds) into the figures above. */
