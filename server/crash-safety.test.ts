@@ -7,45 +7,22 @@
  * Redis keys of its runs are removed when a server starts again (the sweep of
  * server/redis/run-registry.ts).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { freePort, startRedisServer } from "@/server/redis/resolve-redis";
 import { setprivPath } from "@/server/runtime/die-with-server";
+import { exited, killStartedServers, startServerProcess } from "@/server/server-process-support";
 import { buildHostBundle, connectOutcome, processGone } from "@/server/runtime/test-support";
 
 const root = path.resolve(import.meta.dirname, "..");
 const fixture = JSON.parse(readFileSync(path.join(root, "server/control/fixtures/rest-chain.json"), "utf8"));
 
-let server: ChildProcess | undefined;
+afterEach(killStartedServers);
 
-afterEach(() => {
-  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
-  server = undefined;
-});
-
-/** Starts `server/main.ts` without the UI on a free port; resolves with its URL and what it printed so far. */
-async function startServer(env: Record<string, string> = {}): Promise<{ url: string; process: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: root,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", IPCPLAY_NO_UI: "1", IPCPLAY_WARM_HOSTS: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server = child;
-  let output = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /ready on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1].replace("localhost", "127.0.0.1"));
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`server exited with ${code} before it was ready:\n${output}`)));
-  });
-  return { url, process: child, output: () => output };
-}
+/** The server without warm hosts: every host a test sees belongs to its run. */
+const startServer = (env: Record<string, string> = {}) => startServerProcess({ IPCPLAY_WARM_HOSTS: "0", ...env });
 
 async function call(url: string, method: string, body: object, token?: string): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}/ipcplay.v1.PlaygroundService/${method}`, {
@@ -76,8 +53,6 @@ function stateOf(pid: number): string {
   }
 }
 
-const exited = (child: ChildProcess) =>
-  new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "")));
 
 describe.skipIf(setprivPath() === null)("a crashed server (SIGKILL)", () => {
   it("takes a paused (SIGSTOPped) service with it", async () => {

@@ -4,43 +4,19 @@
  * because each host exits when its IPC channel to the server closes. Either way
  * no child process and no listening port stays behind.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { rawRequest } from "@/server/control/control-test-support";
+import { exited, killStartedServers, startServerProcess } from "@/server/server-process-support";
 import { buildHostBundle, connectOutcome, processGone } from "@/server/runtime/test-support";
 
 const root = path.resolve(import.meta.dirname, "..");
 const fixture = JSON.parse(readFileSync(path.join(root, "server/control/fixtures/rest-chain.json"), "utf8"));
 
-let server: ChildProcess | undefined;
+afterEach(killStartedServers);
 
-afterEach(() => {
-  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
-  server = undefined;
-});
-
-/** Starts `server/main.ts` without the UI on a free port; resolves with its URL. */
-async function startServer(env: Record<string, string> = {}): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: root,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", IPCPLAY_NO_UI: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server = child;
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /ready on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1].replace("localhost", "127.0.0.1"));
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`server exited with ${code} before it was ready:\n${output}`)));
-  });
-  return { url, process: child };
-}
+const startServer = startServerProcess;
 
 async function startRun(url: string): Promise<{ pids: number[]; ports: number[] }> {
   const response = await fetch(`${url}/ipcplay.v1.PlaygroundService/StartRun`, {
@@ -63,8 +39,6 @@ async function expectNothingLeft(pids: number[], ports: number[]): Promise<void>
   for (const port of ports) expect(await connectOutcome(port)).toBe("ECONNREFUSED");
 }
 
-const exited = (child: ChildProcess) =>
-  new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "")));
 
 describe("the server process", () => {
   it("stops every run and exits cleanly on Ctrl-C (SIGINT)", async () => {
