@@ -12,14 +12,14 @@ import { useRunStore } from "@/components/state/run-store";
 import { Spinner } from "@/components/ui/Spinner";
 import { targetOf } from "@/components/faults/fault-kinds";
 import { faultBands } from "./chart-marks";
-import { type ChartSpec, edgeCharts, nodeCharts, shortNumber } from "./chart-specs";
+import { type ChartSpec, type EdgeSubject, edgeCharts, nodeCharts, shortNumber } from "./chart-specs";
 import { lastValue } from "./metrics-window";
 import { useMetricsStore } from "./metrics-store";
 import { queueLagText } from "./queue-lag";
 import { TimeChart } from "./TimeChart";
 
 /** The one selected edge or node, as the metrics know it. */
-export function useMetricsSubject(): { kind: "edge"; id: string; label: string; queueChannel?: string } | { kind: "node"; id: string; label: string } | null {
+export function useMetricsSubject(): ({ kind: "edge"; label: string } & EdgeSubject) | { kind: "node"; id: string; label: string } | null {
   return useDocumentStore(
     useShallow((s) => {
       const nodes = s.nodes.filter((n) => n.selected);
@@ -36,6 +36,7 @@ export function useMetricsSubject(): { kind: "edge"; id: string; label: string; 
           id: e.id,
           label: `${name(e.source)} → ${name(e.target)}`,
           queueChannel: e.settings.case === "queue" ? e.settings.value.channel || undefined : undefined,
+          pubsub: e.settings.case === "pubsub",
         };
       }
       return null;

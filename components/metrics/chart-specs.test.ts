@@ -23,6 +23,8 @@ describe("chart specs", () => {
     // The lag chart is in ms, like every other time axis.
     expect(charts[4].series[0].values).toEqual([500, 2000]);
     expect(edgeCharts(w, { id: "e" }).map((c) => c.key)).not.toContain("queue");
+    // A pub/sub subscriber gets each message once: no attempts chart that could only show zeros.
+    expect(edgeCharts(w, { id: "e", pubsub: true }).map((c) => c.key)).toEqual(["rate", "latency"]);
   });
 
   it("gives a service its four charts", () => {

@@ -45,6 +45,8 @@ export interface EdgeSubject {
   id: string;
   /** The queue channel, for a queue edge. */
   queueChannel?: string;
+  /** A pub/sub edge: a subscriber gets each message once, so it has no attempts to chart. */
+  pubsub?: boolean;
 }
 
 export function edgeCharts(win: MetricsWindow, edge: EdgeSubject): ChartSpec[] {
@@ -73,7 +75,9 @@ export function edgeCharts(win: MetricsWindow, edge: EdgeSubject): ChartSpec[] {
       ],
       format: formatMs,
     },
-    {
+  ];
+  if (!edge.pubsub) {
+    charts.push({
       key: "attempts",
       title: "Attempts per second",
       series: [
@@ -82,8 +86,8 @@ export function edgeCharts(win: MetricsWindow, edge: EdgeSubject): ChartSpec[] {
       ],
       format: perSecond,
       integer: true,
-    },
-  ];
+    });
+  }
   if (edge.queueChannel) {
     const q = edge.queueChannel;
     charts.push({

@@ -69,8 +69,10 @@ export type DiedOutcome = (typeof DIED_OUTCOMES)[number];
  *   there — from then on the subscriber, not the publisher, holds the message.
  * - `cache hits` / `cache misses` (REST GET edges): calls the caller's HTTP
  *   cache answered (also counted delivered) or sent on. Not ends of their own.
- * - `attempts` (synchronous edges): every attempt that went to the network,
- *   counted as it starts, so attempts / sent shows a retry storm as it builds.
+ * - `attempts`: every attempt that went to the network (synchronous edges) or
+ *   that a queue's consumer started processing (queue edges), counted as it
+ *   starts, so attempts / sent shows a retry storm as it builds. Pub/sub has
+ *   no attempts: a subscriber gets each message once.
  * - `retries refused`: retries the edge's retry budget did not allow.
  * - `duplicates` (asynchronous edges): a message its consumer processed again
  *   (a DUPLICATE fault). Not an end: the message ended once already.

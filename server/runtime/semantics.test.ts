@@ -103,7 +103,7 @@ describe("asynchronous semantics", () => {
     console.log("broker:", JSON.stringify({ goodCounts, badCounts, receipts }));
     expect(goodCounts).toMatchObject({ completed: n, failed: 0, waiting: 0, active: 0, delayed: 0 });
     expect(badCounts).toMatchObject({ completed: 0, failed: n, waiting: 0, active: 0, delayed: 0 });
-    expect(summary.get("client-ok")).toMatchObject({ sent: n, delivered: goodCounts.completed, failed: goodCounts.failed, deadLettered: 0 });
+    expect(summary.get("client-ok")).toMatchObject({ sent: n, delivered: goodCounts.completed, failed: goodCounts.failed, deadLettered: 0, attempts: n });
     // A message ends once, whatever its attempts: each job failed twice (one retry) and ended dead-lettered.
     expect(summary.get("client-flaky")).toMatchObject({
       sent: n,
@@ -111,6 +111,7 @@ describe("asynchronous semantics", () => {
       failed: badCounts.failed,
       deadLettered: badCounts.failed,
       retries: n,
+      attempts: 2 * n,
       inFlight: 0,
       failedBy: [expect.objectContaining({ outcome: "dead-lettered", count: n })],
     });

@@ -240,6 +240,8 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
   const processJob = async (job: Job<ChannelEnvelope>): Promise<void> => {
     const edge = inboundEdgeFor(edges, job.data);
     const attempt = job.attemptsMade + 1;
+    // Every processing attempt counts, as a synchronous call's attempts do: attempts / sent shows redeliveries building.
+    if (edge) host.count(edge.id, "attempts");
     const startedAt = job.processedOn ?? Date.now();
     const waitMs = Math.max(0, startedAt - availableAt(job));
     const errors = edge ? faults.edge(edge.id, FaultKind.ERRORS) : undefined;
