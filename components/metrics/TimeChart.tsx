@@ -66,8 +66,12 @@ function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], s
       if (row < 0) row = rowEnds.length;
       if (row >= 3) continue;
       rowEnds[row] = x + w + 6 * px;
+      const y = top + (2 + row * 12) * px;
+      // A backing, so the edge line of a neighbouring band does not cut through the words.
+      ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+      ctx.fillRect(x - 2 * px, y - 1 * px, w + 4 * px, 12 * px);
       ctx.fillStyle = TONE[b.tone].text;
-      ctx.fillText(b.label, x, top + (2 + row * 12) * px);
+      ctx.fillText(b.label, x, y);
     }
   }
   ctx.strokeStyle = EDIT_COLOR;
