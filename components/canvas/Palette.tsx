@@ -29,7 +29,7 @@ const ITEMS = [
 
 export function Palette({ onAdd, disabled }: { onAdd: (kind: NodeKind) => void; disabled: boolean }) {
   return (
-    <aside className="flex w-[232px] shrink-0 flex-col border-r border-zinc-200 bg-white" aria-label="Palette">
+    <aside className="flex w-[232px] shrink-0 flex-col overflow-y-auto border-r border-zinc-200 bg-white" aria-label="Palette">
       <div className="px-4 pt-4 pb-2">
         <h2 className="text-2xs font-semibold tracking-wider text-zinc-400 uppercase">Add to canvas</h2>
       </div>
