@@ -253,7 +253,11 @@ describe("Connect edge faults", () => {
     const runId = await run.start(topology, ALL_TRACES);
     await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.RESET });
     // connect-node reports the reset session's streams as closed with CANCEL.
-    for (const span of await clientSpans(runId, 2, "client-api")) expect(span.attributes["rpc.connect_rpc.error_code"]).toBe("canceled");
+    // No reply came back, so the span is UNAVAILABLE (as a REST reset is), with the library's code kept in its attribute.
+    for (const span of await clientSpans(runId, 2, "client-api")) {
+      expect(span.attributes["rpc.connect_rpc.error_code"]).toBe("canceled");
+      expect(span.status).toBe(SpanStatus.UNAVAILABLE);
+    }
     await run.manager.clearFault(runId, { edgeId: "client-api" });
     await run.manager.injectFault(runId, { edgeId: "client-api", kind: FaultKind.PARTITION });
     for (const span of await clientSpans(runId, 2, "client-api")) expect(span.status).toBe(SpanStatus.UNAVAILABLE);

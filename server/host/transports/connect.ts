@@ -260,9 +260,11 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
   async function send(message: OutboundMessage): Promise<SendOutcome> {
     const { result, attempts, budgetRefused } = await retrying.run(() => attempt(message), isRetryable, message.deadlineUnixMs);
     const code = result.error?.code;
+    const outcome = result.error ? outcomeOf(result.error) : undefined;
     return {
-      ...outcomeStatus(code),
-      ...(result.error ? { outcome: outcomeOf(result.error) } : {}),
+      // No reply came back (connect-node names a reset session CANCELED): the span says unavailable, as REST's ECONNRESET does.
+      ...(outcome === "unreachable" ? { status: SpanStatus.UNAVAILABLE, statusMessage: codeToString(code!) } : outcomeStatus(code)),
+      ...(outcome ? { outcome } : {}),
       attempts,
       attributes: {
         "rpc.system": protocol.rpcSystem,
