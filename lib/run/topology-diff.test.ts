@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Delivery, Distribution, EdgeSchema, Transport, TopologySchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { parseTopology } from "@/lib/topology/parse";
 import { diffTopologies } from "./topology-diff";
-import { planUpdate } from "./update-plan";
+import { liveSentences, planUpdate } from "./update-plan";
 
 /** client → gw (REST) → be (REST), be → worker (queue "jobs"), as the gate fills it. */
 function base(): Topology {
@@ -219,5 +219,23 @@ describe("planUpdate", () => {
     const plan = planUpdate(before, after, diffTopologies(before, after));
     expect(plan.stop).toEqual(["worker"]);
     expect(plan.restart.size).toBe(0);
+  });
+});
+
+describe("liveSentences (UpdateRun's applied)", () => {
+  it("lists what reached a kept process, never a restarted, started or stopped node's changes", () => {
+    const { before, after } = edited((topology) => {
+      node(topology, "be").behavior!.workTime!.meanMs = 50; // kept: live
+      node(topology, "worker").behavior!.concurrency = 2; // restarted: not live
+      topology.nodes.push({ ...clone(TopologySchema.field.nodes.message!, node(topology, "be")), id: "audit" } as never);
+      topology.edges.push(create(EdgeSchema, { id: "be-audit", source: "be", target: "audit", transport: Transport.REST, settings: { case: "rest", value: { timeoutMs: 500 } } }));
+    });
+    const diff = diffTopologies(before, after);
+    const plan = planUpdate(before, after, diff);
+    expect([...plan.restart.keys()]).toEqual(["worker"]);
+    expect(plan.start).toEqual(["audit"]);
+    expect(diff.sentences).toEqual(expect.arrayContaining(["audit: added", expect.stringMatching(/^worker: /)]));
+    // be's new sender to audit is live in be's process; audit's start and worker's new concurrency are not.
+    expect(liveSentences(before, after, diff, plan)).toEqual(["be: work time 2 ms → 50 ms", expect.stringMatching(/^edge be-audit: added/)]);
   });
 });

@@ -81,8 +81,8 @@ export function diffTopologies(before: Topology, after: Topology): TopologyDiff 
     ...removedNodes.map((id) => `${id}: removed`),
     ...addedNodes.map((id) => `${id}: added`),
     ...changedNodes.flatMap((change) => change.sentences),
-    ...removedEdges.map((id) => `edge ${id}: removed`),
-    ...addedEdges.map((id) => `edge ${id}: added (${describeEdge(newEdges.get(id)!)})`),
+    ...removedEdges.map(removedEdgeSentence),
+    ...addedEdges.map((id) => addedEdgeSentence(newEdges.get(id)!)),
     ...changedEdges.flatMap((change) => change.sentences),
   ];
   return {
@@ -283,6 +283,9 @@ function enumWord(value: string): string | undefined {
 const TRANSPORT_NAMES: Record<number, string> = { [Transport.REST]: "REST", [Transport.CONNECT]: "Connect", [Transport.QUEUE]: "queue", [Transport.PUBSUB]: "pub/sub" };
 
 /** "a → b over REST", "a → b over queue orders". */
+export const removedEdgeSentence = (edgeId: string) => `edge ${edgeId}: removed`;
+export const addedEdgeSentence = (edge: Edge) => `edge ${edge.id}: added (${describeEdge(edge)})`;
+
 export function describeEdge(edge: Edge): string {
   const channel = edge.settings.case === "queue" || edge.settings.case === "pubsub" ? ` ${edge.settings.value.channel}` : "";
   return `${edge.source} → ${edge.target} over ${TRANSPORT_NAMES[edge.transport] ?? "?"}${channel}`;

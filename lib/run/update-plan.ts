@@ -23,7 +23,7 @@
  */
 import { Delivery, Transport, type Edge, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { DEFAULTS } from "@/lib/topology/limits";
-import type { TopologyDiff } from "./topology-diff";
+import { addedEdgeSentence, removedEdgeSentence, type TopologyDiff } from "./topology-diff";
 
 export interface UpdatePlan {
   /** Nodes to start (new), in topology order. */
@@ -133,4 +133,24 @@ function channelOf(edge: Edge): string | undefined {
   if (edge.transport === Transport.QUEUE) return (edge.settings.case === "queue" ? edge.settings.value.channel : "") || edge.target;
   if (edge.transport === Transport.PUBSUB) return (edge.settings.case === "pubsub" ? edge.settings.value.channel : "") || DEFAULTS.pubsubChannel;
   return undefined;
+}
+
+/**
+ * The diff's sentences that reach a process that stays (UpdateRun's `applied`):
+ * run-wide settings, changes of kept nodes, and edges whose sender is a kept
+ * node. Added and removed nodes are `started` / `stopped`; a restarted node's
+ * changes arrive with its new process (`restarted`), not live.
+ */
+export function liveSentences(before: Topology, after: Topology, diff: TopologyDiff, plan: UpdatePlan): string[] {
+  const kept = new Set(plan.keep);
+  const sourceOf = new Map([...before.edges, ...after.edges].map((edge) => [edge.id, edge.source]));
+  const edgeIsLive = (edgeId: string) => kept.has(sourceOf.get(edgeId) ?? "");
+  const newEdges = new Map(after.edges.map((edge) => [edge.id, edge]));
+  return [
+    ...diff.runSentences,
+    ...diff.changedNodes.filter((change) => kept.has(change.nodeId)).flatMap((change) => change.sentences),
+    ...diff.removedEdges.filter(edgeIsLive).map(removedEdgeSentence),
+    ...diff.addedEdges.filter(edgeIsLive).map((id) => addedEdgeSentence(newEdges.get(id)!)),
+    ...diff.changedEdges.filter((change) => edgeIsLive(change.edgeId)).flatMap((change) => change.sentences),
+  ];
 }

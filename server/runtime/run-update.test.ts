@@ -125,7 +125,7 @@ describe("UpdateRun", () => {
     });
     const update = await manager.updateRun(runId, grown);
     expect(update).toMatchObject({ started: ["audit"], restarted: [], stopped: [] });
-    expect(update.applied).toEqual(["audit: added", "edge be-audit: added (be → audit over REST)"]);
+    expect(update.applied).toEqual(["edge be-audit: added (be → audit over REST)"]);
     const after = pids(runId);
     for (const [nodeId, pid] of before) expect(after.get(nodeId), `${nodeId}'s pid`).toBe(pid);
     expect(after.get("audit")).toBeGreaterThan(0);
@@ -171,7 +171,7 @@ describe("UpdateRun", () => {
     });
     const update = await manager.updateRun(runId, shrunk);
     expect(update).toMatchObject({ stopped: ["audit"], started: [], restarted: [] });
-    expect(update.applied).toEqual(["audit: removed", "edge gw-audit: removed"]);
+    expect(update.applied).toEqual(["edge gw-audit: removed"]);
     expect(processGone(before.get("audit")!)).toBe(true);
     const after = pids(runId);
     expect([...after.keys()]).toEqual(["client", "gw", "be"]);

@@ -18,7 +18,7 @@
 import { NodeStatus, RunState } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Edge, Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { diffTopologies, type TopologyDiff } from "@/lib/run/topology-diff";
-import { groupKeyOf, planUpdate } from "@/lib/run/update-plan";
+import { groupKeyOf, liveSentences, planUpdate } from "@/lib/run/update-plan";
 import { countedEdgeIdsOf } from "@/server/ipc/count-file";
 import type { HostPlan, LogLevel } from "@/server/ipc/host-messages";
 import { newNodeSlot, type LiveRun, type NodeSlot } from "./live-run";
@@ -98,7 +98,7 @@ export async function applyUpdate(run: LiveRun, topology: Topology, deps: Update
   run.retopology(topology);
   if (!hadBrokerCounts && !run.brokerCounts.empty) deps.watchBrokerEnds(run);
   logChanges(run, before, diff, deps);
-  result.applied = [...diff.sentences];
+  result.applied = liveSentences(before, topology, diff, plan);
 
   // New nodes: launched as at the start; everyone learns where they listen.
   const added = plan.start.map((nodeId) => {
