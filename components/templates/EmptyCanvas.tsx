@@ -20,7 +20,9 @@ export function EmptyCanvas({
   disabled: boolean;
 }) {
   return (
-    <div className="pointer-events-none absolute inset-0 flex items-center justify-center overflow-y-auto p-6" data-testid="empty-state">
+    // Centred with m-auto, not items-center: on a short window the gallery then scrolls from its top,
+    // where items-center would push its heading out of reach above the scroll area.
+    <div className="pointer-events-none absolute inset-0 flex overflow-y-auto p-6" data-testid="empty-state">
       <div
         onDragOver={(e) => {
           if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes("Files")) {
@@ -29,7 +31,7 @@ export function EmptyCanvas({
           }
         }}
         onDrop={onDrop}
-        className="pointer-events-auto w-full max-w-[760px] rounded-2xl border border-zinc-200 bg-white/85 p-5 shadow-sm backdrop-blur-sm">
+        className="pointer-events-auto m-auto w-full max-w-[760px] rounded-2xl border border-zinc-200 bg-white/85 p-5 shadow-sm backdrop-blur-sm">
         <div className="flex items-center gap-2.5">
           <div className="flex size-8 items-center justify-center rounded-lg bg-zinc-900 text-white shadow-sm">
             <LayoutTemplate className="size-4" strokeWidth={1.75} />
