@@ -16,7 +16,7 @@ import {
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { SpanRecord } from "@/server/ipc/host-messages";
 import { MAX_SPANS_PER_TRACE, TraceRing } from "./trace-ring";
-import { causalOrder, summarizeTrace } from "./trace-summary";
+import { causalOrder, summarizeTrace } from "@/lib/trace/summary";
 
 export const SPAN_BATCH_INTERVAL_MS = 250;
 

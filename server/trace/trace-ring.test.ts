@@ -3,7 +3,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { SpanSchema, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { LatencyHistogram } from "@/lib/metrics/latency-histogram";
 import { TraceRing } from "./trace-ring";
-import { causalOrder, summarizeTrace } from "./trace-summary";
+import { causalOrder, summarizeTrace } from "@/lib/trace/summary";
 import { EdgeLatencyBook, LATENCY_WINDOW_MS, SLOT_MS } from "./edge-latency";
 
 const span = (fields: MessageInitShape<typeof SpanSchema>): Span => create(SpanSchema, { status: SpanStatus.OK, ...fields });

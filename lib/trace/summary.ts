@@ -1,4 +1,4 @@
-/** Summaries and ordering of spans: pure functions over Span messages. */
+/** Summaries and ordering of spans: pure functions over Span messages (the trace hub, and traces opened from a file). */
 import { create } from "@bufbuild/protobuf";
 import { SpanStatus, TraceSummarySchema, type Span, type TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { worseStatus } from "@/lib/trace/status";
