@@ -14,6 +14,8 @@ export const PING_EVERY_MS = 500;
 export const PING_TIMEOUT_MS = 1_000;
 /** After Redis is back, what the outage cost is counted this much later (subscribers find their losses at their next read). */
 export const SETTLE_AFTER_BACK_MS = 2_000;
+/** PINGs that fail without a connection error before the outage is named with the PING's own error. */
+const MAX_PINGS_BEFORE_NAMING = 3;
 
 export interface RedisOutage {
   /** When the first PING failed (Unix ms). */
@@ -54,6 +56,8 @@ export class RedisWatch {
   private pinging = false;
   /** The connection's last error ("connect ECONNREFUSED …"): says more than a PING refused for want of a connection. */
   private lastError: string | undefined;
+  /** When the PINGs started failing and how many have, before an outage is named. */
+  private failing: { since: number; count: number } | undefined;
   private closed = false;
 
   constructor(private readonly options: RedisWatchOptions) {
@@ -86,16 +90,20 @@ export class RedisWatch {
     this.pinging = true;
     try {
       await this.redis.ping();
+      this.failing = undefined;
       if (this.outage) this.back(this.outage);
     } catch (error) {
       if (!this.outage && !this.closed) {
         const message = (error as Error).message;
-        const reason =
-          message === "Command timed out"
-            ? `no answer within ${this.options.pingTimeoutMs ?? PING_TIMEOUT_MS} ms`
-            : (this.lastError ?? message);
-        // The first PING that failed was sent about one interval ago at most; "since" is when it was sent.
-        this.outage = { since: Date.now(), reason };
+        const timedOut = message === "Command timed out";
+        this.failing ??= { since: Date.now(), count: 0 };
+        this.failing.count++;
+        // A PING refused for want of a connection ("max retries per request") says nothing of why the
+        // connection went: wait a ping or two for the reconnect's own error ("connect ECONNREFUSED …").
+        if (!timedOut && this.lastError === undefined && this.failing.count < MAX_PINGS_BEFORE_NAMING) return;
+        const reason = timedOut ? `no answer within ${this.options.pingTimeoutMs ?? PING_TIMEOUT_MS} ms` : (this.lastError ?? message);
+        // "since" is when the first of the failed PINGs came back failed.
+        this.outage = { since: this.failing.since, reason };
         this.options.onDown(this.outage, `Redis at ${redisAddress(this.options.redisUrl)} unreachable since ${clock(this.outage.since)} (${reason}): queues and topics cannot take or hand out messages`);
       }
     } finally {
