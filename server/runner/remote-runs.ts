@@ -78,7 +78,12 @@ export async function createRemoteRuns(options: RemoteRunsOptions): Promise<Remo
   const queueEvents = new QueueEvents(keys.placementQueue, { connection, prefix: keys.bullPrefix });
   queue.on("error", (error) => log(`placement queue: ${error.message}`));
   queueEvents.on("error", (error) => log(`placement events: ${error.message}`));
-  queueEvents.on("failed", ({ jobId, failedReason }) => void failRun(jobId, failedReason).catch((error: Error) => log(`failure path of job ${jobId}: ${error.message}`)));
+  const failurePath = (jobId: string, why: string) =>
+    void failRun(jobId, why).catch((error: Error) => log(`failure path of job ${jobId}: ${error.message}`));
+  // BullMQ's stalled check (run by every live runner's Worker) finds the job of a runner that stopped renewing its
+  // lock; with maxStalledCount 0 the job would only fail when a runner with room takes it again, so the run ends here.
+  queueEvents.on("stalled", ({ jobId }) => failurePath(jobId, "its placement job stalled: no lock renewal within the lock time"));
+  queueEvents.on("failed", ({ jobId, failedReason }) => failurePath(jobId, failedReason));
   await queueEvents.waitUntilReady();
   const watchers = new Set<() => void>();
 
@@ -173,6 +178,8 @@ export async function createRemoteRuns(options: RemoteRunsOptions): Promise<Remo
       .del(keys.runner(runner))
       .srem(keys.runners, runner)
       .exec();
+    // The stalled job went back to wait (to fail when next taken): nobody is to take it now.
+    await queue.remove(jobId).catch(() => 0);
     const removed = await deleteRunKeys(redis, runKeys(runId).prefix);
     await redis.hdel(RUNS_KEY, runId);
     log(`run ${runId}: ${error}; removed its ${removed} Redis key${removed === 1 ? "" : "s"}`);
