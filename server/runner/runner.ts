@@ -71,6 +71,7 @@ export interface Runner {
 }
 
 interface Hosted {
+  jobId: string;
   services: number;
   stopped: () => void;
 }
@@ -131,7 +132,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     const { runId, token, run } = started;
     let stopped!: () => void;
     const done = new Promise<void>((resolve) => (stopped = resolve));
-    hosted.set(runId, { services: run.nodes.length, stopped });
+    hosted.set(runId, { jobId: job.id ?? "", services: run.nodes.length, stopped });
     await redis
       .multi()
       .hset(keys.run(runId), { runner: id, tokenHash: hashToken(token), jobId: job.id ?? "", state: "live", services: run.nodes.length })
@@ -179,6 +180,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     maxStalledCount: 0,
   });
   worker.on("error", (error) => log(`runner ${id}: placement worker: ${error.message}`));
+  // Alive but too slow to renew a lock (or cut off from Redis): the cluster took the run for dead and
+  // ended it (remote-runs.ts), so its processes stop here too rather than run on unreported.
+  worker.on("lockRenewalFailed", (jobIds) => {
+    for (const [runId, h] of hosted) {
+      if (!jobIds.includes(h.jobId)) continue;
+      log(`runner ${id}: lost the placement lock of run ${runId}; stopping it`);
+      void runs.stop(runId).catch(() => undefined);
+    }
+  });
 
   async function control(request: ControlRequest): Promise<void> {
     let reply;
