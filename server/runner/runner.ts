@@ -158,9 +158,11 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     } catch {
       // Forgotten already: the record says stopped without details.
     }
-    await redis
-      .multi()
-      .hset(keys.run(runId), final)
+    // A run the cluster already ended as failed (lock lost) keeps that record.
+    const failed = (await redis.hget(keys.run(runId), "state").catch(() => null)) === "failed";
+    const write = redis.multi();
+    if (!failed) write.hset(keys.run(runId), final);
+    await write
       .pexpire(keys.run(runId), RECORD_TTL_MS)
       .pexpire(keys.events(runId), STREAM_TTL_MS)
       .hdel(keys.placements, job.id ?? "")
