@@ -234,5 +234,23 @@ describe("runners: runs placed on runner processes, any web instance answers", (
     const none = await post(webB.url, "StartRun", { topology });
     expect(none.json.code).toBe("resource_exhausted");
     expect(none.json.message).toMatch(/no runner is up/);
+
+    // A lone runner killed: the web instances' own stalled check finds its run.
+    const lone = await startRunnerProcess("runner-3");
+    const last = await post(webB.url, "StartRun", { topology });
+    expect(last.status, JSON.stringify(last.json)).toBe(200);
+    started.push({ runId: last.json.runId, token: last.json.token, pids: [] });
+    lone.process.kill("SIGKILL");
+    await exited(lone.process);
+    const reported = await until(
+      "the lone runner's run reported failed",
+      async () => {
+        const { json } = await post(webA.url, "GetRun", { runId: last.json.runId }, last.json.token);
+        return json.run?.error ? json.run : undefined;
+      },
+      LOCK_MS * 4 + 10_000,
+    );
+    expect(reported.error).toMatch(/^runner runner-3 died/);
+    expect(await keysUnder(redis, `ipcplay:${last.json.runId}:*`)).toEqual([]);
   }, 150_000);
 });

@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { create, fromJson, fromJsonString, toJson, toJsonString, type JsonValue } from "@bufbuild/protobuf";
-import { Queue, QueueEvents } from "bullmq";
+import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import {
   RunEventSchema,
@@ -37,6 +37,8 @@ import { RunError, type ControlRuns } from "@/server/runtime/run-manager";
 import { EVENTS_MAXLEN, RECORD_TTL_MS, STREAM_TTL_MS, type PlacementJob } from "./runner";
 import { tokenMatchesHash } from "./tokens";
 
+/** How often each web instance runs BullMQ's stalled-job check of the placement queue (a live runner's lock never lapses). */
+const STALLED_CHECK_MS = 2_000;
 /** A placement job not taken within this long while every runner is full is withdrawn and answered "busy". */
 const PLACE_WAIT_MS = 3_000;
 /** A control call the runner has not answered within this long is unavailable (UpdateRun may start processes). */
@@ -85,6 +87,16 @@ export async function createRemoteRuns(options: RemoteRunsOptions): Promise<Remo
   queueEvents.on("stalled", ({ jobId }) => failurePath(jobId, "its placement job stalled: no lock renewal within the lock time"));
   queueEvents.on("failed", ({ jobId, failedReason }) => failurePath(jobId, failedReason));
   await queueEvents.waitUntilReady();
+  // Takes no job: only runs BullMQ's stalled-job check, so a dead runner's runs are found with no runner left.
+  const watchdog = new Worker<PlacementJob>(keys.placementQueue, null, {
+    connection,
+    prefix: keys.bullPrefix,
+    autorun: false,
+    maxStalledCount: 0,
+    stalledInterval: STALLED_CHECK_MS,
+  });
+  watchdog.on("error", (error) => log(`placement watchdog: ${error.message}`));
+  void watchdog.startStalledCheckTimer();
   const watchers = new Set<() => void>();
 
   /** Resolves with the reply to `id`, or rejects as unavailable after `ms`. */
@@ -279,7 +291,7 @@ export async function createRemoteRuns(options: RemoteRunsOptions): Promise<Remo
     async shutdown() {
       for (const close of [...watchers]) close();
       for (const resolve of pending.values()) resolve({ id: "", ok: false, code: "unavailable", message: "the server is shutting down" });
-      await Promise.allSettled([queueEvents.close(), queue.close()]);
+      await Promise.allSettled([watchdog.close(), queueEvents.close(), queue.close()]);
       await sub.quit().catch(() => sub.disconnect());
       await redis.quit().catch(() => redis.disconnect());
     },
