@@ -16,13 +16,15 @@ import { exited, killStartedServers, startServerProcess, type StartedServer } fr
 const root = path.resolve(import.meta.dirname, "../..");
 const prefix = `ipcplay:test-cluster-${randomUUID().slice(0, 8)}`;
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-const LOCK_MS = 4_000;
+const LOCK_MS = 5_000;
 const clusterEnv = {
   REDIS_URL: redisUrl,
   IPCPLAY_CLUSTER_PREFIX: prefix,
   IPCPLAY_RUNNER_SLOTS: "2",
   IPCPLAY_RUNNER_LOCK_MS: String(LOCK_MS),
   IPCPLAY_WARM_HOSTS: "0",
+  // The machine is shared: other work's load average must not refuse these runs (admission has its own tests).
+  IPCPLAY_ADMIT_MAX_LOAD_PER_CPU: "1000",
 };
 const topology = JSON.parse(readFileSync(path.join(root, "server/control/fixtures/rest-chain.json"), "utf8"));
 
@@ -163,6 +165,18 @@ describe("runners: runs placed on runner processes, any web instance answers", (
     expect(fifth.json.code).toBe("resource_exhausted");
     expect(fifth.json.message).toMatch(/^all runners are busy \(4 runs, 12 services on 2 runners\); the run would be number 1 in the placement queue/);
     expect(Date.now() - t0).toBeLessThan(5_000);
+
+    // A runner that says it has room but takes nothing (a phantom record): the job waits, is
+    // withdrawn after the placement wait and answered busy with its queue position — no silent wait.
+    const ghost = { id: "ghost", host: "nowhere", pid: 1, slots: 2, runs: 0, services: 0, maxServicesPerRun: 24, cpus: 1, load1: 0, freeMemBytes: 1e9, totalMemBytes: 2e9, draining: false, at: Date.now() };
+    await redis.multi().set(`${prefix}:runner:ghost`, JSON.stringify(ghost), "PX", 30_000).sadd(`${prefix}:runners`, "ghost").exec();
+    const t1 = Date.now();
+    const withdrawn = await post(webB.url, "StartRun", { topology });
+    expect(withdrawn.json.code).toBe("resource_exhausted");
+    expect(withdrawn.json.message).toMatch(/^all runners are busy \(4 runs, 12 services on 3 runners\); the run would be number 1 in the placement queue/);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(2_900);
+    expect(await redis.llen(`${prefix}:bull:placement:wait`)).toBe(0);
+    await redis.multi().del(`${prefix}:runner:ghost`).srem(`${prefix}:runners`, "ghost").exec();
 
     const [first] = started;
     // GetRun and SendMessage on B with the token; without it, refused.
