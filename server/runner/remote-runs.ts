@@ -113,6 +113,8 @@ export async function createRemoteRuns(options: RemoteRunsOptions): Promise<Remo
         resolve(reply);
       });
     });
+    // Awaited where it matters; never an unhandled rejection when the caller failed before awaiting it.
+    promise.catch(() => undefined);
     return {
       promise,
       cancel() {
