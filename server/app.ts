@@ -13,6 +13,9 @@ import { controlRoutes } from "@/server/control/playground-service";
 import { guardServer, refusal } from "@/server/edge";
 import { resolveRedis } from "@/server/redis/resolve-redis";
 import { createRunManager } from "@/server/runtime/orchestrator";
+import type { ControlRuns } from "@/server/runtime/run-manager";
+import { clusterPrefixFromEnv, runnersMode } from "@/lib/runners/cluster";
+import { createRemoteRuns } from "@/server/runner/remote-runs";
 import { attachRunSocket } from "@/server/run-socket";
 
 /** Largest control-plane request body (413 past it); a topology has its own, smaller cap. */
@@ -62,7 +65,11 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   const log = options.log ?? ((line) => console.log(line));
   const redis = await resolveRedis();
   if (redis.private) log(`No Redis answered at REDIS_URL; started a private redis-server at ${redis.url}`);
-  const runs = createRunManager({ redisUrl: redis.url });
+  // Embedded (the default): this server hosts its runs. IPCPLAY_RUNNERS=remote: runners do, it only places them (docs/runners.md).
+  const runs: ControlRuns =
+    runnersMode(process.env) === "remote"
+      ? await createRemoteRuns({ redisUrl: redis.url, prefix: clusterPrefixFromEnv(process.env), log })
+      : createRunManager({ redisUrl: redis.url });
   const fallback = options.next ? await nextHandler(options.next, options.host, options.port) : notFound;
 
   // The control plane answers its own paths; everything else (pages, assets,

@@ -7,7 +7,7 @@ import { create, toJson } from "@bufbuild/protobuf";
 import { Server } from "socket.io";
 import { RunEventSchema, type RunEvent, type Span, type TraceSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from "@/lib/run/socket-events";
-import type { RunManager } from "@/server/runtime/run-manager";
+import type { ControlRuns } from "@/server/runtime/run-manager";
 
 const roomOf = (runId: string) => `run:${runId}`;
 
@@ -50,7 +50,7 @@ export interface RunSocketOptions {
   allowRequest?: (req: IncomingMessage) => string | undefined;
 }
 
-export function attachRunSocket(httpServer: HttpServer, runs: RunManager, options: RunSocketOptions = {}): Server<ClientToServerEvents, ServerToClientEvents> {
+export function attachRunSocket(httpServer: HttpServer, runs: ControlRuns, options: RunSocketOptions = {}): Server<ClientToServerEvents, ServerToClientEvents> {
   const check = options.allowRequest;
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
@@ -124,17 +124,20 @@ export function attachRunSocket(httpServer: HttpServer, runs: RunManager, option
   });
 
   io.on("connection", (socket) => {
-    socket.on("watch", (request, ack) => {
+    socket.on("watch", async (request, ack) => {
       const reply = typeof ack === "function" ? ack : (_: WatchAck) => undefined;
       if (!isWatchRequest(request)) return reply({ ok: false, error: "watch needs { runId, token }" });
-      if (!runs.checkToken(request.runId, request.token)) return reply({ ok: false, error: "no run with that id and token" });
+      const known = await Promise.resolve()
+        .then(() => runs.checkToken(request.runId, request.token))
+        .catch(() => false);
+      if (!known) return reply({ ok: false, error: "no run with that id and token" });
       const room = roomOf(request.runId);
       const alreadyWatched = subscriptions.has(request.runId);
       void socket.join(room);
       if (alreadyWatched) {
         // The room's subscription sent its snapshot long ago; give this one its own.
         try {
-          socket.emit("run-event", toJson(RunEventSchema, create(RunEventSchema, { event: { case: "run", value: runs.get(request.runId) } })));
+          socket.emit("run-event", toJson(RunEventSchema, create(RunEventSchema, { event: { case: "run", value: await runs.get(request.runId) } })));
         } catch (error) {
           return reply({ ok: false, error: error instanceof Error ? error.message : String(error) });
         }

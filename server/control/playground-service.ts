@@ -14,13 +14,13 @@ import {
 import { TopologySchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { LIMITS, utf8ByteLength } from "@/lib/topology/limits";
 import { hugeListProblems, parseTopology, type ParseResult } from "@/lib/topology/parse";
-import type { RunManager } from "@/server/runtime/run-manager";
+import type { ControlRuns } from "@/server/runtime/run-manager";
 import { RAW_TOPOLOGY } from "./adapter";
 import { requireRunToken } from "./auth";
 import { invalidTopologyError, toConnectError } from "./errors";
 
 /** Routes of the control plane: `controlPlaneHandler({ routes: controlRoutes(runs), … })`. */
-export function controlRoutes(runs: RunManager): (router: ConnectRouter) => void {
+export function controlRoutes(runs: ControlRuns): (router: ConnectRouter) => void {
   return (router) => router.service(PlaygroundService, playgroundService(runs));
 }
 
@@ -48,7 +48,7 @@ async function call<T>(body: () => Promise<T> | T): Promise<T> {
   }
 }
 
-export function playgroundService(runs: RunManager): ServiceImpl<typeof PlaygroundService> {
+export function playgroundService(runs: ControlRuns): ServiceImpl<typeof PlaygroundService> {
   return {
     validateTopology(request, context) {
       const result = gate(request.topology, context);
@@ -63,17 +63,17 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
     },
 
     async stopRun(request, context) {
-      requireRunToken(runs, request.runId, context);
+      await requireRunToken(runs, request.runId, context);
       return call(async () => ({ summary: await runs.stop(request.runId) }));
     },
 
-    getRun(request, context) {
-      requireRunToken(runs, request.runId, context);
-      return call(() => ({ run: runs.get(request.runId) }));
+    async getRun(request, context) {
+      await requireRunToken(runs, request.runId, context);
+      return call(async () => ({ run: await runs.get(request.runId) }));
     },
 
     async sendMessage(request, context) {
-      requireRunToken(runs, request.runId, context);
+      await requireRunToken(runs, request.runId, context);
       const count = request.count || 1;
       if (count > LIMITS.maxSendCount) {
         throw new ConnectError(`count: at most ${LIMITS.maxSendCount} messages per call`, Code.InvalidArgument);
@@ -87,34 +87,34 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
       return call(async () => ({ traceIds: await runs.sendMessage(request.runId, request.nodeId, count, payload) }));
     },
 
-    getTrace(request, context) {
-      requireRunToken(runs, request.runId, context);
+    async getTrace(request, context) {
+      await requireRunToken(runs, request.runId, context);
       if (!request.traceId) throw new ConnectError("traceId is required", Code.InvalidArgument);
-      return call(() => {
-        const spans = runs.getTrace(request.runId, request.traceId);
+      return call(async () => {
+        const spans = await runs.getTrace(request.runId, request.traceId);
         if (spans.length === 0) throw new ConnectError(`no trace ${request.traceId} in run ${request.runId}`, Code.NotFound);
         return { spans };
       });
     },
 
-    getMetrics(request, context) {
-      requireRunToken(runs, request.runId, context);
-      return call(() => ({ metrics: runs.getMetrics(request.runId, request.sinceUnixMs) }));
+    async getMetrics(request, context) {
+      await requireRunToken(runs, request.runId, context);
+      return call(async () => ({ metrics: await runs.getMetrics(request.runId, request.sinceUnixMs) }));
     },
 
-    listTraces(request, context) {
-      requireRunToken(runs, request.runId, context);
-      return call(() => ({ traces: runs.listTraces(request.runId, Math.min(request.limit || 50, LIMITS.maxTracesPerRun)) }));
+    async listTraces(request, context) {
+      await requireRunToken(runs, request.runId, context);
+      return call(async () => ({ traces: await runs.listTraces(request.runId, Math.min(request.limit || 50, LIMITS.maxTracesPerRun)) }));
     },
 
     async injectFault(request, context) {
-      requireRunToken(runs, request.runId, context);
+      await requireRunToken(runs, request.runId, context);
       const { runId, $typeName: _type, $unknown: _unknown, ...fault } = request;
       return call(async () => ({ run: await runs.injectFault(runId, fault) }));
     },
 
     async clearFault(request, context) {
-      requireRunToken(runs, request.runId, context);
+      await requireRunToken(runs, request.runId, context);
       return call(async () => ({
         run: await runs.clearFault(request.runId, {
           nodeId: request.nodeId || undefined,
@@ -125,7 +125,7 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
     },
 
     async updateRun(request, context) {
-      requireRunToken(runs, request.runId, context);
+      await requireRunToken(runs, request.runId, context);
       const result = gate(request.topology, context);
       if (!result.ok || !result.topology) throw invalidTopologyError(result.problems);
       const topology = result.topology;
@@ -133,17 +133,17 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
     },
 
     async listDeadLetters(request, context) {
-      requireRunToken(runs, request.runId, context);
+      await requireRunToken(runs, request.runId, context);
       return call(() => runs.listDeadLetters(request.runId, request.edgeId, request.limit));
     },
 
     async redriveDeadLetters(request, context) {
-      requireRunToken(runs, request.runId, context);
+      await requireRunToken(runs, request.runId, context);
       return call(() => runs.redriveDeadLetters(request.runId, request.edgeId, request.jobIds));
     },
 
     async *watchRun(request, context) {
-      requireRunToken(runs, request.runId, context);
+      await requireRunToken(runs, request.runId, context);
       yield* watchEvents(runs, request.runId, context);
     },
   };
@@ -153,7 +153,7 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
  * Adapts the RunManager's listener to an async stream that ends when the
  * client goes away or the run's summary has been sent.
  */
-async function* watchEvents(runs: RunManager, runId: string, context: HandlerContext): AsyncGenerator<WatchRunResponse> {
+async function* watchEvents(runs: ControlRuns, runId: string, context: HandlerContext): AsyncGenerator<WatchRunResponse> {
   const pending: RunEvent[] = [];
   let wake: (() => void) | undefined;
   const unsubscribe = call(() =>

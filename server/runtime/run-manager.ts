@@ -79,3 +79,19 @@ export interface RunManager {
   /** Stops every run; used on server exit. */
   shutdown(): Promise<void>;
 }
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * What the control plane and socket.io use: a RunManager whose answers may
+ * come later — a web server that only places runs (IPCPLAY_RUNNERS=remote)
+ * asks Redis and the run's runner (server/runner/remote-runs.ts). The embedded
+ * RunManager is one as it is.
+ */
+export interface ControlRuns extends Omit<RunManager, "get" | "checkToken" | "getTrace" | "getMetrics" | "listTraces"> {
+  get(runId: string): MaybePromise<RunInfo>;
+  checkToken(runId: string, token: string): MaybePromise<boolean>;
+  getTrace(runId: string, traceId: string): MaybePromise<Span[]>;
+  getMetrics(runId: string, sinceUnixMs: number): MaybePromise<Metrics>;
+  listTraces(runId: string, limit: number): MaybePromise<TraceSummary[]>;
+}
