@@ -14,7 +14,7 @@ import net from "node:net";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseYaml, type YamlValue } from "@/lib/runners/compose-yaml";
+import { parse as parseYaml } from "yaml";
 import { diesWithServer } from "@/server/runtime/die-with-server";
 import { exited } from "@/server/server-process-support";
 
