@@ -93,12 +93,14 @@ function CompareBody({ title, sides }: { title: string; sides: [Side, Side] }) {
             <X className="size-4" />
           </button>
         </header>
-        <div className="grid min-h-0 flex-1 grid-cols-[minmax(380px,5fr)_7fr] divide-x divide-zinc-200">
+        <div className="grid min-h-0 flex-1 grid-cols-[minmax(470px,5fr)_7fr] divide-x divide-zinc-200">
           <div className="min-h-0 overflow-auto">
             <CompareTable a={a} b={b} rows={rows} sides={sides} sameRun={sameRun} />
           </div>
           <div className="min-h-0 overflow-auto px-3 py-2" data-testid="history-compare-charts">
-            <p className="mb-1 text-2xs text-zinc-500">Seconds since each {sameRun ? "design's run" : "run's"} start; A solid, B dashed.</p>
+            <p className="mb-1 text-2xs text-zinc-500">
+              {sameRun ? "Seconds since the run's first measurement" : "Seconds since each run's first measurement, so both start at 0"}; A solid, B dashed.
+            </p>
             <OverlayChart testId="delivered" title="Delivered per second (the clients' calls)" a={a} b={b} pick={(s) => s.series.delivered} format={(v) => formatCount(v)} integer />
             <OverlayChart testId="p95" title="Client's call p95" a={a} b={b} pick={(s) => s.series.p95Ms} format={formatMs} />
             <OverlayChart testId="failed" title="Failed per second" a={a} b={b} pick={(s) => s.series.failed} format={(v) => formatCount(v)} integer />
@@ -152,11 +154,11 @@ function CompareTable({ a, b, rows, sides, sameRun }: { a: SideStats; b: SideSta
                 </tr>
               )}
               <tr className="border-b border-zinc-50" data-testid="history-compare-row" data-key={row.key}>
-                <td className={clsx("px-3 py-1.5 text-zinc-600", outcome && "pl-6")}>{row.label.trim()}</td>
-                <td className="tabular px-2.5 py-1.5 text-right text-zinc-900" data-testid="history-compare-a">
+                <td className={clsx("px-3 py-1.5 whitespace-nowrap text-zinc-600", outcome && "pl-6")}>{row.label.trim()}</td>
+                <td className="tabular px-2.5 py-1.5 text-right text-zinc-900" data-testid="history-compare-a" data-value={row.a}>
                   {formatValue(row, row.a)}
                 </td>
-                <td className="tabular px-2.5 py-1.5 text-right text-zinc-900" data-testid="history-compare-b">
+                <td className="tabular px-2.5 py-1.5 text-right text-zinc-900" data-testid="history-compare-b" data-value={row.b}>
                   {formatValue(row, row.b)}
                 </td>
                 <td
