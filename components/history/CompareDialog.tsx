@@ -30,10 +30,10 @@ function whenText(unixMs: number): string {
 export function CompareDialog() {
   const compare = useHistoryStore((s) => s.compare);
   if (!compare) return null;
-  return <CompareBody title={compare.title} sides={compare.sides} />;
+  return <CompareBody title={compare.title} sides={compare.sides} unequalLoad={compare.unequalLoad} />;
 }
 
-function CompareBody({ title, sides }: { title: string; sides: [Side, Side] }) {
+function CompareBody({ title, sides, unequalLoad }: { title: string; sides: [Side, Side]; unequalLoad?: string }) {
   const dialog = useRef<HTMLDivElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
   const [a, b] = useMemo(() => [sideStats(sides[0]), sideStats(sides[1])], [sides]);
@@ -51,7 +51,9 @@ function CompareBody({ title, sides }: { title: string; sides: [Side, Side] }) {
   }, []);
 
   const note = sameRun
-    ? `One run of ${whenText(sides[0].opened.record.stoppedUnixMs)}: both designs took the same load and the same faults at the same time.`
+    ? unequalLoad
+      ? `One run of ${whenText(sides[0].opened.record.stoppedUnixMs)}, the same faults at the same time, but not the same load: ${unequalLoad}.`
+      : `One run of ${whenText(sides[0].opened.record.stoppedUnixMs)}: both designs took the same load and the same faults at the same time.`
     : sameTopology
       ? "The same topology, run twice."
       : "Different topologies: the numbers are each run's clients' view.";

@@ -8,6 +8,7 @@ import { create } from "zustand";
 import type { Side } from "@/lib/history/compare";
 import { type HistoryRow, newestFirst, planImport } from "@/lib/history/history-list";
 import { MAX_RUNS_FILE_BYTES, openRecord, type RunRecord, runsFromFileText, runsToFileText } from "@/lib/history/run-record";
+import { findDesigns, sameLoad } from "@/lib/topology/designs";
 import { useUiStore } from "@/components/state/ui-store";
 import { deleteRun, keepRuns, readRows, readRun } from "./history-db";
 
@@ -20,7 +21,7 @@ export interface HistoryState {
   /** Picked for Compare, in the order picked; at most two. */
   picked: string[];
   /** The comparison in the dialog: A and B. */
-  compare: { title: string; sides: [Side, Side] } | null;
+  compare: { title: string; sides: [Side, Side]; /** Why the two sides did not take the same load, when they did not. */ unequalLoad?: string } | null;
 }
 
 export const useHistoryStore = create<HistoryState>()(() => ({ rows: [], loaded: false, error: null, picked: [], compare: null }));
@@ -91,7 +92,12 @@ export async function compareDesigns(runId: string): Promise<void> {
     const o = await opened(runId);
     const [a, b] = o.record.designs;
     if (!a || !b) throw new Error("this run's topology holds one design");
-    useHistoryStore.setState({ compare: { title: "Compare designs", sides: [{ opened: o, design: a }, { opened: o, design: b }] } });
+    // Fed by different clients, the designs may not have taken the same load: the dialog says so.
+    const [da, db] = findDesigns(o.topology);
+    const load = da && db ? sameLoad(o.topology, da, db) : { same: true as const };
+    useHistoryStore.setState({
+      compare: { title: "Compare designs", sides: [{ opened: o, design: a }, { opened: o, design: b }], unequalLoad: load.same ? undefined : load.why },
+    });
   } catch (err) {
     useUiStore.getState().notify({ tone: "error", text: `Could not compare: ${message(err)}`, testId: "notice-history" });
   }
