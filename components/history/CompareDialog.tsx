@@ -80,7 +80,7 @@ function CompareBody({ title, sides, unequalLoad }: { title: string; sides: [Sid
         <header className="flex shrink-0 items-center gap-3 border-b border-zinc-200 px-4 py-2.5">
           <GitCompareArrows className="size-4 text-zinc-400" />
           <h2 className="text-sm font-semibold text-zinc-900">{title}</h2>
-          <span className="truncate text-xs text-zinc-500" data-testid="history-compare-note">
+          <span className="truncate text-xs text-zinc-500" data-testid="history-compare-note" title={note}>
             {note}
           </span>
           <button
