@@ -32,6 +32,7 @@ test("two stopped runs compare side by side; a run's two designs compare within 
 
   await page.getByTestId("tab-history").click();
   await expect(page.getByTestId("history-empty")).toBeVisible();
+  await shot(page, "empty");
 
   await runAndStop(page);
   await runAndStop(page);

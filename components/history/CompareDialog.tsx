@@ -124,13 +124,13 @@ function SideHead({ side, stats, detail }: { side: "a" | "b"; stats: SideStats; 
       <span className="block max-w-[170px] truncate text-2xs font-normal text-zinc-500" title={stats.label}>
         {stats.label}
       </span>
-      <span className="block text-2xs font-normal text-zinc-400">{detail}</span>
+      <span className="tabular block text-2xs font-normal whitespace-pre-line text-zinc-400">{detail}</span>
     </th>
   );
 }
 
 function CompareTable({ a, b, rows, sides, sameRun }: { a: SideStats; b: SideStats; rows: CompareRow[]; sides: [Side, Side]; sameRun: boolean }) {
-  const detail = (i: 0 | 1, s: SideStats) => (sameRun ? `ran ${formatMs(s.durationS * 1000)}` : `${whenText(sides[i].opened.record.stoppedUnixMs)} · ${formatMs(s.durationS * 1000)}`);
+  const detail = (i: 0 | 1, s: SideStats) => (sameRun ? `ran ${formatMs(s.durationS * 1000)}` : `${whenText(sides[i].opened.record.stoppedUnixMs)}\nran ${formatMs(s.durationS * 1000)}`);
   const firstOutcome = rows.findIndex((r) => r.key.startsWith("outcome:"));
   return (
     <table className="w-full text-xs" data-testid="history-compare-table">

@@ -125,8 +125,11 @@ export interface CompareRow {
   label: string;
   a: number;
   b: number;
-  /** How to read the difference: lower is better (latency, errors) or higher (throughput). */
-  better: "lower" | "higher";
+  /**
+   * How to read the difference: lower is better (latency, errors), higher
+   * (throughput), or neither (counts that grow with a run's length).
+   */
+  better: "lower" | "higher" | "neither";
   unit: "ms" | "per_s" | "count";
 }
 
@@ -134,8 +137,8 @@ export interface CompareRow {
 export function compareRows(a: SideStats, b: SideStats): CompareRow[] {
   const rows: CompareRow[] = [
     { key: "throughput", label: "Throughput (delivered)", a: a.throughputPerS, b: b.throughputPerS, better: "higher", unit: "per_s" },
-    { key: "sent", label: "Sent", a: a.sent, b: b.sent, better: "higher", unit: "count" },
-    { key: "delivered", label: "Delivered", a: a.delivered, b: b.delivered, better: "higher", unit: "count" },
+    { key: "sent", label: "Sent", a: a.sent, b: b.sent, better: "neither", unit: "count" },
+    { key: "delivered", label: "Delivered", a: a.delivered, b: b.delivered, better: "neither", unit: "count" },
     { key: "failed", label: "Failed", a: a.failed, b: b.failed, better: "lower", unit: "count" },
     { key: "lost", label: "Lost", a: a.lost, b: b.lost, better: "lower", unit: "count" },
     { key: "client-p50", label: "Client's call p50", a: a.clientLatency.p50Ms, b: b.clientLatency.p50Ms, better: "lower", unit: "ms" },
@@ -159,7 +162,7 @@ export function compareRows(a: SideStats, b: SideStats): CompareRow[] {
 export function deltaText(row: CompareRow): { text: string; tone: "better" | "worse" | "same" } {
   if (row.a === row.b) return { text: "", tone: "same" };
   const worse = row.better === "lower" ? row.b > row.a : row.b < row.a;
-  const tone = worse ? "worse" : "better";
+  const tone = row.better === "neither" ? "same" : worse ? "worse" : "better";
   if (row.a === 0) return { text: row.b > 0 ? "new" : "", tone };
   if (row.b === 0) return { text: "none", tone };
   const ratio = row.b / row.a;

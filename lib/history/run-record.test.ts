@@ -133,6 +133,8 @@ describe("comparing two designs of one run", () => {
     expect(deltaText(row("lost"))).toEqual({ text: "", tone: "same" });
     // Down to nothing reads as such, never as "Infinity× less".
     expect(deltaText(row("failed"))).toEqual({ text: "none", tone: "better" });
+    // More sent is a longer run, not a better design: shown, not coloured.
+    expect(deltaText(row("delivered"))).toEqual({ text: "+50%", tone: "same" });
   });
 
   it("a whole run is one side: every client edge is an entry and the summary's end-to-end is its", () => {
