@@ -95,7 +95,7 @@ function CompareBody({ title, sides, unequalLoad }: { title: string; sides: [Sid
             <X className="size-4" />
           </button>
         </header>
-        <div className="grid min-h-0 flex-1 grid-cols-[minmax(470px,5fr)_7fr] divide-x divide-zinc-200">
+        <div className="grid min-h-0 flex-1 grid-cols-[minmax(500px,5fr)_7fr] divide-x divide-zinc-200">
           <div className="min-h-0 overflow-auto">
             <CompareTable a={a} b={b} rows={rows} sides={sides} sameRun={sameRun} />
           </div>
@@ -114,15 +114,15 @@ function CompareBody({ title, sides, unequalLoad }: { title: string; sides: [Sid
   );
 }
 
-function SideHead({ side, stats, detail }: { side: "a" | "b"; stats: SideStats; detail: string }) {
+function SideHead({ side, name, detail }: { side: "a" | "b"; name: string; detail: string }) {
   return (
     <th className="px-2.5 py-2 text-right align-bottom font-medium" data-testid={`history-compare-head-${side}`}>
       <span className="flex items-center justify-end gap-1.5 text-zinc-800">
         <span className="inline-block h-0.5 w-3 rounded-full" style={{ background: COLORS[side] }} />
         {side.toUpperCase()}
       </span>
-      <span className="block max-w-[170px] truncate text-2xs font-normal text-zinc-500" title={stats.label}>
-        {stats.label}
+      <span className="ml-auto block max-w-[150px] truncate text-2xs font-normal text-zinc-500" title={name}>
+        {name}
       </span>
       <span className="tabular block text-2xs font-normal whitespace-pre-line text-zinc-400">{detail}</span>
     </th>
@@ -137,8 +137,8 @@ function CompareTable({ a, b, rows, sides, sameRun }: { a: SideStats; b: SideSta
       <thead className="sticky top-0 bg-white">
         <tr className="border-b border-zinc-200">
           <th className="px-3 py-2 text-left align-bottom text-2xs font-medium text-zinc-400">Measured</th>
-          <SideHead side="a" stats={a} detail={detail(0, a)} />
-          <SideHead side="b" stats={b} detail={detail(1, b)} />
+          <SideHead side="a" name={sameRun ? (sides[0].design?.name ?? a.label) : a.label} detail={detail(0, a)} />
+          <SideHead side="b" name={sameRun ? (sides[1].design?.name ?? b.label) : b.label} detail={detail(1, b)} />
           <th className="px-2.5 py-2 text-right align-bottom text-2xs font-medium text-zinc-400">B vs A</th>
         </tr>
       </thead>

@@ -109,7 +109,7 @@ export function elapsedTick(seconds: number): string {
 /** The legend shows the newest values while the cursor is off the chart. */
 function showNewest(u: uPlot): void {
   const n = u.data[0]?.length ?? 0;
-  if (n > 0 && u.cursor.idx == null && u.legend.show !== false) u.setLegend({ idx: n - 1 }, false);
+  if (n > 0 && u.cursor.idx == null && u.legend.show !== false && u.legend.live !== false) u.setLegend({ idx: n - 1 }, false);
 }
 
 export interface TimeChartProps {
@@ -154,7 +154,8 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
     const opts: uPlot.Options = {
       width: Math.max(el.clientWidth, 50),
       height,
-      legend: { show: !spark, live: true },
+      // Elapsed: series of different lengths, whose newest points are at different seconds; the legend is a key (A, B), the table has the numbers.
+      legend: { show: !spark, live: !elapsed },
       cursor: spark ? { show: false } : { y: false, points: { size: 5 } },
       padding: spark ? [2, 0, 2, 0] : [8, 18, 0, 0],
       scales: { x: { time: !elapsed }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
@@ -221,5 +222,5 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
     showNewest(u);
   }, [version, bands, edits]);
 
-  return <div ref={box} className={spark ? "ipc-spark w-full" : "ipc-chart w-full"} />;
+  return <div ref={box} className={spark ? "ipc-spark w-full" : elapsed ? "ipc-chart ipc-key w-full" : "ipc-chart w-full"} />;
 }
