@@ -87,7 +87,7 @@ export async function stopRun(): Promise<void> {
     // The point taken at the stop, which the socket may not have delivered before we left the room.
     const metricsLoaded = loadMetrics(runId, token);
     // Into the history once that last point is in (History tab, issue 10).
-    if (res.summary) void keepStoppedRun(runId, res.summary, metricsLoaded);
+    if (res.summary) void keepStoppedRun(runId, token, res.summary, metricsLoaded);
   } catch (err) {
     const ce = ConnectError.from(err);
     // Already gone (expired, server restarted): it is stopped either way.
