@@ -190,6 +190,8 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
           width: spark ? 1.25 : 1.5,
           dash: s.dash ? [4, 3] : undefined,
           points: { show: false },
+          // Elapsed: a second the server took no reading of (a loaded machine) is bridged; a shorter run still ends where it ended.
+          spanGaps: elapsed,
           value: (_u: uPlot, v: number | null) => (v === null ? "–" : fmt.current(v)),
         })),
       ],
