@@ -14,7 +14,8 @@ import type { Band } from "./chart-marks";
 
 export interface ChartSeries {
   label: string;
-  values: readonly number[];
+  /** null: no point there (a gap in the line). */
+  values: readonly (number | null)[];
   color: string;
   /** Dashed (a secondary line). */
   dash?: boolean;
@@ -26,6 +27,8 @@ const TONE = {
 } as const;
 const INTEGER_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1e6];
 const EDIT_COLOR = "#6366f1";
+/** Steps of an elapsed-time axis, in seconds: round numbers a person counts in. */
+const ELAPSED_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
 function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], spark: boolean): void {
   const { ctx } = u;
@@ -96,15 +99,28 @@ export function clockTick(unixSeconds: number): string {
   return d.getSeconds() ? `:${pad(d.getSeconds())}` : `${d.getHours()}:${pad(d.getMinutes())}`;
 }
 
+/** A tick on an axis of time since the start: "0 s", "45 s", "1:30", "12:00". */
+export function elapsedTick(seconds: number): string {
+  const s = Math.round(seconds);
+  if (Math.abs(s) < 60) return `${s} s`;
+  return `${Math.floor(s / 60)}:${String(Math.abs(s) % 60).padStart(2, "0")}`;
+}
+
 /** The legend shows the newest values while the cursor is off the chart. */
 function showNewest(u: uPlot): void {
   const n = u.data[0]?.length ?? 0;
-  if (n > 0 && u.cursor.idx == null && u.legend.show !== false) u.setLegend({ idx: n - 1 }, false);
+  if (n > 0 && u.cursor.idx == null && u.legend.show !== false && u.legend.live !== false) u.setLegend({ idx: n - 1 }, false);
 }
 
 export interface TimeChartProps {
-  /** Point times, Unix ms. */
+  /** Point times, Unix ms; with `axis: "elapsed"`, ms since the start. */
   times: readonly number[];
+  /**
+   * "clock" (default): times of day. "elapsed": time since the start
+   * ("0 s", "1:30"), for series of runs that happened at different times
+   * laid over one another (History → Compare).
+   */
+  axis?: "clock" | "elapsed";
   series: readonly ChartSeries[];
   bands?: readonly Band[];
   /** Live edits applied, Unix ms. */
@@ -120,7 +136,7 @@ export interface TimeChartProps {
   version: number;
 }
 
-export function TimeChart({ times, series, bands = [], edits = [], format = (v) => String(v), spark = false, integer = false, height, version }: TimeChartProps) {
+export function TimeChart({ times, series, bands = [], edits = [], format = (v) => String(v), spark = false, integer = false, height, version, axis = "clock" }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const marks = useRef({ bands, edits });
@@ -129,7 +145,8 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
   fmt.current = format;
   const shape = series.map((s) => `${s.label}:${s.color}`).join("|");
 
-  const data = (): uPlot.AlignedData => [times.map((t) => t / 1000), ...series.map((s) => s.values as number[])];
+  const data = (): uPlot.AlignedData => [times.map((t) => t / 1000), ...series.map((s) => s.values as (number | null)[])];
+  const elapsed = axis === "elapsed";
 
   useEffect(() => {
     const el = box.current;
@@ -137,10 +154,11 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
     const opts: uPlot.Options = {
       width: Math.max(el.clientWidth, 50),
       height,
-      legend: { show: !spark, live: true },
+      // Elapsed: series of different lengths, whose newest points are at different seconds; the legend is a key (A, B), the table has the numbers.
+      legend: { show: !spark, live: !elapsed },
       cursor: spark ? { show: false } : { y: false, points: { size: 5 } },
       padding: spark ? [2, 0, 2, 0] : [8, 18, 0, 0],
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: { x: { time: !elapsed }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: spark
         ? [{ show: false }, { show: false }]
         : [
@@ -151,7 +169,8 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
               font: "10px ui-sans-serif, system-ui",
               space: 60,
               size: 24,
-              values: (_u, vals) => vals.map(clockTick),
+              incrs: elapsed ? ELAPSED_INCRS : undefined,
+              values: (_u, vals) => vals.map(elapsed ? elapsedTick : clockTick),
             },
             {
               stroke: "#71717a",
@@ -171,6 +190,8 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
           width: spark ? 1.25 : 1.5,
           dash: s.dash ? [4, 3] : undefined,
           points: { show: false },
+          // Elapsed: a second the server took no reading of (a loaded machine) is bridged; a shorter run still ends where it ended.
+          spanGaps: elapsed,
           value: (_u: uPlot, v: number | null) => (v === null ? "–" : fmt.current(v)),
         })),
       ],
@@ -194,7 +215,7 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
       plot.current = null;
     };
     // Made again only when the set of series or the height changes; data goes in with setData.
-  }, [shape, height, spark, integer]);
+  }, [shape, height, spark, integer, elapsed]);
 
   useEffect(() => {
     const u = plot.current;
@@ -203,5 +224,5 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
     showNewest(u);
   }, [version, bands, edits]);
 
-  return <div ref={box} className={spark ? "ipc-spark w-full" : "ipc-chart w-full"} />;
+  return <div ref={box} className={spark ? "ipc-spark w-full" : elapsed ? "ipc-chart ipc-key w-full" : "ipc-chart w-full"} />;
 }

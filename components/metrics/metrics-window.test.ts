@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendColumns, emptyWindow, lastValue, metricsOf, valuesOf } from "./metrics-window";
+import { appendColumns, emptyWindow, lastValue, metricsOf, valuesOf, windowToColumns } from "./metrics-window";
 
 const s = (subject: string, id: string, metric: string, values: number[]) => ({ subject, id, metric, values });
 
@@ -35,5 +35,17 @@ describe("metrics window", () => {
     for (let t = 1; t <= 10; t++) appendColumns(w, { timestampsUnixMs: [t * 1000], series: [s("node", "n", "waiting", [t])] }, 3000);
     expect(w.times).toEqual([8000, 9000, 10000]);
     expect(valuesOf(w, "node", "n", "waiting")).toEqual([8, 9, 10]);
+  });
+});
+
+describe("windowToColumns", () => {
+  it("gives back the columns as GetMetrics sends them, copied so later points do not change them", () => {
+    const win = emptyWindow();
+    appendColumns(win, { timestampsUnixMs: [1000, 2000], series: [{ subject: "queue", id: "jobs", metric: "waiting", values: [3, 4] }] });
+    const out = windowToColumns(win);
+    expect(out).toEqual({ timestampsUnixMs: [1000, 2000], series: [{ subject: "queue", id: "jobs", metric: "waiting", values: [3, 4] }] });
+    appendColumns(win, { timestampsUnixMs: [3000], series: [{ subject: "queue", id: "jobs", metric: "waiting", values: [9] }] });
+    expect(out.series[0].values).toEqual([3, 4]);
+    expect(out.timestampsUnixMs).toHaveLength(2);
   });
 });

@@ -117,3 +117,15 @@ export function sparkFrom(times: readonly number[], spanMs: number): number {
   while (i > 0 && times[i - 1] > from) i--;
   return i;
 }
+
+/**
+ * The window as plain columns (a copy: the window's own are mutated in place),
+ * the shape GetMetrics answers with — what a kept run stores (lib/history).
+ */
+export function windowToColumns(win: MetricsWindow): { timestampsUnixMs: number[]; series: Array<{ subject: string; id: string; metric: string; values: number[] }> } {
+  const series = [...win.columns].map(([key, values]) => {
+    const [subject, id, metric] = key.split("\u0000");
+    return { subject, id, metric, values: [...values] };
+  });
+  return { timestampsUnixMs: [...win.times], series };
+}

@@ -8,12 +8,14 @@ import { useRunStore } from "@/components/state/run-store";
 import { useHealthStore } from "@/components/state/health-store";
 import { formatCount } from "@/components/ui/format";
 import { MetricsPanel } from "@/components/metrics/MetricsPanel";
+import { CompareDialog } from "@/components/history/CompareDialog";
+import { HistoryTab } from "@/components/history/HistoryTab";
 import { LogView } from "./LogView";
 import { ProblemsList } from "./ProblemsList";
 import { SummaryTable } from "./SummaryTable";
 import { TracesTab } from "./TracesTab";
 
-type Tab = "traces" | "metrics" | "log" | "summary" | "problems";
+type Tab = "traces" | "metrics" | "log" | "summary" | "history" | "problems";
 
 export function RunPanel() {
   const [tab, setTab] = useState<Tab>("traces");
@@ -52,6 +54,7 @@ export function RunPanel() {
     { id: "metrics", label: "Metrics" },
     { id: "log", label: "Log", count: logCount },
     { id: "summary", label: "Summary" },
+    { id: "history", label: "History" },
     {
       id: "problems",
       label: "Problems",
@@ -107,9 +110,11 @@ export function RunPanel() {
           {tab === "metrics" && <MetricsPanel />}
           {tab === "log" && <LogView />}
           {tab === "summary" && <SummaryTable />}
+          {tab === "history" && <HistoryTab />}
           {tab === "problems" && <ProblemsList />}
         </div>
       )}
+      <CompareDialog />
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { unwatchRun, watchRun } from "./run-socket";
 import { type ProblemMap, useRunStore } from "./run-store";
 import { problemTargets } from "@/lib/topology";
 import { loadMetrics } from "@/components/metrics/metrics-store";
+import { keepStoppedRun } from "@/components/history/keep-run";
 
 const RUN_KEY = "ipcplay.run.v1";
 
@@ -84,7 +85,9 @@ export async function stopRun(): Promise<void> {
     const res = await controlClient().stopRun({ runId }, withToken(token));
     useRunStore.getState().stopped(res.summary);
     // The point taken at the stop, which the socket may not have delivered before we left the room.
-    void loadMetrics(runId, token);
+    const metricsLoaded = loadMetrics(runId, token);
+    // Into the history once that last point is in (History tab, issue 10).
+    if (res.summary) void keepStoppedRun(runId, token, res.summary, metricsLoaded);
   } catch (err) {
     const ce = ConnectError.from(err);
     // Already gone (expired, server restarted): it is stopped either way.

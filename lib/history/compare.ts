@@ -22,13 +22,20 @@ export interface Side {
 
 export interface SideStats {
   label: string;
+  /** The run's wall time, StartRun to StopRun: process start-up and stop included. */
   durationS: number;
+  /**
+   * Seconds the run was measured (its 1 s series points), the time traffic
+   * flowed; the wall time when no series was kept. Throughput is over this, so
+   * a slow start-up on a busy machine does not read as a slower design.
+   */
+  measuredS: number;
   /** Over the entry edges: what the clients sent and what came of it. */
   sent: number;
   delivered: number;
   failed: number;
   lost: number;
-  /** Delivered on the entry edges per second of the run. */
+  /** Delivered on the entry edges per measured second. */
   throughputPerS: number;
   /** The client's call into the side, every message (the books' whole-run histograms); the slowest entry edge's. */
   clientLatency: { p50Ms: number; p95Ms: number; p99Ms: number };
@@ -54,6 +61,8 @@ export function sideStats(side: Side): SideStats {
   const entries = [...entryIds].map((id) => countersOf.get(id)).filter((c): c is EdgeCounters => c !== undefined);
   const total = (pick: (c: EdgeCounters) => number) => entries.reduce((sum, c) => sum + pick(c), 0);
   const durationS = Math.max(summary.durationMs, record.stoppedUnixMs - record.startedUnixMs) / 1000 || 1;
+  const times = record.series.timestampsUnixMs;
+  const measuredS = times.length ? Math.min(durationS, (times[times.length - 1] - times[0]) / 1000 + 1) : durationS;
 
   const outcomes = new Map<string, { failed: number; lost: number }>();
   for (const id of sideEdgeIds) {
@@ -82,11 +91,12 @@ export function sideStats(side: Side): SideStats {
   return {
     label: sideLabel(side),
     durationS,
+    measuredS,
     sent: total((c) => c.sent),
     delivered: total((c) => c.delivered),
     failed: total((c) => c.failed),
     lost: total((c) => c.lost),
-    throughputPerS: total((c) => c.delivered) / durationS,
+    throughputPerS: total((c) => c.delivered) / measuredS,
     clientLatency: {
       p50Ms: Math.max(0, ...entries.map((c) => c.p50Ms)),
       p95Ms: Math.max(0, ...entries.map((c) => c.p95Ms)),
@@ -115,8 +125,11 @@ export interface CompareRow {
   label: string;
   a: number;
   b: number;
-  /** How to read the difference: lower is better (latency, errors) or higher (throughput). */
-  better: "lower" | "higher";
+  /**
+   * How to read the difference: lower is better (latency, errors), higher
+   * (throughput), or neither (counts that grow with a run's length).
+   */
+  better: "lower" | "higher" | "neither";
   unit: "ms" | "per_s" | "count";
 }
 
@@ -124,8 +137,8 @@ export interface CompareRow {
 export function compareRows(a: SideStats, b: SideStats): CompareRow[] {
   const rows: CompareRow[] = [
     { key: "throughput", label: "Throughput (delivered)", a: a.throughputPerS, b: b.throughputPerS, better: "higher", unit: "per_s" },
-    { key: "sent", label: "Sent", a: a.sent, b: b.sent, better: "higher", unit: "count" },
-    { key: "delivered", label: "Delivered", a: a.delivered, b: b.delivered, better: "higher", unit: "count" },
+    { key: "sent", label: "Sent", a: a.sent, b: b.sent, better: "neither", unit: "count" },
+    { key: "delivered", label: "Delivered", a: a.delivered, b: b.delivered, better: "neither", unit: "count" },
     { key: "failed", label: "Failed", a: a.failed, b: b.failed, better: "lower", unit: "count" },
     { key: "lost", label: "Lost", a: a.lost, b: b.lost, better: "lower", unit: "count" },
     { key: "client-p50", label: "Client's call p50", a: a.clientLatency.p50Ms, b: b.clientLatency.p50Ms, better: "lower", unit: "ms" },
@@ -149,8 +162,9 @@ export function compareRows(a: SideStats, b: SideStats): CompareRow[] {
 export function deltaText(row: CompareRow): { text: string; tone: "better" | "worse" | "same" } {
   if (row.a === row.b) return { text: "", tone: "same" };
   const worse = row.better === "lower" ? row.b > row.a : row.b < row.a;
-  const tone = worse ? "worse" : "better";
+  const tone = row.better === "neither" ? "same" : worse ? "worse" : "better";
   if (row.a === 0) return { text: row.b > 0 ? "new" : "", tone };
+  if (row.b === 0) return { text: "none", tone };
   const ratio = row.b / row.a;
   if (ratio >= 2 || ratio <= 0.5) return { text: `${ratio >= 1 ? ratio.toFixed(1) : (1 / ratio).toFixed(1)}× ${ratio >= 1 ? "more" : "less"}`, tone };
   const pct = Math.round((ratio - 1) * 100);

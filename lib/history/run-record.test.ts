@@ -107,8 +107,10 @@ describe("comparing two designs of one run", () => {
     const [syncSide, asyncSide] = opened.record.designs.map((design) => sideStats({ opened, design }));
     expect(syncSide.label).toBe("Sync vs async · Sync API");
     expect(syncSide).toMatchObject({ sent: 30, delivered: 20, failed: 10, lost: 0, durationS: 10 });
-    expect(syncSide.throughputPerS).toBe(2);
-    expect(asyncSide.throughputPerS).toBe(3);
+    // Throughput is over the seconds measured (three points here), not the wall time with start-up.
+    expect(syncSide.measuredS).toBe(3);
+    expect(syncSide.throughputPerS).toBeCloseTo(20 / 3);
+    expect(asyncSide.throughputPerS).toBe(10);
     expect(syncSide.clientLatency).toEqual({ p50Ms: 320, p95Ms: 1000, p99Ms: 1000 });
     expect(asyncSide.clientLatency).toEqual({ p50Ms: 12, p95Ms: 20, p99Ms: 25 });
     expect(syncSide.outcomes).toEqual([
@@ -129,6 +131,10 @@ describe("comparing two designs of one run", () => {
     expect(deltaText(row("e2e-p50")).tone).toBe("worse");
     expect(row("outcome:timed out")).toMatchObject({ a: 10, b: 0 });
     expect(deltaText(row("lost"))).toEqual({ text: "", tone: "same" });
+    // Down to nothing reads as such, never as "Infinity× less".
+    expect(deltaText(row("failed"))).toEqual({ text: "none", tone: "better" });
+    // More sent is a longer run, not a better design: shown, not coloured.
+    expect(deltaText(row("delivered"))).toEqual({ text: "+50%", tone: "same" });
   });
 
   it("a whole run is one side: every client edge is an entry and the summary's end-to-end is its", () => {
