@@ -151,7 +151,10 @@ function CompareTable({ a, b, rows, sides, sameRun }: { a: SideStats; b: SideSta
               {i === firstOutcome && (
                 <tr>
                   <td colSpan={4} className="px-3 pt-3 pb-1 text-2xs font-medium text-zinc-400">
-                    Failed and lost, by outcome
+                    Failed and lost on each edge, by outcome{" "}
+                    <span className="font-normal">
+                      (per edge, not per message: a call that fails deep in a sync chain counts again on every edge back to its client)
+                    </span>
                   </td>
                 </tr>
               )}

@@ -41,7 +41,11 @@ export interface SideStats {
   clientLatency: { p50Ms: number; p95Ms: number; p99Ms: number };
   /** Until the side finished its work on a message (queue waits included), over the traces kept. */
   endToEnd: TimeStats;
-  /** Failed and lost messages by outcome, over every edge into the side. */
+  /**
+   * Failed and lost by outcome, summed over every edge into the side: per edge,
+   * not per message — a sync call that fails three hops down is an "error
+   * reply" on each edge back to its client (the Failed row counts messages).
+   */
   outcomes: Array<{ outcome: string; failed: number; lost: number }>;
   /** Per second since the run's start. */
   series: { seconds: number[]; delivered: number[]; failed: number[]; p95Ms: number[]; queueWaiting: number[] };
