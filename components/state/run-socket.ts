@@ -5,8 +5,9 @@
  */
 import { fromJson } from "@bufbuild/protobuf";
 import { io, type Socket } from "socket.io-client";
-import { RunEventSchema } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { RunEventSchema, type RunSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from "@/lib/run/socket-events";
+import { keepStoppedRun } from "@/components/history/keep-run";
 import { useRunStore } from "./run-store";
 
 type RunSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -27,7 +28,11 @@ function getSocket(): RunSocket {
       console.warn("dropped a malformed run-event", err);
       return;
     }
+    // A run that ended without this page's Stop (its lifetime ran out, another tab stopped it) goes into the history too.
+    const endedElsewhere = event.event.case === "summary" && watching !== null && useRunStore.getState().phase !== "stopping";
+    const ended = endedElsewhere ? { ...watching!, summary: event.event.value as RunSummary } : undefined;
     useRunStore.getState().applyEvent(event);
+    if (ended) void keepStoppedRun(ended.runId, ended.token, ended.summary, Promise.resolve());
   });
   // After a reconnect the server has forgotten our room: join it again.
   s.io.on("reconnect", () => {
