@@ -133,7 +133,10 @@ export function attachRunSocket(httpServer: HttpServer, runs: ControlRuns, optio
       emit(runId, event);
       if (event.event.case === "summary") {
         release(runId);
-        void lease?.release(runId, true).catch(() => undefined);
+        if (lease) {
+          ended.add(runId);
+          void lease.release(runId, true).catch(() => undefined);
+        }
       }
     });
     subscriptions.set(runId, unsubscribe);
@@ -148,6 +151,8 @@ export function attachRunSocket(httpServer: HttpServer, runs: ControlRuns, optio
   }
 
   const lease = options.readerLease;
+  /** Cluster: runs whose summary went to the room; their stream is not read again. */
+  const ended = new Set<string>();
   /** Cluster: this instance reads the run's events if no live instance does; what the lease said. */
   async function ensureReader(runId: string): Promise<"mine" | "taken" | "done"> {
     if (!lease) throw new Error("no reader lease");
@@ -161,22 +166,27 @@ export function attachRunSocket(httpServer: HttpServer, runs: ControlRuns, optio
     // Rooms span instances: an instance's room emptying says nothing of the others', so
     // a reader stops when no instance has a watcher (checked with the lease's renewal).
     let ticking = false;
-    const tick = async () => {
-      const local = io.of("/").adapter.rooms;
-      for (const runId of [...subscriptions.keys()]) {
-        const room = roomOf(runId);
-        const watched = (local.get(room)?.size ?? 0) > 0 || (await io.in(room).fetchSockets().then((s) => s.length > 0, () => true));
-        if (!watched) {
-          release(runId);
-          await lease.release(runId, false).catch(() => undefined);
-        } else if (!(await lease.renew(runId).catch(() => true))) {
-          release(runId); // another instance took it over (this one was too slow to renew)
-        }
+    const keep = async (runId: string) => {
+      // Renewed first: the cluster-wide question below may wait for a dead instance's answer.
+      if (!(await lease.renew(runId).catch(() => true))) {
+        release(runId); // another instance took it over (this one was too slow to renew)
+        return;
       }
+      const room = roomOf(runId);
+      if ((io.of("/").adapter.rooms.get(room)?.size ?? 0) > 0) return;
+      const watched = await io.in(room).fetchSockets().then((sockets) => sockets.length > 0, () => true);
+      if (!watched && subscriptions.has(runId)) {
+        release(runId);
+        await lease.release(runId, false).catch(() => undefined);
+      }
+    };
+    const tick = async () => {
+      await Promise.all([...subscriptions.keys()].map(keep));
       // Watchers here whose reader is gone (its instance died): take over.
-      for (const [room, members] of local) {
-        if (!room.startsWith("run:") || members.size === 0 || subscriptions.has(room.slice(4))) continue;
-        await ensureReader(room.slice(4)).catch(() => undefined);
+      for (const [room, members] of [...io.of("/").adapter.rooms]) {
+        const runId = room.slice(4);
+        if (!room.startsWith("run:") || members.size === 0 || subscriptions.has(runId) || ended.has(runId)) continue;
+        if ((await ensureReader(runId).catch(() => "taken")) === "done") ended.add(runId);
       }
     };
     const timer = setInterval(() => {
@@ -186,6 +196,9 @@ export function attachRunSocket(httpServer: HttpServer, runs: ControlRuns, optio
     }, lease.renewEveryMs);
     timer.unref();
     httpServer.once("close", () => clearInterval(timer));
+    io.of("/").adapter.on("delete-room", (room: string) => {
+      if (room.startsWith("run:")) ended.delete(room.slice(4));
+    });
   } else {
     io.of("/").adapter.on("delete-room", (room: string) => {
       if (room.startsWith("run:")) release(room.slice(4));
@@ -211,6 +224,7 @@ export function attachRunSocket(httpServer: HttpServer, runs: ControlRuns, optio
         try {
           const reader = await ensureReader(request.runId);
           if (reader === "done") {
+            ended.add(request.runId);
             // Ended: its last events go to this socket alone (a watch of an ended run gives RunInfo and summary).
             const stop = runs.watch(request.runId, (event) => {
               socket.emit("run-event", toJson(RunEventSchema, event));
