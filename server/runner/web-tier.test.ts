@@ -137,6 +137,20 @@ describe("web tier in remote mode", () => {
     await until("the summary on B's socket", () => onB.events.find((e) => e.summary));
     await until("the lease marked done", async () => (await redis.get(`${prefix}:reader:${runId}`)) === "done" || undefined);
     expect(await redis.pttl(`${prefix}:reader:${runId}`)).toBeLessThanOrEqual(60_000);
+    // The browser's client (default transports, tryAllTransports): the polling handshake is refused, WebSocket taken.
+    const polling = await fetch(`${webB.url}/socket.io/?EIO=4&transport=polling`);
+    expect(polling.status).toBe(400);
+    const browserLike = io(webB.url, { forceNew: true, tryAllTransports: true });
+    sockets.push(browserLike);
+    await until("the browser-like client connected", () => browserLike.connected || undefined, 10_000);
+    expect(browserLike.io.engine.transport.name).toBe("websocket");
+    browserLike.disconnect();
+
+    // SIGTERM: a remote-mode web server (adapter, lease) shuts down cleanly.
+    onB.socket.disconnect();
+    webB.process.kill("SIGTERM");
+    expect(await exited(webB.process)).toBe(0);
+
     // Drained, so the next test's job finds no runner with room.
     runner.process.kill("SIGTERM");
     expect(await exited(runner.process)).toBe(0);
