@@ -16,6 +16,7 @@ import { createRunManager } from "@/server/runtime/orchestrator";
 import type { ControlRuns } from "@/server/runtime/run-manager";
 import { clusterPrefixFromEnv, runnersMode } from "@/lib/runners/cluster";
 import { createRemoteRuns } from "@/server/runner/remote-runs";
+import { createWebTier, type WebTier } from "@/server/runner/web-tier";
 import { attachRunSocket } from "@/server/run-socket";
 
 /** Largest control-plane request body (413 past it); a topology has its own, smaller cap. */
@@ -63,13 +64,21 @@ function notFound(_req: IncomingMessage, res: ServerResponse): void {
 
 export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
   const log = options.log ?? ((line) => console.log(line));
-  const redis = await resolveRedis();
+  const remote = runnersMode(process.env) === "remote";
+  // Remote mode never starts a private redis-server: no runner could reach it, so it fails naming the URL.
+  const redis = await resolveRedis({ privateFallback: !remote, why: remote ? "IPCPLAY_RUNNERS=remote" : undefined });
   if (redis.private) log(`No Redis answered at REDIS_URL; started a private redis-server at ${redis.url}`);
   // Embedded (the default): this server hosts its runs. IPCPLAY_RUNNERS=remote: runners do, it only places them (docs/runners.md).
-  const runs: ControlRuns =
-    runnersMode(process.env) === "remote"
-      ? await createRemoteRuns({ redisUrl: redis.url, prefix: clusterPrefixFromEnv(process.env), log })
-      : createRunManager({ redisUrl: redis.url });
+  let runs: ControlRuns;
+  let webTier: WebTier | undefined;
+  if (remote) {
+    const prefix = clusterPrefixFromEnv(process.env);
+    const remoteRuns = await createRemoteRuns({ redisUrl: redis.url, prefix, log });
+    runs = remoteRuns;
+    webTier = createWebTier({ redisUrl: redis.url, prefix, instanceId: remoteRuns.instanceId });
+  } else {
+    runs = createRunManager({ redisUrl: redis.url });
+  }
   const fallback = options.next ? await nextHandler(options.next, options.host, options.port) : notFound;
 
   // The control plane answers its own paths; everything else (pages, assets,
@@ -85,7 +94,12 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   );
   // The port is known once listening (tests ask for port 0); until then nothing is answered anyway.
   let allowed = allowList({ port: options.port, boundHost: options.host });
-  const io = attachRunSocket(server, runs, { allowRequest: (req) => refusal(allowed, req) });
+  const io = attachRunSocket(server, runs, {
+    allowRequest: (req) => refusal(allowed, req),
+    // Remote mode: rooms span the web instances (socket.io's Redis Streams adapter), and WebSocket
+    // only, so no load balancer needs sticky sessions (docs/runners.md). Embedded: as always.
+    ...(webTier ? { adapter: webTier.adapter, readerLease: webTier.lease, transports: ["websocket" as const] } : {}),
+  });
   // Last, so the guard goes before every listener, socket.io's included.
   guardServer(server, { allowList: () => allowed, headers: securityHeaders({ dev: options.next !== false && options.next.dev }) });
   await new Promise<void>((resolve, reject) => {
@@ -106,6 +120,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       await runs.shutdown();
       await io.close().catch(() => undefined); // closes the HTTP server too
       server.closeAllConnections();
+      await webTier?.close();
       await redis.stop();
     })());
 

@@ -19,7 +19,10 @@ let watching: { runId: string; token: string } | null = null;
 
 function getSocket(): RunSocket {
   if (socket) return socket;
-  const s: RunSocket = io({ path: "/socket.io", autoConnect: true });
+  // tryAllTransports: a server with runners (IPCPLAY_RUNNERS=remote) takes WebSocket only, so no
+  // load balancer needs sticky sessions; its refusal of the polling handshake moves the client on
+  // to WebSocket. A single server (embedded) accepts polling first, as always.
+  const s: RunSocket = io({ path: "/socket.io", autoConnect: true, tryAllTransports: true });
   s.on("run-event", (payload) => {
     let event;
     try {

@@ -41,7 +41,7 @@ describe("runners mode", () => {
 describe("cluster keys", () => {
   it("puts every name under the prefix", () => {
     const keys = clusterKeys("ipcplay:t1");
-    const names = [keys.bullPrefix, keys.runners, keys.runner("a"), keys.control("a"), keys.reply("w"), keys.run("r-1"), keys.events("r-1"), keys.placements];
+    const names = [keys.bullPrefix, keys.runners, keys.runner("a"), keys.control("a"), keys.reply("w"), keys.run("r-1"), keys.events("r-1"), keys.placements, keys.reader("r-1"), keys.socketIo];
     for (const name of names) expect(name.startsWith("ipcplay:t1:")).toBe(true);
     expect(new Set(names).size).toBe(names.length);
     expect(keys.pattern).toBe("ipcplay:t1:*");

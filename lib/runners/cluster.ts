@@ -48,6 +48,10 @@ export interface ClusterKeys {
   events(runId: string): string;
   /** Hash: placement job id → run id, while the run lives (the failure path's way from a job to its run). */
   readonly placements: string;
+  /** Which web instance reads a run's event stream for the whole cluster's socket.io room (a short lease). */
+  reader(runId: string): string;
+  /** Stream name (and Pub/Sub channel prefix) of socket.io's Redis Streams adapter. */
+  readonly socketIo: string;
   /** SCAN pattern of every key of the cluster. */
   readonly pattern: string;
 }
@@ -64,6 +68,8 @@ export function clusterKeys(prefix: string): ClusterKeys {
     run: (runId) => `${prefix}:run:${runId}`,
     events: (runId) => `${prefix}:events:${runId}`,
     placements: `${prefix}:placements`,
+    reader: (runId) => `${prefix}:reader:${runId}`,
+    socketIo: `${prefix}:socket.io`,
     pattern: `${prefix}:*`,
   };
 }

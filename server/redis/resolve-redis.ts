@@ -31,6 +31,13 @@ export interface ResolveRedisOptions {
   url?: string;
   /** The binary to start when nothing answers; defaults to `redis-server` on PATH. */
   redisServerBinary?: string;
+  /**
+   * Start a private redis-server when nothing answers (default true). False where
+   * a private one would be useless — a cluster's web instance: the error names the URL.
+   */
+  privateFallback?: boolean;
+  /** Who needs that Redis, for the error when privateFallback is false (e.g. "IPCPLAY_RUNNERS=remote"). */
+  why?: string;
 }
 
 /**
@@ -43,6 +50,13 @@ export async function resolveRedis(options: ResolveRedisOptions = {}): Promise<R
   const url = options.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const firstFailure = await ping(url);
   if (firstFailure === undefined) return { url, private: false, stop: async () => {} };
+  if (options.privateFallback === false) {
+    throw new Error(
+      `No Redis answered at ${url} (${firstFailure}). ${options.why ?? "This server"} needs the cluster's shared Redis ` +
+        `(REDIS_URL, the one the runners use); a private redis-server is not started, since no runner could reach it. ` +
+        `Start that Redis or set REDIS_URL to it.`,
+    );
+  }
 
   const binary = options.redisServerBinary ?? "redis-server";
   try {

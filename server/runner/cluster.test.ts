@@ -3,7 +3,6 @@
  * for this test), two web instances in remote mode and two runners, all
  * separate processes started as `npm start` / `npm run runner` start them.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,8 +11,8 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_REDIS_URL } from "@/server/redis/resolve-redis";
 import { exited, killStartedServers, startServerProcess, type StartedServer } from "@/server/server-process-support";
+import { alive, cleanUp, keysUnder, parentPid, post, root, startRunnerProcess, type StartedRunner, until } from "./cluster-test-support";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const prefix = `ipcplay:test-cluster-${randomUUID().slice(0, 8)}`;
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const LOCK_MS = 5_000;
@@ -28,79 +27,8 @@ const clusterEnv = {
 };
 const topology = JSON.parse(readFileSync(path.join(root, "server/control/fixtures/rest-chain.json"), "utf8"));
 
-interface StartedRunner {
-  id: string;
-  process: ChildProcess;
-  output: () => string;
-}
 const runners: StartedRunner[] = [];
-
-function startRunnerProcess(id: string): Promise<StartedRunner> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/runner/main.ts"], {
-    cwd: root,
-    env: { ...process.env, ...clusterEnv, IPCPLAY_RUNNER_ID: id },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const runner = { id, process: child, output: () => output };
-  runners.push(runner);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(`runner ${id} ready`)) resolve(runner);
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`runner ${id} exited with ${code} before it was ready:\n${output}`)));
-  });
-}
-
-async function post(base: string, method: string, body: object, token?: string) {
-  const response = await fetch(`${base}/ipcplay.v1.PlaygroundService/${method}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
-
-function parentPid(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function keysUnder(redis: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== "0");
-  return found;
-}
+const startRunner = (id: string) => startRunnerProcess(id, clusterEnv, runners);
 
 describe("runners: runs placed on runner processes, any web instance answers", () => {
   let redis: Redis;
@@ -111,7 +39,7 @@ describe("runners: runs placed on runner processes, any web instance answers", (
 
   beforeAll(async () => {
     redis = new Redis(redisUrl);
-    await Promise.all([startRunnerProcess("runner-1"), startRunnerProcess("runner-2")]);
+    await Promise.all([startRunner("runner-1"), startRunner("runner-2")]);
     [webA, webB] = await Promise.all([
       startServerProcess({ ...clusterEnv, IPCPLAY_RUNNERS: "remote" }),
       startServerProcess({ ...clusterEnv, IPCPLAY_RUNNERS: "remote" }),
@@ -124,13 +52,7 @@ describe("runners: runs placed on runner processes, any web instance answers", (
     killStartedServers();
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Hosts die with their runner (PR_SET_PDEATHSIG); whatever a failed test left in Redis goes.
-    for (const run of started) {
-      const left = await keysUnder(redis, `ipcplay:${run.runId}:*`);
-      if (left.length > 0) await redis.unlink(...left);
-      await redis.hdel("ipcplay:runs", run.runId);
-    }
-    const ours = await keysUnder(redis, `${prefix}:*`);
-    if (ours.length > 0) await redis.unlink(...ours);
+    await cleanUp(redis, prefix, started.map((run) => run.runId));
     await redis.quit();
   });
 
@@ -224,6 +146,27 @@ describe("runners: runs placed on runner processes, any web instance answers", (
     // The watcher on B got the failure and the summary.
     await until("the failure on B's socket", () => events.find((e) => e.summary));
     expect(events.some((e) => /died/.test(e.run?.error ?? ""))).toBe(true);
+    // Of a dead runner's runs only the short-lived failure record stays: the registry hash (GetRun's answer,
+    // 10 min), the event stream (1 min) and the reader lease's "done" marker (1 min) — no job, lock or placement.
+    for (const run of deadRuns) {
+      const jobId = await redis.hget(`${prefix}:run:${run.runId}`, "jobId");
+      expect(jobId).toBeTruthy();
+      expect(await keysUnder(redis, `${prefix}:bull:placement:${jobId}*`)).toEqual([]);
+      expect(await redis.hexists(`${prefix}:placements`, jobId!)).toBe(0);
+      const left = (await keysUnder(redis, `${prefix}:*`)).filter((key) => key.includes(run.runId)).sort();
+      const allowed = new Map([
+        [`${prefix}:run:${run.runId}`, 10 * 60_000],
+        [`${prefix}:events:${run.runId}`, 60_000],
+        [`${prefix}:reader:${run.runId}`, 60_000],
+      ]);
+      for (const key of left) {
+        expect(allowed.has(key), `${key} left behind`).toBe(true);
+        const ttl = await redis.pttl(key);
+        expect(ttl, `${key} has no TTL`).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(allowed.get(key)!);
+      }
+      expect(left).toContain(`${prefix}:run:${run.runId}`);
+    }
 
     for (const run of liveRuns) {
       const { json } = await post(webA.url, "GetRun", { runId: run.runId }, run.token);
@@ -250,7 +193,7 @@ describe("runners: runs placed on runner processes, any web instance answers", (
     expect(none.json.message).toMatch(/no runner is up/);
 
     // A lone runner killed: the web instances' own stalled check finds its run.
-    const lone = await startRunnerProcess("runner-3");
+    const lone = await startRunner("runner-3");
     const last = await post(webB.url, "StartRun", { topology });
     expect(last.status, JSON.stringify(last.json)).toBe(200);
     started.push({ runId: last.json.runId, token: last.json.token, pids: [] });

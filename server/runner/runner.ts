@@ -144,8 +144,18 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       if (event.event.case === "summary") stopped();
     });
     void beat();
-    await redis.publish(data.replyTo, encodeReply({ id: data.placementId, ok: true, result: { runId, token, run: toJson(RunInfoSchema, run) } }));
-    log(`runner ${id}: run ${runId} started (${run.nodes.length} services)`);
+    const heard = await redis
+      .publish(data.replyTo, encodeReply({ id: data.placementId, ok: true, result: { runId, token, run: toJson(RunInfoSchema, run) } }))
+      .catch(() => 0);
+    // Nobody took the answer: the web instance that placed the run died (or gave up) meanwhile. The token
+    // went nowhere, so nobody could ever reach the run: it is stopped and leaves nothing behind.
+    const abandoned = heard === 0;
+    if (abandoned) {
+      log(`runner ${id}: run ${runId} started but its placer (${data.replyTo}) is gone; stopping it`);
+      void runs.stop(runId).then(stopped, stopped); // the summary (emitted before stop resolves) ends it too
+    } else {
+      log(`runner ${id}: run ${runId} started (${run.nodes.length} services)`);
+    }
     await done;
     unwatch();
     hosted.delete(runId);
@@ -157,6 +167,17 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       final = { ...final, summary: toJsonString(RunSummarySchema, summary) };
     } catch {
       // Forgotten already: the record says stopped without details.
+    }
+    if (abandoned) {
+      await redis
+        .multi()
+        .del(keys.run(runId), keys.events(runId), keys.reader(runId))
+        .hdel(keys.placements, job.id ?? "")
+        .exec()
+        .catch(() => undefined);
+      void beat();
+      log(`runner ${id}: abandoned run ${runId} stopped; its records removed`);
+      return { runId };
     }
     // A run the cluster already ended as failed (lock lost) keeps that record.
     const failed = (await redis.hget(keys.run(runId), "state").catch(() => null)) === "failed";
