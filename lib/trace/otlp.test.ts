@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { describe, expect, it } from "vitest";
 import { SpanKind, SpanSchema, SpanStatus, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
@@ -12,7 +12,7 @@ import { importOtlpText } from "./otlp-import";
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const T0 = 1_764_640_000_123.25;
 
-function span(spanId: string, parentSpanId: string, nodeId: string, kind: SpanKind, transport: Transport, name: string, start: number, duration: number, attributes: Record<string, string> = {}, extra: Partial<Span> = {}): Span {
+function span(spanId: string, parentSpanId: string, nodeId: string, kind: SpanKind, transport: Transport, name: string, start: number, duration: number, attributes: Record<string, string> = {}, extra: MessageInitShape<typeof SpanSchema> = {}): Span {
   return create(SpanSchema, { traceId: TRACE, spanId: spanId.padStart(16, "0"), parentSpanId: parentSpanId ? parentSpanId.padStart(16, "0") : "", nodeId, pid: 100 + nodeId.length, kind, transport, name, startUnixMs: T0 + start, durationMs: duration, status: SpanStatus.OK, attributes, hop: 1, ...extra });
 }
 

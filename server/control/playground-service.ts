@@ -15,6 +15,7 @@ import { TopologySchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb"
 import { LIMITS, utf8ByteLength } from "@/lib/topology/limits";
 import { hugeListProblems, parseTopology, type ParseResult } from "@/lib/topology/parse";
 import type { RunManager } from "@/server/runtime/run-manager";
+import { toOtlpJson } from "@/lib/trace/otlp";
 import { RAW_TOPOLOGY } from "./adapter";
 import { requireRunToken } from "./auth";
 import { invalidTopologyError, toConnectError } from "./errors";
@@ -94,6 +95,16 @@ export function playgroundService(runs: RunManager): ServiceImpl<typeof Playgrou
         const spans = runs.getTrace(request.runId, request.traceId);
         if (spans.length === 0) throw new ConnectError(`no trace ${request.traceId} in run ${request.runId}`, Code.NotFound);
         return { spans };
+      });
+    },
+
+    exportTraces(request, context) {
+      requireRunToken(runs, request.runId, context);
+      return call(() => {
+        const traceIds = request.traceId ? [request.traceId] : runs.listTraces(request.runId, Number.MAX_SAFE_INTEGER).map((trace) => trace.traceId);
+        const spans = traceIds.flatMap((traceId) => runs.getTrace(request.runId, traceId));
+        if (request.traceId && spans.length === 0) throw new ConnectError(`no trace ${request.traceId} in run ${request.runId}`, Code.NotFound);
+        return { otlpJson: toOtlpJson(spans), traces: traceIds.length, spans: spans.length };
       });
     },
 
