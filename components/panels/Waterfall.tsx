@@ -1,12 +1,13 @@
 "use client";
 
 import clsx from "clsx";
-import { ArrowLeftRight, MousePointerClick, X } from "lucide-react";
+import { ArrowLeftRight, Download, MousePointerClick, X } from "lucide-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useMemo, useRef, useState } from "react";
 import { SpanKind, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useRunStore } from "@/components/state/run-store";
+import { downloadOtlp } from "@/components/state/otlp-actions";
 import { useTraceCompare } from "@/components/state/trace-compare";
 import { criticalPath, layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds, type WaterfallRow } from "@/lib/trace";
 import { formatClock, formatMs } from "@/components/ui/format";
@@ -73,6 +74,7 @@ export function Waterfall() {
   const [hoveredId, setHoveredId] = useState<string | null>(null);
   // This trace is A of a comparison whose B is still to be picked.
   const pinned = useTraceCompare((s) => s.a !== null && s.b === null && s.a.traceId === traceId);
+  const exportable = useRunStore((s) => s.runId !== null && s.token !== null);
   const total = useMemo(() => traceBounds(spans).durationMs, [spans]);
   const activeId = hoveredId ?? selectedSpanId;
   const active = useMemo(() => (activeId ? spans.find((s) => s.spanId === activeId) ?? null : null), [spans, activeId]);
@@ -151,6 +153,17 @@ export function Waterfall() {
                 title="Pin this trace and pick another in the list: both waterfalls side by side, with their spans' durations compared"
               >
                 <ArrowLeftRight className="size-3" /> Compare with…
+              </button>
+            )}
+            {exportable && (
+              <button
+                type="button"
+                onClick={() => void downloadOtlp(traceId)}
+                className="flex items-center gap-1 rounded-md border border-zinc-200 px-1.5 py-0.5 font-medium text-zinc-700 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-blue-500"
+                data-testid="waterfall-download-otlp"
+                title="Download this trace as OpenTelemetry OTLP/JSON (opens in Jaeger, Tempo, Honeycomb …)"
+              >
+                <Download className="size-3" /> OTLP
               </button>
             )}
             <button
