@@ -79,11 +79,6 @@ export class TraceHub {
     return this.options.push?.info();
   }
 
-  /** Every span the hub holds, trace by trace (newest trace first), parents before children. */
-  allSpans(): Span[] {
-    return this.ring.newest(Number.MAX_SAFE_INTEGER).flatMap((traceId) => this.getTrace(traceId));
-  }
-
   /** Emits what is pending now and stops the timer; the OTLP push sends what it holds (in the background). */
   close(): void {
     this.flush();
