@@ -18,7 +18,7 @@ import { NodeKind, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
 import { isEditLocked, isLive, useRunStore } from "@/components/state/run-store";
 import type { CanvasEdge, CanvasNode } from "@/lib/topology";
-import { importTopologyFile } from "@/components/state/file-actions";
+import { importJsonFile } from "@/components/state/otlp-actions";
 import { GRID_PX, useUiStore } from "@/components/state/ui-store";
 import { focusEdge } from "@/components/state/edge-focus";
 import { EmptyCanvas } from "@/components/templates/EmptyCanvas";
@@ -109,9 +109,9 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
       if (readOnly) return;
       const file = e.dataTransfer.files[0];
       if (file) {
-        // A .json file dropped on the canvas is imported, through the same gate as the File menu.
+        // A .json file dropped on the canvas is imported, through the same gate as the File menu: a topology, or OTLP traces.
         e.preventDefault();
-        if (!live) void importTopologyFile(file);
+        if (!live) void importJsonFile(file);
         return;
       }
       const kind = Number(e.dataTransfer.getData(DRAG_MIME));

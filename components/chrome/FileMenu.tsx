@@ -1,17 +1,20 @@
 "use client";
 
-import { Download, FileJson, Upload } from "lucide-react";
+import { Download, FileJson, Upload, Waypoints } from "lucide-react";
 import { useRef } from "react";
-import { exportTopology, importTopologyFile } from "@/components/state/file-actions";
+import { exportTopology } from "@/components/state/file-actions";
+import { downloadOtlp, importJsonFile, importOtlpFile } from "@/components/state/otlp-actions";
 import { useDocumentStore } from "@/components/state/document-store";
 import { isLive, useRunStore } from "@/components/state/run-store";
 import { DropdownMenu } from "@/components/ui/DropdownMenu";
 import { MenuItem } from "@/components/ui/MenuItem";
 
-/** Import a topology from a JSON file, or export the canvas as one. */
+/** Import a topology from a JSON file, or export the canvas as one; OpenTelemetry traces (OTLP/JSON) in and out. */
 export function FileMenu() {
   const file = useRef<HTMLInputElement>(null);
+  const otlpFile = useRef<HTMLInputElement>(null);
   const live = useRunStore((s) => isLive(s.phase));
+  const hasRun = useRunStore((s) => s.runId !== null && s.token !== null);
   const empty = useDocumentStore((s) => s.nodes.length === 0);
 
   return (
@@ -25,7 +28,19 @@ export function FileMenu() {
         onChange={(e) => {
           const f = e.currentTarget.files?.[0];
           e.currentTarget.value = "";
-          if (f) void importTopologyFile(f);
+          if (f) void importJsonFile(f);
+        }}
+      />
+      <input
+        ref={otlpFile}
+        type="file"
+        accept=".json,application/json"
+        className="hidden"
+        data-testid="import-otlp-input"
+        onChange={(e) => {
+          const f = e.currentTarget.files?.[0];
+          e.currentTarget.value = "";
+          if (f) void importOtlpFile(f);
         }}
       />
       <DropdownMenu
@@ -33,7 +48,7 @@ export function FileMenu() {
         label="File"
         testId="file-menu"
         widthClass="w-64"
-        footer="Tip: drop a .json file onto the canvas to open it."
+        footer="Tip: drop a .json file (a topology or OTLP traces) onto the canvas to open it."
       >
         {(close) => (
           <>
@@ -57,6 +72,28 @@ export function FileMenu() {
               onClick={() => {
                 close();
                 exportTopology();
+              }}
+            />
+            <MenuItem
+              icon={<Waypoints className="size-4" />}
+              title="Import OTLP traces…"
+              hint={live ? "Stop the run first" : "OpenTelemetry traces (OTLP/JSON): their services on the canvas, their traces in the waterfall"}
+              disabled={live}
+              testId="import-otlp"
+              onClick={() => {
+                close();
+                otlpFile.current?.click();
+              }}
+            />
+            <MenuItem
+              icon={<Download className="size-4" />}
+              title="Download run traces (OTLP)"
+              hint={hasRun ? "Every trace the run holds, as OTLP/JSON for Jaeger, Tempo or a collector" : "Run the topology first"}
+              disabled={!hasRun}
+              testId="export-otlp"
+              onClick={() => {
+                close();
+                void downloadOtlp();
               }}
             />
           </>

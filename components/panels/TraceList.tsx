@@ -77,6 +77,7 @@ export function TraceList() {
       onPointerLeave={() => setHeld(null)}
     >
       <SamplingNote />
+      <OtlpPushNote />
       <PickingNote />
       {traces.length > 0 && <FilterBar shown={shown.length} total={all.length} />}
       {filter.edge && <EdgeFilterChip edgeId={filter.edge} />}
@@ -351,6 +352,30 @@ function SamplingNote() {
           {text.evicted}
         </span>
       )}
+    </div>
+  );
+}
+
+/** While the server pushes the run's spans to an OTLP collector: where, how many went, how many did not. */
+function OtlpPushNote() {
+  const push = useRunStore(
+    useShallow((s) => ({
+      endpoint: s.info?.otlpPush?.endpoint ?? "",
+      exported: s.info?.otlpPush?.exported ?? 0,
+      dropped: s.info?.otlpPush?.dropped ?? 0,
+      lastError: s.info?.otlpPush?.lastError ?? "",
+    })),
+  );
+  if (!push.endpoint) return null;
+  return (
+    <div
+      className={clsx("shrink-0 truncate border-b border-zinc-100 px-3 py-1 text-2xs leading-4", push.dropped > 0 ? "bg-amber-50 text-amber-800" : "bg-zinc-50/60 text-zinc-500")}
+      data-testid="otlp-push-note"
+      data-dropped={push.dropped}
+      title={push.lastError ? `${push.endpoint}: ${push.lastError}` : push.endpoint}
+    >
+      OTLP push · {push.exported.toLocaleString("en-US")} spans sent
+      {push.dropped > 0 && ` · ${push.dropped.toLocaleString("en-US")} dropped (collector down or slow)`}
     </div>
   );
 }

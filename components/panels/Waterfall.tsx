@@ -1,12 +1,13 @@
 "use client";
 
 import clsx from "clsx";
-import { ArrowLeftRight, MousePointerClick, X } from "lucide-react";
+import { ArrowLeftRight, Download, MousePointerClick, X } from "lucide-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useMemo, useRef, useState } from "react";
 import { SpanKind, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useRunStore } from "@/components/state/run-store";
+import { downloadOtlp } from "@/components/state/otlp-actions";
 import { useTraceCompare } from "@/components/state/trace-compare";
 import { criticalPath, layoutWaterfall, spanKindLabel, spanStatusLabel, traceBounds, type WaterfallRow } from "@/lib/trace";
 import { formatClock, formatMs } from "@/components/ui/format";
@@ -16,6 +17,14 @@ import { TransportLine } from "@/components/canvas/TransportLine";
 import { spanFacts, transportKey } from "./span-facts";
 
 const EMPTY: Span[] = [];
+
+/** One span link drawn on a row: the linked span, and where it starts in this trace (undefined when not in it). */
+interface LinkMark {
+  spanId: string;
+  traceId: string;
+  atPct: number | undefined;
+  label: string;
+}
 const COLS = "grid grid-cols-[minmax(200px,260px)_72px_1fr_72px]";
 const ROW_PX = 32;
 const TICKS = [0, 0.25, 0.5, 0.75, 1];
@@ -46,9 +55,26 @@ export function Waterfall() {
     }
     return out;
   }, [rows, critical]);
+  /** Span links (a consumer's link to its message's creation): where the linked span starts, in % of the trace. */
+  const links = useMemo(() => {
+    const byId = new Map(rows.map((r) => [r.span.spanId, r]));
+    const out = new Map<string, LinkMark[]>();
+    for (const r of rows) {
+      if (r.span.links.length === 0) continue;
+      out.set(
+        r.span.spanId,
+        r.span.links.map((link) => {
+          const target = link.traceId === r.span.traceId ? byId.get(link.spanId) : undefined;
+          return { spanId: link.spanId, traceId: link.traceId, atPct: target?.leftPct, label: target ? `${target.span.nodeId} · ${target.span.name}` : `${link.traceId.slice(0, 8)}/${link.spanId}` };
+        }),
+      );
+    }
+    return out;
+  }, [rows]);
   const [hoveredId, setHoveredId] = useState<string | null>(null);
   // This trace is A of a comparison whose B is still to be picked.
   const pinned = useTraceCompare((s) => s.a !== null && s.b === null && s.a.traceId === traceId);
+  const exportable = useRunStore((s) => s.runId !== null && s.token !== null);
   const total = useMemo(() => traceBounds(spans).durationMs, [spans]);
   const activeId = hoveredId ?? selectedSpanId;
   const active = useMemo(() => (activeId ? spans.find((s) => s.spanId === activeId) ?? null : null), [spans, activeId]);
@@ -129,6 +155,17 @@ export function Waterfall() {
                 <ArrowLeftRight className="size-3" /> Compare with…
               </button>
             )}
+            {exportable && (
+              <button
+                type="button"
+                onClick={() => void downloadOtlp(traceId)}
+                className="flex items-center gap-1 rounded-md border border-zinc-200 px-1.5 py-0.5 font-medium text-zinc-700 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-blue-500"
+                data-testid="waterfall-download-otlp"
+                title="Download this trace as OpenTelemetry OTLP/JSON (opens in Jaeger, Tempo, Honeycomb …)"
+              >
+                <Download className="size-3" /> OTLP
+              </button>
+            )}
             <button
               type="button"
               onClick={() => useRunStore.getState().selectTrace(null)}
@@ -161,7 +198,7 @@ export function Waterfall() {
           </div>
           <div className="py-1 pr-3 text-right">Duration</div>
         </div>
-        <SpanRows rows={rows} selectedSpanId={selectedSpanId} onHover={setHoveredId} critical={critical} waits={waits} />
+        <SpanRows rows={rows} selectedSpanId={selectedSpanId} onHover={setHoveredId} critical={critical} waits={waits} links={links} />
       </div>
       <SpanDetails span={active} />
     </div>
@@ -178,12 +215,14 @@ const SpanRows = memo(function SpanRows({
   onHover,
   critical,
   waits,
+  links,
 }: {
   rows: WaterfallRow[];
   selectedSpanId: string | null;
   onHover: (spanId: string | null) => void;
   critical: ReadonlySet<string>;
   waits: ReadonlyMap<string, { leftPct: number; widthPct: number }>;
+  links: ReadonlyMap<string, LinkMark[]>;
 }) {
   const scrollRef = useRef<HTMLUListElement>(null);
   const virtualizer = useVirtualizer({
@@ -207,6 +246,7 @@ const SpanRows = memo(function SpanRows({
             onHover={onHover}
             critical={critical.has(r.span.spanId)}
             wait={waits.get(r.span.spanId)}
+            links={links.get(r.span.spanId)}
           />
         );
       })}
@@ -221,6 +261,7 @@ const SpanRow = memo(function SpanRow({
   onHover,
   critical,
   wait,
+  links,
 }: {
   row: WaterfallRow;
   top: number;
@@ -228,6 +269,7 @@ const SpanRow = memo(function SpanRow({
   onHover: (spanId: string | null) => void;
   critical: boolean;
   wait: { leftPct: number; widthPct: number } | undefined;
+  links: LinkMark[] | undefined;
 }) {
   const color = barColor(r.span);
   const outgoing = r.span.kind === SpanKind.CLIENT || r.span.kind === SpanKind.PRODUCER;
@@ -242,6 +284,7 @@ const SpanRow = memo(function SpanRow({
         data-duration-ms={r.span.durationMs}
         data-depth={r.depth}
         data-critical={critical ? "true" : "false"}
+        data-links={links?.length ?? 0}
         onClick={() => useRunStore.getState().selectSpan(on ? null : r.span.spanId)}
         onMouseEnter={() => onHover(r.span.spanId)}
         className={clsx(COLS, "h-8 w-full items-center text-left text-xs", on ? "bg-blue-50/70" : "hover:bg-zinc-50")}
@@ -263,6 +306,18 @@ const SpanRow = memo(function SpanRow({
               style={{ left: `${wait.leftPct}%`, width: `${wait.widthPct}%` }}
               title="Waiting in the queue since the producer handed it over: on the critical path"
             />
+          )}
+          {links?.map((link) =>
+            link.atPct === undefined ? null : (
+              // A span link: a dotted line from the linked span's start (the message's creation) to this span, and a diamond at the link's end.
+              <span key={link.spanId} data-testid="span-link" data-linked-span={link.spanId} title={`link → ${link.label}`}>
+                <span
+                  className="absolute top-[30%] h-0 border-t border-dotted border-violet-500"
+                  style={{ left: `${Math.min(link.atPct, r.leftPct)}%`, width: `${Math.abs(r.leftPct - link.atPct)}%` }}
+                />
+                <span className="absolute top-[30%] size-1.5 -translate-x-1/2 -translate-y-1/2 rotate-45 bg-violet-500" style={{ left: `${link.atPct}%` }} />
+              </span>
+            ),
           )}
           <span
             className="absolute top-1/2 h-4 -translate-y-1/2 rounded-[3px]"
@@ -342,6 +397,9 @@ function SpanDetails({ span }: { span: Span | null }) {
         {span.attempt > 1 && !shown.has("ipcplay.attempt") && <Row k="attempt" v={String(span.attempt)} />}
         {attrs.map(([k, v]) => (
           <Row key={k} k={k} v={v} />
+        ))}
+        {span.links.map((link) => (
+          <Row key={`link-${link.spanId}`} k="link" v={`${link.traceId === span.traceId ? "" : `${link.traceId}/`}${link.spanId}`} />
         ))}
       </dl>
     </div>

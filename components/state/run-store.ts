@@ -21,6 +21,7 @@ import {
 } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Problem } from "@/lib/run/problem";
 import { queueMetricsPoint, resetMetrics } from "@/components/metrics/metrics-store";
+import { summarizeTrace } from "@/lib/trace/summary";
 import { mergeBatches, putTraceSpans, type SpanBatchLike, type TraceWindow } from "./trace-window";
 
 export type RunPhase = "idle" | "starting" | "running" | "stopping" | "stopped" | "failed";
@@ -79,6 +80,12 @@ export interface RunStoreState {
   flush(): void;
   applyRunInfo(info: RunInfo): void;
   setTraceSpans(traceId: string, spans: Span[]): void;
+  /**
+   * Shows traces recorded elsewhere (an imported OTLP file) in the trace list and
+   * waterfall, with no run: newest trace first, within MAX_TRACES and MAX_SPANS;
+   * the first one opened. Returns how many traces are shown.
+   */
+  showImportedTraces(spans: readonly Span[]): number;
   selectTrace(traceId: string | null): void;
   selectSpan(spanId: string | null): void;
   clearServerProblems(): void;
@@ -282,6 +289,30 @@ export const useRunStore = create<RunStoreState>()((set, get) => ({
       const win = putTraceSpans({ traces: s.traces, spansByTrace: s.spansByTrace, spanTotal: s.spanTotal, leftList: s.tracesLeft }, traceId, spans);
       return { spansByTrace: win.spansByTrace, spanTotal: win.spanTotal };
     }),
+
+  showImportedTraces(spans) {
+    resetPending();
+    resetMetrics();
+    const byTrace = new Map<string, Span[]>();
+    for (const span of spans) {
+      const list = byTrace.get(span.traceId);
+      if (list) list.push(span);
+      else byTrace.set(span.traceId, [span]);
+    }
+    const summaries = [...byTrace.values()].map((list) => summarizeTrace(list)).sort((a, b) => b.startUnixMs - a.startUnixMs);
+    const traces: TraceSummary[] = [];
+    const spansByTrace: Record<string, Span[]> = {};
+    let spanTotal = 0;
+    for (const summary of summaries) {
+      const list = byTrace.get(summary.traceId)!;
+      if (traces.length >= MAX_TRACES || (traces.length > 0 && spanTotal + list.length > MAX_SPANS)) break;
+      traces.push(summary);
+      spansByTrace[summary.traceId] = list;
+      spanTotal += list.length;
+    }
+    set({ ...fresh, phase: "idle", traces, spansByTrace, spanTotal, tracesLeft: summaries.length - traces.length, selectedTraceId: traces[0]?.traceId ?? null });
+    return traces.length;
+  },
 
   selectTrace: (traceId) => set({ selectedTraceId: traceId, selectedSpanId: null }),
 

@@ -59,7 +59,9 @@ export function importOtlp(input: unknown, name = "Imported traces"): ImportedTr
   input.resourceSpans.forEach((resourceSpans: unknown, r: number) => {
     const rPath = `resourceSpans[${r}]`;
     if (!isObject(resourceSpans)) return problems.add(rPath, "not an object");
-    const service = stringAttribute(isObject(resourceSpans.resource) ? resourceSpans.resource.attributes : undefined, "service.name") || "unknown-service";
+    const resourceAttributes = isObject(resourceSpans.resource) ? resourceSpans.resource.attributes : undefined;
+    const service = stringAttribute(resourceAttributes, "service.name") || "unknown-service";
+    const pid = Number(attributeMap(resourceAttributes)["process.pid"] ?? 0);
     const scopes = Array.isArray(resourceSpans.scopeSpans) ? resourceSpans.scopeSpans : Array.isArray(resourceSpans.instrumentationLibrarySpans) ? resourceSpans.instrumentationLibrarySpans : [];
     scopes.forEach((scope: unknown, s: number) => {
       if (!isObject(scope) || !Array.isArray(scope.spans)) return problems.add(`${rPath}.scopeSpans[${s}].spans`, "missing");
@@ -68,7 +70,7 @@ export function importOtlp(input: unknown, name = "Imported traces"): ImportedTr
           skipped++;
           return;
         }
-        const span_ = readSpan(span, `${rPath}.scopeSpans[${s}].spans[${i}]`, service, problems);
+        const span_ = readSpan(span, `${rPath}.scopeSpans[${s}].spans[${i}]`, service, Number.isSafeInteger(pid) && pid > 0 ? pid : 0, problems);
         if (span_) read.push(span_);
       });
     });
@@ -95,9 +97,11 @@ interface ReadSpan {
   statusMessage: string;
   attributes: Record<string, string>;
   links: { traceId: string; spanId: string }[];
+  /** The resource's `process.pid`, 0 when absent. */
+  pid: number;
 }
 
-function readSpan(span: unknown, path: string, service: string, problems: ProblemList): ReadSpan | undefined {
+function readSpan(span: unknown, path: string, service: string, pid: number, problems: ProblemList): ReadSpan | undefined {
   if (!isObject(span)) {
     problems.add(path, "not an object");
     return undefined;
@@ -130,6 +134,7 @@ function readSpan(span: unknown, path: string, service: string, problems: Proble
     statusMessage: typeof status.message === "string" ? status.message : "",
     attributes: attributeMap(span.attributes),
     links,
+    pid,
   };
 }
 
@@ -149,14 +154,26 @@ function spanKindOf(kind: unknown): SpanKind {
 
 /** A failed span's status in the playground's words: timeouts and unreachable peers apart from error replies. */
 function statusOf(span: ReadSpan): SpanStatus {
-  if (!span.failed) return SpanStatus.OK;
   const a = span.attributes;
+  // Exported by this playground (lib/trace/otlp.ts): its own status, exactly.
+  const own = OWN_STATUS[a["ipcplay.status"] ?? ""];
+  if (own !== undefined) return own;
+  if (!span.failed) return SpanStatus.OK;
   const grpc = a["rpc.grpc.status_code"];
   const http = Number(a["http.response.status_code"] ?? 0);
   if (grpc === "4" || a["rpc.connect_rpc.error_code"] === "deadline_exceeded" || http === 504 || /timeout|deadline/i.test(span.statusMessage)) return SpanStatus.TIMEOUT;
   if (grpc === "14" || a["rpc.connect_rpc.error_code"] === "unavailable" || /ECONNREFUSED|ECONNRESET|unavailable|unreachable/i.test(span.statusMessage)) return SpanStatus.UNAVAILABLE;
   return SpanStatus.ERROR;
 }
+
+const OWN_STATUS: Record<string, SpanStatus> = {
+  ok: SpanStatus.OK,
+  error: SpanStatus.ERROR,
+  timeout: SpanStatus.TIMEOUT,
+  unavailable: SpanStatus.UNAVAILABLE,
+  dead_letter: SpanStatus.DEAD_LETTER,
+  hop_limit: SpanStatus.HOP_LIMIT,
+};
 
 // ---- topology ----------------------------------------------------------------
 
@@ -290,6 +307,8 @@ function inferTopology(read: ReadSpan[], name: string): { topology: Topology; sp
       status: statusOf(span),
       statusMessage: span.statusMessage,
       attributes: span.attributes,
+      pid: span.pid,
+      links: span.links.map((link) => ({ traceId: link.traceId, spanId: link.spanId })),
     });
   });
   return { topology, spans };

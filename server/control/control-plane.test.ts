@@ -70,6 +70,18 @@ describe("control plane over plain JSON", () => {
     const run = await post("GetRun", { runId }, token);
     expect(run.json.run.nodes.map((n: { nodeId: string }) => n.nodeId).sort()).toEqual(["billing", "client", "orders"]);
 
+    // ExportTraces: token-checked like the rest; OTLP/JSON bytes (base64 in Connect's JSON), one trace or the run's.
+    expect((await post("ExportTraces", { runId })).json.code).toBe("unauthenticated");
+    const one = await post("ExportTraces", { runId, traceId: sent.json.traceIds[0] }, token);
+    expect(one.status).toBe(200);
+    const otlp = JSON.parse(Buffer.from(one.json.otlpJson, "base64").toString("utf8"));
+    const services = otlp.resourceSpans.map((r: { resource: { attributes: { key: string; value: { stringValue: string } }[] } }) => r.resource.attributes.find((a) => a.key === "service.name")?.value.stringValue);
+    expect(services).toEqual(expect.arrayContaining(["client", "orders", "billing"]));
+    expect(otlp.resourceSpans[0].scopeSpans[0].spans[0].traceId).toBe(sent.json.traceIds[0]);
+    const all = await post("ExportTraces", { runId }, token);
+    expect(all.json.traces).toBeGreaterThanOrEqual(1);
+    expect((await post("ExportTraces", { runId, traceId: "0".repeat(31) + "1" }, token)).json.code).toBe("not_found");
+
     // Faults as curl sends them: a bad one names its field; a good one is listed in the run until cleared.
     const badFault = await post("InjectFault", { runId, edgeId: "orders-billing", kind: "FAULT_KIND_DUPLICATE" }, token);
     expect(badFault.json.code).toBe("invalid_argument");

@@ -15,6 +15,7 @@ import { TopologySchema, type Topology } from "@/lib/gen/ipcplay/v1/topology_pb"
 import { LIMITS, utf8ByteLength } from "@/lib/topology/limits";
 import { hugeListProblems, parseTopology, type ParseResult } from "@/lib/topology/parse";
 import type { ControlRuns } from "@/server/runtime/run-manager";
+import { toOtlpJson } from "@/lib/trace/otlp";
 import { RAW_TOPOLOGY } from "./adapter";
 import { requireRunToken } from "./auth";
 import { invalidTopologyError, toConnectError } from "./errors";
@@ -94,6 +95,18 @@ export function playgroundService(runs: ControlRuns): ServiceImpl<typeof Playgro
         const spans = await runs.getTrace(request.runId, request.traceId);
         if (spans.length === 0) throw new ConnectError(`no trace ${request.traceId} in run ${request.runId}`, Code.NotFound);
         return { spans };
+      });
+    },
+
+    async exportTraces(request, context) {
+      await requireRunToken(runs, request.runId, context);
+      return call(async () => {
+        const traceIds = request.traceId
+          ? [request.traceId]
+          : (await runs.listTraces(request.runId, Number.MAX_SAFE_INTEGER)).map((trace) => trace.traceId);
+        const spans = (await Promise.all(traceIds.map((traceId) => runs.getTrace(request.runId, traceId)))).flat();
+        if (request.traceId && spans.length === 0) throw new ConnectError(`no trace ${request.traceId} in run ${request.runId}`, Code.NotFound);
+        return { otlpJson: toOtlpJson(spans), traces: traceIds.length, spans: spans.length };
       });
     },
 

@@ -33,6 +33,11 @@ export type SpanDraft = Omit<SpanRecord, "attributes"> & { attributes: SpanRecor
 /** The span with its attributes made (in place: a draft is recorded once and shipped at most once). */
 function finished(span: SpanDraft): SpanRecord {
   if (typeof span.attributes === "function") span.attributes = span.attributes();
+  // A consumer's span links to the context its message was created in (the PRODUCER span that sent it),
+  // as OpenTelemetry's messaging conventions say; made here, so only spans that ship pay for it.
+  if (span.kind === SpanKind.CONSUMER && span.parentSpanId !== "" && span.links === undefined) {
+    span.links = [{ traceId: span.traceId, spanId: span.parentSpanId, attributes: {} }];
+  }
   return span as SpanRecord;
 }
 

@@ -75,7 +75,16 @@ export interface SamplingBudget {
  * A Span (playground.proto) as plain data: the same fields without protobuf-es's
  * `$typeName`, so it crosses IPC as JSON; the parent turns it back with `create`.
  */
-export type SpanRecord = Omit<Span, "$typeName" | "$unknown">;
+export type SpanRecord = Omit<Span, "$typeName" | "$unknown" | "links"> & {
+  /** Span links (a CONSUMER span's link to its message's PRODUCER span); made when the span ships. */
+  links?: SpanLinkRecord[];
+};
+
+export interface SpanLinkRecord {
+  traceId: string;
+  spanId: string;
+  attributes: Record<string, string>;
+}
 
 /**
  * Latencies of one edge recorded since the host's previous report, as sparse

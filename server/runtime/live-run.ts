@@ -43,6 +43,7 @@ import { FaultBook } from "./fault-book";
 import { EdgeLatencyBook } from "@/server/trace/edge-latency";
 import { RunEvents } from "@/server/trace/run-events";
 import { TraceHub } from "@/server/trace/trace-hub";
+import { OtlpPush } from "@/server/trace/otlp-push";
 import { usageSampler } from "@/server/metrics/process-usage";
 import type { HostPlan, NodeAddress, NodeCounts, NodePorts } from "@/server/ipc/host-messages";
 import type { NodeProcess } from "./node-process";
@@ -154,7 +155,8 @@ export class LiveRun {
       () => this.info(),
       (info) => metricsEvent(this.takeMetricsPoint(info)),
     );
-    this.traces = new TraceHub({ maxTraces: options.maxTraces, maxSpans: options.maxSpans, emit: (event) => this.events.emit(event) });
+    const push = OtlpPush.fromEnv();
+    this.traces = new TraceHub({ maxTraces: options.maxTraces, maxSpans: options.maxSpans, emit: (event) => this.events.emit(event), ...(push ? { push } : {}) });
   }
 
   /**
@@ -209,6 +211,7 @@ export class LiveRun {
       sampling: this.sampling(),
       faults: this.faults.list(),
       pastFaults: this.faults.listPast(),
+      otlpPush: this.traces.otlpPush,
     });
   }
 

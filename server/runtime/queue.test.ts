@@ -28,10 +28,10 @@ describe("a QUEUE edge", () => {
     for (const trace of spans) {
       const producer = trace.find((span) => span.kind === SpanKind.PRODUCER)!;
       expect(producer).toMatchObject({ status: SpanStatus.OK, edgeId: "client-slowq" });
-      expect(producer.attributes).toMatchObject({ "messaging.system": "bullmq", "messaging.destination.name": "work", "messaging.operation": "publish" });
+      expect(producer.attributes).toMatchObject({ "messaging.system": "bullmq", "messaging.destination.name": "work", "messaging.operation.type": "send" });
       const consumer = trace.find((span) => span.kind === SpanKind.CONSUMER)!;
       expect(consumer).toMatchObject({ nodeId: "slowq", status: SpanStatus.OK, parentSpanId: producer.spanId, hop: 1 });
-      expect(consumer.attributes).toMatchObject({ "messaging.operation": "process", "ipcplay.attempt": "1" });
+      expect(consumer.attributes).toMatchObject({ "messaging.operation.type": "process", "messaging.consumer.group.name": "work", "ipcplay.attempt": "1" });
       // 500 ms of work (Node timers may fire a fraction of a millisecond early against performance.now()).
       expect(consumer.durationMs).toBeGreaterThanOrEqual(495);
       // The producer did not wait for the work: it had moved on before the job finished.

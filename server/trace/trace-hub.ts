@@ -14,7 +14,9 @@ import {
   type Span,
   type TraceSummary,
 } from "@/lib/gen/ipcplay/v1/playground_pb";
+import type { OtlpPush as OtlpPushInfo } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { SpanRecord } from "@/server/ipc/host-messages";
+import type { OtlpPush } from "./otlp-push";
 import { MAX_SPANS_PER_TRACE, TraceRing } from "./trace-ring";
 import { causalOrder, summarizeTrace } from "@/lib/trace/summary";
 
@@ -26,6 +28,8 @@ export interface TraceHubOptions {
   maxSpans: number;
   /** Receives RunEvent{spans} batches. */
   emit: (event: RunEvent) => void;
+  /** Also pushes every span ingested to an OTLP collector (server/trace/otlp-push.ts), when set. */
+  push?: OtlpPush;
 }
 
 export class TraceHub {
@@ -42,6 +46,7 @@ export class TraceHub {
     const spans = records.map((record) => create(SpanSchema, record));
     this.ring.add(spans);
     for (const span of spans) this.pending.push(span);
+    this.options.push?.offer(spans);
     this.scheduleFlush();
   }
 
@@ -69,9 +74,15 @@ export class TraceHub {
     return this.ring.evicted;
   }
 
-  /** Emits what is pending now and stops the timer. */
+  /** The OTLP push's counts, when the run pushes. */
+  get otlpPush(): OtlpPushInfo | undefined {
+    return this.options.push?.info();
+  }
+
+  /** Emits what is pending now and stops the timer; the OTLP push sends what it holds (in the background). */
   close(): void {
     this.flush();
+    void this.options.push?.close();
   }
 
   private scheduleFlush(): void {

@@ -148,6 +148,7 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
               "rpc.service": RPC_SERVICE,
               "rpc.method": RPC_METHOD,
               "network.protocol.version": "2",
+              "server.address": LOOPBACK,
               "server.port": String(port),
             },
             ...(remainingMs !== undefined ? { deadlineUnixMs: Date.now() + remainingMs } : {}),

@@ -132,13 +132,21 @@ async function ensureGroup(redis: Redis, stream: string, group: string): Promise
   }
 }
 
-function messagingAttributes(topic: string, operation: string, delivery: string): Record<string, string> {
-  return {
+/**
+ * OpenTelemetry messaging attributes: a publish is operation type "send", a subscriber's work
+ * "process". Every subscribing node gets its own copy: it is its own consumer group (for DURABLE
+ * delivery, the stream's consumer group of that node).
+ */
+function messagingAttributes(topic: string, operation: "publish" | "process", delivery: string, consumerGroup?: string): Record<string, string> {
+  const attributes: Record<string, string> = {
     "messaging.system": "redis",
     "messaging.destination.name": topic,
-    "messaging.operation": operation,
+    "messaging.operation.name": operation,
+    "messaging.operation.type": operation === "publish" ? "send" : "process",
     "ipcplay.delivery": delivery,
   };
+  if (consumerGroup !== undefined) attributes["messaging.consumer.group.name"] = consumerGroup;
+  return attributes;
 }
 
 // ---- publisher -------------------------------------------------------------
@@ -462,9 +470,9 @@ async function deliver(
       hop: message.hop,
       payload: message.payload,
       spanKind: SpanKind.CONSUMER,
-      spanName: `receive ${topic}`,
+      spanName: `process ${topic}`,
       attributes: {
-        ...messagingAttributes(topic, "receive", deliveryName(delivery)),
+        ...messagingAttributes(topic, "process", deliveryName(delivery), host.keys.consumerGroup(host.nodeId)),
         ...(id ? { "messaging.message.id": id } : {}),
       },
       // Producer and consumer share the machine's clock: publish → this consumer starting on it.

@@ -3,7 +3,7 @@
  * `keys.bullmqPrefix`, so StopRun's key sweep removes it).
  *
  * - Producer: `send` adds ONE job and resolves when BullMQ took it (PRODUCER
- *   span, `messaging.operation` "publish"). Edges of one node that share the
+ *   span, `messaging.operation.type` "send"). Edges of one node that share the
  *   channel are one group (channel-groups.ts): one job, offered to all of them.
  *   The job carries `traceparent`, `hop`, the group's edge ids, the source and
  *   the payload; `attempts` and exponential `backoff { delay: backoffMs }` come
@@ -81,8 +81,21 @@ function connectionOf(host: TransportHost) {
   return { ...redisOptionsFromUrl(host.setup.redisUrl), maxRetriesPerRequest: null, retryStrategy: brokerRetryStrategy };
 }
 
-function messagingAttributes(channel: string, operation: string): Record<string, string> {
-  return { "messaging.system": "bullmq", "messaging.destination.name": channel, "messaging.operation": operation };
+/**
+ * OpenTelemetry messaging attributes: a send is operation type "send" (BullMQ's own name for it
+ * "publish"), a consumer's work "process". A queue's workers compete for its jobs: they are one
+ * consumer group, named by the queue.
+ */
+function messagingAttributes(channel: string, operation: "publish" | "process"): Record<string, string> {
+  return operation === "publish"
+    ? { "messaging.system": "bullmq", "messaging.destination.name": channel, "messaging.operation.name": "publish", "messaging.operation.type": "send" }
+    : {
+        "messaging.system": "bullmq",
+        "messaging.destination.name": channel,
+        "messaging.operation.name": "process",
+        "messaging.operation.type": "process",
+        "messaging.consumer.group.name": channel,
+      };
 }
 
 // ---- producer --------------------------------------------------------------

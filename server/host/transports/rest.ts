@@ -140,6 +140,7 @@ async function answer(
     attributes: {
       "http.request.method": method,
       "url.path": path,
+      "server.address": "127.0.0.1",
       "server.port": serverPort,
     },
     ...(injected ? { fault: { abort: "errors" } } : {}),

@@ -12,7 +12,60 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ipcplay/v1/playground.proto.
  */
 export const file_ipcplay_v1_playground: GenFile = /*@__PURE__*/
-  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiOgoRR2V0TWV0cmljc1JlcXVlc3QSDgoGcnVuX2lkGAEgASgJEhUKDXNpbmNlX3VuaXhfbXMYAiABKAEiOgoSR2V0TWV0cmljc1Jlc3BvbnNlEiQKB21ldHJpY3MYASABKAsyEy5pcGNwbGF5LnYxLk1ldHJpY3MiTwoHTWV0cmljcxIaChJ0aW1lc3RhbXBzX3VuaXhfbXMYASADKAESKAoGc2VyaWVzGAIgAygLMhguaXBjcGxheS52MS5NZXRyaWNTZXJpZXMiSwoMTWV0cmljU2VyaWVzEg8KB3N1YmplY3QYASABKAkSCgoCaWQYAiABKAkSDgoGbWV0cmljGAMgASgJEg4KBnZhbHVlcxgEIAMoAiIoCgdQcm9ibGVtEgwKBHBhdGgYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJBChdWYWxpZGF0ZVRvcG9sb2d5UmVxdWVzdBImCgh0b3BvbG9neRgBIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kieAoYVmFsaWRhdGVUb3BvbG9neVJlc3BvbnNlEg0KBXZhbGlkGAEgASgIEiUKCHByb2JsZW1zGAIgAygLMhMuaXBjcGxheS52MS5Qcm9ibGVtEiYKCHRvcG9sb2d5GAMgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neSJJCg9TdGFydFJ1blJlcXVlc3QSJgoIdG9wb2xvZ3kYASABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5Eg4KBmRldGFjaBgCIAEoCCJTChBTdGFydFJ1blJlc3BvbnNlEg4KBnJ1bl9pZBgBIAEoCRINCgV0b2tlbhgCIAEoCRIgCgNydW4YAyABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iIAoOU3RvcFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjoKD1N0b3BSdW5SZXNwb25zZRInCgdzdW1tYXJ5GAEgASgLMhYuaXBjcGxheS52MS5SdW5TdW1tYXJ5Ih8KDUdldFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjIKDkdldFJ1blJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyJVChJTZW5kTWVzc2FnZVJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDQoFY291bnQYAyABKA0SDwoHcGF5bG9hZBgEIAEoCSIoChNTZW5kTWVzc2FnZVJlc3BvbnNlEhEKCXRyYWNlX2lkcxgBIAMoCSIzCg9HZXRUcmFjZVJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEhAKCHRyYWNlX2lkGAIgASgJIjMKEEdldFRyYWNlUmVzcG9uc2USHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4iMgoRTGlzdFRyYWNlc1JlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg0KBWxpbWl0GAIgASgNIj4KEkxpc3RUcmFjZXNSZXNwb25zZRIoCgZ0cmFjZXMYASADKAsyGC5pcGNwbGF5LnYxLlRyYWNlU3VtbWFyeSL9AQoSSW5qZWN0RmF1bHRSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2VkZ2VfaWQYAyABKAkSIwoEa2luZBgEIAEoDjIVLmlwY3BsYXkudjEuRmF1bHRLaW5kEhIKCmxhdGVuY3lfbXMYBSABKA0SEgoKZXJyb3JfcmF0ZRgGIAEoARIRCglqaXR0ZXJfbXMYByABKA0SEwoLc3RhdHVzX2NvZGUYCCABKA0SFgoOYmFuZHdpZHRoX2ticHMYCSABKA0SEwoLZHVyYXRpb25fbXMYCiABKA0SEwoLaW50ZXJ2YWxfbXMYCyABKA0iNwoTSW5qZWN0RmF1bHRSZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iagoRQ2xlYXJGYXVsdFJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDwoHZWRnZV9pZBgDIAEoCRIjCgRraW5kGAQgASgOMhUuaXBjcGxheS52MS5GYXVsdEtpbmQifgoLQWN0aXZlRmF1bHQSLQoFZmF1bHQYASABKAsyHi5pcGNwbGF5LnYxLkluamVjdEZhdWx0UmVxdWVzdBIXCg9zdGFydGVkX3VuaXhfbXMYAiABKAESFAoMZW5kc191bml4X21zGAMgASgBEhEKCXNjaGVkdWxlZBgEIAEoCCJKChBVcGRhdGVSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRImCgh0b3BvbG9neRgCIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kiewoRVXBkYXRlUnVuUmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvEg8KB2FwcGxpZWQYAiADKAkSEQoJcmVzdGFydGVkGAMgAygJEg8KB3N0YXJ0ZWQYBCADKAkSDwoHc3RvcHBlZBgFIAMoCSI2ChJDbGVhckZhdWx0UmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIkgKFkxpc3REZWFkTGV0dGVyc1JlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB2VkZ2VfaWQYAiABKAkSDQoFbGltaXQYAyABKA0iVgoXTGlzdERlYWRMZXR0ZXJzUmVzcG9uc2USLAoMZGVhZF9sZXR0ZXJzGAEgAygLMhYuaXBjcGxheS52MS5EZWFkTGV0dGVyEg0KBXRvdGFsGAIgASgNIpcBCgpEZWFkTGV0dGVyEg4KBmpvYl9pZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCRIVCg1mYWlsZWRfcmVhc29uGAMgASgJEhAKCGF0dGVtcHRzGAQgASgNEhYKDmZhaWxlZF91bml4X21zGAUgASgBEhUKDXBheWxvYWRfYnl0ZXMYBiABKA0SDwoHZWRnZV9pZBgHIAEoCSJNChlSZWRyaXZlRGVhZExldHRlcnNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIPCgdlZGdlX2lkGAIgASgJEg8KB2pvYl9pZHMYAyADKAkiUAoaUmVkcml2ZURlYWRMZXR0ZXJzUmVzcG9uc2USEAoIcmVkcml2ZW4YASABKA0SIAoDcnVuGAIgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIiEKD1dhdGNoUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNwoQV2F0Y2hSdW5SZXNwb25zZRIjCgVldmVudBgBIAEoCzIULmlwY3BsYXkudjEuUnVuRXZlbnQixgIKC05vZGVSdW50aW1lEg8KB25vZGVfaWQYASABKAkSCwoDcGlkGAIgASgNEhEKCWh0dHBfcG9ydBgDIAEoDRIUCgxjb25uZWN0X3BvcnQYBCABKA0SJgoGc3RhdHVzGAUgASgOMhYuaXBjcGxheS52MS5Ob2RlU3RhdHVzEg0KBWVycm9yGAYgASgJEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIPCgdoYW5kbGVkGAggASgNEhEKCWluX2ZsaWdodBgJIAEoDRInCgV1c2FnZRgKIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEg8KB3dhaXRpbmcYCyABKA0SLAoIcXVldWVpbmcYDCABKAsyGi5pcGNwbGF5LnYxLlF1ZXVlaW5nQ291bnRzEhQKDGxhc3RfcmVzdGFydBgNIAEoCSK+AQoOUXVldWVpbmdDb3VudHMSDQoFYXRfbXMYASABKAESDwoHYXJyaXZlZBgCIAEoARIRCgljb21wbGV0ZWQYAyABKAESGgoSdGltZV9pbl9zZXJ2aWNlX21zGAQgASgBEhcKD2luX3NlcnZpY2VfYXJlYRgFIAEoARINCgVzbG90cxgGIAEoARIPCgd3YWl0X21zGAcgASgBEg8KB3Nsb3RfbXMYCCABKAESEwoLY29uY3VycmVuY3kYCSABKA0iNgoMUHJvY2Vzc1VzYWdlEhMKC2NwdV9wZXJjZW50GAEgASgBEhEKCXJzc19ieXRlcxgCIAEoASK1AQoLTWFjaGluZUxvYWQSDQoFY29yZXMYASABKA0SEwoLY3B1X3BlcmNlbnQYAiABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYAyABKAESGgoSbWVtb3J5X3RvdGFsX2J5dGVzGAQgASgBEigKBnNlcnZlchgFIAEoCzIYLmlwY3BsYXkudjEuUHJvY2Vzc1VzYWdlEgwKBGJ1c3kYBiABKAgSEwoLYnVzeV9yZWFzb24YByABKAkimQEKDVRyYWNlU2FtcGxpbmcSDwoHc3RhcnRlZBgBIAEoDRIPCgdzYW1wbGVkGAIgASgNEgwKBGtlcHQYAyABKA0SDgoGb25lX2luGAQgASgNEhkKEWJ1ZGdldF9wZXJfc2Vjb25kGAUgASgNEhUKDWRyb3BwZWRfc3BhbnMYBiABKA0SFgoOZXZpY3RlZF90cmFjZXMYByABKA0ibwoKUXVldWVEZXB0aBIPCgd3YWl0aW5nGAEgASgNEg4KBmFjdGl2ZRgCIAEoDRIPCgdkZWxheWVkGAMgASgNEhQKDGRlYWRfbGV0dGVycxgEIAEoDRIZChFvbGRlc3Rfd2FpdGluZ19tcxgFIAEoASIuCgxPdXRjb21lQ291bnQSDwoHb3V0Y29tZRgBIAEoCRINCgVjb3VudBgCIAEoDSLmBQoMRWRnZUNvdW50ZXJzEg8KB2VkZ2VfaWQYASABKAkSDAoEc2VudBgCIAEoDRIRCglkZWxpdmVyZWQYAyABKA0SDgoGZmFpbGVkGAQgASgNEgwKBGxvc3QYBSABKA0SFQoNZGVhZF9sZXR0ZXJlZBgGIAEoDRIXCg9yYXRlX3Blcl9zZWNvbmQYByABKAESDgoGcDUwX21zGAggASgBEg4KBnA5NV9tcxgJIAEoARIOCgZwOTlfbXMYCiABKAESJQoFcXVldWUYCyABKAsyFi5pcGNwbGF5LnYxLlF1ZXVlRGVwdGgSEwoLc3Vic2NyaWJlcnMYDCABKA0SDwoHcmV0cmllcxgNIAEoDRIMCgRzaGVkGA4gASgNEhMKC3dhaXRfcDUwX21zGA8gASgBEhMKC3dhaXRfcDk1X21zGBAgASgBEhMKC3dhaXRfcDk5X21zGBEgASgBEhEKCWluX2ZsaWdodBgSIAEoDRIrCglmYWlsZWRfYnkYEyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIpCgdsb3N0X2J5GBQgAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSEwoLc2hhcmVkX3dpdGgYFSADKAkSDgoGcXVldWVkGBYgASgNEhMKC3dvcmtfcDUwX21zGBcgASgBEhMKC3dvcmtfcDk1X21zGBggASgBEhMKC3dvcmtfcDk5X21zGBkgASgBEikKB2JyZWFrZXIYGiABKA4yGC5pcGNwbGF5LnYxLkJyZWFrZXJTdGF0ZRIXCg9zaG9ydF9jaXJjdWl0ZWQYGyABKA0SEAoIYXR0ZW1wdHMYHCABKA0SFwoPcmV0cmllc19yZWZ1c2VkGB0gASgNEhIKCmR1cGxpY2F0ZXMYHiABKA0SEgoKY2FjaGVfaGl0cxgfIAEoDRIUCgxjYWNoZV9taXNzZXMYICABKA0SEAoIcmVkcml2ZW4YISABKA0ilgIKDVNoYXJlZENoYW5uZWwSDwoHY2hhbm5lbBgBIAEoCRIWCg5zb3VyY2Vfbm9kZV9pZBgCIAEoCRIQCghlZGdlX2lkcxgDIAMoCRIMCgRzZW50GAQgASgNEhEKCWRlbGl2ZXJlZBgFIAEoDRIOCgZmYWlsZWQYBiABKA0SDAoEbG9zdBgHIAEoDRIRCglpbl9mbGlnaHQYCCABKA0SDgoGcXVldWVkGAkgASgNEisKCWZhaWxlZF9ieRgKIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EikKB2xvc3RfYnkYCyADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBIQCghyZWRyaXZlbhgMIAEoDSJaCghFbmRUb0VuZBIOCgZ0cmFjZXMYASABKA0SDgoGcDUwX21zGAIgASgBEg4KBnA5NV9tcxgDIAEoARIOCgZwOTlfbXMYBCABKAESDgoGbWF4X21zGAUgASgBItEDCgdSdW5JbmZvEg4KBnJ1bl9pZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlwY3BsYXkudjEuUnVuU3RhdGUSJgoFbm9kZXMYAyADKAsyFy5pcGNwbGF5LnYxLk5vZGVSdW50aW1lEicKBWVkZ2VzGAQgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSFwoPc3RhcnRlZF91bml4X21zGAUgASgBEg0KBWVycm9yGAYgASgJEhQKDHJlZGlzX3ByZWZpeBgHIAEoCRIXCg9leHBpcmVzX3VuaXhfbXMYCCABKAESDgoGdHJhY2VzGAkgASgNEisKCHNhbXBsaW5nGAogASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEigKB21hY2hpbmUYCyABKAsyFy5pcGNwbGF5LnYxLk1hY2hpbmVMb2FkEisKCGNoYW5uZWxzGAwgAygLMhkuaXBjcGxheS52MS5TaGFyZWRDaGFubmVsEicKBmZhdWx0cxgNIAMoCzIXLmlwY3BsYXkudjEuQWN0aXZlRmF1bHQSLAoLcGFzdF9mYXVsdHMYDiADKAsyFy5pcGNwbGF5LnYxLkFjdGl2ZUZhdWx0Iu4BCgpSdW5TdW1tYXJ5Eg4KBnJ1bl9pZBgBIAEoCRInCgVlZGdlcxgCIAMoCzIYLmlwY3BsYXkudjEuRWRnZUNvdW50ZXJzEg4KBnRyYWNlcxgDIAEoDRITCgtkdXJhdGlvbl9tcxgEIAEoARIrCghzYW1wbGluZxgFIAEoCzIZLmlwY3BsYXkudjEuVHJhY2VTYW1wbGluZxIrCghjaGFubmVscxgGIAMoCzIZLmlwY3BsYXkudjEuU2hhcmVkQ2hhbm5lbBIoCgplbmRfdG9fZW5kGAcgASgLMhQuaXBjcGxheS52MS5FbmRUb0VuZCK/AwoEU3BhbhIQCgh0cmFjZV9pZBgBIAEoCRIPCgdzcGFuX2lkGAIgASgJEhYKDnBhcmVudF9zcGFuX2lkGAMgASgJEg8KB25vZGVfaWQYBCABKAkSCwoDcGlkGAUgASgNEg8KB2VkZ2VfaWQYBiABKAkSKAoJdHJhbnNwb3J0GAcgASgOMhUuaXBjcGxheS52MS5UcmFuc3BvcnQSIgoEa2luZBgIIAEoDjIULmlwY3BsYXkudjEuU3BhbktpbmQSDAoEbmFtZRgJIAEoCRIVCg1zdGFydF91bml4X21zGAogASgBEhMKC2R1cmF0aW9uX21zGAsgASgBEiYKBnN0YXR1cxgMIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIWCg5zdGF0dXNfbWVzc2FnZRgNIAEoCRI0CgphdHRyaWJ1dGVzGA4gAygLMiAuaXBjcGxheS52MS5TcGFuLkF0dHJpYnV0ZXNFbnRyeRILCgNob3AYDyABKA0SDwoHYXR0ZW1wdBgQIAEoDRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLDAQoMVHJhY2VTdW1tYXJ5EhAKCHRyYWNlX2lkGAEgASgJEhQKDHJvb3Rfbm9kZV9pZBgCIAEoCRIVCg1zdGFydF91bml4X21zGAMgASgBEhMKC2R1cmF0aW9uX21zGAQgASgBEhIKCnNwYW5fY291bnQYBSABKA0SJgoGc3RhdHVzGAYgASgOMhYuaXBjcGxheS52MS5TcGFuU3RhdHVzEhAKCG5vZGVfaWRzGAcgAygJEhEKCXJvb3Rfc2VlbhgIIAEoCCJLCgdMb2dMaW5lEg8KB3VuaXhfbXMYASABKAESDwoHbm9kZV9pZBgCIAEoCRINCgVsZXZlbBgDIAEoCRIPCgdtZXNzYWdlGAQgASgJItYBCghSdW5FdmVudBIiCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm9IABImCgVzcGFucxgCIAEoCzIVLmlwY3BsYXkudjEuU3BhbkJhdGNoSAASIgoDbG9nGAMgASgLMhMuaXBjcGxheS52MS5Mb2dMaW5lSAASKQoHc3VtbWFyeRgEIAEoCzIWLmlwY3BsYXkudjEuUnVuU3VtbWFyeUgAEiYKB21ldHJpY3MYBSABKAsyEy5pcGNwbGF5LnYxLk1ldHJpY3NIAEIHCgVldmVudCJWCglTcGFuQmF0Y2gSHwoFc3BhbnMYASADKAsyEC5pcGNwbGF5LnYxLlNwYW4SKAoGdHJhY2VzGAIgAygLMhguaXBjcGxheS52MS5UcmFjZVN1bW1hcnkqmQEKCFJ1blN0YXRlEhkKFVJVTl9TVEFURV9VTlNQRUNJRklFRBAAEhYKElJVTl9TVEFURV9TVEFSVElORxABEhUKEVJVTl9TVEFURV9SVU5OSU5HEAISFgoSUlVOX1NUQVRFX1NUT1BQSU5HEAMSFQoRUlVOX1NUQVRFX1NUT1BQRUQQBBIUChBSVU5fU1RBVEVfRkFJTEVEEAUqugEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChROT0RFX1NUQVRVU19TVEFSVElORxABEhIKDk5PREVfU1RBVFVTX1VQEAISFAoQTk9ERV9TVEFUVVNfRE9XThADEhoKFk5PREVfU1RBVFVTX1JFU1RBUlRJTkcQBBIWChJOT0RFX1NUQVRVU19QQVVTRUQQBRIXChNOT0RFX1NUQVRVU19TVE9QUEVEEAYqlAEKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSQlJFQUtFUl9TVEFURV9OT05FEAESGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQAhIWChJCUkVBS0VSX1NUQVRFX09QRU4QAxIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThAEKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKsIBCgpTcGFuU3RhdHVzEhsKF1NQQU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1BBTl9TVEFUVVNfT0sQARIVChFTUEFOX1NUQVRVU19FUlJPUhACEhcKE1NQQU5fU1RBVFVTX1RJTUVPVVQQAxIbChdTUEFOX1NUQVRVU19VTkFWQUlMQUJMRRAEEhkKFVNQQU5fU1RBVFVTX0hPUF9MSU1JVBAFEhsKF1NQQU5fU1RBVFVTX0RFQURfTEVUVEVSEAYy/AgKEVBsYXlncm91bmRTZXJ2aWNlEl8KEFZhbGlkYXRlVG9wb2xvZ3kSIy5pcGNwbGF5LnYxLlZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0GiQuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2UiABJHCghTdGFydFJ1bhIbLmlwY3BsYXkudjEuU3RhcnRSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5TdGFydFJ1blJlc3BvbnNlIgASRAoHU3RvcFJ1bhIaLmlwY3BsYXkudjEuU3RvcFJ1blJlcXVlc3QaGy5pcGNwbGF5LnYxLlN0b3BSdW5SZXNwb25zZSIAEkEKBkdldFJ1bhIZLmlwY3BsYXkudjEuR2V0UnVuUmVxdWVzdBoaLmlwY3BsYXkudjEuR2V0UnVuUmVzcG9uc2UiABJQCgtTZW5kTWVzc2FnZRIeLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0Gh8uaXBjcGxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIgASRwoIR2V0VHJhY2USGy5pcGNwbGF5LnYxLkdldFRyYWNlUmVxdWVzdBocLmlwY3BsYXkudjEuR2V0VHJhY2VSZXNwb25zZSIAEk0KCkxpc3RUcmFjZXMSHS5pcGNwbGF5LnYxLkxpc3RUcmFjZXNSZXF1ZXN0Gh4uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVzcG9uc2UiABJQCgtJbmplY3RGYXVsdBIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8uaXBjcGxheS52MS5JbmplY3RGYXVsdFJlc3BvbnNlIgASTQoKQ2xlYXJGYXVsdBIdLmlwY3BsYXkudjEuQ2xlYXJGYXVsdFJlcXVlc3QaHi5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXNwb25zZSIAEkoKCVVwZGF0ZVJ1bhIcLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVxdWVzdBodLmlwY3BsYXkudjEuVXBkYXRlUnVuUmVzcG9uc2UiABJJCghXYXRjaFJ1bhIbLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXF1ZXN0GhwuaXBjcGxheS52MS5XYXRjaFJ1blJlc3BvbnNlIgAwARJcCg9MaXN0RGVhZExldHRlcnMSIi5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1JlcXVlc3QaIy5pcGNwbGF5LnYxLkxpc3REZWFkTGV0dGVyc1Jlc3BvbnNlIgASZQoSUmVkcml2ZURlYWRMZXR0ZXJzEiUuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXF1ZXN0GiYuaXBjcGxheS52MS5SZWRyaXZlRGVhZExldHRlcnNSZXNwb25zZSIAEk0KCkdldE1ldHJpY3MSHS5pcGNwbGF5LnYxLkdldE1ldHJpY3NSZXF1ZXN0Gh4uaXBjcGxheS52MS5HZXRNZXRyaWNzUmVzcG9uc2UiAGIGcHJvdG8z", [file_ipcplay_v1_topology]);
+  fileDesc("ChtpcGNwbGF5L3YxL3BsYXlncm91bmQucHJvdG8SCmlwY3BsYXkudjEiNwoTRXhwb3J0VHJhY2VzUmVxdWVzdBIOCgZydW5faWQYASABKAkSEAoIdHJhY2VfaWQYAiABKAkiSAoURXhwb3J0VHJhY2VzUmVzcG9uc2USEQoJb3RscF9qc29uGAEgASgMEg4KBnRyYWNlcxgCIAEoDRINCgVzcGFucxgDIAEoDSI6ChFHZXRNZXRyaWNzUmVxdWVzdBIOCgZydW5faWQYASABKAkSFQoNc2luY2VfdW5peF9tcxgCIAEoASI6ChJHZXRNZXRyaWNzUmVzcG9uc2USJAoHbWV0cmljcxgBIAEoCzITLmlwY3BsYXkudjEuTWV0cmljcyJPCgdNZXRyaWNzEhoKEnRpbWVzdGFtcHNfdW5peF9tcxgBIAMoARIoCgZzZXJpZXMYAiADKAsyGC5pcGNwbGF5LnYxLk1ldHJpY1NlcmllcyJLCgxNZXRyaWNTZXJpZXMSDwoHc3ViamVjdBgBIAEoCRIKCgJpZBgCIAEoCRIOCgZtZXRyaWMYAyABKAkSDgoGdmFsdWVzGAQgAygCIigKB1Byb2JsZW0SDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIkEKF1ZhbGlkYXRlVG9wb2xvZ3lSZXF1ZXN0EiYKCHRvcG9sb2d5GAEgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neSJ4ChhWYWxpZGF0ZVRvcG9sb2d5UmVzcG9uc2USDQoFdmFsaWQYASABKAgSJQoIcHJvYmxlbXMYAiADKAsyEy5pcGNwbGF5LnYxLlByb2JsZW0SJgoIdG9wb2xvZ3kYAyABKAsyFC5pcGNwbGF5LnYxLlRvcG9sb2d5IkkKD1N0YXJ0UnVuUmVxdWVzdBImCgh0b3BvbG9neRgBIAEoCzIULmlwY3BsYXkudjEuVG9wb2xvZ3kSDgoGZGV0YWNoGAIgASgIIlMKEFN0YXJ0UnVuUmVzcG9uc2USDgoGcnVuX2lkGAEgASgJEg0KBXRva2VuGAIgASgJEiAKA3J1bhgDIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyIgCg5TdG9wUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiOgoPU3RvcFJ1blJlc3BvbnNlEicKB3N1bW1hcnkYASABKAsyFi5pcGNwbGF5LnYxLlJ1blN1bW1hcnkiHwoNR2V0UnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiMgoOR2V0UnVuUmVzcG9uc2USIAoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvIlUKElNlbmRNZXNzYWdlUmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRINCgVjb3VudBgDIAEoDRIPCgdwYXlsb2FkGAQgASgJIigKE1NlbmRNZXNzYWdlUmVzcG9uc2USEQoJdHJhY2VfaWRzGAEgAygJIjMKD0dldFRyYWNlUmVxdWVzdBIOCgZydW5faWQYASABKAkSEAoIdHJhY2VfaWQYAiABKAkiMwoQR2V0VHJhY2VSZXNwb25zZRIfCgVzcGFucxgBIAMoCzIQLmlwY3BsYXkudjEuU3BhbiIyChFMaXN0VHJhY2VzUmVxdWVzdBIOCgZydW5faWQYASABKAkSDQoFbGltaXQYAiABKA0iPgoSTGlzdFRyYWNlc1Jlc3BvbnNlEigKBnRyYWNlcxgBIAMoCzIYLmlwY3BsYXkudjEuVHJhY2VTdW1tYXJ5Iv0BChJJbmplY3RGYXVsdFJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB25vZGVfaWQYAiABKAkSDwoHZWRnZV9pZBgDIAEoCRIjCgRraW5kGAQgASgOMhUuaXBjcGxheS52MS5GYXVsdEtpbmQSEgoKbGF0ZW5jeV9tcxgFIAEoDRISCgplcnJvcl9yYXRlGAYgASgBEhEKCWppdHRlcl9tcxgHIAEoDRITCgtzdGF0dXNfY29kZRgIIAEoDRIWCg5iYW5kd2lkdGhfa2JwcxgJIAEoDRITCgtkdXJhdGlvbl9tcxgKIAEoDRITCgtpbnRlcnZhbF9tcxgLIAEoDSI3ChNJbmplY3RGYXVsdFJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLmlwY3BsYXkudjEuUnVuSW5mbyJqChFDbGVhckZhdWx0UmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRIPCgdlZGdlX2lkGAMgASgJEiMKBGtpbmQYBCABKA4yFS5pcGNwbGF5LnYxLkZhdWx0S2luZCJ+CgtBY3RpdmVGYXVsdBItCgVmYXVsdBgBIAEoCzIeLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXF1ZXN0EhcKD3N0YXJ0ZWRfdW5peF9tcxgCIAEoARIUCgxlbmRzX3VuaXhfbXMYAyABKAESEQoJc2NoZWR1bGVkGAQgASgIIkoKEFVwZGF0ZVJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEiYKCHRvcG9sb2d5GAIgASgLMhQuaXBjcGxheS52MS5Ub3BvbG9neSJ7ChFVcGRhdGVSdW5SZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8SDwoHYXBwbGllZBgCIAMoCRIRCglyZXN0YXJ0ZWQYAyADKAkSDwoHc3RhcnRlZBgEIAMoCRIPCgdzdG9wcGVkGAUgAygJIjYKEkNsZWFyRmF1bHRSZXNwb25zZRIgCgNydW4YASABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iSAoWTGlzdERlYWRMZXR0ZXJzUmVxdWVzdBIOCgZydW5faWQYASABKAkSDwoHZWRnZV9pZBgCIAEoCRINCgVsaW1pdBgDIAEoDSJWChdMaXN0RGVhZExldHRlcnNSZXNwb25zZRIsCgxkZWFkX2xldHRlcnMYASADKAsyFi5pcGNwbGF5LnYxLkRlYWRMZXR0ZXISDQoFdG90YWwYAiABKA0ilwEKCkRlYWRMZXR0ZXISDgoGam9iX2lkGAEgASgJEhAKCHRyYWNlX2lkGAIgASgJEhUKDWZhaWxlZF9yZWFzb24YAyABKAkSEAoIYXR0ZW1wdHMYBCABKA0SFgoOZmFpbGVkX3VuaXhfbXMYBSABKAESFQoNcGF5bG9hZF9ieXRlcxgGIAEoDRIPCgdlZGdlX2lkGAcgASgJIk0KGVJlZHJpdmVEZWFkTGV0dGVyc1JlcXVlc3QSDgoGcnVuX2lkGAEgASgJEg8KB2VkZ2VfaWQYAiABKAkSDwoHam9iX2lkcxgDIAMoCSJQChpSZWRyaXZlRGVhZExldHRlcnNSZXNwb25zZRIQCghyZWRyaXZlbhgBIAEoDRIgCgNydW4YAiABKAsyEy5pcGNwbGF5LnYxLlJ1bkluZm8iIQoPV2F0Y2hSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSI3ChBXYXRjaFJ1blJlc3BvbnNlEiMKBWV2ZW50GAEgASgLMhQuaXBjcGxheS52MS5SdW5FdmVudCLGAgoLTm9kZVJ1bnRpbWUSDwoHbm9kZV9pZBgBIAEoCRILCgNwaWQYAiABKA0SEQoJaHR0cF9wb3J0GAMgASgNEhQKDGNvbm5lY3RfcG9ydBgEIAEoDRImCgZzdGF0dXMYBSABKA4yFi5pcGNwbGF5LnYxLk5vZGVTdGF0dXMSDQoFZXJyb3IYBiABKAkSFwoPcmF0ZV9wZXJfc2Vjb25kGAcgASgBEg8KB2hhbmRsZWQYCCABKA0SEQoJaW5fZmxpZ2h0GAkgASgNEicKBXVzYWdlGAogASgLMhguaXBjcGxheS52MS5Qcm9jZXNzVXNhZ2USDwoHd2FpdGluZxgLIAEoDRIsCghxdWV1ZWluZxgMIAEoCzIaLmlwY3BsYXkudjEuUXVldWVpbmdDb3VudHMSFAoMbGFzdF9yZXN0YXJ0GA0gASgJIr4BCg5RdWV1ZWluZ0NvdW50cxINCgVhdF9tcxgBIAEoARIPCgdhcnJpdmVkGAIgASgBEhEKCWNvbXBsZXRlZBgDIAEoARIaChJ0aW1lX2luX3NlcnZpY2VfbXMYBCABKAESFwoPaW5fc2VydmljZV9hcmVhGAUgASgBEg0KBXNsb3RzGAYgASgBEg8KB3dhaXRfbXMYByABKAESDwoHc2xvdF9tcxgIIAEoARITCgtjb25jdXJyZW5jeRgJIAEoDSI2CgxQcm9jZXNzVXNhZ2USEwoLY3B1X3BlcmNlbnQYASABKAESEQoJcnNzX2J5dGVzGAIgASgBIrUBCgtNYWNoaW5lTG9hZBINCgVjb3JlcxgBIAEoDRITCgtjcHVfcGVyY2VudBgCIAEoARIZChFtZW1vcnlfdXNlZF9ieXRlcxgDIAEoARIaChJtZW1vcnlfdG90YWxfYnl0ZXMYBCABKAESKAoGc2VydmVyGAUgASgLMhguaXBjcGxheS52MS5Qcm9jZXNzVXNhZ2USDAoEYnVzeRgGIAEoCBITCgtidXN5X3JlYXNvbhgHIAEoCSKZAQoNVHJhY2VTYW1wbGluZxIPCgdzdGFydGVkGAEgASgNEg8KB3NhbXBsZWQYAiABKA0SDAoEa2VwdBgDIAEoDRIOCgZvbmVfaW4YBCABKA0SGQoRYnVkZ2V0X3Blcl9zZWNvbmQYBSABKA0SFQoNZHJvcHBlZF9zcGFucxgGIAEoDRIWCg5ldmljdGVkX3RyYWNlcxgHIAEoDSJvCgpRdWV1ZURlcHRoEg8KB3dhaXRpbmcYASABKA0SDgoGYWN0aXZlGAIgASgNEg8KB2RlbGF5ZWQYAyABKA0SFAoMZGVhZF9sZXR0ZXJzGAQgASgNEhkKEW9sZGVzdF93YWl0aW5nX21zGAUgASgBIi4KDE91dGNvbWVDb3VudBIPCgdvdXRjb21lGAEgASgJEg0KBWNvdW50GAIgASgNIuYFCgxFZGdlQ291bnRlcnMSDwoHZWRnZV9pZBgBIAEoCRIMCgRzZW50GAIgASgNEhEKCWRlbGl2ZXJlZBgDIAEoDRIOCgZmYWlsZWQYBCABKA0SDAoEbG9zdBgFIAEoDRIVCg1kZWFkX2xldHRlcmVkGAYgASgNEhcKD3JhdGVfcGVyX3NlY29uZBgHIAEoARIOCgZwNTBfbXMYCCABKAESDgoGcDk1X21zGAkgASgBEg4KBnA5OV9tcxgKIAEoARIlCgVxdWV1ZRgLIAEoCzIWLmlwY3BsYXkudjEuUXVldWVEZXB0aBITCgtzdWJzY3JpYmVycxgMIAEoDRIPCgdyZXRyaWVzGA0gASgNEgwKBHNoZWQYDiABKA0SEwoLd2FpdF9wNTBfbXMYDyABKAESEwoLd2FpdF9wOTVfbXMYECABKAESEwoLd2FpdF9wOTlfbXMYESABKAESEQoJaW5fZmxpZ2h0GBIgASgNEisKCWZhaWxlZF9ieRgTIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EikKB2xvc3RfYnkYFCADKAsyGC5pcGNwbGF5LnYxLk91dGNvbWVDb3VudBITCgtzaGFyZWRfd2l0aBgVIAMoCRIOCgZxdWV1ZWQYFiABKA0SEwoLd29ya19wNTBfbXMYFyABKAESEwoLd29ya19wOTVfbXMYGCABKAESEwoLd29ya19wOTlfbXMYGSABKAESKQoHYnJlYWtlchgaIAEoDjIYLmlwY3BsYXkudjEuQnJlYWtlclN0YXRlEhcKD3Nob3J0X2NpcmN1aXRlZBgbIAEoDRIQCghhdHRlbXB0cxgcIAEoDRIXCg9yZXRyaWVzX3JlZnVzZWQYHSABKA0SEgoKZHVwbGljYXRlcxgeIAEoDRISCgpjYWNoZV9oaXRzGB8gASgNEhQKDGNhY2hlX21pc3NlcxggIAEoDRIQCghyZWRyaXZlbhghIAEoDSKWAgoNU2hhcmVkQ2hhbm5lbBIPCgdjaGFubmVsGAEgASgJEhYKDnNvdXJjZV9ub2RlX2lkGAIgASgJEhAKCGVkZ2VfaWRzGAMgAygJEgwKBHNlbnQYBCABKA0SEQoJZGVsaXZlcmVkGAUgASgNEg4KBmZhaWxlZBgGIAEoDRIMCgRsb3N0GAcgASgNEhEKCWluX2ZsaWdodBgIIAEoDRIOCgZxdWV1ZWQYCSABKA0SKwoJZmFpbGVkX2J5GAogAygLMhguaXBjcGxheS52MS5PdXRjb21lQ291bnQSKQoHbG9zdF9ieRgLIAMoCzIYLmlwY3BsYXkudjEuT3V0Y29tZUNvdW50EhAKCHJlZHJpdmVuGAwgASgNIloKCEVuZFRvRW5kEg4KBnRyYWNlcxgBIAEoDRIOCgZwNTBfbXMYAiABKAESDgoGcDk1X21zGAMgASgBEg4KBnA5OV9tcxgEIAEoARIOCgZtYXhfbXMYBSABKAEi+gMKB1J1bkluZm8SDgoGcnVuX2lkGAEgASgJEiMKBXN0YXRlGAIgASgOMhQuaXBjcGxheS52MS5SdW5TdGF0ZRImCgVub2RlcxgDIAMoCzIXLmlwY3BsYXkudjEuTm9kZVJ1bnRpbWUSJwoFZWRnZXMYBCADKAsyGC5pcGNwbGF5LnYxLkVkZ2VDb3VudGVycxIXCg9zdGFydGVkX3VuaXhfbXMYBSABKAESDQoFZXJyb3IYBiABKAkSFAoMcmVkaXNfcHJlZml4GAcgASgJEhcKD2V4cGlyZXNfdW5peF9tcxgIIAEoARIOCgZ0cmFjZXMYCSABKA0SKwoIc2FtcGxpbmcYCiABKAsyGS5pcGNwbGF5LnYxLlRyYWNlU2FtcGxpbmcSKAoHbWFjaGluZRgLIAEoCzIXLmlwY3BsYXkudjEuTWFjaGluZUxvYWQSKwoIY2hhbm5lbHMYDCADKAsyGS5pcGNwbGF5LnYxLlNoYXJlZENoYW5uZWwSJwoGZmF1bHRzGA0gAygLMhcuaXBjcGxheS52MS5BY3RpdmVGYXVsdBIsCgtwYXN0X2ZhdWx0cxgOIAMoCzIXLmlwY3BsYXkudjEuQWN0aXZlRmF1bHQSJwoJb3RscF9wdXNoGA8gASgLMhQuaXBjcGxheS52MS5PdGxwUHVzaCJlCghPdGxwUHVzaBIQCghlbmRwb2ludBgBIAEoCRIQCghwcm90b2NvbBgCIAEoCRIQCghleHBvcnRlZBgDIAEoDRIPCgdkcm9wcGVkGAQgASgNEhIKCmxhc3RfZXJyb3IYBSABKAki7gEKClJ1blN1bW1hcnkSDgoGcnVuX2lkGAEgASgJEicKBWVkZ2VzGAIgAygLMhguaXBjcGxheS52MS5FZGdlQ291bnRlcnMSDgoGdHJhY2VzGAMgASgNEhMKC2R1cmF0aW9uX21zGAQgASgBEisKCHNhbXBsaW5nGAUgASgLMhkuaXBjcGxheS52MS5UcmFjZVNhbXBsaW5nEisKCGNoYW5uZWxzGAYgAygLMhkuaXBjcGxheS52MS5TaGFyZWRDaGFubmVsEigKCmVuZF90b19lbmQYByABKAsyFC5pcGNwbGF5LnYxLkVuZFRvRW5kIuQDCgRTcGFuEhAKCHRyYWNlX2lkGAEgASgJEg8KB3NwYW5faWQYAiABKAkSFgoOcGFyZW50X3NwYW5faWQYAyABKAkSDwoHbm9kZV9pZBgEIAEoCRILCgNwaWQYBSABKA0SDwoHZWRnZV9pZBgGIAEoCRIoCgl0cmFuc3BvcnQYByABKA4yFS5pcGNwbGF5LnYxLlRyYW5zcG9ydBIiCgRraW5kGAggASgOMhQuaXBjcGxheS52MS5TcGFuS2luZBIMCgRuYW1lGAkgASgJEhUKDXN0YXJ0X3VuaXhfbXMYCiABKAESEwoLZHVyYXRpb25fbXMYCyABKAESJgoGc3RhdHVzGAwgASgOMhYuaXBjcGxheS52MS5TcGFuU3RhdHVzEhYKDnN0YXR1c19tZXNzYWdlGA0gASgJEjQKCmF0dHJpYnV0ZXMYDiADKAsyIC5pcGNwbGF5LnYxLlNwYW4uQXR0cmlidXRlc0VudHJ5EgsKA2hvcBgPIAEoDRIPCgdhdHRlbXB0GBAgASgNEiMKBWxpbmtzGBEgAygLMhQuaXBjcGxheS52MS5TcGFuTGluaxoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKaAQoIU3BhbkxpbmsSEAoIdHJhY2VfaWQYASABKAkSDwoHc3Bhbl9pZBgCIAEoCRI4CgphdHRyaWJ1dGVzGAMgAygLMiQuaXBjcGxheS52MS5TcGFuTGluay5BdHRyaWJ1dGVzRW50cnkaMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwwEKDFRyYWNlU3VtbWFyeRIQCgh0cmFjZV9pZBgBIAEoCRIUCgxyb290X25vZGVfaWQYAiABKAkSFQoNc3RhcnRfdW5peF9tcxgDIAEoARITCgtkdXJhdGlvbl9tcxgEIAEoARISCgpzcGFuX2NvdW50GAUgASgNEiYKBnN0YXR1cxgGIAEoDjIWLmlwY3BsYXkudjEuU3BhblN0YXR1cxIQCghub2RlX2lkcxgHIAMoCRIRCglyb290X3NlZW4YCCABKAgiSwoHTG9nTGluZRIPCgd1bml4X21zGAEgASgBEg8KB25vZGVfaWQYAiABKAkSDQoFbGV2ZWwYAyABKAkSDwoHbWVzc2FnZRgEIAEoCSLWAQoIUnVuRXZlbnQSIgoDcnVuGAEgASgLMhMuaXBjcGxheS52MS5SdW5JbmZvSAASJgoFc3BhbnMYAiABKAsyFS5pcGNwbGF5LnYxLlNwYW5CYXRjaEgAEiIKA2xvZxgDIAEoCzITLmlwY3BsYXkudjEuTG9nTGluZUgAEikKB3N1bW1hcnkYBCABKAsyFi5pcGNwbGF5LnYxLlJ1blN1bW1hcnlIABImCgdtZXRyaWNzGAUgASgLMhMuaXBjcGxheS52MS5NZXRyaWNzSABCBwoFZXZlbnQiVgoJU3BhbkJhdGNoEh8KBXNwYW5zGAEgAygLMhAuaXBjcGxheS52MS5TcGFuEigKBnRyYWNlcxgCIAMoCzIYLmlwY3BsYXkudjEuVHJhY2VTdW1tYXJ5KpkBCghSdW5TdGF0ZRIZChVSVU5fU1RBVEVfVU5TUEVDSUZJRUQQABIWChJSVU5fU1RBVEVfU1RBUlRJTkcQARIVChFSVU5fU1RBVEVfUlVOTklORxACEhYKElJVTl9TVEFURV9TVE9QUElORxADEhUKEVJVTl9TVEFURV9TVE9QUEVEEAQSFAoQUlVOX1NUQVRFX0ZBSUxFRBAFKroBCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUTk9ERV9TVEFUVVNfU1RBUlRJTkcQARISCg5OT0RFX1NUQVRVU19VUBACEhQKEE5PREVfU1RBVFVTX0RPV04QAxIaChZOT0RFX1NUQVRVU19SRVNUQVJUSU5HEAQSFgoSTk9ERV9TVEFUVVNfUEFVU0VEEAUSFwoTTk9ERV9TVEFUVVNfU1RPUFBFRBAGKpQBCgxCcmVha2VyU3RhdGUSHQoZQlJFQUtFUl9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkJSRUFLRVJfU1RBVEVfTk9ORRABEhgKFEJSRUFLRVJfU1RBVEVfQ0xPU0VEEAISFgoSQlJFQUtFUl9TVEFURV9PUEVOEAMSGwoXQlJFQUtFUl9TVEFURV9IQUxGX09QRU4QBCqZAQoIU3BhbktpbmQSGQoVU1BBTl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSU1BBTl9LSU5EX0lOVEVSTkFMEAESFAoQU1BBTl9LSU5EX1NFUlZFUhACEhQKEFNQQU5fS0lORF9DTElFTlQQAxIWChJTUEFOX0tJTkRfUFJPRFVDRVIQBBIWChJTUEFOX0tJTkRfQ09OU1VNRVIQBSrCAQoKU3BhblN0YXR1cxIbChdTUEFOX1NUQVRVU19VTlNQRUNJRklFRBAAEhIKDlNQQU5fU1RBVFVTX09LEAESFQoRU1BBTl9TVEFUVVNfRVJST1IQAhIXChNTUEFOX1NUQVRVU19USU1FT1VUEAMSGwoXU1BBTl9TVEFUVVNfVU5BVkFJTEFCTEUQBBIZChVTUEFOX1NUQVRVU19IT1BfTElNSVQQBRIbChdTUEFOX1NUQVRVU19ERUFEX0xFVFRFUhAGMtEJChFQbGF5Z3JvdW5kU2VydmljZRJfChBWYWxpZGF0ZVRvcG9sb2d5EiMuaXBjcGxheS52MS5WYWxpZGF0ZVRvcG9sb2d5UmVxdWVzdBokLmlwY3BsYXkudjEuVmFsaWRhdGVUb3BvbG9neVJlc3BvbnNlIgASRwoIU3RhcnRSdW4SGy5pcGNwbGF5LnYxLlN0YXJ0UnVuUmVxdWVzdBocLmlwY3BsYXkudjEuU3RhcnRSdW5SZXNwb25zZSIAEkQKB1N0b3BSdW4SGi5pcGNwbGF5LnYxLlN0b3BSdW5SZXF1ZXN0GhsuaXBjcGxheS52MS5TdG9wUnVuUmVzcG9uc2UiABJBCgZHZXRSdW4SGS5pcGNwbGF5LnYxLkdldFJ1blJlcXVlc3QaGi5pcGNwbGF5LnYxLkdldFJ1blJlc3BvbnNlIgASUAoLU2VuZE1lc3NhZ2USHi5pcGNwbGF5LnYxLlNlbmRNZXNzYWdlUmVxdWVzdBofLmlwY3BsYXkudjEuU2VuZE1lc3NhZ2VSZXNwb25zZSIAEkcKCEdldFRyYWNlEhsuaXBjcGxheS52MS5HZXRUcmFjZVJlcXVlc3QaHC5pcGNwbGF5LnYxLkdldFRyYWNlUmVzcG9uc2UiABJNCgpMaXN0VHJhY2VzEh0uaXBjcGxheS52MS5MaXN0VHJhY2VzUmVxdWVzdBoeLmlwY3BsYXkudjEuTGlzdFRyYWNlc1Jlc3BvbnNlIgASUAoLSW5qZWN0RmF1bHQSHi5pcGNwbGF5LnYxLkluamVjdEZhdWx0UmVxdWVzdBofLmlwY3BsYXkudjEuSW5qZWN0RmF1bHRSZXNwb25zZSIAEk0KCkNsZWFyRmF1bHQSHS5pcGNwbGF5LnYxLkNsZWFyRmF1bHRSZXF1ZXN0Gh4uaXBjcGxheS52MS5DbGVhckZhdWx0UmVzcG9uc2UiABJKCglVcGRhdGVSdW4SHC5pcGNwbGF5LnYxLlVwZGF0ZVJ1blJlcXVlc3QaHS5pcGNwbGF5LnYxLlVwZGF0ZVJ1blJlc3BvbnNlIgASSQoIV2F0Y2hSdW4SGy5pcGNwbGF5LnYxLldhdGNoUnVuUmVxdWVzdBocLmlwY3BsYXkudjEuV2F0Y2hSdW5SZXNwb25zZSIAMAESXAoPTGlzdERlYWRMZXR0ZXJzEiIuaXBjcGxheS52MS5MaXN0RGVhZExldHRlcnNSZXF1ZXN0GiMuaXBjcGxheS52MS5MaXN0RGVhZExldHRlcnNSZXNwb25zZSIAEmUKElJlZHJpdmVEZWFkTGV0dGVycxIlLmlwY3BsYXkudjEuUmVkcml2ZURlYWRMZXR0ZXJzUmVxdWVzdBomLmlwY3BsYXkudjEuUmVkcml2ZURlYWRMZXR0ZXJzUmVzcG9uc2UiABJNCgpHZXRNZXRyaWNzEh0uaXBjcGxheS52MS5HZXRNZXRyaWNzUmVxdWVzdBoeLmlwY3BsYXkudjEuR2V0TWV0cmljc1Jlc3BvbnNlIgASUwoMRXhwb3J0VHJhY2VzEh8uaXBjcGxheS52MS5FeHBvcnRUcmFjZXNSZXF1ZXN0GiAuaXBjcGxheS52MS5FeHBvcnRUcmFjZXNSZXNwb25zZSIAYgZwcm90bzM", [file_ipcplay_v1_topology]);
+
+/**
+ * @generated from message ipcplay.v1.ExportTracesRequest
+ */
+export type ExportTracesRequest = Message<"ipcplay.v1.ExportTracesRequest"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * One trace; empty = every trace the run holds.
+   *
+   * @generated from field: string trace_id = 2;
+   */
+  traceId: string;
+};
+
+/**
+ * Describes the message ipcplay.v1.ExportTracesRequest.
+ * Use `create(ExportTracesRequestSchema)` to create a new message.
+ */
+export const ExportTracesRequestSchema: GenMessage<ExportTracesRequest> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 0);
+
+/**
+ * @generated from message ipcplay.v1.ExportTracesResponse
+ */
+export type ExportTracesResponse = Message<"ipcplay.v1.ExportTracesResponse"> & {
+  /**
+   * UTF-8 OTLP/JSON (an ExportTraceServiceRequest), ready to save as a .json file.
+   *
+   * @generated from field: bytes otlp_json = 1;
+   */
+  otlpJson: Uint8Array;
+
+  /**
+   * @generated from field: uint32 traces = 2;
+   */
+  traces: number;
+
+  /**
+   * @generated from field: uint32 spans = 3;
+   */
+  spans: number;
+};
+
+/**
+ * Describes the message ipcplay.v1.ExportTracesResponse.
+ * Use `create(ExportTracesResponseSchema)` to create a new message.
+ */
+export const ExportTracesResponseSchema: GenMessage<ExportTracesResponse> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 1);
 
 /**
  * @generated from message ipcplay.v1.GetMetricsRequest
@@ -37,7 +90,7 @@ export type GetMetricsRequest = Message<"ipcplay.v1.GetMetricsRequest"> & {
  * Use `create(GetMetricsRequestSchema)` to create a new message.
  */
 export const GetMetricsRequestSchema: GenMessage<GetMetricsRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 0);
+  messageDesc(file_ipcplay_v1_playground, 2);
 
 /**
  * @generated from message ipcplay.v1.GetMetricsResponse
@@ -54,7 +107,7 @@ export type GetMetricsResponse = Message<"ipcplay.v1.GetMetricsResponse"> & {
  * Use `create(GetMetricsResponseSchema)` to create a new message.
  */
 export const GetMetricsResponseSchema: GenMessage<GetMetricsResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 1);
+  messageDesc(file_ipcplay_v1_playground, 3);
 
 /**
  * A run's series at 1 s resolution, columnar: the value of every series at
@@ -80,7 +133,7 @@ export type Metrics = Message<"ipcplay.v1.Metrics"> & {
  * Use `create(MetricsSchema)` to create a new message.
  */
 export const MetricsSchema: GenMessage<Metrics> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 2);
+  messageDesc(file_ipcplay_v1_playground, 4);
 
 /**
  * One series. Counts are the messages of that second: the deltas of the
@@ -135,7 +188,7 @@ export type MetricSeries = Message<"ipcplay.v1.MetricSeries"> & {
  * Use `create(MetricSeriesSchema)` to create a new message.
  */
 export const MetricSeriesSchema: GenMessage<MetricSeries> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 3);
+  messageDesc(file_ipcplay_v1_playground, 5);
 
 /**
  * One thing wrong with a topology. `path` names the field in the protobuf JSON
@@ -160,7 +213,7 @@ export type Problem = Message<"ipcplay.v1.Problem"> & {
  * Use `create(ProblemSchema)` to create a new message.
  */
 export const ProblemSchema: GenMessage<Problem> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 4);
+  messageDesc(file_ipcplay_v1_playground, 6);
 
 /**
  * @generated from message ipcplay.v1.ValidateTopologyRequest
@@ -177,7 +230,7 @@ export type ValidateTopologyRequest = Message<"ipcplay.v1.ValidateTopologyReques
  * Use `create(ValidateTopologyRequestSchema)` to create a new message.
  */
 export const ValidateTopologyRequestSchema: GenMessage<ValidateTopologyRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 5);
+  messageDesc(file_ipcplay_v1_playground, 7);
 
 /**
  * @generated from message ipcplay.v1.ValidateTopologyResponse
@@ -206,7 +259,7 @@ export type ValidateTopologyResponse = Message<"ipcplay.v1.ValidateTopologyRespo
  * Use `create(ValidateTopologyResponseSchema)` to create a new message.
  */
 export const ValidateTopologyResponseSchema: GenMessage<ValidateTopologyResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 6);
+  messageDesc(file_ipcplay_v1_playground, 8);
 
 /**
  * @generated from message ipcplay.v1.StartRunRequest
@@ -231,7 +284,7 @@ export type StartRunRequest = Message<"ipcplay.v1.StartRunRequest"> & {
  * Use `create(StartRunRequestSchema)` to create a new message.
  */
 export const StartRunRequestSchema: GenMessage<StartRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 7);
+  messageDesc(file_ipcplay_v1_playground, 9);
 
 /**
  * @generated from message ipcplay.v1.StartRunResponse
@@ -260,7 +313,7 @@ export type StartRunResponse = Message<"ipcplay.v1.StartRunResponse"> & {
  * Use `create(StartRunResponseSchema)` to create a new message.
  */
 export const StartRunResponseSchema: GenMessage<StartRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 8);
+  messageDesc(file_ipcplay_v1_playground, 10);
 
 /**
  * @generated from message ipcplay.v1.StopRunRequest
@@ -277,7 +330,7 @@ export type StopRunRequest = Message<"ipcplay.v1.StopRunRequest"> & {
  * Use `create(StopRunRequestSchema)` to create a new message.
  */
 export const StopRunRequestSchema: GenMessage<StopRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 9);
+  messageDesc(file_ipcplay_v1_playground, 11);
 
 /**
  * @generated from message ipcplay.v1.StopRunResponse
@@ -294,7 +347,7 @@ export type StopRunResponse = Message<"ipcplay.v1.StopRunResponse"> & {
  * Use `create(StopRunResponseSchema)` to create a new message.
  */
 export const StopRunResponseSchema: GenMessage<StopRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 10);
+  messageDesc(file_ipcplay_v1_playground, 12);
 
 /**
  * @generated from message ipcplay.v1.GetRunRequest
@@ -311,7 +364,7 @@ export type GetRunRequest = Message<"ipcplay.v1.GetRunRequest"> & {
  * Use `create(GetRunRequestSchema)` to create a new message.
  */
 export const GetRunRequestSchema: GenMessage<GetRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 11);
+  messageDesc(file_ipcplay_v1_playground, 13);
 
 /**
  * @generated from message ipcplay.v1.GetRunResponse
@@ -328,7 +381,7 @@ export type GetRunResponse = Message<"ipcplay.v1.GetRunResponse"> & {
  * Use `create(GetRunResponseSchema)` to create a new message.
  */
 export const GetRunResponseSchema: GenMessage<GetRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 12);
+  messageDesc(file_ipcplay_v1_playground, 14);
 
 /**
  * @generated from message ipcplay.v1.SendMessageRequest
@@ -364,7 +417,7 @@ export type SendMessageRequest = Message<"ipcplay.v1.SendMessageRequest"> & {
  * Use `create(SendMessageRequestSchema)` to create a new message.
  */
 export const SendMessageRequestSchema: GenMessage<SendMessageRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 13);
+  messageDesc(file_ipcplay_v1_playground, 15);
 
 /**
  * @generated from message ipcplay.v1.SendMessageResponse
@@ -381,7 +434,7 @@ export type SendMessageResponse = Message<"ipcplay.v1.SendMessageResponse"> & {
  * Use `create(SendMessageResponseSchema)` to create a new message.
  */
 export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 14);
+  messageDesc(file_ipcplay_v1_playground, 16);
 
 /**
  * @generated from message ipcplay.v1.GetTraceRequest
@@ -403,7 +456,7 @@ export type GetTraceRequest = Message<"ipcplay.v1.GetTraceRequest"> & {
  * Use `create(GetTraceRequestSchema)` to create a new message.
  */
 export const GetTraceRequestSchema: GenMessage<GetTraceRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 15);
+  messageDesc(file_ipcplay_v1_playground, 17);
 
 /**
  * @generated from message ipcplay.v1.GetTraceResponse
@@ -420,7 +473,7 @@ export type GetTraceResponse = Message<"ipcplay.v1.GetTraceResponse"> & {
  * Use `create(GetTraceResponseSchema)` to create a new message.
  */
 export const GetTraceResponseSchema: GenMessage<GetTraceResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 16);
+  messageDesc(file_ipcplay_v1_playground, 18);
 
 /**
  * @generated from message ipcplay.v1.ListTracesRequest
@@ -444,7 +497,7 @@ export type ListTracesRequest = Message<"ipcplay.v1.ListTracesRequest"> & {
  * Use `create(ListTracesRequestSchema)` to create a new message.
  */
 export const ListTracesRequestSchema: GenMessage<ListTracesRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 17);
+  messageDesc(file_ipcplay_v1_playground, 19);
 
 /**
  * @generated from message ipcplay.v1.ListTracesResponse
@@ -461,7 +514,7 @@ export type ListTracesResponse = Message<"ipcplay.v1.ListTracesResponse"> & {
  * Use `create(ListTracesResponseSchema)` to create a new message.
  */
 export const ListTracesResponseSchema: GenMessage<ListTracesResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 18);
+  messageDesc(file_ipcplay_v1_playground, 20);
 
 /**
  * @generated from message ipcplay.v1.InjectFaultRequest
@@ -546,7 +599,7 @@ export type InjectFaultRequest = Message<"ipcplay.v1.InjectFaultRequest"> & {
  * Use `create(InjectFaultRequestSchema)` to create a new message.
  */
 export const InjectFaultRequestSchema: GenMessage<InjectFaultRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 19);
+  messageDesc(file_ipcplay_v1_playground, 21);
 
 /**
  * @generated from message ipcplay.v1.InjectFaultResponse
@@ -563,7 +616,7 @@ export type InjectFaultResponse = Message<"ipcplay.v1.InjectFaultResponse"> & {
  * Use `create(InjectFaultResponseSchema)` to create a new message.
  */
 export const InjectFaultResponseSchema: GenMessage<InjectFaultResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 20);
+  messageDesc(file_ipcplay_v1_playground, 22);
 
 /**
  * @generated from message ipcplay.v1.ClearFaultRequest
@@ -597,7 +650,7 @@ export type ClearFaultRequest = Message<"ipcplay.v1.ClearFaultRequest"> & {
  * Use `create(ClearFaultRequestSchema)` to create a new message.
  */
 export const ClearFaultRequestSchema: GenMessage<ClearFaultRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 21);
+  messageDesc(file_ipcplay_v1_playground, 23);
 
 /**
  * A fault in force on a run (RunInfo.faults).
@@ -637,7 +690,7 @@ export type ActiveFault = Message<"ipcplay.v1.ActiveFault"> & {
  * Use `create(ActiveFaultSchema)` to create a new message.
  */
 export const ActiveFaultSchema: GenMessage<ActiveFault> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 22);
+  messageDesc(file_ipcplay_v1_playground, 24);
 
 /**
  * @generated from message ipcplay.v1.UpdateRunRequest
@@ -661,7 +714,7 @@ export type UpdateRunRequest = Message<"ipcplay.v1.UpdateRunRequest"> & {
  * Use `create(UpdateRunRequestSchema)` to create a new message.
  */
 export const UpdateRunRequestSchema: GenMessage<UpdateRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 23);
+  messageDesc(file_ipcplay_v1_playground, 25);
 
 /**
  * @generated from message ipcplay.v1.UpdateRunResponse
@@ -705,7 +758,7 @@ export type UpdateRunResponse = Message<"ipcplay.v1.UpdateRunResponse"> & {
  * Use `create(UpdateRunResponseSchema)` to create a new message.
  */
 export const UpdateRunResponseSchema: GenMessage<UpdateRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 24);
+  messageDesc(file_ipcplay_v1_playground, 26);
 
 /**
  * @generated from message ipcplay.v1.ClearFaultResponse
@@ -722,7 +775,7 @@ export type ClearFaultResponse = Message<"ipcplay.v1.ClearFaultResponse"> & {
  * Use `create(ClearFaultResponseSchema)` to create a new message.
  */
 export const ClearFaultResponseSchema: GenMessage<ClearFaultResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 25);
+  messageDesc(file_ipcplay_v1_playground, 27);
 
 /**
  * @generated from message ipcplay.v1.ListDeadLettersRequest
@@ -754,7 +807,7 @@ export type ListDeadLettersRequest = Message<"ipcplay.v1.ListDeadLettersRequest"
  * Use `create(ListDeadLettersRequestSchema)` to create a new message.
  */
 export const ListDeadLettersRequestSchema: GenMessage<ListDeadLettersRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 26);
+  messageDesc(file_ipcplay_v1_playground, 28);
 
 /**
  * @generated from message ipcplay.v1.ListDeadLettersResponse
@@ -780,7 +833,7 @@ export type ListDeadLettersResponse = Message<"ipcplay.v1.ListDeadLettersRespons
  * Use `create(ListDeadLettersResponseSchema)` to create a new message.
  */
 export const ListDeadLettersResponseSchema: GenMessage<ListDeadLettersResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 27);
+  messageDesc(file_ipcplay_v1_playground, 29);
 
 /**
  * A queue job that failed every attempt and waits in the queue's failed set.
@@ -844,7 +897,7 @@ export type DeadLetter = Message<"ipcplay.v1.DeadLetter"> & {
  * Use `create(DeadLetterSchema)` to create a new message.
  */
 export const DeadLetterSchema: GenMessage<DeadLetter> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 28);
+  messageDesc(file_ipcplay_v1_playground, 30);
 
 /**
  * @generated from message ipcplay.v1.RedriveDeadLettersRequest
@@ -876,7 +929,7 @@ export type RedriveDeadLettersRequest = Message<"ipcplay.v1.RedriveDeadLettersRe
  * Use `create(RedriveDeadLettersRequestSchema)` to create a new message.
  */
 export const RedriveDeadLettersRequestSchema: GenMessage<RedriveDeadLettersRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 29);
+  messageDesc(file_ipcplay_v1_playground, 31);
 
 /**
  * @generated from message ipcplay.v1.RedriveDeadLettersResponse
@@ -900,7 +953,7 @@ export type RedriveDeadLettersResponse = Message<"ipcplay.v1.RedriveDeadLettersR
  * Use `create(RedriveDeadLettersResponseSchema)` to create a new message.
  */
 export const RedriveDeadLettersResponseSchema: GenMessage<RedriveDeadLettersResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 30);
+  messageDesc(file_ipcplay_v1_playground, 32);
 
 /**
  * @generated from message ipcplay.v1.WatchRunRequest
@@ -917,7 +970,7 @@ export type WatchRunRequest = Message<"ipcplay.v1.WatchRunRequest"> & {
  * Use `create(WatchRunRequestSchema)` to create a new message.
  */
 export const WatchRunRequestSchema: GenMessage<WatchRunRequest> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 31);
+  messageDesc(file_ipcplay_v1_playground, 33);
 
 /**
  * @generated from message ipcplay.v1.WatchRunResponse
@@ -934,7 +987,7 @@ export type WatchRunResponse = Message<"ipcplay.v1.WatchRunResponse"> & {
  * Use `create(WatchRunResponseSchema)` to create a new message.
  */
 export const WatchRunResponseSchema: GenMessage<WatchRunResponse> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 32);
+  messageDesc(file_ipcplay_v1_playground, 34);
 
 /**
  * @generated from message ipcplay.v1.NodeRuntime
@@ -1028,7 +1081,7 @@ export type NodeRuntime = Message<"ipcplay.v1.NodeRuntime"> & {
  * Use `create(NodeRuntimeSchema)` to create a new message.
  */
 export const NodeRuntimeSchema: GenMessage<NodeRuntime> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 33);
+  messageDesc(file_ipcplay_v1_playground, 35);
 
 /**
  * Cumulative since the node's process started (a restarted process starts
@@ -1104,7 +1157,7 @@ export type QueueingCounts = Message<"ipcplay.v1.QueueingCounts"> & {
  * Use `create(QueueingCountsSchema)` to create a new message.
  */
 export const QueueingCountsSchema: GenMessage<QueueingCounts> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 34);
+  messageDesc(file_ipcplay_v1_playground, 36);
 
 /**
  * What one OS process costs, read from the OS (/proc on Linux).
@@ -1132,7 +1185,7 @@ export type ProcessUsage = Message<"ipcplay.v1.ProcessUsage"> & {
  * Use `create(ProcessUsageSchema)` to create a new message.
  */
 export const ProcessUsageSchema: GenMessage<ProcessUsage> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 35);
+  messageDesc(file_ipcplay_v1_playground, 37);
 
 /**
  * The machine the run is on, so a slow design can be told from a busy laptop.
@@ -1189,7 +1242,7 @@ export type MachineLoad = Message<"ipcplay.v1.MachineLoad"> & {
  * Use `create(MachineLoadSchema)` to create a new message.
  */
 export const MachineLoadSchema: GenMessage<MachineLoad> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 36);
+  messageDesc(file_ipcplay_v1_playground, 38);
 
 /**
  * How traces are sampled. Counters and latency percentiles count every
@@ -1256,7 +1309,7 @@ export type TraceSampling = Message<"ipcplay.v1.TraceSampling"> & {
  * Use `create(TraceSamplingSchema)` to create a new message.
  */
 export const TraceSamplingSchema: GenMessage<TraceSampling> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 37);
+  messageDesc(file_ipcplay_v1_playground, 39);
 
 /**
  * @generated from message ipcplay.v1.QueueDepth
@@ -1296,7 +1349,7 @@ export type QueueDepth = Message<"ipcplay.v1.QueueDepth"> & {
  * Use `create(QueueDepthSchema)` to create a new message.
  */
 export const QueueDepthSchema: GenMessage<QueueDepth> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 38);
+  messageDesc(file_ipcplay_v1_playground, 40);
 
 /**
  * How many messages ended one way, by name: "timed out", "unreachable",
@@ -1322,7 +1375,7 @@ export type OutcomeCount = Message<"ipcplay.v1.OutcomeCount"> & {
  * Use `create(OutcomeCountSchema)` to create a new message.
  */
 export const OutcomeCountSchema: GenMessage<OutcomeCount> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 39);
+  messageDesc(file_ipcplay_v1_playground, 41);
 
 /**
  * Counts of one edge, from the real transports and brokers. Every message sent
@@ -1566,7 +1619,7 @@ export type EdgeCounters = Message<"ipcplay.v1.EdgeCounters"> & {
  * Use `create(EdgeCountersSchema)` to create a new message.
  */
 export const EdgeCountersSchema: GenMessage<EdgeCounters> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 40);
+  messageDesc(file_ipcplay_v1_playground, 42);
 
 /**
  * Queue edges that share a channel: one BullMQ queue whose consumers compete
@@ -1646,7 +1699,7 @@ export type SharedChannel = Message<"ipcplay.v1.SharedChannel"> & {
  * Use `create(SharedChannelSchema)` to create a new message.
  */
 export const SharedChannelSchema: GenMessage<SharedChannel> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 41);
+  messageDesc(file_ipcplay_v1_playground, 43);
 
 /**
  * Percentiles of the time from a message's first span starting to its last
@@ -1686,7 +1739,7 @@ export type EndToEnd = Message<"ipcplay.v1.EndToEnd"> & {
  * Use `create(EndToEndSchema)` to create a new message.
  */
 export const EndToEndSchema: GenMessage<EndToEnd> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 42);
+  messageDesc(file_ipcplay_v1_playground, 44);
 
 /**
  * @generated from message ipcplay.v1.RunInfo
@@ -1770,6 +1823,14 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
    * @generated from field: repeated ipcplay.v1.ActiveFault past_faults = 14;
    */
   pastFaults: ActiveFault[];
+
+  /**
+   * Set while the server pushes spans to an OTLP/HTTP collector
+   * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).
+   *
+   * @generated from field: ipcplay.v1.OtlpPush otlp_push = 15;
+   */
+  otlpPush?: OtlpPush | undefined;
 };
 
 /**
@@ -1777,7 +1838,53 @@ export type RunInfo = Message<"ipcplay.v1.RunInfo"> & {
  * Use `create(RunInfoSchema)` to create a new message.
  */
 export const RunInfoSchema: GenMessage<RunInfo> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 43);
+  messageDesc(file_ipcplay_v1_playground, 45);
+
+/**
+ * The run's spans pushed to an OpenTelemetry collector: what left, and what
+ * did not (the queue was full, or the collector did not take a batch).
+ *
+ * @generated from message ipcplay.v1.OtlpPush
+ */
+export type OtlpPush = Message<"ipcplay.v1.OtlpPush"> & {
+  /**
+   * @generated from field: string endpoint = 1;
+   */
+  endpoint: string;
+
+  /**
+   * "http/protobuf" or "http/json".
+   *
+   * @generated from field: string protocol = 2;
+   */
+  protocol: string;
+
+  /**
+   * @generated from field: uint32 exported = 3;
+   */
+  exported: number;
+
+  /**
+   * Spans not delivered: dropped at the full queue, or in a failed export.
+   *
+   * @generated from field: uint32 dropped = 4;
+   */
+  dropped: number;
+
+  /**
+   * The last export error, if the last export failed.
+   *
+   * @generated from field: string last_error = 5;
+   */
+  lastError: string;
+};
+
+/**
+ * Describes the message ipcplay.v1.OtlpPush.
+ * Use `create(OtlpPushSchema)` to create a new message.
+ */
+export const OtlpPushSchema: GenMessage<OtlpPush> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 46);
 
 /**
  * @generated from message ipcplay.v1.RunSummary
@@ -1826,7 +1933,7 @@ export type RunSummary = Message<"ipcplay.v1.RunSummary"> & {
  * Use `create(RunSummarySchema)` to create a new message.
  */
 export const RunSummarySchema: GenMessage<RunSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 44);
+  messageDesc(file_ipcplay_v1_playground, 47);
 
 /**
  * One timed piece of work in one process. Times are milliseconds since the Unix
@@ -1921,6 +2028,15 @@ export type Span = Message<"ipcplay.v1.Span"> & {
    * @generated from field: uint32 attempt = 16;
    */
   attempt: number;
+
+  /**
+   * OpenTelemetry span links: a CONSUMER span links to the context the message
+   * was created in (its PRODUCER span), as the messaging conventions say;
+   * parent_span_id stays set too, so the waterfall nests it.
+   *
+   * @generated from field: repeated ipcplay.v1.SpanLink links = 17;
+   */
+  links: SpanLink[];
 };
 
 /**
@@ -1928,7 +2044,36 @@ export type Span = Message<"ipcplay.v1.Span"> & {
  * Use `create(SpanSchema)` to create a new message.
  */
 export const SpanSchema: GenMessage<Span> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 45);
+  messageDesc(file_ipcplay_v1_playground, 48);
+
+/**
+ * A link from a span to another span's context (OpenTelemetry Link).
+ *
+ * @generated from message ipcplay.v1.SpanLink
+ */
+export type SpanLink = Message<"ipcplay.v1.SpanLink"> & {
+  /**
+   * @generated from field: string trace_id = 1;
+   */
+  traceId: string;
+
+  /**
+   * @generated from field: string span_id = 2;
+   */
+  spanId: string;
+
+  /**
+   * @generated from field: map<string, string> attributes = 3;
+   */
+  attributes: { [key: string]: string };
+};
+
+/**
+ * Describes the message ipcplay.v1.SpanLink.
+ * Use `create(SpanLinkSchema)` to create a new message.
+ */
+export const SpanLinkSchema: GenMessage<SpanLink> = /*@__PURE__*/
+  messageDesc(file_ipcplay_v1_playground, 49);
 
 /**
  * @generated from message ipcplay.v1.TraceSummary
@@ -1990,7 +2135,7 @@ export type TraceSummary = Message<"ipcplay.v1.TraceSummary"> & {
  * Use `create(TraceSummarySchema)` to create a new message.
  */
 export const TraceSummarySchema: GenMessage<TraceSummary> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 46);
+  messageDesc(file_ipcplay_v1_playground, 50);
 
 /**
  * @generated from message ipcplay.v1.LogLine
@@ -2024,7 +2169,7 @@ export type LogLine = Message<"ipcplay.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 47);
+  messageDesc(file_ipcplay_v1_playground, 51);
 
 /**
  * What a watcher of a run receives.
@@ -2083,7 +2228,7 @@ export type RunEvent = Message<"ipcplay.v1.RunEvent"> & {
  * Use `create(RunEventSchema)` to create a new message.
  */
 export const RunEventSchema: GenMessage<RunEvent> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 48);
+  messageDesc(file_ipcplay_v1_playground, 52);
 
 /**
  * @generated from message ipcplay.v1.SpanBatch
@@ -2107,7 +2252,7 @@ export type SpanBatch = Message<"ipcplay.v1.SpanBatch"> & {
  * Use `create(SpanBatchSchema)` to create a new message.
  */
 export const SpanBatchSchema: GenMessage<SpanBatch> = /*@__PURE__*/
-  messageDesc(file_ipcplay_v1_playground, 49);
+  messageDesc(file_ipcplay_v1_playground, 53);
 
 /**
  * @generated from enum ipcplay.v1.RunState
@@ -2484,6 +2629,18 @@ export const PlaygroundService: GenService<{
     methodKind: "unary";
     input: typeof GetMetricsRequestSchema;
     output: typeof GetMetricsResponseSchema;
+  },
+  /**
+   * A run's traces (or one trace of it) as an OpenTelemetry OTLP/JSON
+   * ExportTraceServiceRequest: hex ids, integer enums, nanosecond times as
+   * decimal strings, one resource (service.name = node id) per process.
+   *
+   * @generated from rpc ipcplay.v1.PlaygroundService.ExportTraces
+   */
+  exportTraces: {
+    methodKind: "unary";
+    input: typeof ExportTracesRequestSchema;
+    output: typeof ExportTracesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ipcplay_v1_playground, 0);
