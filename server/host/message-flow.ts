@@ -271,7 +271,12 @@ export class MessageFlow {
       durationMs: 0,
       status: SpanStatus.ERROR,
       statusMessage,
-      attributes: { ...message.attributes, [failure === "overloaded" ? "ipcplay.shed" : "ipcplay.rate_limited"]: "true", ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}) },
+      attributes: {
+        ...message.attributes,
+        ...message.replyAttributes?.(failure),
+        [failure === "overloaded" ? "ipcplay.shed" : "ipcplay.rate_limited"]: "true",
+        ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}),
+      },
       hop: message.hop,
       attempt: 0,
     });
@@ -355,6 +360,7 @@ export class MessageFlow {
       statusMessage,
       attributes: () => ({
         ...message.attributes,
+        ...message.replyAttributes?.(failure),
         "ipcplay.work_ms": workMs.toFixed(3),
         "ipcplay.concurrency_wait_ms": waitedMs.toFixed(3),
         ...(message.edge ? { "ipcplay.edge": message.edge.id } : {}),

@@ -407,6 +407,8 @@ describe("node faults", () => {
     for (const span of spans) expect(span.attributes["http.response.status_code"]).toBe("500");
     const server = run.manager.getTrace(runId, spans[0].traceId).find((span) => span.kind === SpanKind.SERVER)!;
     expect(server.attributes["ipcplay.fault"]).toBe("errors");
+    // The server span says what it answered, as its caller's span does.
+    expect(server.attributes["http.response.status_code"]).toBe("500");
     await run.stop(runId);
   });
 

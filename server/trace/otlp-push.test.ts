@@ -183,13 +183,13 @@ describe("OTLP push", () => {
       expect(Number(restClient.attributes["server.port"])).toBeGreaterThan(0);
       const restServer = one("gw", KIND.SERVER);
       expect(restServer.parentSpanId).toBe(restClient.spanId);
-      expect(restServer.attributes).toMatchObject({ "http.request.method": "POST", "url.path": "/gw" });
+      expect(restServer.attributes).toMatchObject({ "http.request.method": "POST", "url.path": "/gw", "http.response.status_code": "200" });
       const rpcClient = one("gw", KIND.CLIENT);
       expect(rpcClient.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.service": "ipcplay.v1.SimService", "rpc.grpc.status_code": "0" });
       expect(rpcClient.attributes["rpc.method"]).toBeTruthy();
       const rpcServer = one("pay", KIND.SERVER);
       expect(rpcServer.parentSpanId).toBe(rpcClient.spanId);
-      expect(rpcServer.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.service": "ipcplay.v1.SimService" });
+      expect(rpcServer.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.service": "ipcplay.v1.SimService", "rpc.grpc.status_code": "0" });
       const producer = one("pay", KIND.PRODUCER);
       expect(producer.attributes).toMatchObject({ "messaging.system": "bullmq", "messaging.destination.name": "jobs", "messaging.operation.type": "send" });
       const consumer = one("worker", KIND.CONSUMER);

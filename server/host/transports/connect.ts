@@ -151,6 +151,9 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
               "server.address": LOOPBACK,
               "server.port": String(port),
             },
+            // The code this call is answered with (below), in OpenTelemetry's terms.
+            replyAttributes: (failure) =>
+              statusCodeAttribute(protocol, injected ? (injected.statusCode as Code) : failure ? CODE_OF_FAILURE[failure] : undefined),
             ...(remainingMs !== undefined ? { deadlineUnixMs: Date.now() + remainingMs } : {}),
             ...(injected ? { fault: { abort: "errors" } } : {}),
           });

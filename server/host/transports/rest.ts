@@ -130,6 +130,7 @@ async function answer(
   // An ERRORS fault on the edge answers this share of its requests with its status, here at the callee (L7).
   const errors = edge ? host.faults.edge(edge.id, FaultKind.ERRORS) : undefined;
   const injected = host.faults.picks(errors) ? errors : undefined;
+  const statusOf = (failure: ServiceFailure | undefined) => (injected ? injected.statusCode : failure ? STATUS_OF_FAILURE[failure] : 200);
   const handled = await host.receive({
     edge,
     parent: parseTraceparent(headerValue(request.headers.traceparent)),
@@ -143,6 +144,7 @@ async function answer(
       "server.address": "127.0.0.1",
       "server.port": serverPort,
     },
+    replyAttributes: (failure) => ({ "http.response.status_code": String(statusOf(failure)) }),
     ...(injected ? { fault: { abort: "errors" } } : {}),
   });
   const ok = handled.failure === undefined;
@@ -159,7 +161,7 @@ async function answer(
   if (handled.failure === "overloaded" || handled.failure === "rate-limited") headers["retry-after"] = "1";
   const maxAge = edge ? restSettings(edge)?.cacheMaxAgeS ?? 0 : 0;
   if (ok && method === "GET" && maxAge > 0) headers["cache-control"] = `max-age=${maxAge}`;
-  const status = injected ? injected.statusCode : handled.failure ? STATUS_OF_FAILURE[handled.failure] : 200;
+  const status = statusOf(handled.failure);
   response.writeHead(status, headers).end(JSON.stringify(reply));
 }
 

@@ -39,6 +39,12 @@ export interface InboundMessage {
   /** Transport attributes for the span, OpenTelemetry names. */
   attributes: Record<string, string>;
   /**
+   * Attributes that depend on how the service answered (a SERVER span's
+   * `http.response.status_code`, `rpc.grpc.status_code`): called with its
+   * failure when the span's attributes are made, i.e. only if it ships.
+   */
+  replyAttributes?: (failure: ServiceFailure | undefined) => Record<string, string>;
+  /**
    * Asynchronous transports: how long the message waited between its hand-off
    * to the broker (or its retry's backoff ending) and this consumer starting on it.
    */
