@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { heartbeatKey, heartbeatValue, RUNS_KEY } from "@/server/redis/run-registry";
+import { heartbeatKey, heartbeatValue, RunRegistry, RUNS_KEY } from "@/server/redis/run-registry";
 import { runKeys } from "@/server/redis/keys";
 import { startRedisServer, type RedisServer } from "@/server/redis/resolve-redis";
 import { createRunManager } from "@/server/runtime/orchestrator";
@@ -73,5 +73,27 @@ describe("the sweep of dead runs' keys", () => {
     await manager.stop(runId);
     expect(await redis.hexists(RUNS_KEY, runId)).toBe(0);
     expect(await redis.keys(`${runKeys(runId).prefix}*`)).toEqual([]);
+  });
+
+  it("lists a live run again after Redis restarted without its data, so a later sweep can still find it", async () => {
+    redisServer = await startRedisServer();
+    const registry = new RunRegistry({ redisUrl: redisServer.url, refreshEveryMs: 100, log: () => undefined });
+    try {
+      await registry.firstSweep;
+      await registry.register("r-relist01");
+      redis = new Redis(redisServer.url);
+      expect(await redis.hexists(RUNS_KEY, "r-relist01")).toBe(1);
+      await redis.quit();
+      // A restart without persistence: the list and the heartbeat are gone.
+      const port = redisServer.port;
+      await redisServer.stop();
+      redisServer = await startRedisServer({ port });
+      redis = new Redis(redisServer.url);
+      expect(await redis.hexists(RUNS_KEY, "r-relist01")).toBe(0);
+      await expect.poll(() => redis!.hexists(RUNS_KEY, "r-relist01"), POLL).toBe(1);
+      expect(await redis.get(heartbeatKey("r-relist01"))).toBe(heartbeatValue());
+    } finally {
+      await registry.close();
+    }
   });
 });

@@ -5,7 +5,8 @@
  * - a run is listed in the hash `ipcplay:runs` (run id → when it started)
  *   before any of its keys is written, and has a heartbeat key under its own
  *   prefix, `ipcplay:<runId>:alive`, which its server sets again every
- *   REFRESH_EVERY_MS with a TTL of HEARTBEAT_TTL_MS;
+ *   REFRESH_EVERY_MS with a TTL of HEARTBEAT_TTL_MS (listing it again, should
+ *   Redis have restarted without its data);
  * - a sweep, when a server starts and every SWEEP_EVERY_MS after, removes
  *   every key under the prefix of each listed run whose heartbeat is gone
  *   (its server has not been heard of for a TTL), or whose heartbeat names a
@@ -147,7 +148,9 @@ export class RunRegistry {
   private async refresh(): Promise<void> {
     if (this.live.size === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const runId of this.live) pipeline.set(heartbeatKey(runId), heartbeatValue(), "PX", this.ttlMs);
+    // Listed again too: a Redis that restarted without its data lost the list, and a run not
+    // listed would never be swept should this server die (HSETNX keeps the first start time).
+    for (const runId of this.live) pipeline.hsetnx(RUNS_KEY, runId, Date.now()).set(heartbeatKey(runId), heartbeatValue(), "PX", this.ttlMs);
     // Redis away: the next refresh tries again (a heartbeat lasts several refreshes).
     await pipeline.exec().catch(() => undefined);
   }
