@@ -171,6 +171,9 @@ export class CounterBook {
   private readonly corrections = new Map<string, Tally>();
   /** The latest BrokerEnds, and each queue channel's edges. */
   private brokerEnds: BrokerEnds | undefined;
+  /** Per broker counter: its last reading, and its running total across Redis restarts (readBrokerEnds). */
+  private readonly brokerRaw = new Map<string, number>();
+  private readonly brokerTotal = new Map<string, number>();
   private queueEdgesOf = new Map<string, string[]>();
   private readonly pendingDeaths: PendingDeath[] = [];
   private readonly groupOfEdge = new Map<string, ChannelGroup>();
@@ -231,9 +234,31 @@ export class CounterBook {
     return all;
   }
 
-  /** The brokers' own counts of asynchronous ends: they stand where the hosts' are behind (a consumer died between). */
+  /**
+   * The brokers' own counts of asynchronous ends: they stand where the hosts' are behind (a consumer died between).
+   * Kept as running totals that never decrease: a Redis that restarted without its data counts from zero
+   * again, and a reading below the last one is taken for such a restart (what it counts since is added to
+   * what was counted before), never for ends that did not happen.
+   */
   readBrokerEnds(ends: BrokerEnds): void {
-    this.brokerEnds = ends;
+    const total = (key: string, raw: number): number => {
+      const last = this.brokerRaw.get(key) ?? 0;
+      const sum = (this.brokerTotal.get(key) ?? 0) + (raw >= last ? raw - last : raw);
+      this.brokerRaw.set(key, raw);
+      this.brokerTotal.set(key, sum);
+      return sum;
+    };
+    const queues: BrokerEnds["queues"] = new Map();
+    for (const [channel, counts] of ends.queues) {
+      queues.set(channel, { completed: total(`queue\0${channel}\0completed`, counts.completed), failed: total(`queue\0${channel}\0failed`, counts.failed) });
+    }
+    const durable: BrokerEnds["durable"] = new Map();
+    for (const [edgeId, counts] of ends.durable) {
+      const totals = { ...counts };
+      for (const key of Object.keys(counts) as Array<keyof typeof counts>) totals[key] = total(`durable\0${edgeId}\0${key}`, counts[key]);
+      durable.set(edgeId, totals);
+    }
+    this.brokerEnds = { queues, durable };
   }
 
   /** A new process for the node: creates its zero-filled count file; answers its path and number (for the host's config). */
