@@ -45,6 +45,13 @@ export interface RunKeys {
   streamEnded(edgeId: string): string;
   /** A DURABLE subscriber edge's highest message number read, per publishing process (a hash). */
   streamSeen(edgeId: string): string;
+  /**
+   * Set when the run starts reading its brokers' counts and kept: its absence later means Redis lost
+   * its data (a restart without persistence, a flush) under the live run (broker-counts.ts).
+   */
+  readonly brokerMarker: string;
+  /** BullMQ's keys of a queue's jobs not yet ended, by state: lists (wait, active, paused) and sorted sets (delayed, prioritized, waiting-children). */
+  queueHeldKeys(channel: string): { lists: string[]; sets: string[] };
   /** SCAN pattern that matches every key of the run. */
   readonly pattern: string;
 }
@@ -72,6 +79,11 @@ export function runKeys(runId: string): RunKeys {
     queueMetric: (channel, target) => `${bullmqPrefix}:${queueName(channel)}:metrics:${target}`,
     streamEnded: (edgeId) => `${prefix}ended:${edgeId}`,
     streamSeen: (edgeId) => `${prefix}seen:${edgeId}`,
+    brokerMarker: `${prefix}broker`,
+    queueHeldKeys: (channel) => {
+      const queue = `${bullmqPrefix}:${queueName(channel)}`;
+      return { lists: ["wait", "active", "paused"].map((state) => `${queue}:${state}`), sets: ["delayed", "prioritized", "waiting-children"].map((state) => `${queue}:${state}`) };
+    },
     pattern: `${escapeGlob(prefix)}*`,
   };
 }

@@ -85,6 +85,8 @@ export interface BrokerEnds {
   queues: Map<string, { completed: number; failed: number }>;
   /** DURABLE subscriber edge → its entries acknowledged, by outcome. */
   durable: Map<string, { delivered: number; "processing failed": number; overloaded: number; "cut from stream": number; "lost by broker": number }>;
+  /** Redis lost its data since the last reading (the run's marker key was gone). */
+  dataLost?: boolean;
 }
 
 /** What the broker says of an OpenHandOff. */
@@ -259,6 +261,33 @@ export class CounterBook {
       durable.set(edgeId, totals);
     }
     this.brokerEnds = { queues, durable };
+  }
+
+  /**
+   * What the books say a queue channel's broker holds: its messages in flight, less those its producers
+   * are still handing to the broker (sent, neither accepted nor refused). Undefined for an unknown channel.
+   */
+  queueHeld(channel: string): number | undefined {
+    const group = this.groups.find((candidate) => candidate.channel === channel);
+    const edgeIds = this.queueEdgesOf.get(channel) ?? [];
+    if (!group && edgeIds.length !== 1) return undefined;
+    const books = this.books();
+    const inFlight = group ? books.channels.find((ledger) => ledger.group === group)?.inFlight : books.edges.get(edgeIds[0])?.inFlight;
+    if (inFlight === undefined) return undefined;
+    const { outcomes } = this.read();
+    let unanswered = 0;
+    for (const edgeId of group ? group.senderEdgeIds : edgeIds) {
+      const tally = outcomes.get(edgeId);
+      if (tally) unanswered += Math.max(0, tally.sent - tally.accepted - tally["refused by broker"]);
+    }
+    return inFlight - unanswered;
+  }
+
+  /** Books `count` messages of a queue channel lost with the broker's data, "lost by broker" (queue-loss.ts). */
+  bookQueueLost(channel: string, count: number): void {
+    const group = this.groups.find((candidate) => candidate.channel === channel);
+    const edgeId = group ? group.edgeIds[0] : this.queueEdgesOf.get(channel)?.[0];
+    if (edgeId !== undefined) this.correct(edgeId, "lost by broker", count);
   }
 
   /** A new process for the node: creates its zero-filled count file; answers its path and number (for the host's config). */
@@ -532,7 +561,7 @@ export class CounterBook {
     return open;
   }
 
-  private correct(edgeId: string, key: "handed" | "no subscriber", amount: number): void {
+  private correct(edgeId: string, key: "handed" | "no subscriber" | "lost by broker", amount: number): void {
     if (amount <= 0) return;
     const correction = this.corrections.get(edgeId) ?? emptyTally();
     correction[key] += amount;
