@@ -37,6 +37,11 @@ export interface RunKeys {
   jobKey(channel: string, jobId: string): string;
   /** Publishes of a producer process's group the broker took (INCR in the publish script). */
   published(incarnation: number, edgeId: string): string;
+  /**
+   * The highest number (the producer's publish count, `seq`) of the group's publishes the broker ran:
+   * unlike `published`, still right after Redis lost its data, as soon as one publish ran since.
+   */
+  publishedTop(incarnation: number, edgeId: string): string;
   /** Of those, published while this AT_MOST_ONCE edge had no subscriber. */
   noSubscriber(incarnation: number, edgeId: string): string;
   /** BullMQ's count of a queue's jobs that completed / failed for good (Worker `metrics`: a hash, field "count"). */
@@ -75,6 +80,7 @@ export function runKeys(runId: string): RunKeys {
     jobId: (incarnation, seq) => `i${incarnation}-${seq}`,
     jobKey: (channel, jobId) => `${bullmqPrefix}:${queueName(channel)}:${jobId}`,
     published: (incarnation, edgeId) => `${prefix}published:${incarnation}:${edgeId}`,
+    publishedTop: (incarnation, edgeId) => `${prefix}published-top:${incarnation}:${edgeId}`,
     noSubscriber: (incarnation, edgeId) => `${prefix}nosub:${incarnation}:${edgeId}`,
     queueMetric: (channel, target) => `${bullmqPrefix}:${queueName(channel)}:metrics:${target}`,
     streamEnded: (edgeId) => `${prefix}ended:${edgeId}`,
