@@ -181,4 +181,28 @@ describe("CounterBook", () => {
     expect(book.books().edges.get("d")).toMatchObject({ delivered: 5, inFlight: 15 });
     for (const writer of [producer, worker, subscriber]) writer.close();
   });
+
+  it("says what a queue's broker holds: in flight less what live producers, and dead ones not yet audited, are still handing over", () => {
+    const queue: EdgeRole = { source: "p", target: "w", sync: false, atMostOnce: false, handOffKey: "queue:jobs", channel: "jobs", queue: true };
+    const book = bookOf({ q: queue });
+    const producer = new CountFileWriter(book.attach("p", ["q"]).countsFile, ["q"]);
+    const worker = new CountFileWriter(book.attach("w", ["q"]).countsFile, ["q"]);
+    producer.add("q", "sent", 10);
+    producer.add("q", "accepted", 8);
+    worker.add("q", "delivered", 3);
+    // 7 in flight, 2 of them still on their way to the broker.
+    expect(book.queueHeld("jobs")).toBe(5);
+    producer.close();
+    const open = book.retire("p", { died: true });
+    // Dead, not yet audited: its 2 are still nobody's to count.
+    expect(book.queueHeld("jobs")).toBe(5);
+    // The broker had both: they are the broker's now.
+    book.bookHandOffAudit(open[0], { landed: 2 });
+    expect(book.queueHeld("jobs")).toBe(7);
+    // Lost with the broker's data: booked, they are no longer in flight.
+    book.bookQueueLost("jobs", 7);
+    expect(book.queueHeld("jobs")).toBe(0);
+    expect(book.books().edges.get("q")).toMatchObject({ sent: 10, delivered: 3, lost: 7, inFlight: 0, lostBy: [{ outcome: "lost by broker", count: 7 }] });
+    worker.close();
+  });
 });

@@ -176,6 +176,8 @@ export class CounterBook {
   /** Per broker counter: its last reading, and its running total across Redis restarts (readBrokerEnds). */
   private readonly brokerRaw = new Map<string, number>();
   private readonly brokerTotal = new Map<string, number>();
+  /** `<incarnation>\0<queue channel>` of dead producers whose open hand-offs the broker was not asked about yet. */
+  private readonly auditsPending = new Set<string>();
   private queueEdgesOf = new Map<string, string[]>();
   private readonly pendingDeaths: PendingDeath[] = [];
   private readonly groupOfEdge = new Map<string, ChannelGroup>();
@@ -274,11 +276,16 @@ export class CounterBook {
     const books = this.books();
     const inFlight = group ? books.channels.find((ledger) => ledger.group === group)?.inFlight : books.edges.get(edgeIds[0])?.inFlight;
     if (inFlight === undefined) return undefined;
-    const { outcomes } = this.read();
+    // Of processes alive, and of dead ones whose hand-offs the broker has not been asked about yet: a dead
+    // producer's audited hand-offs were booked where they ended (or landed, and are the broker's).
+    const senders = new Set(group ? group.senderEdgeIds : edgeIds);
     let unanswered = 0;
-    for (const edgeId of group ? group.senderEdgeIds : edgeIds) {
-      const tally = outcomes.get(edgeId);
-      if (tally) unanswered += Math.max(0, tally.sent - tally.accepted - tally["refused by broker"]);
+    for (const incarnation of this.incarnations) {
+      if (incarnation.final && !this.auditsPending.has(`${incarnation.number}\0${channel}`)) continue;
+      const tallies = incarnation.final ?? incarnation.reader?.read();
+      for (const [edgeId, tally] of tallies ?? []) {
+        if (senders.has(edgeId)) unanswered += Math.max(0, tally.sent - tally.accepted - tally["refused by broker"]);
+      }
     }
     return inFlight - unanswered;
   }
@@ -319,6 +326,7 @@ export class CounterBook {
       if (options.died) {
         this.bookCallerDied(incarnation);
         openHandOffs = this.openHandOffsOf(incarnation);
+        for (const handOff of openHandOffs) if (handOff.queue) this.auditsPending.add(`${handOff.incarnation}\0${handOff.channel}`);
       }
     }
     if (options.died) this.pendingDeaths.push({ nodeId, dueAt: this.now() + SETTLE_MS });
@@ -339,6 +347,7 @@ export class CounterBook {
    * producer did not live to make (handed, no subscriber) are added.
    */
   bookHandOffAudit(handOff: OpenHandOff, audit: HandOffAudit): void {
+    this.auditsPending.delete(`${handOff.incarnation}\0${handOff.channel}`);
     const neverTaken = Math.max(0, handOff.open - audit.landed);
     // A queue channel's books take a producer's counts from its first edge (see ChannelGroup.senderEdgeIds).
     for (const edgeId of handOff.queue ? handOff.edgeIds.slice(0, 1) : handOff.edgeIds) {
