@@ -96,4 +96,26 @@ describe("the sweep of dead runs' keys", () => {
       await registry.close();
     }
   });
+
+  it("sweeps the keys of a run nobody lists any more (Redis lost the list, its server died before listing it again), never a run with a heartbeat", async () => {
+    redisServer = await startRedisServer();
+    redis = new Redis(redisServer.url);
+    const orphan = runKeys("r-orphan01");
+    for (let i = 0; i < 20; i++) await redis.hset(orphan.jobKey("c1", orphan.jobId(1, i)), "data", "{}");
+    // Another server's run, not listed yet but with its heartbeat set again: alive.
+    const relisting = runKeys("r-relist02");
+    await redis.set(heartbeatKey("r-relist02"), "1", "PX", 30_000);
+    await redis.xadd(relisting.stream("news"), "*", "m", "{}");
+    await redis.set("other-app:settings", "keep");
+    const registry = new RunRegistry({ redisUrl: redisServer.url, refreshEveryMs: 100, sweepEveryMs: 150, log: () => undefined });
+    try {
+      await registry.firstSweep;
+      // One sweep that found it is not enough: a live server might be about to list it.
+      expect(await redis.keys(`${orphan.prefix}*`)).toHaveLength(20);
+      await expect.poll(() => redis!.keys(`${orphan.prefix}*`), POLL).toEqual([]);
+      expect(await redis.exists(relisting.stream("news"), heartbeatKey("r-relist02"), "other-app:settings")).toBe(3);
+    } finally {
+      await registry.close();
+    }
+  });
 });
