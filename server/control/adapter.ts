@@ -5,6 +5,7 @@
  * client input gets a 4xx that says why and is never parsed at a cost:
  *
  * - past the transport limit (wire bytes or inflated): 413, unread;
+ * - a content type Connect does not serve: 415 invalid_argument, saying so;
  * - an unknown Content-Encoding: 415; a body that is not the gzip or br it
  *   claims: 400 invalid_argument (Connect would answer 500);
  * - protobuf that does not decode as the method's request: 400
@@ -105,6 +106,13 @@ export function controlPlaneHandler(options: ControlPlaneOptions): NodeHandler {
       options.fallback(req, res);
       return;
     }
+    const served = handler.method.methodKind === "unary" ? UNARY_CONTENT_TYPE : STREAM_CONTENT_TYPE;
+    if (req.method === "POST" && !served.test(req.headers["content-type"] ?? "")) {
+      // Connect answers a bare 415; this one says why, as a Connect error like every other refusal.
+      const type = JSON.stringify(req.headers["content-type"] ?? "");
+      writeRefusal(req, res, refuse(415, Code.InvalidArgument, `content-type ${type} is not supported; use application/json or application/proto`));
+      return;
+    }
     void (async () => {
       let body: Uint8Array | undefined;
       let contextValues: ContextValues | undefined;
@@ -133,6 +141,10 @@ export function controlPlaneHandler(options: ControlPlaneOptions): NodeHandler {
     });
   };
 }
+
+/** Content types Connect serves a unary method (JSON, protobuf, gRPC, gRPC-Web) and a streaming one. */
+const UNARY_CONTENT_TYPE = /^application\/(json|proto|grpc(-web)?(\+(proto|json))?)\s*(;|$)/i;
+const STREAM_CONTENT_TYPE = /^application\/(connect\+(json|proto)|grpc(-web)?(\+(proto|json))?)\s*(;|$)/i;
 
 function writeRefusal(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
   const body = JSON.stringify({ code: codeToString(refusal.code), message: refusal.message });

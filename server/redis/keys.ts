@@ -37,6 +37,11 @@ export interface RunKeys {
   jobKey(channel: string, jobId: string): string;
   /** Publishes of a producer process's group the broker took (INCR in the publish script). */
   published(incarnation: number, edgeId: string): string;
+  /**
+   * The highest number (the producer's publish count, `seq`) of the group's publishes the broker ran:
+   * unlike `published`, still right after Redis lost its data, as soon as one publish ran since.
+   */
+  publishedTop(incarnation: number, edgeId: string): string;
   /** Of those, published while this AT_MOST_ONCE edge had no subscriber. */
   noSubscriber(incarnation: number, edgeId: string): string;
   /** BullMQ's count of a queue's jobs that completed / failed for good (Worker `metrics`: a hash, field "count"). */
@@ -45,6 +50,13 @@ export interface RunKeys {
   streamEnded(edgeId: string): string;
   /** A DURABLE subscriber edge's highest message number read, per publishing process (a hash). */
   streamSeen(edgeId: string): string;
+  /**
+   * Set when the run starts reading its brokers' counts and kept: its absence later means Redis lost
+   * its data (a restart without persistence, a flush) under the live run (broker-counts.ts).
+   */
+  readonly brokerMarker: string;
+  /** BullMQ's keys of a queue's jobs not yet ended, by state: lists (wait, active, paused) and sorted sets (delayed, prioritized, waiting-children). */
+  queueHeldKeys(channel: string): { lists: string[]; sets: string[] };
   /** SCAN pattern that matches every key of the run. */
   readonly pattern: string;
 }
@@ -68,10 +80,16 @@ export function runKeys(runId: string): RunKeys {
     jobId: (incarnation, seq) => `i${incarnation}-${seq}`,
     jobKey: (channel, jobId) => `${bullmqPrefix}:${queueName(channel)}:${jobId}`,
     published: (incarnation, edgeId) => `${prefix}published:${incarnation}:${edgeId}`,
+    publishedTop: (incarnation, edgeId) => `${prefix}published-top:${incarnation}:${edgeId}`,
     noSubscriber: (incarnation, edgeId) => `${prefix}nosub:${incarnation}:${edgeId}`,
     queueMetric: (channel, target) => `${bullmqPrefix}:${queueName(channel)}:metrics:${target}`,
     streamEnded: (edgeId) => `${prefix}ended:${edgeId}`,
     streamSeen: (edgeId) => `${prefix}seen:${edgeId}`,
+    brokerMarker: `${prefix}broker`,
+    queueHeldKeys: (channel) => {
+      const queue = `${bullmqPrefix}:${queueName(channel)}`;
+      return { lists: ["wait", "active", "paused"].map((state) => `${queue}:${state}`), sets: ["delayed", "prioritized", "waiting-children"].map((state) => `${queue}:${state}`) };
+    },
     pattern: `${escapeGlob(prefix)}*`,
   };
 }

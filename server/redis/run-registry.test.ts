@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { heartbeatKey, heartbeatValue, RUNS_KEY } from "@/server/redis/run-registry";
+import { heartbeatKey, heartbeatValue, RunRegistry, RUNS_KEY } from "@/server/redis/run-registry";
 import { runKeys } from "@/server/redis/keys";
 import { startRedisServer, type RedisServer } from "@/server/redis/resolve-redis";
 import { createRunManager } from "@/server/runtime/orchestrator";
@@ -73,5 +73,49 @@ describe("the sweep of dead runs' keys", () => {
     await manager.stop(runId);
     expect(await redis.hexists(RUNS_KEY, runId)).toBe(0);
     expect(await redis.keys(`${runKeys(runId).prefix}*`)).toEqual([]);
+  });
+
+  it("lists a live run again after Redis restarted without its data, so a later sweep can still find it", async () => {
+    redisServer = await startRedisServer();
+    const registry = new RunRegistry({ redisUrl: redisServer.url, refreshEveryMs: 100, log: () => undefined });
+    try {
+      await registry.firstSweep;
+      await registry.register("r-relist01");
+      redis = new Redis(redisServer.url);
+      expect(await redis.hexists(RUNS_KEY, "r-relist01")).toBe(1);
+      await redis.quit();
+      // A restart without persistence: the list and the heartbeat are gone.
+      const port = redisServer.port;
+      await redisServer.stop();
+      redisServer = await startRedisServer({ port });
+      redis = new Redis(redisServer.url);
+      expect(await redis.hexists(RUNS_KEY, "r-relist01")).toBe(0);
+      await expect.poll(() => redis!.hexists(RUNS_KEY, "r-relist01"), POLL).toBe(1);
+      expect(await redis.get(heartbeatKey("r-relist01"))).toBe(heartbeatValue());
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it("sweeps the keys of a run nobody lists any more (Redis lost the list, its server died before listing it again), never a run with a heartbeat", async () => {
+    redisServer = await startRedisServer();
+    redis = new Redis(redisServer.url);
+    const orphan = runKeys("r-orphan01");
+    for (let i = 0; i < 20; i++) await redis.hset(orphan.jobKey("c1", orphan.jobId(1, i)), "data", "{}");
+    // Another server's run, not listed yet but with its heartbeat set again: alive.
+    const relisting = runKeys("r-relist02");
+    await redis.set(heartbeatKey("r-relist02"), "1", "PX", 30_000);
+    await redis.xadd(relisting.stream("news"), "*", "m", "{}");
+    await redis.set("other-app:settings", "keep");
+    const registry = new RunRegistry({ redisUrl: redisServer.url, refreshEveryMs: 100, sweepEveryMs: 150, log: () => undefined });
+    try {
+      await registry.firstSweep;
+      // One sweep that found it is not enough: a live server might be about to list it.
+      expect(await redis.keys(`${orphan.prefix}*`)).toHaveLength(20);
+      await expect.poll(() => redis!.keys(`${orphan.prefix}*`), POLL).toEqual([]);
+      expect(await redis.exists(relisting.stream("news"), heartbeatKey("r-relist02"), "other-app:settings")).toBe(3);
+    } finally {
+      await registry.close();
+    }
   });
 });

@@ -7,6 +7,9 @@
  * - a DURABLE subscriber edge's entries acknowledged, by outcome (pubsub.ts ACK_LUA).
  * Read every READ_EVERY_MS while the run is live and once more before its keys
  * are deleted; the books take them where they are ahead of the hosts' counts.
+ * Each reading also sets the run's marker key if it is missing: missing after
+ * the first reading, Redis lost its data under the run (`dataLost`, and
+ * queue-loss.ts counts the jobs that went with it).
  */
 import type { Redis } from "ioredis";
 import type { RunKeys } from "@/server/redis/keys";
@@ -18,6 +21,8 @@ export class BrokerCounts {
   private readonly queueChannels: string[];
   private readonly durableEdges: string[];
   private reading: Promise<BrokerEnds | undefined> | undefined;
+  /** The run's marker key was there (or set) at an earlier reading. */
+  private markerSeen = false;
 
   constructor(
     roles: ReadonlyMap<string, EdgeRole>,
@@ -26,6 +31,11 @@ export class BrokerCounts {
     this.queueChannels = [...new Set([...roles.values()].filter((role) => role.queue).map((role) => role.channel!))];
     // A topic edge that is not AT_MOST_ONCE is DURABLE.
     this.durableEdges = [...roles].filter(([, role]) => role.channel !== undefined && !role.queue && !role.atMostOnce).map(([edgeId]) => edgeId);
+  }
+
+  /** The queue channels whose jobs the broker holds. */
+  get queues(): readonly string[] {
+    return this.queueChannels;
   }
 
   get empty(): boolean {
@@ -41,6 +51,8 @@ export class BrokerCounts {
 
   private async readOnce(redis: Redis): Promise<BrokerEnds> {
     const pipeline = redis.pipeline();
+    // The run's marker, set if missing: missing after the first reading means Redis lost its data.
+    pipeline.set(this.keys.brokerMarker, "1", "NX");
     for (const channel of this.queueChannels) {
       pipeline.hget(this.keys.queueMetric(channel, "completed"), "count");
       pipeline.hget(this.keys.queueMetric(channel, "failed"), "count");
@@ -48,7 +60,9 @@ export class BrokerCounts {
     for (const edgeId of this.durableEdges) pipeline.hgetall(this.keys.streamEnded(edgeId));
     const replies = (await pipeline.exec()) ?? [];
     for (const [error] of replies) if (error) throw error;
-    const values = replies.map(([, value]) => value);
+    const [marker, ...values] = replies.map(([, value]) => value);
+    const dataLost = marker === "OK" && this.markerSeen;
+    this.markerSeen = true;
     const queues = new Map(
       this.queueChannels.map((channel, index) => [channel, { completed: Number(values[2 * index] ?? 0), failed: Number(values[2 * index + 1] ?? 0) }]),
     );
@@ -68,6 +82,6 @@ export class BrokerCounts {
         ];
       }),
     );
-    return { queues, durable };
+    return { queues, durable, dataLost };
   }
 }

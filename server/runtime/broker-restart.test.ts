@@ -129,4 +129,38 @@ describe("a Redis restart under a live run", () => {
     expect(back).toContain(`${refused} refused by broker`);
     await manager.stop(runId);
   }, 120_000);
+
+  it("counts a queue's jobs lost with Redis's data as lost by broker, instead of in flight for ever", async () => {
+    redis = await startRedisServer();
+    manager = createRunManager({ redisUrl: redis.url });
+    const topology = topologyOf([{ id: "worker", workMs: 100 }], [queueEdge("client-worker", "client", "worker", "jobs")]);
+    const { runId } = await manager.start(topology, { detach: false });
+    const edge = () => manager!.get(runId).edges.find((counters) => counters.edgeId === "client-worker")!;
+    const logs: string[] = [];
+    manager.watch(runId, (event) => {
+      if (event.event.case === "log") logs.push(event.event.value.message);
+    });
+    // 300 jobs for a worker that takes 100 ms each: most wait in the queue when Redis restarts without its data.
+    await manager.sendMessage(runId, "client", 300);
+    await expect.poll(() => edge().delivered, POLL).toBeGreaterThanOrEqual(20);
+    await redis.stop();
+    redis = await startRedisServer({ port: redis.port });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await manager.sendMessage(runId, "client", 20);
+    await expect.poll(() => edge().sent, POLL).toBe(320);
+
+    await expect.poll(() => edge().inFlight, { ...POLL, timeout: 40_000 }).toBe(0);
+    const ledger = edge();
+    const lost = lostBy(ledger, "lost by broker");
+    console.log(`queue: sent ${ledger.sent}, delivered ${ledger.delivered}, lost by broker ${lost}`);
+    expect(lost).toBeGreaterThan(0);
+    expect(ledger).toMatchObject({ sent: 320, failed: 0, lost, delivered: 320 - lost });
+    // Every job sent after the restart was delivered.
+    expect(ledger.delivered).toBeGreaterThanOrEqual(20);
+    expect(logs.some((line) => line.includes(`queue "jobs" went with it`))).toBe(true);
+    // Nothing lost is counted twice: the books stay put.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(edge()).toMatchObject({ sent: 320, lost, inFlight: 0 });
+    await manager.stop(runId);
+  }, 90_000);
 });

@@ -6,7 +6,9 @@
  *   enough, see queue.ts REMOVE_ON_COMPLETE) — the producer numbered its jobs,
  *   and the unanswered ones are its last;
  * - a publish: the publish script counted it in Redis, with the edges that had
- *   no subscriber (pubsub.ts PUBLISH_LUA).
+ *   no subscriber, and kept the highest publish number it ran (pubsub.ts
+ *   PUBLISH_LUA) — the count restarts from zero if Redis lost its data, the
+ *   highest number does not go wrong.
  *
  * The audit waits SETTLE_MS and then for Redis to answer (a stalled Redis may
  * still hold the dead producer's commands), so what it reads is final.
@@ -28,13 +30,18 @@ export async function auditHandOff(redis: Redis, keys: RunKeys, handOff: OpenHan
     const replies = (await pipeline.exec()) ?? [];
     return { landed: replies.filter(([error, exists]) => !error && Number(exists) === 1).length };
   }
-  const [published, ...noSubscriber] = await redis.mget(
+  const [published, top, ...noSubscriber] = await redis.mget(
     keys.published(handOff.incarnation, handOff.edgeIds[0]),
+    keys.publishedTop(handOff.incarnation, handOff.edgeIds[0]),
     ...handOff.atMostOnce.map((member) => keys.noSubscriber(handOff.incarnation, member.edgeId)),
   );
   const publishedCount = Number(published ?? 0);
+  // The open publishes are the producer's last (numbers sent - open + 1 … sent) and ran in order: those up to the
+  // highest number the broker ran landed. A count alone would miss them after Redis lost its data (it restarts
+  // from zero, below what was accepted before), and book as "producer died" messages that were delivered.
+  const byTop = Math.min(handOff.open, Math.max(0, Number(top ?? 0) - (handOff.sent - handOff.open)));
   return {
-    landed: Math.max(0, publishedCount - handOff.accepted),
+    landed: Math.max(byTop, publishedCount - handOff.accepted, 0),
     published: publishedCount,
     noSubscriber: new Map(handOff.atMostOnce.map((member, index) => [member.edgeId, Number(noSubscriber[index] ?? 0)])),
   };

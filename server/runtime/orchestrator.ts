@@ -25,6 +25,7 @@ import { checkClearKind, validateFault } from "@/lib/faults/validate";
 import { deleteRunKeys, runKeys } from "@/server/redis/keys";
 import { redisAddress } from "@/server/redis/redis-watch";
 import { RunRegistry } from "@/server/redis/run-registry";
+import { QueueLossWatch } from "@/server/runtime/queue-loss";
 import { newTraceId } from "@/server/trace/trace-context";
 import { countedEdgeIdsOf } from "@/server/ipc/count-file";
 import type { ChildMessage, LogLevel } from "@/server/ipc/host-messages";
@@ -137,6 +138,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   let redis: Redis | undefined;
   // Live runs are listed in Redis with a heartbeat; keys of runs whose server died are swept (run-registry.ts).
   const registry = new RunRegistry({ redisUrl: options.redisUrl });
+  /** runId → its watch of queue jobs lost with Redis's data, once there was a loss. */
+  const queueLosses = new Map<string, QueueLossWatch>();
   // A Redis outage is named in the server's log and in every live run's, with its cost (redis-outages.ts).
   const redisWatch = watchRedisOutages({
     redisUrl: options.redisUrl,
@@ -455,9 +458,30 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     try {
       const ends = await run.brokerCounts.read(redisClient());
       if (ends) run.counters.readBrokerEnds(ends);
+      if (ends?.dataLost && run.active && run.brokerCounts.queues.length > 0) queueLossOf(run).dataLost();
     } catch {
       // Redis unreachable or stalled: the next reading tries again.
     }
+  }
+
+  /** The run's watch of queue jobs lost with Redis's data (queue-loss.ts), made at the first loss. */
+  function queueLossOf(run: LiveRun): QueueLossWatch {
+    let watch = queueLosses.get(run.runId);
+    if (!watch) {
+      watch = new QueueLossWatch({
+        keys: runKeys(run.runId),
+        books: () => run.counters,
+        channels: () => run.brokerCounts.queues,
+        redis: redisClient,
+        active: () => run.active,
+        onLost: (channel, count) => {
+          log(run, "", "warn", `Redis lost its data: ${count} job${count === 1 ? "" : "s"} of queue "${channel}" went with it, counted lost ("lost by broker")`);
+          run.events.changed();
+        },
+      });
+      queueLosses.set(run.runId, watch);
+    }
+    return watch;
   }
 
   /** Asks the broker what became of a dead producer's unanswered hand-offs, and books it; never rejects. */
@@ -493,6 +517,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       await Promise.all(run.settling);
       // The brokers' last counts, before the keys go.
       await readBrokerEnds(run);
+      queueLosses.get(run.runId)?.close();
+      queueLosses.delete(run.runId);
       run.counters.settleDeaths({ force: true });
       await closeDeadLetterQueues(run);
       run.counters.close();

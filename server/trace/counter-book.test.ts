@@ -151,4 +151,58 @@ describe("CounterBook", () => {
     expect(book.books().edges.get("e")).toMatchObject({ sent: 200, inFlight: 0 });
     writer.close();
   });
+
+  it("never lowers a broker-derived count: a Redis that restarted without its data counts from zero, added to what it counted before", () => {
+    const queue: EdgeRole = { source: "p", target: "w", sync: false, atMostOnce: false, queue: true, channel: "jobs", handOffKey: "queue:jobs" };
+    const durable: EdgeRole = { source: "p", target: "s", sync: false, atMostOnce: false, channel: "news", handOffKey: "pubsub:news" };
+    const book = bookOf({ q: queue, d: durable });
+    const producer = new CountFileWriter(book.attach("p", ["q", "d"]).countsFile, ["q", "d"]);
+    const worker = new CountFileWriter(book.attach("w", ["q"]).countsFile, ["q"]);
+    const subscriber = new CountFileWriter(book.attach("s", ["d"]).countsFile, ["d"]);
+    producer.add("q", "sent", 20);
+    producer.add("d", "sent", 20);
+    // The consumers died between finishing and counting: the brokers counted more than they did.
+    worker.add("q", "delivered", 3);
+    subscriber.add("d", "delivered", 2);
+    const durableEnds = (delivered: number) => ({ delivered, "processing failed": 0, overloaded: 0, "cut from stream": 0, "lost by broker": 0 });
+    const read = (completed: number, delivered: number) =>
+      book.readBrokerEnds({ queues: new Map([["jobs", { completed, failed: 0 }]]), durable: new Map([["d", durableEnds(delivered)]]) });
+    read(5, 4);
+    expect(book.books().edges.get("q")).toMatchObject({ delivered: 5, inFlight: 15 });
+    expect(book.books().edges.get("d")).toMatchObject({ delivered: 4, inFlight: 16 });
+    // Redis restarted without its data: its counters start again from zero.
+    read(0, 0);
+    expect(book.books().edges.get("q")).toMatchObject({ delivered: 5, inFlight: 15 });
+    expect(book.books().edges.get("d")).toMatchObject({ delivered: 4, inFlight: 16 });
+    // What it counts since adds to what it counted before.
+    worker.add("q", "delivered", 2);
+    read(2, 1);
+    expect(book.books().edges.get("q")).toMatchObject({ delivered: 7, inFlight: 13 });
+    expect(book.books().edges.get("d")).toMatchObject({ delivered: 5, inFlight: 15 });
+    for (const writer of [producer, worker, subscriber]) writer.close();
+  });
+
+  it("says what a queue's broker holds: in flight less what live producers, and dead ones not yet audited, are still handing over", () => {
+    const queue: EdgeRole = { source: "p", target: "w", sync: false, atMostOnce: false, handOffKey: "queue:jobs", channel: "jobs", queue: true };
+    const book = bookOf({ q: queue });
+    const producer = new CountFileWriter(book.attach("p", ["q"]).countsFile, ["q"]);
+    const worker = new CountFileWriter(book.attach("w", ["q"]).countsFile, ["q"]);
+    producer.add("q", "sent", 10);
+    producer.add("q", "accepted", 8);
+    worker.add("q", "delivered", 3);
+    // 7 in flight, 2 of them still on their way to the broker.
+    expect(book.queueHeld("jobs")).toBe(5);
+    producer.close();
+    const open = book.retire("p", { died: true });
+    // Dead, not yet audited: its 2 are still nobody's to count.
+    expect(book.queueHeld("jobs")).toBe(5);
+    // The broker had both: they are the broker's now.
+    book.bookHandOffAudit(open[0], { landed: 2 });
+    expect(book.queueHeld("jobs")).toBe(7);
+    // Lost with the broker's data: booked, they are no longer in flight.
+    book.bookQueueLost("jobs", 7);
+    expect(book.queueHeld("jobs")).toBe(0);
+    expect(book.books().edges.get("q")).toMatchObject({ sent: 10, delivered: 3, lost: 7, inFlight: 0, lostBy: [{ outcome: "lost by broker", count: 7 }] });
+    worker.close();
+  });
 });

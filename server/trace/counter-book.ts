@@ -85,6 +85,8 @@ export interface BrokerEnds {
   queues: Map<string, { completed: number; failed: number }>;
   /** DURABLE subscriber edge → its entries acknowledged, by outcome. */
   durable: Map<string, { delivered: number; "processing failed": number; overloaded: number; "cut from stream": number; "lost by broker": number }>;
+  /** Redis lost its data since the last reading (the run's marker key was gone). */
+  dataLost?: boolean;
 }
 
 /** What the broker says of an OpenHandOff. */
@@ -171,6 +173,11 @@ export class CounterBook {
   private readonly corrections = new Map<string, Tally>();
   /** The latest BrokerEnds, and each queue channel's edges. */
   private brokerEnds: BrokerEnds | undefined;
+  /** Per broker counter: its last reading, and its running total across Redis restarts (readBrokerEnds). */
+  private readonly brokerRaw = new Map<string, number>();
+  private readonly brokerTotal = new Map<string, number>();
+  /** `<incarnation>\0<queue channel>` of dead producers whose open hand-offs the broker was not asked about yet. */
+  private readonly auditsPending = new Set<string>();
   private queueEdgesOf = new Map<string, string[]>();
   private readonly pendingDeaths: PendingDeath[] = [];
   private readonly groupOfEdge = new Map<string, ChannelGroup>();
@@ -231,9 +238,63 @@ export class CounterBook {
     return all;
   }
 
-  /** The brokers' own counts of asynchronous ends: they stand where the hosts' are behind (a consumer died between). */
+  /**
+   * The brokers' own counts of asynchronous ends: they stand where the hosts' are behind (a consumer died between).
+   * Kept as running totals that never decrease: a Redis that restarted without its data counts from zero
+   * again, and a reading below the last one is taken for such a restart (what it counts since is added to
+   * what was counted before), never for ends that did not happen.
+   */
   readBrokerEnds(ends: BrokerEnds): void {
-    this.brokerEnds = ends;
+    const total = (key: string, raw: number): number => {
+      const last = this.brokerRaw.get(key) ?? 0;
+      const sum = (this.brokerTotal.get(key) ?? 0) + (raw >= last ? raw - last : raw);
+      this.brokerRaw.set(key, raw);
+      this.brokerTotal.set(key, sum);
+      return sum;
+    };
+    const queues: BrokerEnds["queues"] = new Map();
+    for (const [channel, counts] of ends.queues) {
+      queues.set(channel, { completed: total(`queue\0${channel}\0completed`, counts.completed), failed: total(`queue\0${channel}\0failed`, counts.failed) });
+    }
+    const durable: BrokerEnds["durable"] = new Map();
+    for (const [edgeId, counts] of ends.durable) {
+      const totals = { ...counts };
+      for (const key of Object.keys(counts) as Array<keyof typeof counts>) totals[key] = total(`durable\0${edgeId}\0${key}`, counts[key]);
+      durable.set(edgeId, totals);
+    }
+    this.brokerEnds = { queues, durable };
+  }
+
+  /**
+   * What the books say a queue channel's broker holds: its messages in flight, less those its producers
+   * are still handing to the broker (sent, neither accepted nor refused). Undefined for an unknown channel.
+   */
+  queueHeld(channel: string): number | undefined {
+    const group = this.groups.find((candidate) => candidate.channel === channel);
+    const edgeIds = this.queueEdgesOf.get(channel) ?? [];
+    if (!group && edgeIds.length !== 1) return undefined;
+    const books = this.books();
+    const inFlight = group ? books.channels.find((ledger) => ledger.group === group)?.inFlight : books.edges.get(edgeIds[0])?.inFlight;
+    if (inFlight === undefined) return undefined;
+    // Of processes alive, and of dead ones whose hand-offs the broker has not been asked about yet: a dead
+    // producer's audited hand-offs were booked where they ended (or landed, and are the broker's).
+    const senders = new Set(group ? group.senderEdgeIds : edgeIds);
+    let unanswered = 0;
+    for (const incarnation of this.incarnations) {
+      if (incarnation.final && !this.auditsPending.has(`${incarnation.number}\0${channel}`)) continue;
+      const tallies = incarnation.final ?? incarnation.reader?.read();
+      for (const [edgeId, tally] of tallies ?? []) {
+        if (senders.has(edgeId)) unanswered += Math.max(0, tally.sent - tally.accepted - tally["refused by broker"]);
+      }
+    }
+    return inFlight - unanswered;
+  }
+
+  /** Books `count` messages of a queue channel lost with the broker's data, "lost by broker" (queue-loss.ts). */
+  bookQueueLost(channel: string, count: number): void {
+    const group = this.groups.find((candidate) => candidate.channel === channel);
+    const edgeId = group ? group.edgeIds[0] : this.queueEdgesOf.get(channel)?.[0];
+    if (edgeId !== undefined) this.correct(edgeId, "lost by broker", count);
   }
 
   /** A new process for the node: creates its zero-filled count file; answers its path and number (for the host's config). */
@@ -265,6 +326,7 @@ export class CounterBook {
       if (options.died) {
         this.bookCallerDied(incarnation);
         openHandOffs = this.openHandOffsOf(incarnation);
+        for (const handOff of openHandOffs) if (handOff.queue) this.auditsPending.add(`${handOff.incarnation}\0${handOff.channel}`);
       }
     }
     if (options.died) this.pendingDeaths.push({ nodeId, dueAt: this.now() + SETTLE_MS });
@@ -285,6 +347,7 @@ export class CounterBook {
    * producer did not live to make (handed, no subscriber) are added.
    */
   bookHandOffAudit(handOff: OpenHandOff, audit: HandOffAudit): void {
+    this.auditsPending.delete(`${handOff.incarnation}\0${handOff.channel}`);
     const neverTaken = Math.max(0, handOff.open - audit.landed);
     // A queue channel's books take a producer's counts from its first edge (see ChannelGroup.senderEdgeIds).
     for (const edgeId of handOff.queue ? handOff.edgeIds.slice(0, 1) : handOff.edgeIds) {
@@ -507,7 +570,7 @@ export class CounterBook {
     return open;
   }
 
-  private correct(edgeId: string, key: "handed" | "no subscriber", amount: number): void {
+  private correct(edgeId: string, key: "handed" | "no subscriber" | "lost by broker", amount: number): void {
     if (amount <= 0) return;
     const correction = this.corrections.get(edgeId) ?? emptyTally();
     correction[key] += amount;

@@ -182,6 +182,8 @@ if ARGV[4 + n] ~= "" then
   id = redis.call("XADD", KEYS[2 + n], "MAXLEN", "~", ARGV[4 + n], "*", "m", ARGV[2])
 end
 redis.call("INCR", KEYS[1])
+local seq = tonumber(ARGV[5 + n])
+if seq > tonumber(redis.call("GET", KEYS[3 + n]) or "0") then redis.call("SET", KEYS[3 + n], seq) end
 return { receivers, missing, id }
 `;
 
@@ -228,6 +230,7 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
   const open = () => (redis ??= acquirePublisher(host));
   // Counted by the broker in the publish itself: what a dead publisher's last publishes did is asked of Redis.
   const publishedKey = host.keys.published(host.setup.incarnation, edgeIds[0]);
+  const publishedTopKey = host.keys.publishedTop(host.setup.incarnation, edgeIds[0]);
   const noSubscriberKeys = atMostOnce.map((member) => host.keys.noSubscriber(host.setup.incarnation, member.id));
   /** This process's publishes on the topic so far. */
   let seq = 0;
@@ -240,7 +243,8 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
   async function send(message: OutboundMessage): Promise<SendOutcome> {
     const attributes = messagingAttributes(topic, "publish", delivery);
     // JSON in the Pub/Sub message and in the stream entry's `m` field.
-    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: ++seq, refused });
+    const mySeq = ++seq;
+    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: mySeq, refused });
     try {
       const connection = open();
       if (durable.length > 0) {
@@ -251,15 +255,17 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
         });
       }
       const [receivers, missing, streamId] = await publishScript(connection)(
-        1 + atMostOnce.length + 1,
+        1 + atMostOnce.length + 2,
         publishedKey,
         ...noSubscriberKeys,
         stream,
+        publishedTopKey,
         atMostOnce.length > 0 ? channel : "",
         json,
         atMostOnce.length,
         ...presence,
         durable.length > 0 ? STREAM_MAXLEN : "",
+        mySeq,
       );
 
       for (const edgeId of edgeIds) host.count(edgeId, "accepted");
