@@ -8,7 +8,7 @@
  * Pure: no I/O, no clock.
  */
 import { fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
-import { type ActiveFault, ActiveFaultSchema, type RunSummary, RunSummarySchema, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { type ActiveFault, ActiveFaultSchema, type RunSummary, RunSummarySchema, type Span, SpanSchema, type TraceSummary, TraceSummarySchema } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { type Topology, TopologySchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { findDesigns } from "@/lib/topology/designs";
 import { parseTopology } from "@/lib/topology/parse";
@@ -54,6 +54,12 @@ export interface RunRecord {
   faults: JsonValue[];
   series: SeriesRecord;
   designs: DesignRecord[];
+  /**
+   * The traces the page held at the stop (TraceSummary JSON) and their spans
+   * (Span JSON), for replay (lib/replay). Absent in records kept before replay.
+   */
+  traces?: JsonValue[];
+  spans?: JsonValue[];
 }
 
 /** The decoded parts of a record, for reading its numbers. */
@@ -74,6 +80,8 @@ export interface RecordInput {
   series: SeriesRecord;
   /** Spans of the traces the browser held, by trace. */
   spansByTrace: Readonly<Record<string, readonly Span[]>>;
+  /** The trace list the page held (for replay). */
+  traces?: readonly TraceSummary[];
 }
 
 export function buildRunRecord(input: RecordInput): RunRecord {
@@ -94,6 +102,8 @@ export function buildRunRecord(input: RecordInput): RunRecord {
       edgeIds: d.edgeIds,
       endToEnd: designTimes(input.spansByTrace, new Set(d.nodeIds), new Set(d.entryEdgeIds)),
     })),
+    traces: (input.traces ?? []).map((t) => toJson(TraceSummarySchema, t)),
+    spans: Object.values(input.spansByTrace).flatMap((spans) => spans.map((s) => toJson(SpanSchema, s))),
   };
 }
 
@@ -194,5 +204,7 @@ function recordProblem(raw: unknown): string | undefined {
   const bad = series.series.findIndex((s) => typeof s?.subject !== "string" || typeof s.id !== "string" || typeof s.metric !== "string" || !Array.isArray(s.values) || s.values.length !== n);
   if (bad >= 0) return `.series.series[${bad}]: expected subject, id, metric and ${n} values`;
   if (!Array.isArray(r.designs)) return ".designs: expected a list";
+  if (r.traces !== undefined && !Array.isArray(r.traces)) return ".traces: expected a list";
+  if (r.spans !== undefined && !Array.isArray(r.spans)) return ".spans: expected a list";
   return undefined;
 }
