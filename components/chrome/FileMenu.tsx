@@ -1,16 +1,18 @@
 "use client";
 
-import { Download, FileJson, Upload } from "lucide-react";
+import { Download, FileJson, History, Upload } from "lucide-react";
 import { useRef } from "react";
 import { exportTopology, importTopologyFile } from "@/components/state/file-actions";
 import { useDocumentStore } from "@/components/state/document-store";
 import { isLive, useRunStore } from "@/components/state/run-store";
 import { DropdownMenu } from "@/components/ui/DropdownMenu";
 import { MenuItem } from "@/components/ui/MenuItem";
+import { openReplayFile } from "@/components/replay/replay-file";
 
 /** Import a topology from a JSON file, or export the canvas as one. */
 export function FileMenu() {
   const file = useRef<HTMLInputElement>(null);
+  const runFile = useRef<HTMLInputElement>(null);
   const live = useRunStore((s) => isLive(s.phase));
   const empty = useDocumentStore((s) => s.nodes.length === 0);
 
@@ -26,6 +28,18 @@ export function FileMenu() {
           const f = e.currentTarget.files?.[0];
           e.currentTarget.value = "";
           if (f) void importTopologyFile(f);
+        }}
+      />
+      <input
+        ref={runFile}
+        type="file"
+        accept=".json,application/json"
+        className="hidden"
+        data-testid="open-run-input"
+        onChange={(e) => {
+          const f = e.currentTarget.files?.[0];
+          e.currentTarget.value = "";
+          if (f) void openReplayFile(f);
         }}
       />
       <DropdownMenu
@@ -57,6 +71,17 @@ export function FileMenu() {
               onClick={() => {
                 close();
                 exportTopology();
+              }}
+            />
+            <MenuItem
+              icon={<History className="size-4" />}
+              title="Open recorded run…"
+              hint={live ? "Stop the run first" : "Replay a run file (History → Export); your canvas stays"}
+              disabled={live}
+              testId="open-run"
+              onClick={() => {
+                close();
+                runFile.current?.click();
               }}
             />
           </>

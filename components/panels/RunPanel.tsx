@@ -10,6 +10,7 @@ import { formatCount } from "@/components/ui/format";
 import { MetricsPanel } from "@/components/metrics/MetricsPanel";
 import { CompareDialog } from "@/components/history/CompareDialog";
 import { HistoryTab } from "@/components/history/HistoryTab";
+import { useReplayStore } from "@/components/replay/replay-store";
 import { LogView } from "./LogView";
 import { ProblemsList } from "./ProblemsList";
 import { SummaryTable } from "./SummaryTable";
@@ -27,9 +28,17 @@ export function RunPanel() {
   const phase = useRunStore((s) => s.phase);
   const problems = useProblems();
 
+  const replaying = useReplayStore((s) => s.replay !== null);
   useEffect(() => {
-    if (summary) setTab("summary");
+    // A replay's summary changes with its scrubber: it does not take the panel to the Summary tab.
+    if (summary && !useReplayStore.getState().replay) setTab("summary");
   }, [summary]);
+  useEffect(() => {
+    if (replaying) {
+      setTab("traces");
+      setOpen(true);
+    }
+  }, [replaying]);
   useEffect(() => {
     if (serverProblems) {
       setTab("problems");
