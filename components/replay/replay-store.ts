@@ -43,7 +43,9 @@ let saved: {
 } | null = null;
 
 /** Opens a recorded run. False (and a notice) when it cannot be opened now. */
-export function openReplay(record: RunRecord, { standalone = false } = {}): boolean {
+export function openReplay(record: RunRecord, options: { standalone?: boolean } = {}): boolean {
+  // The replay page stays itself whatever opens the next run there.
+  const standalone = options.standalone || useReplayStore.getState().standalone;
   const notify = useUiStore.getState().notify;
   if (!standalone && isLive(useRunStore.getState().phase)) {
     notify({ tone: "warn", text: "Stop the run first: a replay shows a recorded run in place of the live one.", testId: "notice-replay" });
