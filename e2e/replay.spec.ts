@@ -51,7 +51,6 @@ test("a stopped run replays from History with no server call; its link opens the
     if (serverCall(r)) offending.push(r.url());
   });
   page.on("websocket", (ws) => offending.push(`websocket ${ws.url()}`));
-
   await row.getByTestId("history-replay").click();
   const banner = page.getByTestId("replay-banner");
   await expect(banner).toBeVisible();
@@ -99,11 +98,14 @@ test("a stopped run replays from History with no server call; its link opens the
   const link = await page.getByTestId("replay-link").inputValue();
   expect(link).toMatch(/\/replay#run=r1\./);
   await shot(page, "link");
+  // Esc closes the link's panel first, then the replay.
   await page.keyboard.press("Escape");
+  await expect(page.getByTestId("replay-share-panel")).toBeHidden();
+  await expect(banner).toBeVisible();
   expect(offending).toEqual([]);
 
   // Close replay: the person's canvas, as it was.
-  await page.getByTestId("replay-close").click();
+  await page.keyboard.press("Escape");
   await expect(banner).toBeHidden();
   await expect(page.getByTestId("run")).toBeVisible();
   await expect(page.locator(".react-flow__node")).toHaveCount(userNodes);

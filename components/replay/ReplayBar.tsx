@@ -103,7 +103,7 @@ export function ReplayBar() {
           type="range"
           min={0}
           max={durationS}
-          step={0.1}
+          step="any"
           value={t}
           onChange={(e) => {
             setPlaying(false);
@@ -159,8 +159,18 @@ function ShareReplay() {
     const away = (e: PointerEvent) => {
       if (!box.current?.contains(e.target as Node)) setOpen(false);
     };
+    // Esc closes this panel only (capture: before the bar's Esc closes the replay).
+    const esc = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.stopImmediatePropagation();
+      setOpen(false);
+    };
     window.addEventListener("pointerdown", away);
-    return () => window.removeEventListener("pointerdown", away);
+    window.addEventListener("keydown", esc, true);
+    return () => {
+      window.removeEventListener("pointerdown", away);
+      window.removeEventListener("keydown", esc, true);
+    };
   }, [open]);
   if (!replay) return null;
   const link = open ? runLink(replay.record) : null;

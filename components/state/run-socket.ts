@@ -65,13 +65,18 @@ export async function watchRun(runId: string, token: string): Promise<void> {
 
 /** A replay opened: the socket goes quiet (no polling, no events into the run store it borrows). */
 export function pauseSocket(): void {
-  socket?.disconnect();
+  if (!socket) return;
+  // No reconnection attempt either (one may be under way: a server that closed the socket after a stop).
+  socket.io.reconnection(false);
+  socket.disconnect();
 }
 
 /** The replay closed: the socket comes back and joins the watched run's room again. */
 export function resumeSocket(): void {
   const s = socket;
-  if (!s || s.connected) return;
+  if (!s) return;
+  s.io.reconnection(true);
+  if (s.connected) return;
   if (watching) {
     const w = watching;
     s.once("connect", () => void emitWatch(s, w.runId, w.token).catch((err) => console.warn(err)));
