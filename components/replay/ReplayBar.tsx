@@ -109,7 +109,7 @@ export function ReplayBar() {
             setPlaying(false);
             seek(Number(e.currentTarget.value));
           }}
-          className="h-1.5 min-w-0 flex-1 cursor-pointer accent-zinc-900"
+          className="h-1.5 min-w-0 flex-1 cursor-pointer appearance-auto rounded-full accent-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-4 focus-visible:outline-blue-500 focus:outline-none"
           style={{ background: `linear-gradient(to right, #18181b ${at * 100}%, #e4e4e7 ${at * 100}%)` }}
           aria-label="Replay time"
           aria-valuetext={`${clockText(t)} of ${clockText(durationS)}`}
