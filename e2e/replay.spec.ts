@@ -86,6 +86,14 @@ test("a stopped run replays from History with no server call; its link opens the
   await expect(page.getByTestId("waterfall-span-count")).toContainText(/[1-9]/);
   await shot(page, "waterfall");
 
+  // Play, at ten times the speed, runs on to the end by itself.
+  await page.getByTestId("replay-scrubber").fill("0");
+  await page.getByTestId("replay-speed").selectOption("10");
+  await page.getByTestId("replay-play").click();
+  await expect(page.getByTestId("replay-play")).toHaveAttribute("data-playing", "true");
+  await expect(page.getByTestId("replay-time")).toHaveAttribute("data-end", "true");
+  await expect(page.getByTestId("replay-play")).toHaveAttribute("data-playing", "false");
+
   // The charts carry the scrubber's time.
   const firstEdge = [...sentByEdge.keys()][0];
   await page.getByTestId(`edge-${firstEdge}`).click();
@@ -110,6 +118,17 @@ test("a stopped run replays from History with no server call; its link opens the
   await expect(page.getByTestId("run")).toBeVisible();
   await expect(page.locator(".react-flow__node")).toHaveCount(userNodes);
 
+  // The run as a file (History → Export) opens as a replay from the File menu too.
+  await page.getByTestId("tab-history").click();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("history-export").click()]);
+  const runFile = (await download.path())!;
+  await page.getByTestId("open-run-input").setInputFiles(runFile);
+  await expect(banner).toBeVisible();
+  await expect(page.getByTestId("replay-title")).toContainText("Replay of Sync vs async");
+  await page.getByTestId("replay-close").click();
+  await expect(banner).toBeHidden();
+  await expect(page.locator(".react-flow__node")).toHaveCount(userNodes);
+
   // The static page, fresh: the topology and the scrubber, no server asked.
   const fresh = await context.newPage();
   const freshCalls: string[] = [];
@@ -127,6 +146,12 @@ test("a stopped run replays from History with no server call; its link opens the
   await fresh.keyboard.press("End");
   for (const [edge, sent] of sentByEdge) await expect(fresh.getByTestId(`edge-counters-${edge}`)).toHaveAttribute("data-sent", String(sent));
   await fresh.screenshot({ path: "/tmp/replay-static.png" });
+  // A file chosen on the landing page (no fragment) replays as well.
+  await fresh.goto("/replay");
+  await expect(fresh.getByTestId("replay-drop")).toBeVisible();
+  await fresh.getByTestId("replay-file-input").setInputFiles(runFile);
+  await expect(fresh.getByTestId("replay-banner")).toBeVisible();
+  await expect(fresh.locator(".react-flow__node")).toHaveCount(userNodes);
   expect(freshCalls).toEqual([]);
   await fresh.close();
 });
