@@ -100,6 +100,10 @@ test("a stopped run replays from History with no server call; its link opens the
   await page.getByTestId("tab-metrics").click();
   await expect(page.getByTestId("metrics-panel")).toHaveAttribute("data-cursor", /\d+/);
   await shot(page, "metrics");
+  const cursorAtEnd = await page.getByTestId("metrics-panel").getAttribute("data-cursor");
+  await page.getByTestId("replay-scrubber").fill(String(end / 2));
+  await expect(page.getByTestId("metrics-panel")).not.toHaveAttribute("data-cursor", cursorAtEnd!);
+  await shot(page, "metrics-mid");
 
   // A link to the static page.
   await page.getByTestId("replay-share").click();

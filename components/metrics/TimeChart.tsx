@@ -120,9 +120,16 @@ export function elapsedTick(seconds: number): string {
 }
 
 /** The legend shows the newest values while the cursor is off the chart. */
-function showNewest(u: uPlot): void {
+function showNewest(u: uPlot, cursorMs: number | null = null): void {
   const n = u.data[0]?.length ?? 0;
-  if (n > 0 && u.cursor.idx == null && u.legend.show !== false && u.legend.live !== false) u.setLegend({ idx: n - 1 }, false);
+  if (n > 0 && u.cursor.idx == null && u.legend.show !== false && u.legend.live !== false) u.setLegend({ idx: cursorMs === null ? n - 1 : pointAtOrBefore(u.data[0], cursorMs / 1000) }, false);
+}
+
+/** A replay's legend: the values of the last point at or before its time. */
+function pointAtOrBefore(xs: ArrayLike<number>, x: number): number {
+  let i = xs.length - 1;
+  while (i > 0 && xs[i] > x) i--;
+  return i;
 }
 
 export interface TimeChartProps {
@@ -213,7 +220,7 @@ export function TimeChart({ times, series, bands = [], edits = [], cursor = null
       hooks: {
         drawClear: [(u) => drawMarks(u, marks.current.bands, marks.current.edits, spark, marks.current.cursor)],
         // Off the chart, the legend reads the newest point rather than dashes.
-        setCursor: [(u) => showNewest(u)],
+        setCursor: [(u) => showNewest(u, marks.current.cursor)],
       },
     };
     const u = new uPlot(opts, data(), el);
@@ -236,7 +243,7 @@ export function TimeChart({ times, series, bands = [], edits = [], cursor = null
     const u = plot.current;
     if (!u) return;
     u.setData(data());
-    showNewest(u);
+    showNewest(u, cursor);
   }, [version, bands, edits, cursor]);
 
   return <div ref={box} className={spark ? "ipc-spark w-full" : elapsed ? "ipc-chart ipc-key w-full" : "ipc-chart w-full"} />;
