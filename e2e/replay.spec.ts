@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, type Page, type Request, test } from "@playwright/test";
 import { freshPage } from "./canvas-helpers";
 
@@ -132,6 +133,18 @@ test("a stopped run replays from History with no server call; its link opens the
   await page.getByTestId("replay-close").click();
   await expect(banner).toBeHidden();
   await expect(page.locator(".react-flow__node")).toHaveCount(userNodes);
+
+  // …and when dropped on the canvas (a topology file dropped there is imported; a run file replays).
+  const text = await readFile(runFile, "utf8");
+  const dataTransfer = await page.evaluateHandle((t) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], "run.json", { type: "application/json" }));
+    return dt;
+  }, text);
+  await page.locator(".react-flow__pane").dispatchEvent("drop", { dataTransfer });
+  await expect(banner).toBeVisible();
+  await page.getByTestId("replay-close").click();
+  await expect(banner).toBeHidden();
 
   // The static page, fresh: the topology and the scrubber, no server asked.
   const fresh = await context.newPage();
