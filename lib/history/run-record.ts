@@ -15,6 +15,11 @@ import { parseTopology } from "@/lib/topology/parse";
 import { percentile } from "@/lib/metrics/percentile";
 
 export const RUN_RECORD_FORMAT = "ipcplay-run/1";
+/**
+ * Spans a record keeps for replay (whole traces, the newest first): the
+ * history keeps up to 50 runs, and a page may hold 20,000 spans.
+ */
+export const MAX_RECORD_SPANS = 5000;
 /** A file of runs (one or many) is refused unread past this size. */
 export const MAX_RUNS_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -102,9 +107,25 @@ export function buildRunRecord(input: RecordInput): RunRecord {
       edgeIds: d.edgeIds,
       endToEnd: designTimes(input.spansByTrace, new Set(d.nodeIds), new Set(d.entryEdgeIds)),
     })),
-    traces: (input.traces ?? []).map((t) => toJson(TraceSummarySchema, t)),
-    spans: Object.values(input.spansByTrace).flatMap((spans) => spans.map((s) => toJson(SpanSchema, s))),
+    ...replayTraces(input.traces ?? [], input.spansByTrace),
   };
+}
+
+/**
+ * The traces a replay shows and their spans: only traces whose spans the page
+ * held (a replay cannot fetch the rest), the newest first up to
+ * MAX_RECORD_SPANS spans, every trace whole.
+ */
+export function replayTraces(traces: readonly TraceSummary[], spansByTrace: Readonly<Record<string, readonly Span[]>>, maxSpans = MAX_RECORD_SPANS): Pick<RunRecord, "traces" | "spans"> {
+  const kept: JsonValue[] = [];
+  const spans: JsonValue[] = [];
+  for (const t of [...traces].sort((a, b) => b.startUnixMs - a.startUnixMs)) {
+    const own = spansByTrace[t.traceId];
+    if (!own?.length || spans.length + own.length > maxSpans) continue;
+    kept.push(toJson(TraceSummarySchema, t));
+    for (const s of own) spans.push(toJson(SpanSchema, s));
+  }
+  return { traces: kept, spans };
 }
 
 /**

@@ -98,3 +98,14 @@ describe("replay", () => {
     expect(replayAt(prepareReplay(old), 4).traces).toEqual([]);
   });
 });
+
+describe("the traces a record keeps for replay", () => {
+  it("are whole traces the page held, the newest first, within the span budget", async () => {
+    const { replayTraces } = await import("@/lib/history/run-record");
+    const spans = (id: string, n: number) => Array.from({ length: n }, (_, i) => create(SpanSchema, { traceId: id, spanId: `${id}${i}` }));
+    const traces = ["old", "mid", "new", "gone"].map((id, i) => create(TraceSummarySchema, { traceId: id, startUnixMs: i }));
+    const kept = replayTraces(traces, { old: spans("old", 2), mid: spans("mid", 3), new: spans("new", 2) }, 4);
+    expect(kept.traces!.map((t) => (t as { traceId: string }).traceId)).toEqual(["new", "old"]);
+    expect(kept.spans).toHaveLength(4);
+  });
+});
