@@ -117,9 +117,10 @@ test("a stopped run replays from History with no server call; its link opens the
   await expect(banner).toBeVisible();
   expect(offending).toEqual([]);
 
-  // Close replay: the person's canvas, as it was.
+  // Close replay: the person's canvas, as it was (the panel stays on its tab).
   await page.keyboard.press("Escape");
   await expect(banner).toBeHidden();
+  await expect(page.getByTestId("tab-metrics")).toHaveAttribute("aria-selected", "true");
   await expect(page.getByTestId("run")).toBeVisible();
   await expect(page.locator(".react-flow__node")).toHaveCount(userNodes);
 

@@ -2,7 +2,7 @@
 
 import clsx from "clsx";
 import { ChevronDown, ChevronUp } from "lucide-react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useProblems } from "@/components/state/problems";
 import { useRunStore } from "@/components/state/run-store";
 import { useHealthStore } from "@/components/state/health-store";
@@ -29,9 +29,13 @@ export function RunPanel() {
   const problems = useProblems();
 
   const replaying = useReplayStore((s) => s.replay !== null);
+  // A replay's summary changes with its scrubber, and closing it gives back the summary shown
+  // before: neither takes the panel to the Summary tab.
+  const summaryShown = useRef<typeof summary>(null);
   useEffect(() => {
-    // A replay's summary changes with its scrubber: it does not take the panel to the Summary tab.
-    if (summary && !useReplayStore.getState().replay) setTab("summary");
+    if (!summary || useReplayStore.getState().replay || summary === summaryShown.current) return;
+    summaryShown.current = summary;
+    setTab("summary");
   }, [summary]);
   useEffect(() => {
     if (replaying) {
