@@ -23,6 +23,8 @@ import { useDocumentProblems } from "./state/useDocumentProblems";
 import { isTypingTarget } from "./state/useKeyboardShortcuts";
 import { useUiStore, watchScreen } from "./state/ui-store";
 import { Spinner } from "./ui/Spinner";
+import { ReplayBar } from "./replay/ReplayBar";
+import { useReplayStore } from "./replay/replay-store";
 
 /**
  * The one screen: top bar, palette, canvas, inspector, run panel. Below
@@ -43,6 +45,8 @@ function Shell() {
   const live = useRunStore((s) => isEditLocked(s.phase));
   const problems = useDocumentProblems();
   const { screenToFlowPosition } = useReactFlow();
+  // A recorded run replayed (components/replay): its bar replaces the top bar; nothing to add, inspect-edit or schedule.
+  const replaying = useReplayStore((s) => s.replay !== null);
 
   useEffect(() => {
     // First, so the canvas's first render already knows whether it is a read-only view.
@@ -101,7 +105,8 @@ function Shell() {
   // A read-only view takes no editing keys: undo, redo and paste would change the topology behind it.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (useUiStore.getState().screen !== "phone" || !(e.ctrlKey || e.metaKey) || isTypingTarget(e.target)) return;
+      // A replay is read-only too: its topology is a recorded run's, not the person's.
+      if ((useUiStore.getState().screen !== "phone" && !useReplayStore.getState().replay) || !(e.ctrlKey || e.metaKey) || isTypingTarget(e.target)) return;
       if (["z", "y", "v"].includes(e.key.toLowerCase())) e.stopImmediatePropagation();
     };
     // Capture, on window: before the shortcuts' own listener.
@@ -111,7 +116,7 @@ function Shell() {
 
   const onAdd = useCallback(
     (kind: NodeKind) => {
-      if (live || useUiStore.getState().screen === "phone") return;
+      if (live || useUiStore.getState().screen === "phone" || useReplayStore.getState().replay) return;
       const { nodes, addNode } = useDocumentStore.getState();
       const last = nodes[nodes.length - 1];
       if (last) {
@@ -130,12 +135,14 @@ function Shell() {
   return (
     <ProblemsContext.Provider value={problems}>
       <div className="flex h-screen flex-col overflow-hidden">
-        <TopBar />
+        {replaying ? <ReplayBar /> : <TopBar />}
         <ReadOnlyNote />
         <div className="relative flex min-h-0 flex-1">
-          <PanelSlot drawer="palette" title="Palette" side="left">
-            <Palette onAdd={onAdd} disabled={live} />
-          </PanelSlot>
+          {!replaying && (
+            <PanelSlot drawer="palette" title="Palette" side="left">
+              <Palette onAdd={onAdd} disabled={live} />
+            </PanelSlot>
+          )}
           <main className="min-w-0 flex-1">
             {hydrated ? (
               <Canvas onAdd={onAdd} />
@@ -145,11 +152,13 @@ function Shell() {
               </div>
             )}
           </main>
-          <PanelSlot drawer="inspector" title="Inspector" side="right">
-            <Inspector />
-          </PanelSlot>
+          {!replaying && (
+            <PanelSlot drawer="inspector" title="Inspector" side="right">
+              <Inspector />
+            </PanelSlot>
+          )}
         </div>
-        <ExperimentStrip />
+        {!replaying && <ExperimentStrip />}
         {/* A phone does not run topologies: no traces, log or summary to show. */}
         <div className="flex shrink-0 flex-col phone:hidden">
           <RunPanel />

@@ -21,6 +21,7 @@ import type { CanvasEdge, CanvasNode } from "@/lib/topology";
 import { importJsonFile } from "@/components/state/otlp-actions";
 import { GRID_PX, useUiStore } from "@/components/state/ui-store";
 import { focusEdge } from "@/components/state/edge-focus";
+import { useReplayStore } from "@/components/replay/replay-store";
 import { EmptyCanvas } from "@/components/templates/EmptyCanvas";
 import { TemplateGuide } from "@/components/templates/TemplateGuide";
 import { transportStyle } from "@/components/ui/transport-style";
@@ -57,6 +58,8 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
   const snap = useUiStore((s) => s.snap);
   // On a phone the canvas is a view: pan and zoom, nothing to select, move, connect or delete.
   const readOnly = useUiStore((s) => s.screen === "phone");
+  // A replay shows a recorded run: selectable (for its charts and traces), never edited.
+  const replaying = useReplayStore((s) => s.replay !== null);
   const { screenToFlowPosition, flowToScreenPosition, fitView, getViewport } = useReactFlow();
   const [pending, setPending] = useState<PendingConnection | null>(null);
   // Fit a restored document once; never jump the view while someone builds.
@@ -117,11 +120,11 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
       const kind = Number(e.dataTransfer.getData(DRAG_MIME));
       if (kind !== NodeKind.CLIENT && kind !== NodeKind.SERVICE) return;
       e.preventDefault();
-      if (locked) return;
+      if (locked || replaying) return;
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       addNode(kind, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) });
     },
-    [addNode, screenToFlowPosition, live, locked, readOnly],
+    [addNode, screenToFlowPosition, live, locked, readOnly, replaying],
   );
 
   // The read-only view has no tool buttons (CanvasTools, which fits an opened topology): it fits here,
@@ -187,14 +190,14 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
-        nodesConnectable={!locked && !readOnly}
-        nodesDraggable={!readOnly}
+        nodesConnectable={!locked && !readOnly && !replaying}
+        nodesDraggable={!readOnly && !replaying}
         elementsSelectable={!readOnly}
         nodesFocusable={!readOnly}
         edgesFocusable={!readOnly}
         selectionKeyCode={readOnly ? null : undefined}
         multiSelectionKeyCode={readOnly ? null : undefined}
-        deleteKeyCode={locked || readOnly ? null : ["Delete", "Backspace"]}
+        deleteKeyCode={locked || readOnly || replaying ? null : ["Delete", "Backspace"]}
         onPaneClick={() => deselectAll()}
         // During or after a run, a click on an edge's line shows its traces and chart as well as selecting it.
         onEdgeClick={(_e, edge) => {

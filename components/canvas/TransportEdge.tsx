@@ -330,6 +330,7 @@ export const TransportEdge = memo(function TransportEdge(props: EdgeProps<FlowEd
           {hasRun && counters && (
             <div
               data-testid={`edge-counters-${id}`}
+              data-sent={counters.sent}
               // Wraps (each figure whole) rather than run under the node cards when the figures grow.
               className="tabular flex min-h-5 max-w-32 flex-wrap items-center justify-center gap-x-1.5 rounded-md bg-zinc-900/85 px-1.5 py-0.5 text-[10px] leading-4 font-medium text-zinc-100 shadow-sm [&>span]:whitespace-nowrap"
             >

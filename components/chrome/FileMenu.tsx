@@ -1,6 +1,6 @@
 "use client";
 
-import { Download, FileJson, Upload, Waypoints } from "lucide-react";
+import { Download, FileJson, History, Upload, Waypoints } from "lucide-react";
 import { useRef } from "react";
 import { exportTopology } from "@/components/state/file-actions";
 import { downloadOtlp, importJsonFile, importOtlpFile } from "@/components/state/otlp-actions";
@@ -8,11 +8,13 @@ import { useDocumentStore } from "@/components/state/document-store";
 import { isLive, useRunStore } from "@/components/state/run-store";
 import { DropdownMenu } from "@/components/ui/DropdownMenu";
 import { MenuItem } from "@/components/ui/MenuItem";
+import { openReplayFile } from "@/components/replay/replay-file";
 
 /** Import a topology from a JSON file, or export the canvas as one; OpenTelemetry traces (OTLP/JSON) in and out. */
 export function FileMenu() {
   const file = useRef<HTMLInputElement>(null);
   const otlpFile = useRef<HTMLInputElement>(null);
+  const runFile = useRef<HTMLInputElement>(null);
   const live = useRunStore((s) => isLive(s.phase));
   const hasRun = useRunStore((s) => s.runId !== null && s.token !== null);
   const empty = useDocumentStore((s) => s.nodes.length === 0);
@@ -41,6 +43,18 @@ export function FileMenu() {
           const f = e.currentTarget.files?.[0];
           e.currentTarget.value = "";
           if (f) void importOtlpFile(f);
+        }}
+      />
+      <input
+        ref={runFile}
+        type="file"
+        accept=".json,application/json"
+        className="hidden"
+        data-testid="open-run-input"
+        onChange={(e) => {
+          const f = e.currentTarget.files?.[0];
+          e.currentTarget.value = "";
+          if (f) void openReplayFile(f);
         }}
       />
       <DropdownMenu
@@ -94,6 +108,17 @@ export function FileMenu() {
               onClick={() => {
                 close();
                 void downloadOtlp();
+              }}
+            />
+            <MenuItem
+              icon={<History className="size-4" />}
+              title="Open recorded run…"
+              hint={live ? "Stop the run first" : "Replay a run file (History → Export); your canvas stays"}
+              disabled={live}
+              testId="open-run"
+              onClick={() => {
+                close();
+                runFile.current?.click();
               }}
             />
           </>

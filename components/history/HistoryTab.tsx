@@ -6,11 +6,12 @@
  * delete, export to a file, import one.
  */
 import clsx from "clsx";
-import { Columns2, Download, GitCompareArrows, Trash2, Upload } from "lucide-react";
+import { Columns2, Download, GitCompareArrows, History, Trash2, Upload } from "lucide-react";
 import { useEffect, useRef } from "react";
 import { MAX_KEPT_RUNS, type HistoryRow } from "@/lib/history/history-list";
 import { Button } from "@/components/ui/Button";
 import { formatCount, formatMs } from "@/components/ui/format";
+import { replayKeptRun } from "@/components/replay/replay-file";
 import { compareDesigns, compareRuns, exportRuns, importRunsFile, loadHistory, removeRun, togglePicked, useHistoryStore } from "./history-store";
 
 const NUM = "tabular px-2.5 py-1.5 text-right whitespace-nowrap";
@@ -156,6 +157,17 @@ function Row({ row, picked }: { row: HistoryRow; picked: boolean }) {
       <td className={NUM}>{formatMs(row.p50Ms)}</td>
       <td className={NUM}>{formatMs(row.p95Ms)}</td>
       <td className="px-2.5 py-1 text-right whitespace-nowrap">
+        <Button
+          size="sm"
+          variant="ghost"
+          className="mr-1"
+          onClick={() => void replayKeptRun(row.runId)}
+          data-testid="history-replay"
+          title="Replay this run: its canvas, numbers and traces, moved with a time scrubber; no server needed"
+        >
+          <History className="size-3.5" />
+          Replay
+        </Button>
         {designs && (
           <Button
             size="sm"

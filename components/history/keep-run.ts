@@ -42,5 +42,6 @@ export async function keepStoppedRun(runId: string, token: string, summary: RunS
   const run = useRunStore.getState();
   const series = fetched ?? (metrics.runId === runId ? windowToColumns(metrics.win) : { timestampsUnixMs: [], series: [] });
   const spansByTrace = run.runId === runId ? run.spansByTrace : {};
-  await keepRun(buildRunRecord({ runId, topology, summary, startedUnixMs, stoppedUnixMs, faults, series, spansByTrace }));
+  const traces = run.runId === runId ? run.traces : [];
+  await keepRun(buildRunRecord({ runId, topology, summary, startedUnixMs, stoppedUnixMs, faults, series, spansByTrace, traces }));
 }

@@ -65,6 +65,7 @@ export function MetricsPanel() {
   const win = useMetricsStore((s) => s.win);
   const loading = useMetricsStore((s) => s.loading);
   const edits = useMetricsStore((s) => s.editTimes);
+  const cursor = useMetricsStore((s) => s.cursorUnixMs);
   const phase = useRunStore((s) => s.phase);
   const bands = useBands(subject ? (subject.kind === "node" ? { nodeId: subject.id } : { edgeId: subject.id }) : {});
 
@@ -90,7 +91,7 @@ export function MetricsPanel() {
   const seconds = Math.round((win.times[win.times.length - 1] - win.times[0]) / 1000);
 
   return (
-    <div className="flex h-full min-h-0 flex-col" data-testid="metrics-panel" data-subject={`${subject.kind}:${subject.id}`} data-points={win.times.length} data-last-waiting={waiting} data-edits={edits.length} data-faults={bands.length}>
+    <div className="flex h-full min-h-0 flex-col" data-testid="metrics-panel" data-subject={`${subject.kind}:${subject.id}`} data-points={win.times.length} data-last-waiting={waiting} data-edits={edits.length} data-faults={bands.length} data-cursor={cursor ?? undefined}>
       <div className="flex shrink-0 items-center gap-3 px-3 pt-2 text-2xs text-zinc-500">
         <span className="font-semibold text-zinc-800">{subject.label}</span>
         <span>
@@ -124,7 +125,7 @@ export function MetricsPanel() {
         {charts.map((c) => (
           <figure key={c.key} className="flex min-w-0 flex-col" data-testid={`metrics-chart-${c.key}`}>
             <figcaption className="text-2xs font-semibold tracking-wider text-zinc-400 uppercase">{c.title}</figcaption>
-            <TimeChart times={win.times} series={c.series} bands={bands} edits={edits} format={c.format} integer={c.integer} height={165} version={version} />
+            <TimeChart times={win.times} series={c.series} bands={bands} edits={edits} cursor={cursor} format={c.format} integer={c.integer} height={165} version={version} />
           </figure>
         ))}
       </div>

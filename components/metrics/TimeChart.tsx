@@ -30,7 +30,9 @@ const EDIT_COLOR = "#6366f1";
 /** Steps of an elapsed-time axis, in seconds: round numbers a person counts in. */
 const ELAPSED_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
-function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], spark: boolean): void {
+const CURSOR_COLOR = "#18181b";
+
+function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], spark: boolean, cursor: number | null = null): void {
   const { ctx } = u;
   const { left, top, width, height } = u.bbox;
   const min = u.scales.x.min;
@@ -89,6 +91,17 @@ function drawMarks(u: uPlot, bands: readonly Band[], edits: readonly number[], s
     ctx.lineTo(x, top + height);
     ctx.stroke();
   }
+  // A replay's time: a solid line the scrubber moves.
+  if (cursor !== null && cursor / 1000 >= min && cursor / 1000 <= max) {
+    const x = Math.round(u.valToPos(cursor / 1000, "x", true));
+    ctx.setLineDash([]);
+    ctx.strokeStyle = CURSOR_COLOR;
+    ctx.lineWidth = 1.5 * px;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+  }
   ctx.restore();
 }
 
@@ -107,9 +120,16 @@ export function elapsedTick(seconds: number): string {
 }
 
 /** The legend shows the newest values while the cursor is off the chart. */
-function showNewest(u: uPlot): void {
+function showNewest(u: uPlot, cursorMs: number | null = null): void {
   const n = u.data[0]?.length ?? 0;
-  if (n > 0 && u.cursor.idx == null && u.legend.show !== false && u.legend.live !== false) u.setLegend({ idx: n - 1 }, false);
+  if (n > 0 && u.cursor.idx == null && u.legend.show !== false && u.legend.live !== false) u.setLegend({ idx: cursorMs === null ? n - 1 : pointAtOrBefore(u.data[0], cursorMs / 1000) }, false);
+}
+
+/** A replay's legend: the values of the last point at or before its time. */
+function pointAtOrBefore(xs: ArrayLike<number>, x: number): number {
+  let i = xs.length - 1;
+  while (i > 0 && xs[i] > x) i--;
+  return i;
 }
 
 export interface TimeChartProps {
@@ -125,6 +145,8 @@ export interface TimeChartProps {
   bands?: readonly Band[];
   /** Live edits applied, Unix ms. */
   edits?: readonly number[];
+  /** A replay's time, Unix ms: drawn as a solid line. */
+  cursor?: number | null;
   /** Axis and legend numbers. */
   format?: (v: number) => string;
   /** Whole-number ticks only. */
@@ -136,11 +158,11 @@ export interface TimeChartProps {
   version: number;
 }
 
-export function TimeChart({ times, series, bands = [], edits = [], format = (v) => String(v), spark = false, integer = false, height, version, axis = "clock" }: TimeChartProps) {
+export function TimeChart({ times, series, bands = [], edits = [], cursor = null, format = (v) => String(v), spark = false, integer = false, height, version, axis = "clock" }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const marks = useRef({ bands, edits });
-  marks.current = { bands, edits };
+  const marks = useRef({ bands, edits, cursor });
+  marks.current = { bands, edits, cursor };
   const fmt = useRef(format);
   fmt.current = format;
   const shape = series.map((s) => `${s.label}:${s.color}`).join("|");
@@ -196,9 +218,9 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
         })),
       ],
       hooks: {
-        drawClear: [(u) => drawMarks(u, marks.current.bands, marks.current.edits, spark)],
+        drawClear: [(u) => drawMarks(u, marks.current.bands, marks.current.edits, spark, marks.current.cursor)],
         // Off the chart, the legend reads the newest point rather than dashes.
-        setCursor: [(u) => showNewest(u)],
+        setCursor: [(u) => showNewest(u, marks.current.cursor)],
       },
     };
     const u = new uPlot(opts, data(), el);
@@ -221,8 +243,8 @@ export function TimeChart({ times, series, bands = [], edits = [], format = (v) 
     const u = plot.current;
     if (!u) return;
     u.setData(data());
-    showNewest(u);
-  }, [version, bands, edits]);
+    showNewest(u, cursor);
+  }, [version, bands, edits, cursor]);
 
   return <div ref={box} className={spark ? "ipc-spark w-full" : elapsed ? "ipc-chart ipc-key w-full" : "ipc-chart w-full"} />;
 }

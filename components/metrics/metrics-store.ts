@@ -22,6 +22,8 @@ export interface MetricsState {
   loading: boolean;
   /** When live edits (UpdateRun) were applied, Unix ms. */
   editTimes: number[];
+  /** A replay's time, Unix ms: the charts draw it as a line (null: no replay). */
+  cursorUnixMs: number | null;
 }
 
 export const useMetricsStore = create<MetricsState>()(() => ({
@@ -30,6 +32,7 @@ export const useMetricsStore = create<MetricsState>()(() => ({
   version: 0,
   loading: false,
   editTimes: [],
+  cursorUnixMs: null,
 }));
 
 /** Live points waiting for the next flush (held outside the store: queueing notifies no one). */
@@ -59,7 +62,7 @@ export function resetMetrics(runId: string | null = null): void {
   if (timer !== null) clearTimeout(timer);
   timer = null;
   pending = [];
-  useMetricsStore.setState({ runId, win: emptyWindow(), version: 0, loading: false, editTimes: [] });
+  useMetricsStore.setState({ runId, win: emptyWindow(), version: 0, loading: false, editTimes: [], cursorUnixMs: null });
 }
 
 /**

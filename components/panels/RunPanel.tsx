@@ -2,7 +2,7 @@
 
 import clsx from "clsx";
 import { ChevronDown, ChevronUp } from "lucide-react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useProblems } from "@/components/state/problems";
 import { useRunStore } from "@/components/state/run-store";
 import { useHealthStore } from "@/components/state/health-store";
@@ -10,6 +10,7 @@ import { formatCount } from "@/components/ui/format";
 import { MetricsPanel } from "@/components/metrics/MetricsPanel";
 import { CompareDialog } from "@/components/history/CompareDialog";
 import { HistoryTab } from "@/components/history/HistoryTab";
+import { useReplayStore } from "@/components/replay/replay-store";
 import { LogView } from "./LogView";
 import { ProblemsList } from "./ProblemsList";
 import { SummaryTable } from "./SummaryTable";
@@ -27,9 +28,21 @@ export function RunPanel() {
   const phase = useRunStore((s) => s.phase);
   const problems = useProblems();
 
+  const replaying = useReplayStore((s) => s.replay !== null);
+  // A replay's summary changes with its scrubber, and closing it gives back the summary shown
+  // before: neither takes the panel to the Summary tab.
+  const summaryShown = useRef<typeof summary>(null);
   useEffect(() => {
-    if (summary) setTab("summary");
+    if (!summary || useReplayStore.getState().replay || summary === summaryShown.current) return;
+    summaryShown.current = summary;
+    setTab("summary");
   }, [summary]);
+  useEffect(() => {
+    if (replaying) {
+      setTab("traces");
+      setOpen(true);
+    }
+  }, [replaying]);
   useEffect(() => {
     if (serverProblems) {
       setTab("problems");

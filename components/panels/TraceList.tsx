@@ -30,6 +30,7 @@ export function TraceList() {
   const [held, setHeld] = useState<TraceSummary[] | null>(null);
   const selected = useRunStore((s) => s.selectedTraceId);
   const phase = useRunStore((s) => s.phase);
+  const runId = useRunStore((s) => s.runId);
   // The clients' rates as one string, so the list re-renders only when one changes.
   const clientRates = useDocumentStore((s) =>
     s.nodes
@@ -119,7 +120,9 @@ export function TraceList() {
           <div className="flex h-full items-center justify-center px-6 text-center text-xs text-zinc-500">
             {phase === "running"
               ? emptyTracesText(clientRates ? clientRates.split(",").map(Number) : [])
-              : "Traces of every message appear here while a run is going."}
+              : runId?.startsWith("replay:")
+                ? "No trace had begun by this time of the replay: move the scrubber on."
+                : "Traces of every message appear here while a run is going."}
           </div>
         ) : filtering && shown.length === 0 ? (
           <div className="flex h-full items-center justify-center px-6 text-center text-xs text-zinc-500" data-testid="trace-filter-empty">

@@ -6,10 +6,13 @@ import { type Client, Code, ConnectError, createClient } from "@connectrpc/conne
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { PlaygroundService } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { Problem } from "@/lib/run/problem";
+import { isOffline, OfflineError } from "./offline";
 
 let client: Client<typeof PlaygroundService> | null = null;
 
 export function controlClient(): Client<typeof PlaygroundService> {
+  // A replay makes no call: it fails here, before any request leaves the page.
+  if (isOffline()) throw new OfflineError();
   if (!client) {
     client = createClient(PlaygroundService, createConnectTransport({ baseUrl: window.location.origin }));
   }

@@ -356,7 +356,7 @@ function currentBatch(): number {
  */
 export function startHistory(): () => void {
   return useDocumentStore.subscribe((s, prev) => {
-    if (restoring || !s.hydrated || !prev.hydrated) return;
+    if (restoring || suspended || !s.hydrated || !prev.hydrated) return;
     if (s.meta === prev.meta && s.nodes === prev.nodes && s.edges === prev.edges) return;
     const key = changeKey(prev, s);
     if (key === undefined) return;
@@ -367,13 +367,26 @@ export function startHistory(): () => void {
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 
+/**
+ * True while a replay borrows the store to show a recorded run's topology:
+ * nothing of it is saved or becomes an undo step, and the person's own
+ * document is put back when the replay closes (components/replay).
+ */
+let suspended = false;
+
+export function suspendDocumentWrites(on: boolean): void {
+  suspended = on;
+  if (on) clearTimeout(saveTimer);
+}
+
 /** Saves the document to localStorage shortly after each change. Returns the unsubscribe. */
 export function startAutosave(): () => void {
   const unsubscribe = useDocumentStore.subscribe((s, prev) => {
-    if (!s.hydrated) return;
+    if (!s.hydrated || suspended) return;
     if (s.meta === prev.meta && s.nodes === prev.nodes && s.edges === prev.edges) return;
     clearTimeout(saveTimer);
     saveTimer = setTimeout(() => {
+      if (suspended) return;
       const json = toJson(TopologySchema, selectTopology(useDocumentStore.getState()));
       try {
         window.localStorage.setItem(STORAGE_KEY, JSON.stringify(json));

@@ -1,4 +1,6 @@
 /** Import and export of the topology as a JSON file (its protobuf JSON form). */
+import { isRunFile, openReplayFile } from "@/components/replay/replay-file";
+import { isOffline } from "./offline";
 import { MAX_TOPOLOGY_FILE_BYTES, topologyFileName, topologyFromFileText, topologyToFileText } from "@/lib/topology/file";
 import { selectTopology, useDocumentStore } from "./document-store";
 import { openTopology, problemLine } from "./open-topology";
@@ -24,6 +26,15 @@ export function exportTopology(): void {
  * topology leaves the canvas alone and lists every problem.
  */
 export async function importTopologyFile(file: File): Promise<void> {
+  // A recorded run (History → Export, or a replay's Download) opens as a replay.
+  if (await isRunFile(file)) {
+    await openReplayFile(file);
+    return;
+  }
+  if (isOffline()) {
+    useUiStore.getState().notify({ tone: "warn", text: "Close the replay first to open a topology.", testId: "notice-import" });
+    return;
+  }
   const fail = (details: string[]) =>
     useUiStore.getState().notify({
       tone: "error",

@@ -5,6 +5,7 @@
  */
 import { fromJson } from "@bufbuild/protobuf";
 import { io, type Socket } from "socket.io-client";
+import { isOffline, OfflineError } from "./offline";
 import { RunEventSchema, type RunSummary } from "@/lib/gen/ipcplay/v1/playground_pb";
 import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from "@/lib/run/socket-events";
 import { keepStoppedRun } from "@/components/history/keep-run";
@@ -18,6 +19,8 @@ let socket: RunSocket | null = null;
 let watching: { runId: string; token: string } | null = null;
 
 function getSocket(): RunSocket {
+  // A replay opens no socket (components/state/offline.ts).
+  if (isOffline()) throw new OfflineError();
   if (socket) return socket;
   // tryAllTransports: a server with runners (IPCPLAY_RUNNERS=remote) takes WebSocket only, so no
   // load balancer needs sticky sessions; its refusal of the polling handshake moves the client on
@@ -61,6 +64,27 @@ export async function watchRun(runId: string, token: string): Promise<void> {
   if (watching && watching.runId !== runId) unwatchRun();
   watching = { runId, token };
   await emitWatch(s, runId, token);
+}
+
+/** A replay opened: the socket goes quiet (no polling, no events into the run store it borrows). */
+export function pauseSocket(): void {
+  if (!socket) return;
+  // No reconnection attempt either (one may be under way: a server that closed the socket after a stop).
+  socket.io.reconnection(false);
+  socket.disconnect();
+}
+
+/** The replay closed: the socket comes back and joins the watched run's room again. */
+export function resumeSocket(): void {
+  const s = socket;
+  if (!s) return;
+  s.io.reconnection(true);
+  if (s.connected) return;
+  if (watching) {
+    const w = watching;
+    s.once("connect", () => void emitWatch(s, w.runId, w.token).catch((err) => console.warn(err)));
+  }
+  s.connect();
 }
 
 export function unwatchRun(): void {

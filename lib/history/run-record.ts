@@ -8,13 +8,18 @@
  * Pure: no I/O, no clock.
  */
 import { fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
-import { type ActiveFault, ActiveFaultSchema, type RunSummary, RunSummarySchema, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
+import { type ActiveFault, ActiveFaultSchema, type RunSummary, RunSummarySchema, type Span, SpanSchema, type TraceSummary, TraceSummarySchema } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { type Topology, TopologySchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { findDesigns } from "@/lib/topology/designs";
 import { parseTopology } from "@/lib/topology/parse";
 import { percentile } from "@/lib/metrics/percentile";
 
 export const RUN_RECORD_FORMAT = "ipcplay-run/1";
+/**
+ * Spans a record keeps for replay (whole traces, the newest first): the
+ * history keeps up to 50 runs, and a page may hold 20,000 spans.
+ */
+export const MAX_RECORD_SPANS = 5000;
 /** A file of runs (one or many) is refused unread past this size. */
 export const MAX_RUNS_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -54,6 +59,12 @@ export interface RunRecord {
   faults: JsonValue[];
   series: SeriesRecord;
   designs: DesignRecord[];
+  /**
+   * The traces the page held at the stop (TraceSummary JSON) and their spans
+   * (Span JSON), for replay (lib/replay). Absent in records kept before replay.
+   */
+  traces?: JsonValue[];
+  spans?: JsonValue[];
 }
 
 /** The decoded parts of a record, for reading its numbers. */
@@ -74,6 +85,8 @@ export interface RecordInput {
   series: SeriesRecord;
   /** Spans of the traces the browser held, by trace. */
   spansByTrace: Readonly<Record<string, readonly Span[]>>;
+  /** The trace list the page held (for replay). */
+  traces?: readonly TraceSummary[];
 }
 
 export function buildRunRecord(input: RecordInput): RunRecord {
@@ -94,7 +107,25 @@ export function buildRunRecord(input: RecordInput): RunRecord {
       edgeIds: d.edgeIds,
       endToEnd: designTimes(input.spansByTrace, new Set(d.nodeIds), new Set(d.entryEdgeIds)),
     })),
+    ...replayTraces(input.traces ?? [], input.spansByTrace),
   };
+}
+
+/**
+ * The traces a replay shows and their spans: only traces whose spans the page
+ * held (a replay cannot fetch the rest), the newest first up to
+ * MAX_RECORD_SPANS spans, every trace whole.
+ */
+export function replayTraces(traces: readonly TraceSummary[], spansByTrace: Readonly<Record<string, readonly Span[]>>, maxSpans = MAX_RECORD_SPANS): Pick<RunRecord, "traces" | "spans"> {
+  const kept: JsonValue[] = [];
+  const spans: JsonValue[] = [];
+  for (const t of [...traces].sort((a, b) => b.startUnixMs - a.startUnixMs)) {
+    const own = spansByTrace[t.traceId];
+    if (!own?.length || spans.length + own.length > maxSpans) continue;
+    kept.push(toJson(TraceSummarySchema, t));
+    for (const s of own) spans.push(toJson(SpanSchema, s));
+  }
+  return { traces: kept, spans };
 }
 
 /**
@@ -194,5 +225,7 @@ function recordProblem(raw: unknown): string | undefined {
   const bad = series.series.findIndex((s) => typeof s?.subject !== "string" || typeof s.id !== "string" || typeof s.metric !== "string" || !Array.isArray(s.values) || s.values.length !== n);
   if (bad >= 0) return `.series.series[${bad}]: expected subject, id, metric and ${n} values`;
   if (!Array.isArray(r.designs)) return ".designs: expected a list";
+  if (r.traces !== undefined && !Array.isArray(r.traces)) return ".traces: expected a list";
+  if (r.spans !== undefined && !Array.isArray(r.spans)) return ".spans: expected a list";
   return undefined;
 }
