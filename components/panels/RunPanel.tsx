@@ -2,7 +2,7 @@
 
 import clsx from "clsx";
 import { ChevronDown, ChevronUp } from "lucide-react";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
 import { useProblems } from "@/components/state/problems";
 import { useRunStore } from "@/components/state/run-store";
 import { useHealthStore } from "@/components/state/health-store";
@@ -15,12 +15,14 @@ import { LogView } from "./LogView";
 import { ProblemsList } from "./ProblemsList";
 import { SummaryTable } from "./SummaryTable";
 import { TracesTab } from "./TracesTab";
+import { clampPanelHeight, DEFAULT_PANEL_HEIGHT, heightAfterKey, MIN_PANEL_HEIGHT, PANEL_HEIGHT_KEY, storedPanelHeight } from "./panel-height";
 
 type Tab = "traces" | "metrics" | "log" | "summary" | "history" | "problems";
 
 export function RunPanel() {
   const [tab, setTab] = useState<Tab>("traces");
   const [open, setOpen] = useState(true);
+  const { height, resizeProps } = usePanelHeight();
   const traceCount = useRunStore((s) => Math.max(s.info?.traces ?? 0, s.traces.length));
   const logCount = useRunStore((s) => s.logs.length);
   const summary = useRunStore((s) => s.summary);
@@ -78,10 +80,12 @@ export function RunPanel() {
 
   return (
     <section
-      className={clsx("flex shrink-0 flex-col border-t border-zinc-200 bg-white", open ? "h-[290px]" : "h-9")}
+      className={clsx("relative flex shrink-0 flex-col border-t border-zinc-200 bg-white", !open && "h-9")}
+      style={open ? { height } : undefined}
       aria-label="Run panel"
       data-testid="run-panel"
     >
+      {open && <div {...resizeProps} />}
       <div className="flex h-9 shrink-0 items-center gap-1 border-b border-zinc-100 px-2">
         {tabs.map((t) => (
           <button
@@ -130,4 +134,62 @@ export function RunPanel() {
       <CompareDialog />
     </section>
   );
+}
+
+/**
+ * The panel's height, set by dragging its top edge (or, focused, with the arrow
+ * keys, Page Up/Down, Home and End, as a separator), kept within the window and
+ * remembered in localStorage. A double click gives the default height back.
+ */
+function usePanelHeight() {
+  const [height, setHeight] = useState(DEFAULT_PANEL_HEIGHT);
+  const drag = useRef<{ startY: number; startHeight: number } | null>(null);
+
+  useEffect(() => {
+    setHeight(storedPanelHeight(window.localStorage.getItem(PANEL_HEIGHT_KEY), window.innerHeight));
+    const fit = () => setHeight((h) => clampPanelHeight(h, window.innerHeight));
+    window.addEventListener("resize", fit);
+    return () => window.removeEventListener("resize", fit);
+  }, []);
+
+  const settle = useCallback((next: number) => {
+    const fitted = clampPanelHeight(next, window.innerHeight);
+    setHeight(fitted);
+    window.localStorage.setItem(PANEL_HEIGHT_KEY, String(fitted));
+  }, []);
+
+  const resizeProps = {
+    role: "separator",
+    "aria-orientation": "horizontal" as const,
+    "aria-label": "Resize the run panel",
+    "aria-valuenow": height,
+    "aria-valuemin": MIN_PANEL_HEIGHT,
+    tabIndex: 0,
+    "data-testid": "run-panel-resize",
+    title: "Drag to resize · double-click for the default height",
+    className:
+      "absolute inset-x-0 -top-1 z-10 h-2 cursor-row-resize outline-none hover:bg-blue-500/20 focus-visible:bg-blue-500/30 active:bg-blue-500/30",
+    onPointerDown: (e: PointerEvent<HTMLDivElement>) => {
+      e.currentTarget.setPointerCapture(e.pointerId);
+      drag.current = { startY: e.clientY, startHeight: height };
+    },
+    onPointerMove: (e: PointerEvent<HTMLDivElement>) => {
+      if (!drag.current) return;
+      // Up makes the panel taller: it sits at the bottom of the window.
+      setHeight(clampPanelHeight(drag.current.startHeight + drag.current.startY - e.clientY, window.innerHeight));
+    },
+    onPointerUp: (e: PointerEvent<HTMLDivElement>) => {
+      if (!drag.current) return;
+      settle(drag.current.startHeight + drag.current.startY - e.clientY);
+      drag.current = null;
+    },
+    onDoubleClick: () => settle(DEFAULT_PANEL_HEIGHT),
+    onKeyDown: (e: KeyboardEvent<HTMLDivElement>) => {
+      const next = heightAfterKey(e.key, height, window.innerHeight);
+      if (next === undefined) return;
+      e.preventDefault();
+      settle(next);
+    },
+  };
+  return { height, resizeProps };
 }
