@@ -9,6 +9,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { allowListFromEnv, startPlayground } from "@/server/app";
+import { exitOnSignals } from "@/server/exit-on-signals";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -21,22 +22,7 @@ try {
   const playground = await startPlayground({ port, host, next: ui, ...allowListFromEnv(process.env) });
   console.log(`IPC Playground ready on http://${host === "127.0.0.1" ? "localhost" : host}:${playground.port}`);
 
-  const shutdown = (signal: string) => {
-    console.log(`${signal}: stopping runs and exiting…`);
-    setTimeout(() => {
-      console.error("shutdown took too long; exiting anyway");
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
-    playground.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error("shutdown failed:", error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  exitOnSignals({ doing: "stopping runs and exiting", close: () => playground.close(), graceMs: SHUTDOWN_GRACE_MS });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

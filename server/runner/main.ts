@@ -8,6 +8,7 @@
  */
 import { clusterPrefixFromEnv } from "@/lib/runners/cluster";
 import { LIMITS } from "@/lib/topology/limits";
+import { exitOnSignals } from "@/server/exit-on-signals";
 import { DEFAULT_REDIS_URL } from "@/server/redis/resolve-redis";
 import { DEFAULT_LOCK_MS, startRunner } from "./runner";
 
@@ -30,22 +31,7 @@ try {
     lockMs: positive("IPCPLAY_RUNNER_LOCK_MS", DEFAULT_LOCK_MS),
   });
   console.log(`runner ${runner.id} ready (pid ${process.pid})`);
-  const shutdown = (signal: string) => {
-    console.log(`${signal}: runner ${runner.id} draining…`);
-    setTimeout(() => {
-      console.error("drain took too long; exiting anyway");
-      process.exit(1);
-    }, DRAIN_GRACE_MS).unref();
-    runner.drain().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error("drain failed:", error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  exitOnSignals({ doing: `runner ${runner.id} draining`, close: () => runner.drain(), graceMs: DRAIN_GRACE_MS });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
