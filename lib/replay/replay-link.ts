@@ -7,7 +7,8 @@
  *
  * Pure: no I/O.
  */
-import { strFromU8, strToU8, Unzlib, zlibSync } from "fflate";
+import { strFromU8, strToU8 } from "fflate";
+import { packForLink, unpackLink } from "@/lib/links/fragment-codec";
 import { RUN_RECORD_FORMAT, type RunRecord, runsFromFileText, runsToFileText } from "@/lib/history/run-record";
 
 export const RUN_LINK_TAG = "r1.";
@@ -22,7 +23,7 @@ export type RunLink =
   | { ok: false; chars: number; why: string };
 
 export function encodeRunFragment(record: RunRecord): string {
-  return `${RUN_FRAGMENT_KEY}=${RUN_LINK_TAG}${toBase64Url(zlibSync(strToU8(JSON.stringify(record)), { level: 9 }))}`;
+  return `${RUN_FRAGMENT_KEY}=${RUN_LINK_TAG}${packForLink(strToU8(JSON.stringify(record)))}`;
 }
 
 /** The fragment for a run: whole if it fits, else without its traces, else why not. */
@@ -39,29 +40,8 @@ export function decodeRunFragment(fragment: string): { record: RunRecord } | { p
   let text = fragment.startsWith("#") ? fragment.slice(1) : fragment;
   if (text.startsWith(`${RUN_FRAGMENT_KEY}=`)) text = text.slice(RUN_FRAGMENT_KEY.length + 1);
   if (!text.startsWith(RUN_LINK_TAG)) return { problem: `this is not a recorded-run link (it should start with "#${RUN_FRAGMENT_KEY}=${RUN_LINK_TAG}")` };
-  const packed = fromBase64Url(text.slice(RUN_LINK_TAG.length));
-  if (!packed) return { problem: "the link is damaged: it holds characters a link of ours never has" };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const inflater = new Unzlib((chunk) => {
-    chunks.push(chunk);
-    size += chunk.length;
-  });
-  try {
-    for (let offset = 0; offset < packed.length; offset += 1024) {
-      const end = Math.min(offset + 1024, packed.length);
-      inflater.push(packed.subarray(offset, end), end === packed.length);
-      if (size > MAX_INFLATED_BYTES) return { problem: "the link is damaged: it unpacks to far more than any run" };
-    }
-  } catch (error) {
-    return { problem: `the link is damaged: ${(error as Error).message}` };
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
+  const bytes = unpackLink(text.slice(RUN_LINK_TAG.length), MAX_INFLATED_BYTES);
+  if (typeof bytes === "string") return { problem: `the link is damaged: ${bytes}` };
   let json: unknown;
   try {
     json = JSON.parse(strFromU8(bytes));
@@ -73,22 +53,4 @@ export function decodeRunFragment(fragment: string): { record: RunRecord } | { p
   const record = read.runs[0];
   if (!record || (record as { format?: unknown }).format !== RUN_RECORD_FORMAT) return { problem: `the link's run cannot be read: ${read.problems.join("; ")}` };
   return { record };
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    const out = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-    return out;
-  } catch {
-    return null;
-  }
 }
