@@ -14,6 +14,7 @@ import { overlay } from "@/lib/history/history-list";
 import { TimeChart } from "@/components/metrics/TimeChart";
 import { formatCount, formatMs, formatRate } from "@/components/ui/format";
 import { closeCompare, useHistoryStore } from "./history-store";
+import { trapFocus } from "@/components/ui/trap-focus";
 
 const COLORS = { a: "#2563eb", b: "#ea580c" } as const;
 
@@ -228,20 +229,4 @@ function OverlayChart({
       )}
     </section>
   );
-}
-
-/** Keeps Tab and Shift+Tab inside the dialog. */
-function trapFocus(e: React.KeyboardEvent, root: HTMLElement | null) {
-  if (!root) return;
-  const focusable = [...root.querySelectorAll<HTMLElement>("button, [href], input, select, [tabindex]:not([tabindex='-1'])")].filter((el) => !el.hasAttribute("disabled"));
-  if (focusable.length === 0) return;
-  const first = focusable[0];
-  const last = focusable[focusable.length - 1];
-  if (e.shiftKey && document.activeElement === first) {
-    e.preventDefault();
-    last.focus();
-  } else if (!e.shiftKey && document.activeElement === last) {
-    e.preventDefault();
-    first.focus();
-  }
 }

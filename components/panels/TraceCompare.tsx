@@ -19,6 +19,7 @@ import { Button } from "@/components/ui/Button";
 import { formatMs } from "@/components/ui/format";
 import { SpanStatusIcon, isOk } from "@/components/ui/status";
 import { transportStyle } from "@/components/ui/transport-style";
+import { trapFocus } from "@/components/ui/trap-focus";
 
 /** Rows drawn per waterfall and per table: a trace of thousands of spans is summarised, not frozen on. */
 const MAX_ROWS = 400;
@@ -112,22 +113,6 @@ export function TraceCompare() {
       </div>
     </div>
   );
-}
-
-/** Keeps Tab and Shift+Tab inside the dialog. */
-function trapFocus(e: React.KeyboardEvent, root: HTMLElement | null) {
-  if (!root) return;
-  const focusable = [...root.querySelectorAll<HTMLElement>("button, [href], input, select, [tabindex]:not([tabindex='-1'])")].filter((el) => !el.hasAttribute("disabled"));
-  if (focusable.length === 0) return;
-  const first = focusable[0];
-  const last = focusable[focusable.length - 1];
-  if (e.shiftKey && document.activeElement === first) {
-    e.preventDefault();
-    last.focus();
-  } else if (!e.shiftKey && document.activeElement === last) {
-    e.preventDefault();
-    first.focus();
-  }
 }
 
 function barColor(span: Span): string {
