@@ -60,6 +60,7 @@ import type { NodeSetup } from "./node-setup";
 import type { SpanDraft, SpanShipper } from "./span-shipper";
 import { groupByChannel } from "./transports/channel-groups";
 import type { HandledMessage, InboundMessage, Sender, SendOutcome, ServiceFailure } from "./transports/transport";
+import { workFor } from "./work-timer";
 
 export interface OutgoingEdge {
   edge: Edge;
@@ -310,7 +311,7 @@ export class MessageFlow {
       }
     }
     try {
-      if (workMs > 0) await new Promise((resolve) => setTimeout(resolve, workMs));
+      if (workMs > 0) await workFor(workMs);
     } finally {
       release();
       if (!abort) this.options.counters.recordSlot(waitedMs, performance.now() - slotStart);
@@ -507,3 +508,4 @@ function inboundSpanFields(message: InboundMessage, traceId: string, spanId: str
     name: message.spanName,
   };
 }
+
