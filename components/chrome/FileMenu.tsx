@@ -3,12 +3,14 @@
 import { Download, FileJson, History, Upload, Waypoints } from "lucide-react";
 import { useRef } from "react";
 import { exportTopology } from "@/components/state/file-actions";
-import { downloadOtlp, importJsonFile, importOtlpFile } from "@/components/state/otlp-actions";
+import { openJsonFile } from "@/components/files/open-json-file";
+import { downloadOtlp, importOtlpFile } from "@/components/state/otlp-actions";
 import { useDocumentStore } from "@/components/state/document-store";
 import { isLive, useRunStore } from "@/components/state/run-store";
 import { DropdownMenu } from "@/components/ui/DropdownMenu";
 import { MenuItem } from "@/components/ui/MenuItem";
 import { openReplayFile } from "@/components/replay/replay-file";
+import { JsonFileInput } from "@/components/ui/JsonFileInput";
 
 /** Import a topology from a JSON file, or export the canvas as one; OpenTelemetry traces (OTLP/JSON) in and out. */
 export function FileMenu() {
@@ -21,42 +23,9 @@ export function FileMenu() {
 
   return (
     <>
-      <input
-        ref={file}
-        type="file"
-        accept=".json,application/json"
-        className="hidden"
-        data-testid="import-input"
-        onChange={(e) => {
-          const f = e.currentTarget.files?.[0];
-          e.currentTarget.value = "";
-          if (f) void importJsonFile(f);
-        }}
-      />
-      <input
-        ref={otlpFile}
-        type="file"
-        accept=".json,application/json"
-        className="hidden"
-        data-testid="import-otlp-input"
-        onChange={(e) => {
-          const f = e.currentTarget.files?.[0];
-          e.currentTarget.value = "";
-          if (f) void importOtlpFile(f);
-        }}
-      />
-      <input
-        ref={runFile}
-        type="file"
-        accept=".json,application/json"
-        className="hidden"
-        data-testid="open-run-input"
-        onChange={(e) => {
-          const f = e.currentTarget.files?.[0];
-          e.currentTarget.value = "";
-          if (f) void openReplayFile(f);
-        }}
-      />
+      <JsonFileInput inputRef={file} testId="import-input" onFile={(f) => void openJsonFile(f)} />
+      <JsonFileInput inputRef={otlpFile} testId="import-otlp-input" onFile={(f) => void importOtlpFile(f)} />
+      <JsonFileInput inputRef={runFile} testId="open-run-input" onFile={(f) => void openReplayFile(f)} />
       <DropdownMenu
         icon={<FileJson className="size-3.5" />}
         label="File"

@@ -13,6 +13,7 @@ import { Button } from "@/components/ui/Button";
 import { formatCount, formatMs } from "@/components/ui/format";
 import { replayKeptRun } from "@/components/replay/replay-file";
 import { compareDesigns, compareRuns, exportRuns, importRunsFile, loadHistory, removeRun, togglePicked, useHistoryStore } from "./history-store";
+import { JsonFileInput } from "@/components/ui/JsonFileInput";
 
 const NUM = "tabular px-2.5 py-1.5 text-right whitespace-nowrap";
 const HEAD = "px-2.5 py-1.5 text-right font-medium whitespace-nowrap";
@@ -39,18 +40,7 @@ export function HistoryTab() {
         <Upload className="size-3.5" />
         Import
       </Button>
-      <input
-        ref={fileInput}
-        type="file"
-        accept="application/json,.json"
-        className="hidden"
-        data-testid="history-import-file"
-        onChange={(e) => {
-          const file = e.target.files?.[0];
-          e.target.value = "";
-          if (file) void importRunsFile(file);
-        }}
-      />
+      <JsonFileInput inputRef={fileInput} testId="history-import-file" onFile={(file) => void importRunsFile(file)} />
     </>
   );
 

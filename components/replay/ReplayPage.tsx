@@ -23,6 +23,7 @@ import { Spinner } from "@/components/ui/Spinner";
 import { ReplayBar } from "./ReplayBar";
 import { openReplayFile } from "./replay-file";
 import { openReplay, useReplayStore } from "./replay-store";
+import { JsonFileInput } from "@/components/ui/JsonFileInput";
 
 // Before any component mounts: nothing on this page may reach a server.
 if (typeof window !== "undefined") setOffline(true);
@@ -143,18 +144,7 @@ function Landing({ loading, problem, onFile }: { loading: boolean; problem: stri
               <FileUp className="size-4" />
               Choose a run file…
             </Button>
-            <input
-              ref={input}
-              type="file"
-              accept=".json,application/json"
-              className="hidden"
-              data-testid="replay-file-input"
-              onChange={(e) => {
-                const f = e.currentTarget.files?.[0];
-                e.currentTarget.value = "";
-                if (f) onFile(f);
-              }}
-            />
+            <JsonFileInput inputRef={input} testId="replay-file-input" onFile={(f) => onFile(f)} />
           </div>
         )}
       </main>
