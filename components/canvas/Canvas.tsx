@@ -18,7 +18,7 @@ import { NodeKind, type Transport } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { useDocumentStore } from "@/components/state/document-store";
 import { isEditLocked, isLive, useRunStore } from "@/components/state/run-store";
 import type { CanvasEdge, CanvasNode } from "@/lib/topology";
-import { importJsonFile } from "@/components/state/otlp-actions";
+import { openJsonFile } from "@/components/files/open-json-file";
 import { GRID_PX, useUiStore } from "@/components/state/ui-store";
 import { focusEdge } from "@/components/state/edge-focus";
 import { useReplayStore } from "@/components/replay/replay-store";
@@ -114,7 +114,7 @@ export function Canvas({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
       if (file) {
         // A .json file dropped on the canvas is imported, through the same gate as the File menu: a topology, or OTLP traces.
         e.preventDefault();
-        if (!live) void importJsonFile(file);
+        if (!live) void openJsonFile(file);
         return;
       }
       const kind = Number(e.dataTransfer.getData(DRAG_MIME));

@@ -11,6 +11,8 @@ import { MAX_RUNS_FILE_BYTES, openRecord, type RunRecord, runsFromFileText, runs
 import { findDesigns, sameLoad } from "@/lib/topology/designs";
 import { useUiStore } from "@/components/state/ui-store";
 import { deleteRun, keepRuns, readRows, readRun } from "./history-db";
+import { saveFile } from "@/components/files/save-file";
+import { runFileName } from "@/components/replay/replay-file";
 
 export interface HistoryState {
   rows: HistoryRow[];
@@ -112,17 +114,8 @@ export async function exportRuns(): Promise<void> {
   const { picked, rows } = useHistoryStore.getState();
   const ids = picked.length ? picked : rows.map((r) => r.runId);
   const records = (await Promise.all(ids.map(readRun))).filter((r): r is RunRecord => r !== undefined);
-  const blob = new Blob([runsToFileText(records)], { type: "application/json" });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-");
-  link.download = records.length === 1 ? `${records[0].name.replace(/[^\w.-]+/g, "-")}-run.json` : `ipcplay-runs-${stamp}.json`;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // Revoked later: some browsers start the download after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(runsToFileText(records), records.length === 1 ? runFileName(records[0]) : `ipcplay-runs-${stamp}.json`);
 }
 
 /** Reads a runs file: the whole runs not kept yet are added; what was wrong or left out is said. */

@@ -1,8 +1,9 @@
 /** Recorded-run files: told apart from topology files, opened as a replay, downloaded. */
-import { MAX_RUNS_FILE_BYTES, RUN_RECORD_FORMAT, type RunRecord, runsFromFileText, runsToFileText } from "@/lib/history/run-record";
+import { MAX_RUNS_FILE_BYTES, type RunRecord, runsFromFileText, runsToFileText } from "@/lib/history/run-record";
 import { useUiStore } from "@/components/state/ui-store";
 import { readRun } from "@/components/history/history-db";
 import { openReplay } from "./replay-store";
+import { saveFile } from "@/components/files/save-file";
 
 /** History → Replay: the kept run, replayed. */
 export async function replayKeptRun(runId: string): Promise<boolean> {
@@ -12,16 +13,6 @@ export async function replayKeptRun(runId: string): Promise<boolean> {
     return openReplay(record);
   } catch (err) {
     useUiStore.getState().notify({ tone: "error", text: `Could not replay the run: ${err instanceof Error ? err.message : String(err)}`, testId: "notice-replay" });
-    return false;
-  }
-}
-
-/** A runs file starts `{"format":"ipcplay-run/1"` (runsToFileText writes it so). */
-export async function isRunFile(file: File): Promise<boolean> {
-  try {
-    const head = await file.slice(0, 256).text();
-    return /^\s*\{\s*"format"\s*:\s*"ipcplay-run\/1"/.test(head) || head.includes(`"format":"${RUN_RECORD_FORMAT}"`);
-  } catch {
     return false;
   }
 }
@@ -52,14 +43,11 @@ export async function openReplayFile(file: File, options: { standalone?: boolean
   return openReplay(read.record, options);
 }
 
+/** `<name>-run.json`: the file name of one kept run. */
+export function runFileName(record: RunRecord): string {
+  return `${record.name.replace(/[^\w.-]+/g, "-")}-run.json`;
+}
+
 export function downloadRecord(record: RunRecord): void {
-  const blob = new Blob([runsToFileText([record])], { type: "application/json" });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = `${record.name.replace(/[^\w.-]+/g, "-")}-run.json`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(runsToFileText([record]), runFileName(record));
 }

@@ -1,24 +1,15 @@
 /** Import and export of the topology as a JSON file (its protobuf JSON form). */
-import { isRunFile, openReplayFile } from "@/components/replay/replay-file";
 import { isOffline } from "./offline";
 import { MAX_TOPOLOGY_FILE_BYTES, topologyFileName, topologyFromFileText, topologyToFileText } from "@/lib/topology/file";
 import { selectTopology, useDocumentStore } from "./document-store";
 import { openTopology, problemLine } from "./open-topology";
 import { useUiStore } from "./ui-store";
+import { saveFile } from "@/components/files/save-file";
 
 /** Downloads the document as `<name>.json`. */
 export function exportTopology(): void {
   const topology = selectTopology(useDocumentStore.getState());
-  const blob = new Blob([topologyToFileText(topology)], { type: "application/json" });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = topologyFileName(topology);
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // Revoked later: some browsers start the download after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(topologyToFileText(topology), topologyFileName(topology));
 }
 
 /**
@@ -26,11 +17,6 @@ export function exportTopology(): void {
  * topology leaves the canvas alone and lists every problem.
  */
 export async function importTopologyFile(file: File): Promise<void> {
-  // A recorded run (History → Export, or a replay's Download) opens as a replay.
-  if (await isRunFile(file)) {
-    await openReplayFile(file);
-    return;
-  }
   if (isOffline()) {
     useUiStore.getState().notify({ tone: "warn", text: "Close the replay first to open a topology.", testId: "notice-import" });
     return;

@@ -11,25 +11,14 @@ import { TopologySchema } from "@/lib/gen/ipcplay/v1/topology_pb";
 import { importOtlpText } from "@/lib/trace/otlp-import";
 import { parseTopology } from "@/lib/topology/parse";
 import { controlClient, withToken } from "./control-client";
-import { importTopologyFile } from "./file-actions";
 import { useHealthStore } from "./health-store";
 import { openTopology, problemLine } from "./open-topology";
 import { useRunStore } from "./run-store";
 import { useUiStore } from "./ui-store";
+import { saveFile } from "@/components/files/save-file";
 
 /** An OTLP file larger than this is not read (the import reads at most 50,000 spans anyway). */
 export const MAX_OTLP_FILE_BYTES = 64 * 1024 * 1024;
-
-function saveBytes(bytes: Uint8Array<ArrayBuffer>, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type: "application/json" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Downloads one trace (or, without `traceId`, every trace of the run) as `….otlp.json`. */
 export async function downloadOtlp(traceId?: string): Promise<void> {
@@ -37,7 +26,7 @@ export async function downloadOtlp(traceId?: string): Promise<void> {
   if (!runId || !token) return;
   try {
     const res = await controlClient().exportTraces({ runId, traceId: traceId ?? "" }, withToken(token));
-    saveBytes(new Uint8Array(res.otlpJson), traceId ? `trace-${traceId.slice(0, 16)}.otlp.json` : `run-${runId}.otlp.json`);
+    saveFile(new Uint8Array(res.otlpJson), traceId ? `trace-${traceId.slice(0, 16)}.otlp.json` : `run-${runId}.otlp.json`);
   } catch (err) {
     useUiStore.getState().notify({
       tone: "error",
@@ -90,19 +79,4 @@ export async function importOtlpFile(file: File): Promise<void> {
     ...(imported.problems.length > 0 ? { details: imported.problems.map(problemLine) } : {}),
     testId: "notice-otlp-import",
   });
-}
-
-/** True when the start of a JSON file looks like OTLP traces (an ExportTraceServiceRequest) rather than a topology. */
-export async function looksLikeOtlp(file: File): Promise<boolean> {
-  try {
-    return /"resourceSpans"\s*:/.test(await file.slice(0, 4096).text());
-  } catch {
-    return false;
-  }
-}
-
-/** A dropped or picked .json file: OTLP traces or a topology, whichever it is. */
-export async function importJsonFile(file: File): Promise<void> {
-  if (await looksLikeOtlp(file)) await importOtlpFile(file);
-  else await importTopologyFile(file);
 }
