@@ -117,8 +117,10 @@ async function rawHop(peer: RawPeer, transport: BenchTransport): Promise<Hop> {
       };
     }
     case "queue": {
+      // BullMQ does not close a connection it was given: closed below, or the bench never exits.
+      const connection = new Redis(peer.config.redisUrl, { maxRetriesPerRequest: null });
       const queue = new Queue(peer.config.queueName, {
-        connection: new Redis(peer.config.redisUrl, { maxRetriesPerRequest: null }),
+        connection,
         prefix: peer.config.prefix,
       });
       return {
@@ -136,6 +138,7 @@ async function rawHop(peer: RawPeer, transport: BenchTransport): Promise<Hop> {
         close: async () => {
           await queue.obliterate({ force: true });
           await queue.close();
+          connection.disconnect();
         },
       };
     }
