@@ -4,6 +4,12 @@
  * always on). Sync hops (REST, Connect) are the caller's CLIENT span — the
  * round trip; async hops (queue, pub/sub) run from the PRODUCER span's start
  * to the CONSUMER span's start — the same definitions the raw baselines use.
+ * A CLIENT/PRODUCER span is the library call's time on the wire and a
+ * SERVER/CONSUMER span starts when the library hands the message over
+ * (server/host/transports/wire-time.ts), so the host's bookkeeping before and
+ * after the call is outside the hop. `whole` measures it in as well: from the
+ * message's root span starting at the client to the reply (sync) or to the
+ * consumer taking the message (async).
  */
 import { toJson } from "@bufbuild/protobuf";
 import { SpanKind, type Span } from "@/lib/gen/ipcplay/v1/playground_pb";
@@ -36,18 +42,30 @@ function hopTopology(transport: BenchTransport): Topology {
   return parsed.topology;
 }
 
-function hopLatency(transport: BenchTransport, spans: Span[]): number | undefined {
-  if (SYNC.has(transport)) return spans.find((s) => s.kind === SpanKind.CLIENT && s.edgeId === "hop")?.durationMs;
+interface HopSample {
+  /** The hop as its spans show it. */
+  hop: number;
+  /** The hop with the host's bookkeeping around the library call. */
+  whole: number;
+}
+
+function hopSample(transport: BenchTransport, spans: Span[]): HopSample | undefined {
+  const root = spans.find((s) => s.kind === SpanKind.INTERNAL && s.parentSpanId === "");
+  if (!root) return undefined;
+  if (SYNC.has(transport)) {
+    const call = spans.find((s) => s.kind === SpanKind.CLIENT && s.edgeId === "hop");
+    return call && { hop: call.durationMs, whole: root.durationMs };
+  }
   const producer = spans.find((s) => s.kind === SpanKind.PRODUCER && s.edgeId === "hop");
   const consumer = spans.find((s) => s.kind === SpanKind.CONSUMER && s.nodeId === "service");
-  return producer && consumer ? consumer.startUnixMs - producer.startUnixMs : undefined;
+  return producer && consumer ? { hop: consumer.startUnixMs - producer.startUnixMs, whole: consumer.startUnixMs - root.startUnixMs } : undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface PlaygroundHop {
   /** Sends `count` single messages one every `intervalMs` (open loop), then reads each one's hop latency. */
-  measure(count: number, intervalMs: number): Promise<number[]>;
+  measure(count: number, intervalMs: number): Promise<HopSample[]>;
   stop(): Promise<void>;
 }
 
@@ -61,13 +79,13 @@ export async function startPlaygroundHop(runs: RunManager, transport: BenchTrans
         traceIds.push(...(await runs.sendMessage(runId, "client", 1)));
         await sleep(intervalMs);
       }
-      const samples: number[] = [];
+      const samples: HopSample[] = [];
       const deadline = Date.now() + 30_000;
       for (const traceId of traceIds) {
         for (;;) {
-          const latency = hopLatency(transport, runs.getTrace(runId, traceId));
-          if (latency !== undefined) {
-            samples.push(latency);
+          const sample = hopSample(transport, runs.getTrace(runId, traceId));
+          if (sample !== undefined) {
+            samples.push(sample);
             break;
           }
           if (Date.now() > deadline) throw new Error(`${transport}: trace ${traceId} never completed its hop`);

@@ -10,6 +10,12 @@
  *   hosts to ship what they hold of it too — a tail-keep, so failed and slow
  *   traces are seen whole even when they were not sampled.
  * Counters and latency histograms never depend on any of this (counters.ts).
+ *
+ * A span that ends is only noted; the deciding (slow thresholds, the tail
+ * buffer) and the making of its attributes wait for the next batch (at most
+ * SPAN_FLUSH_MS), long after the I/O callback that ended it — a service's
+ * reply is written first. Done inline, this bookkeeping sat between a
+ * service's work and its reply: inside every caller's measured latency.
  */
 import { SpanKind, SpanStatus } from "@/lib/gen/ipcplay/v1/playground_pb";
 import { SlowThresholds, TokenBucket } from "@/lib/trace/sampling";
@@ -49,6 +55,8 @@ export interface SpanShipperOptions {
 }
 
 export class SpanShipper {
+  /** Spans ended since the last batch, with their traces' sampling decisions. */
+  private ended: Array<{ span: SpanDraft; sampled: boolean }> = [];
   private pending: SpanRecord[] = [];
   private keeps: string[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -60,8 +68,20 @@ export class SpanShipper {
     this.keepBudget = new TokenBucket(options.keepPerSecond);
   }
 
-  /** A span ended; `sampled` is its trace's head-sampling decision. */
+  /** A span ended; `sampled` is its trace's head-sampling decision. Decided with the next batch. */
   record(span: SpanDraft, sampled: boolean): void {
+    this.ended.push({ span, sampled });
+    this.timer ??= setTimeout(() => this.flush(), SPAN_FLUSH_MS);
+  }
+
+  /** Decides every span noted so far, in the order they ended. */
+  private decideEnded(): void {
+    const ended = this.ended;
+    this.ended = [];
+    for (const { span, sampled } of ended) this.decide(span, sampled);
+  }
+
+  private decide(span: SpanDraft, sampled: boolean): void {
     const slow = this.isSlow(span);
     if (sampled) return this.enqueue(span);
     const now = performance.now();
@@ -76,11 +96,13 @@ export class SpanShipper {
 
   /** Other hosts kept these traces: ship what is held of them, and what ends later. */
   keepRequested(traceIds: readonly string[]): void {
+    this.decideEnded();
     const now = performance.now();
     for (const traceId of traceIds) for (const held of this.tail.keep(traceId, now)) this.enqueue(held);
   }
 
   flush(): void {
+    this.decideEnded();
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.keeps.length > 0) {

@@ -48,6 +48,8 @@ import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { retriesOf } from "@/lib/resilience/edge-settings";
 import { RetryLoop } from "./attempts";
+import { WireTime } from "./wire-time";
+import { nowUnixMs } from "../clock";
 import {
   attemptTimeoutMs,
   traceparentOf,
@@ -129,6 +131,7 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
     routes: (router) =>
       router.service(SimService, {
         async call(request, context) {
+          const arrivedUnixMs = nowUnixMs();
           const edge = edgesById.get(request.edgeId);
           const protocol = protocolOfRequest(context.requestHeader.get("content-type"));
           // The caller's deadline (grpc-timeout / connect-timeout-ms), as what is left of it now.
@@ -154,6 +157,7 @@ async function listenConnect(inbound: Edge[], host: TransportHost): Promise<List
             // The code this call is answered with (below), in OpenTelemetry's terms.
             replyAttributes: (failure) =>
               statusCodeAttribute(protocol, injected ? (injected.statusCode as Code) : failure ? CODE_OF_FAILURE[failure] : undefined),
+            arrivedUnixMs,
             ...(remainingMs !== undefined ? { deadlineUnixMs: Date.now() + remainingMs } : {}),
             ...(injected ? { fault: { abort: "errors" } } : {}),
           });
@@ -242,7 +246,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
     retiring.set(old.port, { connection: old, timer });
   }
 
-  async function attempt(message: OutboundMessage): Promise<AttemptResult> {
+  async function attempt(message: OutboundMessage, wire: WireTime): Promise<AttemptResult> {
     const port = host.addressOf(edge.target)?.connectPort ?? 0;
     // A wire fault on the edge puts its proxy in the path (a session of its own).
     const via = port ? host.wirePort(edge.id, port) : 0;
@@ -250,19 +254,24 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
     // The deadline travels: within a caller's deadline an attempt gets only what is left of it.
     const deadlineMs = attemptTimeoutMs(timeoutMs, message);
     if (deadlineMs === 0) return { port, via, error: new ConnectError("the caller's deadline has passed", Code.DeadlineExceeded) };
+    const client = connectionTo(via).client;
+    wire.begin();
     try {
-      const response = await connectionTo(via).client.call(
+      const response = await client.call(
         { payload: message.payload, hop: message.hop, edgeId: edge.id },
         { timeoutMs: deadlineMs, headers: { traceparent: traceparentOf(message) } },
       );
+      wire.end();
       return { port, via, response };
     } catch (error) {
+      wire.end();
       return { port, via, error: ConnectError.from(error) };
     }
   }
 
   async function send(message: OutboundMessage): Promise<SendOutcome> {
-    const { result, attempts, budgetRefused } = await retrying.run(() => attempt(message), isRetryable, message.deadlineUnixMs);
+    const wire = new WireTime();
+    const { result, attempts, budgetRefused } = await retrying.run(() => attempt(message, wire), isRetryable, message.deadlineUnixMs);
     const code = result.error?.code;
     const outcome = result.error ? outcomeOf(result.error) : undefined;
     return {
@@ -270,6 +279,7 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
       ...(outcome === "unreachable" ? { status: SpanStatus.UNAVAILABLE, statusMessage: codeToString(code!) } : outcomeStatus(code)),
       ...(outcome ? { outcome } : {}),
       attempts,
+      wire: wire.bounds,
       attributes: {
         "rpc.system": protocol.rpcSystem,
         "rpc.service": RPC_SERVICE,

@@ -50,6 +50,8 @@ import { DEFAULTS } from "@/lib/topology/limits";
 import { newSpanId, newTraceId, parseTraceparent } from "@/server/trace/trace-context";
 import { brokerRetryStrategy, channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
 import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
+import { WireTime } from "./wire-time";
+import { nowUnixMs } from "../clock";
 
 /** A job's lock; renewed every half of it while the job runs. */
 export const LOCK_DURATION_MS = 4_000;
@@ -150,22 +152,29 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
       "ipcplay.backoff_ms": String(backoffMs),
       ...(delay > 0 ? { "ipcplay.fault": "latency", "ipcplay.fault_delay_ms": String(delay) } : {}),
     };
+    const options = {
+      jobId,
+      ...(delay > 0 ? { delay } : {}),
+      attempts,
+      backoff: { type: "exponential", delay: backoffMs },
+      removeOnComplete: REMOVE_ON_COMPLETE,
+      removeOnFail: REMOVE_ON_FAIL,
+    };
+    const connection = open();
+    const wire = new WireTime();
+    wire.begin();
     try {
-      const job = await open().add(JOB_NAME, data, {
-        jobId,
-        ...(delay > 0 ? { delay } : {}),
-        attempts,
-        backoff: { type: "exponential", delay: backoffMs },
-        removeOnComplete: REMOVE_ON_COMPLETE,
-        removeOnFail: REMOVE_ON_FAIL,
-      });
+      const job = await connection.add(JOB_NAME, data, options);
+      wire.end();
       for (const edgeId of edgeIds) host.count(edgeId, "accepted");
-      return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: { ...attributes, "messaging.message.id": String(job.id) } };
+      return { status: SpanStatus.OK, statusMessage: "", attempts: 1, wire: wire.bounds, attributes: { ...attributes, "messaging.message.id": String(job.id) } };
     } catch (error) {
+      wire.end();
       return {
         status: SpanStatus.UNAVAILABLE,
         statusMessage: `could not add the job: ${(error as Error).message}`,
         attempts: 1,
+        wire: wire.bounds,
         attributes,
         outcome: "refused by broker",
       };
@@ -251,6 +260,7 @@ class ServiceFailed extends Error {
 function startWorker(channel: string, edges: Edge[], concurrency: number, host: TransportHost): Worker<ChannelEnvelope> {
   const faults = host.faults;
   const processJob = async (job: Job<ChannelEnvelope>): Promise<void> => {
+    const arrivedUnixMs = nowUnixMs();
     const edge = inboundEdgeFor(edges, job.data);
     const attempt = job.attemptsMade + 1;
     // Every processing attempt counts, as a synchronous call's attempts do: attempts / sent shows redeliveries building.
@@ -276,6 +286,7 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
         ...(job.data.redrivenAtUnixMs !== undefined ? { "ipcplay.redriven": "true" } : {}),
       },
       waitMs,
+      arrivedUnixMs,
       ...(poison || slowMs > 0 ? { fault: poison ? { abort: "errors" } : { slowMs } } : {}),
     };
     const handled = await host.receive(message);
@@ -283,7 +294,7 @@ function startWorker(channel: string, edges: Edge[], concurrency: number, host: 
     if (edge && faults.picks(faults.edge(edge.id, FaultKind.DUPLICATE))) {
       // Delivered again, as an at-least-once broker redelivers: processed a second time, counted apart.
       host.count(edge.id, "duplicates");
-      await host.receive({ ...message, attributes: { ...message.attributes, "ipcplay.fault": "duplicate" }, waitMs: 0 });
+      await host.receive({ ...message, attributes: { ...message.attributes, "ipcplay.fault": "duplicate" }, waitMs: 0, arrivedUnixMs: undefined });
     }
   };
 

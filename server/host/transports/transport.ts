@@ -22,6 +22,7 @@ import { formatTraceparent, type TraceParent } from "@/server/trace/trace-contex
 import type { CountKey, FailedOutcome } from "@/lib/metrics/outcomes";
 import type { NodeSetup } from "../node-setup";
 import type { HostFaults } from "../faults/host-faults";
+import type { WireBounds } from "./wire-time";
 
 /** A message that arrived at this node. */
 export interface InboundMessage {
@@ -57,6 +58,15 @@ export interface InboundMessage {
   deadlineUnixMs?: number;
   /** What a fault does to this message at its receiver (server/host/faults). */
   fault?: InboundFault;
+  /**
+   * When the transport's library handed the message to this node (Unix ms): an
+   * HTTP request's headers, an RPC handler's call, a job's or a message's
+   * callback — after any delay a fault on the edge adds. The SERVER/CONSUMER
+   * span starts here, as OpenTelemetry's server and consumer instrumentations
+   * start theirs; the host's parsing and fault lookups are inside it, not in the
+   * hop before it. Absent: when the service takes the message.
+   */
+  arrivedUnixMs?: number;
 }
 
 /** A fault's effect on one inbound message. */
@@ -136,6 +146,8 @@ export interface SendOutcome {
   /** How the message ended, when the status is not OK (the edge's failed_by). */
   outcome?: FailedOutcome;
   attributes: Record<string, string>;
+  /** When the library call was on the wire (./wire-time.ts): the span's bounds. Absent: the span covers the whole send. */
+  wire?: WireBounds;
 }
 
 /** The host's services offered to transports. */
