@@ -35,11 +35,10 @@ export interface RunKeys {
   jobId(incarnation: number, seq: number): string;
   /** The Redis hash of a job (BullMQ's `<prefix>:<queue>:<jobId>`). */
   jobKey(channel: string, jobId: string): string;
-  /** Publishes of a producer process's group the broker took (INCR in the publish script). */
-  published(incarnation: number, edgeId: string): string;
   /**
-   * The highest number (the producer's publish count, `seq`) of the group's publishes the broker ran:
-   * unlike `published`, still right after Redis lost its data, as soon as one publish ran since.
+   * The newest of a producer process's publishes on a group that the broker ran, SET by the publish
+   * script as `<number>:<refused before it>` (the producer's publish count `seq`, and how many of its
+   * publishes the broker had refused by then): the broker ran `number − refused` of them.
    */
   publishedTop(incarnation: number, edgeId: string): string;
   /** Of those, published while this AT_MOST_ONCE edge had no subscriber. */
@@ -79,7 +78,6 @@ export function runKeys(runId: string): RunKeys {
     // Not all digits: BullMQ refuses integer-like custom ids.
     jobId: (incarnation, seq) => `i${incarnation}-${seq}`,
     jobKey: (channel, jobId) => `${bullmqPrefix}:${queueName(channel)}:${jobId}`,
-    published: (incarnation, edgeId) => `${prefix}published:${incarnation}:${edgeId}`,
     publishedTop: (incarnation, edgeId) => `${prefix}published-top:${incarnation}:${edgeId}`,
     noSubscriber: (incarnation, edgeId) => `${prefix}nosub:${incarnation}:${edgeId}`,
     queueMetric: (channel, target) => `${bullmqPrefix}:${queueName(channel)}:metrics:${target}`,

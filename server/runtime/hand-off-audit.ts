@@ -5,10 +5,12 @@
  * - a queue job: its hash exists (BullMQ keeps completed and failed jobs long
  *   enough, see queue.ts REMOVE_ON_COMPLETE) — the producer numbered its jobs,
  *   and the unanswered ones are its last;
- * - a publish: the publish script counted it in Redis, with the edges that had
- *   no subscriber, and kept the highest publish number it ran (pubsub.ts
- *   PUBLISH_LUA) — the count restarts from zero if Redis lost its data, the
- *   highest number does not go wrong.
+ * - a publish: the publish script noted the newest publish it ran — its number
+ *   and how many of the producer's publishes the broker had refused before it
+ *   — and counted the edges that had no subscriber (pubsub.ts PUBLISH_LUA). A
+ *   producer's publishes run in order, so those numbered up to the newest ran,
+ *   all but the refused ones: also right after Redis lost its data, as soon as
+ *   one publish ran since.
  *
  * The audit waits SETTLE_MS and then for Redis to answer (a stalled Redis may
  * still hold the dead producer's commands), so what it reads is final.
@@ -30,19 +32,23 @@ export async function auditHandOff(redis: Redis, keys: RunKeys, handOff: OpenHan
     const replies = (await pipeline.exec()) ?? [];
     return { landed: replies.filter(([error, exists]) => !error && Number(exists) === 1).length };
   }
-  const [published, top, ...noSubscriber] = await redis.mget(
-    keys.published(handOff.incarnation, handOff.edgeIds[0]),
+  const [newest, ...noSubscriber] = await redis.mget(
     keys.publishedTop(handOff.incarnation, handOff.edgeIds[0]),
     ...handOff.atMostOnce.map((member) => keys.noSubscriber(handOff.incarnation, member.edgeId)),
   );
-  const publishedCount = Number(published ?? 0);
+  const { top, refused } = parseNewestPublish(newest);
   // The open publishes are the producer's last (numbers sent - open + 1 … sent) and ran in order: those up to the
-  // highest number the broker ran landed. A count alone would miss them after Redis lost its data (it restarts
-  // from zero, below what was accepted before), and book as "producer died" messages that were delivered.
-  const byTop = Math.min(handOff.open, Math.max(0, Number(top ?? 0) - (handOff.sent - handOff.open)));
+  // newest number the broker ran landed.
+  const landed = Math.min(handOff.open, Math.max(0, top - (handOff.sent - handOff.open)));
   return {
-    landed: Math.max(byTop, publishedCount - handOff.accepted, 0),
-    published: publishedCount,
+    landed,
+    published: Math.max(0, top - refused),
     noSubscriber: new Map(handOff.atMostOnce.map((member, index) => [member.edgeId, Number(noSubscriber[index] ?? 0)])),
   };
+}
+
+/** The publish script's note of a producer's newest publish, `<number>:<refused before it>` (none yet: 0, 0). */
+export function parseNewestPublish(value: string | null): { top: number; refused: number } {
+  const [top, refused] = (value ?? "0:0").split(":").map(Number);
+  return { top: Number.isFinite(top) ? top : 0, refused: Number.isFinite(refused) ? refused : 0 };
 }

@@ -52,6 +52,8 @@ import { FaultKind, Delivery, Transport, type Edge } from "@/lib/gen/ipcplay/v1/
 import { DEFAULTS } from "@/lib/topology/limits";
 import { parseTraceparent } from "@/server/trace/trace-context";
 import { brokerRetryStrategy, channelOf, edgesByChannel, envelopeOf, type ChannelEnvelope, inboundEdgeFor, outgoingGroupOf, redisOptionsFromUrl } from "./channel-groups";
+import { WireTime } from "./wire-time";
+import { nowUnixMs } from "../clock";
 import type { Listener, OutboundMessage, SendOutcome, Sender, TransportHost, TransportPlugin } from "./transport";
 
 /**
@@ -154,13 +156,21 @@ function messagingAttributes(topic: string, operation: "publish" | "process", de
 /**
  * One publish, atomic in Redis: PUBLISH to the AT_MOST_ONCE channel and, for
  * each AT_MOST_ONCE edge, whether its presence channel had a subscriber (if
- * not, INCR that edge's no-subscriber count); XADD to the DURABLE stream; INCR
- * the group's published count. The broker's counts make a publisher that died
- * before it read the reply accountable (server/runtime/hand-off-audit.ts).
+ * not, INCR that edge's no-subscriber count); XADD to the DURABLE stream; SET
+ * the group's newest publish — its number and how many of this process's
+ * publishes the broker refused before it, so the broker ran `number − refused`
+ * of them. These make a publisher that died before it read the reply
+ * accountable (server/runtime/hand-off-audit.ts).
  *
- * KEYS: published count, no-subscriber count per AT_MOST_ONCE edge, stream.
+ * The script does as few calls as it can: a subscriber gets the message only
+ * once the whole script has run, so every call here is in the hop's latency
+ * (`npm run bench`). The newest publish is SET without reading it first: a
+ * process publishes on one connection, so its publishes run in their order and
+ * the last one SET is the highest number.
+ *
+ * KEYS: no-subscriber count per AT_MOST_ONCE edge, stream, newest publish.
  * ARGV: channel ("" = none), message, n = AT_MOST_ONCE edges, n presence
- * channels, stream MAXLEN ("" = no DURABLE edge).
+ * channels, stream MAXLEN ("" = no DURABLE edge), publish number, refused so far.
  * Returns { receivers, [1-based indexes of edges without a subscriber], stream id }.
  */
 const PUBLISH_LUA = `
@@ -173,17 +183,15 @@ if ARGV[1] ~= "" then
     local reply = redis.call("PUBSUB", "NUMSUB", ARGV[3 + i])
     if tonumber(reply[2]) == 0 then
       missing[#missing + 1] = i
-      redis.call("INCR", KEYS[1 + i])
+      redis.call("INCR", KEYS[i])
     end
   end
 end
 local id = ""
 if ARGV[4 + n] ~= "" then
-  id = redis.call("XADD", KEYS[2 + n], "MAXLEN", "~", ARGV[4 + n], "*", "m", ARGV[2])
+  id = redis.call("XADD", KEYS[n + 1], "MAXLEN", "~", ARGV[4 + n], "*", "m", ARGV[2])
 end
-redis.call("INCR", KEYS[1])
-local seq = tonumber(ARGV[5 + n])
-if seq > tonumber(redis.call("GET", KEYS[3 + n]) or "0") then redis.call("SET", KEYS[3 + n], seq) end
+redis.call("SET", KEYS[n + 2], ARGV[5 + n] .. ":" .. ARGV[6 + n])
 return { receivers, missing, id }
 `;
 
@@ -228,8 +236,7 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
   let redis: Redis | undefined;
   let groupsReady: Promise<void> | undefined;
   const open = () => (redis ??= acquirePublisher(host));
-  // Counted by the broker in the publish itself: what a dead publisher's last publishes did is asked of Redis.
-  const publishedKey = host.keys.published(host.setup.incarnation, edgeIds[0]);
+  // Noted by the broker in the publish itself: what a dead publisher's last publishes did is asked of Redis.
   const publishedTopKey = host.keys.publishedTop(host.setup.incarnation, edgeIds[0]);
   const noSubscriberKeys = atMostOnce.map((member) => host.keys.noSubscriber(host.setup.incarnation, member.id));
   /** This process's publishes on the topic so far. */
@@ -244,7 +251,10 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
     const attributes = messagingAttributes(topic, "publish", delivery);
     // JSON in the Pub/Sub message and in the stream entry's `m` field.
     const mySeq = ++seq;
-    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: mySeq, refused });
+    // Refused before this publish was numbered: the envelope and the broker's note take the same count.
+    const refusedBefore = refused;
+    const json = JSON.stringify({ ...envelopeOf(message, edgeIds, host.nodeId), from: host.setup.incarnation, seq: mySeq, refused: refusedBefore });
+    const wire = new WireTime();
     try {
       const connection = open();
       if (durable.length > 0) {
@@ -254,9 +264,10 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
           throw error;
         });
       }
-      const [receivers, missing, streamId] = await publishScript(connection)(
-        1 + atMostOnce.length + 2,
-        publishedKey,
+      const publish = publishScript(connection);
+      wire.begin();
+      const [receivers, missing, streamId] = await publish(
+        atMostOnce.length + 2,
         ...noSubscriberKeys,
         stream,
         publishedTopKey,
@@ -266,7 +277,9 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
         ...presence,
         durable.length > 0 ? STREAM_MAXLEN : "",
         mySeq,
+        refusedBefore,
       );
+      wire.end();
 
       for (const edgeId of edgeIds) host.count(edgeId, "accepted");
       const outcome: Record<string, string> = { ...attributes };
@@ -278,12 +291,13 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
         if (lost.size > 0) outcome["ipcplay.lost_edges"] = [...lost].map((member) => member.id).join(",");
       }
       if (durable.length > 0) outcome["messaging.message.id"] = String(streamId);
-      return { status: SpanStatus.OK, statusMessage: "", attempts: 1, attributes: outcome };
+      return { status: SpanStatus.OK, statusMessage: "", attempts: 1, wire: wire.bounds, attributes: outcome };
     } catch (error) {
+      wire.end();
       refused++;
       // The broker may have lost the stream and its groups meanwhile (a restart): make them again at the next publish.
       groupsReady = undefined;
-      return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not publish: ${(error as Error).message}`, attempts: 1, attributes, outcome: "refused by broker" };
+      return { status: SpanStatus.UNAVAILABLE, statusMessage: `could not publish: ${(error as Error).message}`, attempts: 1, wire: wire.bounds, attributes, outcome: "refused by broker" };
     }
   }
 
@@ -450,6 +464,8 @@ async function deliver(
   id?: string,
   /** AT_MOST_ONCE edges cut from the broker: a message published along one of them only was missed, not received. */
   cut: ReadonlySet<string> = new Set(),
+  /** When the library handed the message over (InboundMessage.arrivedUnixMs). */
+  arrivedUnixMs: number = nowUnixMs(),
 ): Promise<SubscriberEnd> {
   const nothing = undefined;
   let message: ChannelEnvelope;
@@ -467,7 +483,11 @@ async function deliver(
   const faults = host.faults;
   try {
     // A LATENCY fault on the edge: the message reaches the service that much later (no slot is held meanwhile).
-    if (edge) await sleep(faults.delayOf(faults.edge(edge.id, FaultKind.LATENCY)));
+    const delayMs = edge ? faults.delayOf(faults.edge(edge.id, FaultKind.LATENCY)) : 0;
+    if (delayMs > 0) {
+      await sleep(delayMs);
+      arrivedUnixMs = nowUnixMs();
+    }
     const poison = edge !== undefined && faults.picks(faults.edge(edge.id, FaultKind.ERRORS));
     const slowMs = edge ? faults.delayOf(faults.edge(edge.id, FaultKind.SLOW_CONSUMER)) : 0;
     const inbound = {
@@ -484,13 +504,14 @@ async function deliver(
       // Producer and consumer share the machine's clock: publish → this consumer starting on it.
       ...(typeof message.sentAtUnixMs === "number" ? { waitMs: Math.max(0, Date.now() - message.sentAtUnixMs) } : {}),
       ...(poison || slowMs > 0 ? { fault: poison ? { abort: "errors" } : { slowMs } } : {}),
+      arrivedUnixMs,
     };
     const handled = await host.receive(inbound);
     if (!edge) return nothing;
     if (handled.failure === undefined && faults.picks(faults.edge(edge.id, FaultKind.DUPLICATE))) {
       // Delivered again: processed a second time, counted apart (never a second delivery).
       host.count(edge.id, "duplicates");
-      const { waitMs: _wait, ...again } = inbound;
+      const { waitMs: _wait, arrivedUnixMs: _arrived, ...again } = inbound;
       await host.receive({ ...again, attributes: { ...again.attributes, "ipcplay.fault": "duplicate" } });
     }
     return { edgeId: edge.id, end: handled.failure === undefined ? "delivered" : handled.failure === "overloaded" ? "overloaded" : "processing failed" };
@@ -507,10 +528,11 @@ async function subscribeAtMostOnce(topics: Map<string, Edge[]>, host: TransportH
   /** Edges cut from the broker (DISCONNECT/PARTITION): their messages, if the topic still brings them, are not theirs. */
   const cut = new Set<string>();
   subscriber.on("message", (channel: string, json: string) => {
+    const arrivedUnixMs = nowUnixMs();
     const topic = topicOfChannel.get(channel);
     if (topic === undefined) return; // a presence channel: nothing is published there
     const edges = topics.get(topic)!;
-    const delivery = deliver(host, topic, edges, json, Delivery.AT_MOST_ONCE, undefined, cut).then((ended) => {
+    const delivery = deliver(host, topic, edges, json, Delivery.AT_MOST_ONCE, undefined, cut, arrivedUnixMs).then((ended) => {
       if (ended) host.count(ended.edgeId, ended.end);
     });
     inFlight.add(delivery);
