@@ -107,13 +107,21 @@ describe("the sweep of dead runs' keys", () => {
     await redis.set(heartbeatKey("r-relist02"), "1", "PX", 30_000);
     await redis.xadd(relisting.stream("news"), "*", "m", "{}");
     await redis.set("other-app:settings", "keep");
-    const registry = new RunRegistry({ redisUrl: redisServer.url, refreshEveryMs: 100, sweepEveryMs: 150, log: () => undefined });
+    // Not runs: another tool's namespace under ipcplay: (the bench's raw queue) and the registry's own hash.
+    await redis.set("ipcplay:bench-1a2b3c4d:raw-queue:id", "keep");
+    await redis.hset("ipcplay:runs", "r-someone", Date.now());
+    const logged: string[] = [];
+    const registry = new RunRegistry({ redisUrl: redisServer.url, refreshEveryMs: 100, sweepEveryMs: 150, log: (line) => logged.push(line) });
     try {
       await registry.firstSweep;
       // One sweep that found it is not enough: a live server might be about to list it.
       expect(await redis.keys(`${orphan.prefix}*`)).toHaveLength(20);
       await expect.poll(() => redis!.keys(`${orphan.prefix}*`), POLL).toEqual([]);
-      expect(await redis.exists(relisting.stream("news"), heartbeatKey("r-relist02"), "other-app:settings")).toBe(3);
+      expect(await redis.exists(relisting.stream("news"), heartbeatKey("r-relist02"), "other-app:settings", "ipcplay:bench-1a2b3c4d:raw-queue:id")).toBe(4);
+      // Two sweeps later still: only the orphan was ever taken for a run.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await redis.exists("ipcplay:bench-1a2b3c4d:raw-queue:id")).toBe(1);
+      expect(logged.filter((line) => line.includes("not listed"))).toEqual([expect.stringContaining("of run r-orphan01,")]);
     } finally {
       await registry.close();
     }

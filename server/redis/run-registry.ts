@@ -31,8 +31,13 @@ const REFRESH_EVERY_MS = 5_000;
 const SWEEP_EVERY_MS = 30_000;
 /** Registering a run waits this long for Redis before StartRun says it is unreachable. */
 const REGISTER_TIMEOUT_MS = 1_500;
-/** Run ids as newRunId makes them (and tests' own): nothing else is taken for a run's prefix. */
-const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Run ids as newRunId makes them (`r-` and digits; tests' own ids keep the `r-`): nothing else is
+ * taken for a run's prefix — not the registry's own `ipcplay:runs`, nor another tool's namespace
+ * under `ipcplay:` (the bench's `ipcplay:bench-…:`), which the sweep of unlisted runs would
+ * otherwise take for a dead run's and remove.
+ */
+const RUN_ID = /^r-[A-Za-z0-9_-]{1,62}$/;
 
 export function heartbeatKey(runId: string): string {
   return `${runKeys(runId).prefix}alive`;
@@ -162,8 +167,9 @@ export class RunRegistry {
       const [next, keys] = await this.redis.scan(cursor, "MATCH", `${KEY_ROOT}:*`, "COUNT", 1000);
       cursor = next;
       for (const key of keys) {
-        const runId = key.split(":")[1];
-        if (runId && RUN_ID.test(runId) && !listed.has(runId) && !this.live.has(runId)) seen.add(runId);
+        // A run's keys are under its prefix `ipcplay:<runId>:`; a key named `ipcplay:<word>` is not one.
+        const [, runId, rest] = key.split(":", 3);
+        if (rest !== undefined && RUN_ID.test(runId) && !listed.has(runId) && !this.live.has(runId)) seen.add(runId);
       }
     } while (cursor !== "0");
     let removed = 0;
