@@ -4,17 +4,20 @@ export const STORAGE_KEY = "ipcplay.topology.v1";
 
 /** An empty canvas: no autosave, the template gallery showing. */
 export async function freshPage(page: Page): Promise<void> {
-  await page.goto("/");
+  // The document is cleared from a static file of the same origin, where the app does not run: on the
+  // app's page, an autosave still pending (250 ms after it loaded the document) wrote it back.
+  await page.goto("/icon.svg");
   await page.evaluate((key) => localStorage.removeItem(key), STORAGE_KEY);
-  await page.reload();
+  await page.goto("/");
   await expect(page.getByTestId("empty-state")).toBeVisible();
 }
 
 /** Opens the page with `topology` (its protobuf JSON form) as the autosaved document. */
 export async function openSaved(page: Page, topology: object): Promise<void> {
-  await page.goto("/");
+  // Written from the static file, as in freshPage: the app's pending autosave would overwrite it.
+  await page.goto("/icon.svg");
   await page.evaluate(([key, doc]) => localStorage.setItem(key, doc), [STORAGE_KEY, JSON.stringify(topology)] as const);
-  await page.reload();
+  await page.goto("/");
 }
 
 /** Connects two nodes handle to handle and picks a transport ("rest", "grpc", "queue", "pubsub"). */

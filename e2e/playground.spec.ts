@@ -1,13 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 
-import { openSaved, STORAGE_KEY } from "./canvas-helpers";
-
-async function freshPage(page: Page) {
-  await page.goto("/");
-  await page.evaluate((key) => localStorage.removeItem(key), STORAGE_KEY);
-  await page.reload();
-  await expect(page.getByTestId("empty-state")).toBeVisible();
-}
+import { freshPage, openSaved, STORAGE_KEY } from "./canvas-helpers";
 
 async function connect(page: Page, source: string, target: string) {
   await page.getByTestId(`handle-out-${source}`).dragTo(page.getByTestId(`handle-in-${target}`));

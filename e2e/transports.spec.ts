@@ -1,4 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
+import { freshPage } from "./canvas-helpers";
 
 /**
  * All four transports in one chain, built by hand on the canvas:
@@ -6,14 +7,6 @@ import { expect, type Page, test } from "@playwright/test";
  * One trace crosses all four; killing the queue's consumer makes the queue
  * grow on screen, starting it again drains it.
  */
-
-const STORAGE_KEY = "ipcplay.topology.v1";
-
-async function freshPage(page: Page) {
-  await page.goto("/");
-  await page.evaluate((key) => localStorage.removeItem(key), STORAGE_KEY);
-  await page.reload();
-}
 
 async function connect(page: Page, source: string, target: string, pick: "rest" | "grpc" | "queue" | "pubsub") {
   await page.getByTestId(`handle-out-${source}`).dragTo(page.getByTestId(`handle-in-${target}`));
