@@ -255,16 +255,12 @@ function createConnectSender(edge: Edge, host: TransportHost): Sender {
     const deadlineMs = attemptTimeoutMs(timeoutMs, message);
     if (deadlineMs === 0) return { port, via, error: new ConnectError("the caller's deadline has passed", Code.DeadlineExceeded) };
     const client = connectionTo(via).client;
-    wire.begin();
     try {
-      const response = await client.call(
-        { payload: message.payload, hop: message.hop, edgeId: edge.id },
-        { timeoutMs: deadlineMs, headers: { traceparent: traceparentOf(message) } },
-      );
-      wire.end();
+      const request = { payload: message.payload, hop: message.hop, edgeId: edge.id };
+      const options = { timeoutMs: deadlineMs, headers: { traceparent: traceparentOf(message) } };
+      const response = await wire.around(() => client.call(request, options));
       return { port, via, response };
     } catch (error) {
-      wire.end();
       return { port, via, error: ConnectError.from(error) };
     }
   }

@@ -265,21 +265,21 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
         });
       }
       const publish = publishScript(connection);
-      wire.begin();
-      const [receivers, missing, streamId] = await publish(
-        atMostOnce.length + 2,
-        ...noSubscriberKeys,
-        stream,
-        publishedTopKey,
-        atMostOnce.length > 0 ? channel : "",
-        json,
-        atMostOnce.length,
-        ...presence,
-        durable.length > 0 ? STREAM_MAXLEN : "",
-        mySeq,
-        refusedBefore,
+      const [receivers, missing, streamId] = await wire.around(() =>
+        publish(
+          atMostOnce.length + 2,
+          ...noSubscriberKeys,
+          stream,
+          publishedTopKey,
+          atMostOnce.length > 0 ? channel : "",
+          json,
+          atMostOnce.length,
+          ...presence,
+          durable.length > 0 ? STREAM_MAXLEN : "",
+          mySeq,
+          refusedBefore,
+        ),
       );
-      wire.end();
 
       for (const edgeId of edgeIds) host.count(edgeId, "accepted");
       const outcome: Record<string, string> = { ...attributes };
@@ -293,7 +293,6 @@ function createPubSubSender(edge: Edge, host: TransportHost): Sender {
       if (durable.length > 0) outcome["messaging.message.id"] = String(streamId);
       return { status: SpanStatus.OK, statusMessage: "", attempts: 1, wire: wire.bounds, attributes: outcome };
     } catch (error) {
-      wire.end();
       refused++;
       // The broker may have lost the stream and its groups meanwhile (a restart): make them again at the next publish.
       groupsReady = undefined;

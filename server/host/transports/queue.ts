@@ -162,14 +162,11 @@ function createQueueSender(edge: Edge, host: TransportHost): Sender {
     };
     const connection = open();
     const wire = new WireTime();
-    wire.begin();
     try {
-      const job = await connection.add(JOB_NAME, data, options);
-      wire.end();
+      const job = await wire.around(() => connection.add(JOB_NAME, data, options));
       for (const edgeId of edgeIds) host.count(edgeId, "accepted");
       return { status: SpanStatus.OK, statusMessage: "", attempts: 1, wire: wire.bounds, attributes: { ...attributes, "messaging.message.id": String(job.id) } };
     } catch (error) {
-      wire.end();
       return {
         status: SpanStatus.UNAVAILABLE,
         statusMessage: `could not add the job: ${(error as Error).message}`,

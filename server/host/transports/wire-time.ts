@@ -30,6 +30,16 @@ export class WireTime {
     if (this.startUnixMs !== undefined) this.endUnixMs = nowUnixMs();
   }
 
+  /** Times one library call: its start, the call, its end (also when it throws). */
+  async around<T>(call: () => Promise<T>): Promise<T> {
+    this.begin();
+    try {
+      return await call();
+    } finally {
+      this.end();
+    }
+  }
+
   /** Undefined when no attempt reached the wire (a breaker refused it, a cache answered, no address). */
   get bounds(): WireBounds | undefined {
     return this.startUnixMs !== undefined && this.endUnixMs !== undefined ? { startUnixMs: this.startUnixMs, endUnixMs: this.endUnixMs } : undefined;
